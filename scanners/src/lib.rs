@@ -1,0 +1,130 @@
+//! Almanac's scanners: connect to a source, read its schema (and a bounded sample of values),
+//! and return a normalized [`Snapshot`]. This crate knows nothing about the catalog store.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+mod sqlite_ddl;
+mod snapshot;
+mod source_url;
+pub mod types;
+
+pub use snapshot::*;
+pub use source_url::{SourceUrl, SourceUrlError};
+
+use std::time::Duration;
+
+/// What a scan reads beyond the schema.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Rows sampled per table; 0 disables sampling.
+    pub sample_rows: u32,
+    /// Above this estimated row count a table is sampled with the engine's random method
+    /// instead of reading its first rows.
+    pub large_table_rows: i64,
+    /// Longest sampled value kept, in characters; longer values are cut.
+    pub max_value_chars: usize,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+    /// Time allowed for any one query on the source.
+    pub statement_timeout: Duration,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            sample_rows: 100,
+            large_table_rows: 100_000,
+            max_value_chars: 512,
+            connect_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Receives progress while a scan runs (a progress bar, log lines, a scan record).
+pub trait ScanProgress: Send + Sync {
+    /// A new phase starts; `total` is the number of steps when known.
+    fn phase(&self, name: &str, total: Option<u64>);
+    /// `n` steps of the current phase are done.
+    fn advance(&self, n: u64);
+}
+
+/// Progress sink that ignores everything.
+pub struct NoProgress;
+
+impl ScanProgress for NoProgress {
+    fn phase(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// Why a scan failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("source unreachable: {0}")]
+    Unreachable(String),
+    #[error("source refused the credentials: {0}")]
+    Authentication(String),
+    #[error("source not found: {0}")]
+    NotFound(String),
+    #[error("could not read {what} from the source: {message}")]
+    Query { what: String, message: String },
+}
+
+impl ScanError {
+    fn query(what: impl Into<String>, err: impl std::fmt::Display) -> Self {
+        ScanError::Query { what: what.into(), message: err.to_string() }
+    }
+
+    /// Maps a connection error to the most helpful variant.
+    fn connect(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(db) => {
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                // 28xxx: PostgreSQL auth; 1045: MySQL access denied; 3D000/1049: unknown database.
+                if code.starts_with("28") || code == "1045" {
+                    ScanError::Authentication(db.message().to_string())
+                } else if code == "3D000" || code == "1049" {
+                    ScanError::NotFound(db.message().to_string())
+                } else {
+                    ScanError::Unreachable(db.message().to_string())
+                }
+            }
+            sqlx::Error::PoolTimedOut => ScanError::Unreachable("timed out while connecting".into()),
+            _ => ScanError::Unreachable(err.to_string()),
+        }
+    }
+}
+
+/// Scans the source at `url` (which may carry a password) and returns its snapshot.
+pub async fn scan(
+    url: &SourceUrl,
+    options: &ScanOptions,
+    progress: &dyn ScanProgress,
+) -> Result<Snapshot, ScanError> {
+    let span = tracing::info_span!("scan", source = %url.redacted(), engine = url.engine().as_str());
+    let _guard = span.enter();
+    match url.engine() {
+        Engine::Postgres => postgres::scan(url, options, progress).await,
+        Engine::Mysql => mysql::scan(url, options, progress).await,
+        Engine::Sqlite => sqlite::scan(url, options, progress).await,
+    }
+}
+
+/// Cuts a sampled value to at most `max` characters.
+fn truncate_value(mut s: String, max: usize) -> String {
+    if let Some((idx, _)) = s.char_indices().nth(max) {
+        s.truncate(idx);
+    }
+    s
+}
+
+/// Quotes an identifier with double quotes (PostgreSQL, SQLite).
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Quotes an identifier with backticks (MySQL).
+fn quote_ident_mysql(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}

@@ -1,0 +1,308 @@
+//! MySQL and MariaDB scanner: information_schema read in a few set-based queries.
+
+use crate::types::mysql_family;
+use crate::{
+    quote_ident_mysql, truncate_value, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
+    SampleInfo, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily,
+};
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
+use sqlx::{ConnectOptions, Connection, Row};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+const SYSTEM_SCHEMAS: &str = "('mysql', 'information_schema', 'performance_schema', 'sys')";
+
+/// Reads a text column of information_schema robustly: MySQL 8 returns some as binary strings.
+fn text(row: &MySqlRow, idx: usize) -> Result<Option<String>, sqlx::Error> {
+    let bytes: Option<Vec<u8>> = row.try_get_unchecked(idx)?;
+    Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+fn text_req(row: &MySqlRow, idx: usize) -> Result<String, sqlx::Error> {
+    Ok(text(row, idx)?.unwrap_or_default())
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+pub(crate) async fn scan(
+    url: &SourceUrl,
+    options: &ScanOptions,
+    progress: &dyn ScanProgress,
+) -> Result<Snapshot, ScanError> {
+    progress.phase("connecting", None);
+    let connect_options = MySqlConnectOptions::from_str(&url.connection_string())
+        .map_err(|e| ScanError::Unreachable(format!("invalid MySQL URL: {e}")))?
+        .log_statements(tracing::log::LevelFilter::Trace);
+    let mut conn = tokio::time::timeout(options.connect_timeout, connect_options.connect())
+        .await
+        .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
+        .map_err(ScanError::connect)?;
+
+    let version_row = sqlx::query("SELECT VERSION()")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("server version", e))?;
+    let server_version = text(&version_row, 0).map_err(|e| ScanError::query("server version", e))?;
+    let is_mariadb = server_version.as_deref().is_some_and(|v| v.to_ascii_lowercase().contains("mariadb"));
+    // Bound every statement; the variable differs between the two servers.
+    let secs = options.statement_timeout.as_secs().max(1);
+    let timeout_sql = if is_mariadb {
+        format!("SET SESSION max_statement_time = {secs}")
+    } else {
+        format!("SET SESSION max_execution_time = {}", secs * 1000)
+    };
+    sqlx::query(sqlx::AssertSqlSafe(timeout_sql))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("session settings", e))?;
+
+    // A URL naming a database scans that database; otherwise every non-system one.
+    let (schema_filter, database) = match url.database_name() {
+        Some(db) => (format!("= '{}'", db.replace('\\', "\\\\").replace('\'', "''")), db),
+        None => (format!("NOT IN {SYSTEM_SCHEMAS}"), "mysql".to_string()),
+    };
+
+    progress.phase("reading schema", Some(4));
+    let tables = query(
+        &mut conn,
+        "tables",
+        format!(
+            "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, t.TABLE_COMMENT,
+                CAST(t.TABLE_ROWS AS SIGNED), t.CREATE_OPTIONS, v.VIEW_DEFINITION
+             FROM information_schema.TABLES t
+             LEFT JOIN information_schema.VIEWS v
+               ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME
+             WHERE t.TABLE_SCHEMA {schema_filter}
+             ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME"
+        ),
+    )
+    .await?;
+    progress.advance(1);
+    let columns = query(
+        &mut conn,
+        "columns",
+        format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, CAST(ORDINAL_POSITION AS SIGNED),
+                COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_KEY, COLUMN_COMMENT
+             FROM information_schema.COLUMNS
+             WHERE TABLE_SCHEMA {schema_filter}
+             ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+        ),
+    )
+    .await?;
+    progress.advance(1);
+    let keys = query(
+        &mut conn,
+        "keys",
+        format!(
+            "SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE,
+                k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME
+             FROM information_schema.KEY_COLUMN_USAGE k
+             JOIN information_schema.TABLE_CONSTRAINTS tc
+               ON tc.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND tc.TABLE_NAME = k.TABLE_NAME
+              AND tc.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+             WHERE k.TABLE_SCHEMA {schema_filter}
+             ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
+        ),
+    )
+    .await?;
+    progress.advance(1);
+    let unique_indexes = query(
+        &mut conn,
+        "unique indexes",
+        format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, MIN(COLUMN_NAME)
+             FROM information_schema.STATISTICS
+             WHERE TABLE_SCHEMA {schema_filter} AND NON_UNIQUE = 0
+             GROUP BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME
+             HAVING COUNT(*) = 1"
+        ),
+    )
+    .await?;
+    progress.advance(1);
+
+    let err = |what: &'static str| move |e: sqlx::Error| ScanError::query(what, e);
+
+    let mut unique: HashSet<(String, String, String)> = HashSet::new();
+    for row in &unique_indexes {
+        unique.insert((
+            text_req(row, 0).map_err(err("unique indexes"))?,
+            text_req(row, 1).map_err(err("unique indexes"))?,
+            text_req(row, 2).map_err(err("unique indexes"))?,
+        ));
+    }
+
+    let mut cols: HashMap<(String, String), Vec<Column>> = HashMap::new();
+    for row in &columns {
+        let e = err("columns");
+        let schema = text_req(row, 0).map_err(e)?;
+        let table = text_req(row, 1).map_err(e)?;
+        let name = text_req(row, 2).map_err(e)?;
+        let column_type = text_req(row, 4).map_err(e)?;
+        let data_type = text_req(row, 5).map_err(e)?;
+        let key = text_req(row, 8).map_err(e)?;
+        let mut default = text(row, 7).map_err(e)?;
+        // MariaDB reports a NULL default as the text NULL.
+        if default.as_deref() == Some("NULL") {
+            default = None;
+        }
+        let is_unique = unique.contains(&(schema.clone(), table.clone(), name.clone()));
+        cols.entry((schema, table)).or_default().push(Column {
+            ordinal: row.try_get::<i64, _>(3).map_err(e)? as i32,
+            type_family: mysql_family(&data_type, &column_type),
+            data_type: column_type,
+            nullable: text_req(row, 6).map_err(e)? == "YES",
+            default,
+            primary_key: key == "PRI",
+            unique: is_unique,
+            comment: non_empty(text(row, 9).map_err(e)?),
+            name,
+            sample_values: Vec::new(),
+        });
+    }
+    let mut fks: HashMap<(String, String), Vec<ForeignKey>> = HashMap::new();
+    for row in &keys {
+        let e = err("keys");
+        if text_req(row, 3).map_err(e)? != "FOREIGN KEY" {
+            continue;
+        }
+        let schema = text_req(row, 0).map_err(e)?;
+        let table = text_req(row, 1).map_err(e)?;
+        let name = text_req(row, 2).map_err(e)?;
+        let column = text_req(row, 4).map_err(e)?;
+        let ref_schema = text_req(row, 5).map_err(e)?;
+        let ref_table = text_req(row, 6).map_err(e)?;
+        let ref_column = text_req(row, 7).map_err(e)?;
+        let list = fks.entry((schema, table)).or_default();
+        match list.last_mut() {
+            Some(fk) if fk.name.as_deref() == Some(name.as_str()) => {
+                fk.columns.push(column);
+                fk.referenced_columns.push(ref_column);
+            }
+            _ => list.push(ForeignKey {
+                name: Some(name),
+                columns: vec![column],
+                referenced_namespace: ref_schema,
+                referenced_dataset: ref_table,
+                referenced_columns: vec![ref_column],
+            }),
+        }
+    }
+
+    let mut namespaces: BTreeMap<String, Vec<Dataset>> = BTreeMap::new();
+    for row in &tables {
+        let e = err("tables");
+        let schema = text_req(row, 0).map_err(e)?;
+        let name = text_req(row, 1).map_err(e)?;
+        let table_type = text_req(row, 2).map_err(e)?;
+        let create_options = text(row, 5).map_err(e)?.unwrap_or_default();
+        let kind = if table_type == "VIEW" {
+            DatasetKind::View
+        } else if create_options.contains("partitioned") {
+            DatasetKind::PartitionedTable
+        } else {
+            DatasetKind::Table
+        };
+        let key = (schema.clone(), name.clone());
+        let mut comment = non_empty(text(row, 3).map_err(e)?);
+        if kind == DatasetKind::View && comment.as_deref() == Some("VIEW") {
+            comment = None;
+        }
+        let row_estimate = if kind == DatasetKind::View { None } else { row.try_get::<Option<i64>, _>(4).map_err(e)? };
+        let mut foreign_keys = fks.remove(&key).unwrap_or_default();
+        foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        namespaces.entry(schema).or_default().push(Dataset {
+            name,
+            kind,
+            comment,
+            row_estimate,
+            view_definition: non_empty(text(row, 6).map_err(e)?),
+            columns: cols.remove(&key).unwrap_or_default(),
+            foreign_keys,
+            partitions: Vec::new(),
+            sample: None,
+        });
+    }
+
+    if options.sample_rows > 0 {
+        let total: usize = namespaces.values().flatten().filter(|d| d.kind.holds_rows()).count();
+        progress.phase("sampling values", Some(total as u64));
+        for (schema, datasets) in namespaces.iter_mut() {
+            for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
+                if let Err(e) = sample_dataset(&mut conn, schema, dataset, options).await {
+                    tracing::warn!(namespace = %schema, dataset = %dataset.name, error = %e, "sampling failed");
+                }
+                progress.advance(1);
+            }
+        }
+    }
+    let _ = conn.close().await;
+
+    Ok(Snapshot {
+        engine: Engine::Mysql,
+        database,
+        server_version,
+        namespaces: namespaces.into_iter().map(|(name, datasets)| Namespace { name, datasets }).collect(),
+    })
+}
+
+async fn query(conn: &mut MySqlConnection, what: &str, sql: String) -> Result<Vec<MySqlRow>, ScanError> {
+    sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await.map_err(|e| ScanError::query(what, e))
+}
+
+async fn sample_dataset(
+    conn: &mut MySqlConnection,
+    schema: &str,
+    dataset: &mut Dataset,
+    options: &ScanOptions,
+) -> Result<(), sqlx::Error> {
+    if dataset.columns.is_empty() {
+        return Ok(());
+    }
+    let max = options.max_value_chars;
+    let select_list = dataset
+        .columns
+        .iter()
+        .map(|c| match c.type_family {
+            // Binary values are shown as hex so they stay valid text.
+            TypeFamily::Binary | TypeFamily::Geometry => format!("HEX(LEFT({}, {}))", quote_ident_mysql(&c.name), max / 2),
+            _ => format!("LEFT(CAST({} AS CHAR), {max})", quote_ident_mysql(&c.name)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let table = format!("{}.{}", quote_ident_mysql(schema), quote_ident_mysql(&dataset.name));
+    let n = options.sample_rows;
+    let int_pk: Vec<&Column> = dataset.columns.iter().filter(|c| c.primary_key).collect();
+
+    let mut method = SampleMethod::Limit;
+    let mut rows = Vec::new();
+    if dataset.row_estimate.unwrap_or(0) > options.large_table_rows
+        && int_pk.len() == 1
+        && int_pk[0].type_family == TypeFamily::Integer
+    {
+        // A window of rows starting at a random key: an index range scan, not a table scan.
+        let pk = quote_ident_mysql(&int_pk[0].name);
+        let sql = format!(
+            "SELECT {select_list} FROM {table} WHERE {pk} >= (SELECT FLOOR(MIN({pk}) + RAND() * (MAX({pk}) - MIN({pk}))) FROM {table}) ORDER BY {pk} LIMIT {n}"
+        );
+        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        method = SampleMethod::RandomKeyWindow;
+    }
+    if rows.len() < (n as usize) / 2 {
+        let sql = format!("SELECT {select_list} FROM {table} LIMIT {n}");
+        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        method = SampleMethod::Limit;
+    }
+    for col in &mut dataset.columns {
+        col.sample_values = Vec::with_capacity(rows.len());
+    }
+    for row in &rows {
+        for (i, col) in dataset.columns.iter_mut().enumerate() {
+            col.sample_values.push(text(row, i)?.map(|s| truncate_value(s, max)));
+        }
+    }
+    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
+    Ok(())
+}

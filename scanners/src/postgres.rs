@@ -1,0 +1,369 @@
+//! PostgreSQL scanner: the whole catalog in a handful of set-based queries over pg_catalog.
+
+use crate::types::postgres_family;
+use crate::{
+    quote_ident, truncate_value, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
+    SampleInfo, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
+};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection, Row};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+const SYSTEM_SCHEMA_FILTER: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+     AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+
+const RELKINDS: &str = "c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition";
+
+pub(crate) async fn scan(
+    url: &SourceUrl,
+    options: &ScanOptions,
+    progress: &dyn ScanProgress,
+) -> Result<Snapshot, ScanError> {
+    progress.phase("connecting", None);
+    let connect_options = PgConnectOptions::from_str(&url.connection_string())
+        .map_err(|e| ScanError::Unreachable(format!("invalid PostgreSQL URL: {e}")))?
+        .application_name("almanac-scanner")
+        .log_statements(tracing::log::LevelFilter::Trace);
+    let mut conn = tokio::time::timeout(options.connect_timeout, connect_options.connect())
+        .await
+        .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
+        .map_err(ScanError::connect)?;
+
+    // The scanner only reads; make that explicit and bound every query.
+    let timeout_ms = options.statement_timeout.as_millis();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SET default_transaction_read_only = on; SET statement_timeout = {timeout_ms}"
+    )))
+    .execute(&mut conn)
+    .await
+    .map_err(|e| ScanError::query("session settings", e))?;
+
+    let header = sqlx::query("SELECT current_database()::text, current_setting('server_version')")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("database name", e))?;
+    let database: String = header.get(0);
+    let server_version: String = header.get(1);
+
+    progress.phase("reading schema", Some(4));
+    let relations = read_relations(&mut conn).await?;
+    progress.advance(1);
+    let mut columns = read_columns(&mut conn).await?;
+    progress.advance(1);
+    let constraints = read_constraints(&mut conn).await?;
+    progress.advance(1);
+    let unique_indexes = read_unique_indexes(&mut conn).await?;
+    progress.advance(1);
+
+    let mut fks: HashMap<i64, Vec<ForeignKey>> = HashMap::new();
+    let mut pk_cols: HashSet<(i64, String)> = HashSet::new();
+    let mut unique_cols: HashSet<(i64, String)> = HashSet::new();
+    for c in constraints {
+        match c.kind.as_str() {
+            "p" => {
+                if c.columns.len() == 1 {
+                    unique_cols.insert((c.relid, c.columns[0].clone()));
+                }
+                for col in c.columns {
+                    pk_cols.insert((c.relid, col));
+                }
+            }
+            "u" => {
+                if c.columns.len() == 1 {
+                    unique_cols.insert((c.relid, c.columns[0].clone()));
+                }
+            }
+            "f" => fks.entry(c.relid).or_default().push(ForeignKey {
+                name: Some(c.name),
+                columns: c.columns,
+                referenced_namespace: c.ref_namespace.unwrap_or_default(),
+                referenced_dataset: c.ref_table.unwrap_or_default(),
+                referenced_columns: c.ref_columns,
+            }),
+            _ => {}
+        }
+    }
+    unique_cols.extend(unique_indexes);
+
+    let mut namespaces: BTreeMap<String, Vec<Dataset>> = BTreeMap::new();
+    let mut to_sample: Vec<(String, usize)> = Vec::new();
+    for rel in relations {
+        let mut cols = columns.remove(&rel.oid).unwrap_or_default();
+        for col in &mut cols {
+            let key = (rel.oid, col.name.clone());
+            col.primary_key = pk_cols.contains(&key);
+            col.unique = unique_cols.contains(&key);
+        }
+        let mut foreign_keys = fks.remove(&rel.oid).unwrap_or_default();
+        foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        let datasets = namespaces.entry(rel.namespace.clone()).or_default();
+        datasets.push(Dataset {
+            name: rel.name,
+            kind: rel.kind,
+            comment: rel.comment,
+            row_estimate: rel.row_estimate,
+            view_definition: rel.view_definition.map(|v| v.trim().to_string()),
+            columns: cols,
+            foreign_keys,
+            partitions: rel.partitions,
+            sample: None,
+        });
+        if options.sample_rows > 0 && rel.kind.holds_rows() && rel.can_select {
+            to_sample.push((rel.namespace, datasets.len() - 1));
+        }
+    }
+
+    if !to_sample.is_empty() {
+        progress.phase("sampling values", Some(to_sample.len() as u64));
+        for (ns, idx) in to_sample {
+            let Some(dataset) = namespaces.get_mut(&ns).and_then(|d| d.get_mut(idx)) else { continue };
+            if let Err(err) = sample_dataset(&mut conn, &ns, dataset, options).await {
+                // A table we cannot sample is still cataloged; only its sample is missing.
+                tracing::warn!(namespace = %ns, dataset = %dataset.name, error = %err, "sampling failed");
+            }
+            progress.advance(1);
+        }
+    }
+    let _ = conn.close().await;
+
+    Ok(Snapshot {
+        engine: Engine::Postgres,
+        database,
+        server_version: Some(server_version),
+        namespaces: namespaces
+            .into_iter()
+            .map(|(name, datasets)| Namespace { name, datasets })
+            .collect(),
+    })
+}
+
+struct Relation {
+    oid: i64,
+    namespace: String,
+    name: String,
+    kind: DatasetKind,
+    comment: Option<String>,
+    row_estimate: Option<i64>,
+    view_definition: Option<String>,
+    partitions: Vec<String>,
+    can_select: bool,
+}
+
+async fn read_relations(conn: &mut PgConnection) -> Result<Vec<Relation>, ScanError> {
+    let sql = format!(
+        "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text, d.description,
+            CASE WHEN c.relkind = 'p' THEN
+                (SELECT sum(GREATEST(p.reltuples, 0))::int8 FROM pg_inherits i
+                   JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid)
+            WHEN c.reltuples < 0 THEN NULL
+            ELSE c.reltuples::int8 END,
+            CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+            CASE WHEN c.relkind = 'p' THEN
+                ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
+                      WHERE i.inhparent = c.oid ORDER BY p.relname) END,
+            has_table_privilege(c.oid, 'SELECT')
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_description d
+           ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+         WHERE {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}
+         ORDER BY n.nspname, c.relname"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| ScanError::query("relations", e))?;
+    rows.into_iter()
+        .map(|row| {
+            let relkind: String = row.try_get(3).map_err(|e| ScanError::query("relations", e))?;
+            let kind = match relkind.as_str() {
+                "v" => DatasetKind::View,
+                "m" => DatasetKind::MaterializedView,
+                "p" => DatasetKind::PartitionedTable,
+                "f" => DatasetKind::ForeignTable,
+                _ => DatasetKind::Table,
+            };
+            let get = |e: sqlx::Error| ScanError::query("relations", e);
+            Ok(Relation {
+                oid: row.try_get(0).map_err(get)?,
+                namespace: row.try_get(1).map_err(get)?,
+                name: row.try_get(2).map_err(get)?,
+                kind,
+                comment: row.try_get(4).map_err(get)?,
+                row_estimate: row.try_get(5).map_err(get)?,
+                view_definition: row.try_get(6).map_err(get)?,
+                partitions: row.try_get::<Option<Vec<String>>, _>(7).map_err(get)?.unwrap_or_default(),
+                can_select: row.try_get(8).map_err(get)?,
+            })
+        })
+        .collect()
+}
+
+async fn read_columns(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Column>>, ScanError> {
+    let sql = format!(
+        "SELECT a.attrelid::int8, a.attname::text, a.attnum::int4,
+            format_type(a.atttypid, a.atttypmod),
+            CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
+                 ELSE format_type(a.atttypid, NULL) END,
+            COALESCE(bt.typcategory, t.typcategory)::text,
+            COALESCE(bt.typtype, t.typtype) = 'e',
+            a.attnotnull,
+            pg_get_expr(ad.adbin, ad.adrelid),
+            d.description
+         FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_type t ON t.oid = a.atttypid
+         LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+         LEFT JOIN pg_description d
+           ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}
+         ORDER BY a.attrelid, a.attnum"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| ScanError::query("columns", e))?;
+    let mut out: HashMap<i64, Vec<Column>> = HashMap::new();
+    for row in rows {
+        let get = |e: sqlx::Error| ScanError::query("columns", e);
+        let relid: i64 = row.try_get(0).map_err(get)?;
+        let base_type: String = row.try_get(4).map_err(get)?;
+        let category: String = row.try_get(5).map_err(get)?;
+        let is_enum: bool = row.try_get(6).map_err(get)?;
+        let not_null: bool = row.try_get(7).map_err(get)?;
+        out.entry(relid).or_default().push(Column {
+            name: row.try_get(1).map_err(get)?,
+            ordinal: row.try_get(2).map_err(get)?,
+            data_type: row.try_get(3).map_err(get)?,
+            type_family: postgres_family(&base_type, &category, is_enum),
+            nullable: !not_null,
+            default: row.try_get(8).map_err(get)?,
+            primary_key: false,
+            unique: false,
+            comment: row.try_get(9).map_err(get)?,
+            sample_values: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+struct Constraint {
+    relid: i64,
+    name: String,
+    kind: String,
+    columns: Vec<String>,
+    ref_namespace: Option<String>,
+    ref_table: Option<String>,
+    ref_columns: Vec<String>,
+}
+
+async fn read_constraints(conn: &mut PgConnection) -> Result<Vec<Constraint>, ScanError> {
+    let sql = format!(
+        "SELECT con.conrelid::int8, con.conname::text, con.contype::text,
+            ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord),
+            fn.nspname::text, fc.relname::text,
+            ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+                  JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)
+         FROM pg_constraint con
+         JOIN pg_class c ON c.oid = con.conrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+         LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+         WHERE con.contype IN ('p', 'u', 'f') AND {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}
+         ORDER BY con.conrelid, con.conname"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| ScanError::query("constraints", e))?;
+    rows.into_iter()
+        .map(|row| {
+            let get = |e: sqlx::Error| ScanError::query("constraints", e);
+            Ok(Constraint {
+                relid: row.try_get(0).map_err(get)?,
+                name: row.try_get(1).map_err(get)?,
+                kind: row.try_get(2).map_err(get)?,
+                columns: row.try_get(3).map_err(get)?,
+                ref_namespace: row.try_get(4).map_err(get)?,
+                ref_table: row.try_get(5).map_err(get)?,
+                ref_columns: row.try_get(6).map_err(get)?,
+            })
+        })
+        .collect()
+}
+
+/// Single-column unique indexes that are not constraints (CREATE UNIQUE INDEX).
+async fn read_unique_indexes(conn: &mut PgConnection) -> Result<Vec<(i64, String)>, ScanError> {
+    let sql = format!(
+        "SELECT i.indrelid::int8, a.attname::text
+         FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+         WHERE i.indisunique AND i.indnkeyatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL
+           AND {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| ScanError::query("unique indexes", e))?;
+    rows.into_iter()
+        .map(|row| {
+            let get = |e: sqlx::Error| ScanError::query("unique indexes", e);
+            Ok((row.try_get(0).map_err(get)?, row.try_get(1).map_err(get)?))
+        })
+        .collect()
+}
+
+async fn sample_dataset(
+    conn: &mut PgConnection,
+    namespace: &str,
+    dataset: &mut Dataset,
+    options: &ScanOptions,
+) -> Result<(), sqlx::Error> {
+    if dataset.columns.is_empty() {
+        return Ok(());
+    }
+    let max = options.max_value_chars;
+    let select_list = dataset
+        .columns
+        .iter()
+        .map(|c| format!("left({}::text, {max})", quote_ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let table = format!("{}.{}", quote_ident(namespace), quote_ident(&dataset.name));
+    let n = options.sample_rows;
+    let estimate = dataset.row_estimate.unwrap_or(0);
+
+    let mut method = SampleMethod::Limit;
+    let mut rows = Vec::new();
+    if estimate > options.large_table_rows {
+        // Random pages: aim for three times the rows wanted so LIMIT usually fills.
+        let percent = ((n as f64 * 3.0 / estimate as f64) * 100.0).clamp(0.0001, 100.0);
+        let sql = format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}");
+        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        method = SampleMethod::TableSample;
+    }
+    if rows.len() < (n as usize) / 2 {
+        // Small tables, or a sample that came back thin: the first rows stop early,
+        // never a full scan.
+        let sql = format!("SELECT {select_list} FROM {table} LIMIT {n}");
+        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        method = SampleMethod::Limit;
+    }
+    for col in &mut dataset.columns {
+        col.sample_values = Vec::with_capacity(rows.len());
+    }
+    for row in &rows {
+        for (i, col) in dataset.columns.iter_mut().enumerate() {
+            let v: Option<String> = row.try_get(i)?;
+            col.sample_values.push(v.map(|s| truncate_value(s, max)));
+        }
+    }
+    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! SQLite scanner: sqlite_schema and the table-valued pragmas, read-only.
+
+use crate::sqlite_ddl;
+use crate::types::sqlite_family;
+use crate::{
+    quote_ident, truncate_value, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
+    SampleInfo, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
+use sqlx::{ConnectOptions, Connection, Row};
+
+fn text(row: &SqliteRow, idx: usize) -> Result<Option<String>, sqlx::Error> {
+    let bytes: Option<Vec<u8>> = row.try_get_unchecked(idx)?;
+    Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+pub(crate) async fn scan(
+    url: &SourceUrl,
+    options: &ScanOptions,
+    progress: &dyn ScanProgress,
+) -> Result<Snapshot, ScanError> {
+    progress.phase("opening", None);
+    let path = url.file_path().ok_or_else(|| ScanError::Unreachable("not an SQLite URL".into()))?;
+    if !path.is_file() {
+        return Err(ScanError::NotFound(format!("no SQLite file at {}", path.display())));
+    }
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false)
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .connect()
+        .await
+        .map_err(|e| ScanError::Unreachable(format!("cannot open {}: {e}", path.display())))?;
+
+    let version: String = sqlx::query_scalar("SELECT sqlite_version()")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("version", e))?;
+    let objects = sqlx::query(
+        "SELECT name, type, sql FROM sqlite_master
+         WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+         ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    // "file is not a database" and similar land here.
+    .map_err(|e| ScanError::Unreachable(format!("cannot read {}: {e}", path.display())))?;
+
+    let has_stats: bool = sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .map_err(|e| ScanError::query("statistics", e))?
+        > 0;
+
+    progress.phase("reading schema", Some(objects.len() as u64));
+    let mut datasets = Vec::with_capacity(objects.len());
+    for obj in &objects {
+        let get = |e: sqlx::Error| ScanError::query("schema", e);
+        let name = text(obj, 0).map_err(get)?.unwrap_or_default();
+        let kind = if text(obj, 1).map_err(get)?.as_deref() == Some("view") { DatasetKind::View } else { DatasetKind::Table };
+        let sql = text(obj, 2).map_err(get)?.unwrap_or_default();
+        // Virtual tables (fts5 and friends) expose shadow tables; keep them, they are real data.
+        let dataset = read_dataset(&mut conn, &name, kind, &sql, has_stats).await?;
+        datasets.push(dataset);
+        progress.advance(1);
+    }
+
+    if options.sample_rows > 0 {
+        let total = datasets.iter().filter(|d| d.kind.holds_rows()).count();
+        progress.phase("sampling values", Some(total as u64));
+        for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
+            if let Err(e) = sample_dataset(&mut conn, dataset, options).await {
+                tracing::warn!(dataset = %dataset.name, error = %e, "sampling failed");
+            }
+            progress.advance(1);
+        }
+    }
+    let _ = conn.close().await;
+
+    Ok(Snapshot {
+        engine: Engine::Sqlite,
+        database: url.database_name().unwrap_or_else(|| "main".into()),
+        server_version: Some(version),
+        namespaces: vec![Namespace { name: "main".into(), datasets }],
+    })
+}
+
+async fn read_dataset(
+    conn: &mut SqliteConnection,
+    name: &str,
+    kind: DatasetKind,
+    sql: &str,
+    has_stats: bool,
+) -> Result<Dataset, ScanError> {
+    let what = |w: &str| format!("{w} of {name}");
+    let ddl = if kind == DatasetKind::Table { sqlite_ddl::comments(sql) } else { Default::default() };
+
+    let info = sqlx::query("SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?)")
+        .bind(name)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| ScanError::query(what("columns"), e))?;
+    let mut columns = Vec::with_capacity(info.len());
+    let mut pk_count = 0;
+    for row in &info {
+        let get = |e: sqlx::Error| ScanError::query(what("columns"), e);
+        let hidden: i64 = row.try_get(6).map_err(get)?;
+        if hidden == 1 {
+            continue; // hidden columns of virtual tables
+        }
+        let col_name = text(row, 1).map_err(get)?.unwrap_or_default();
+        let declared = text(row, 2).map_err(get)?.unwrap_or_default();
+        let not_null: i64 = row.try_get(3).map_err(get)?;
+        let pk: i64 = row.try_get(5).map_err(get)?;
+        if pk > 0 {
+            pk_count += 1;
+        }
+        columns.push(Column {
+            ordinal: columns.len() as i32 + 1,
+            type_family: sqlite_family(&declared),
+            data_type: declared,
+            nullable: not_null == 0 && pk == 0,
+            default: text(row, 4).map_err(get)?,
+            primary_key: pk > 0,
+            unique: false,
+            comment: ddl.columns.get(&col_name).cloned(),
+            name: col_name,
+            sample_values: Vec::new(),
+        });
+    }
+    if pk_count == 1 {
+        for c in columns.iter_mut().filter(|c| c.primary_key) {
+            c.unique = true;
+        }
+    }
+
+    let mut foreign_keys = Vec::new();
+    if kind == DatasetKind::Table {
+        let indexes = sqlx::query("SELECT name, \"unique\" FROM pragma_index_list(?)")
+            .bind(name)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ScanError::query(what("indexes"), e))?;
+        for idx in &indexes {
+            let get = |e: sqlx::Error| ScanError::query(what("indexes"), e);
+            let unique: i64 = idx.try_get(1).map_err(get)?;
+            if unique == 0 {
+                continue;
+            }
+            let idx_name = text(idx, 0).map_err(get)?.unwrap_or_default();
+            let cols: Vec<Option<String>> = sqlx::query("SELECT name FROM pragma_index_info(?)")
+                .bind(&idx_name)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(|e| ScanError::query(what("index columns"), e))?
+                .iter()
+                .map(|r| text(r, 0))
+                .collect::<Result<_, _>>()
+                .map_err(|e| ScanError::query(what("index columns"), e))?;
+            if let [Some(col)] = cols.as_slice() {
+                if let Some(c) = columns.iter_mut().find(|c| &c.name == col) {
+                    c.unique = true;
+                }
+            }
+        }
+
+        let fk_rows = sqlx::query("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")
+            .bind(name)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ScanError::query(what("foreign keys"), e))?;
+        let mut current_id = None;
+        for row in &fk_rows {
+            let get = |e: sqlx::Error| ScanError::query(what("foreign keys"), e);
+            let id: i64 = row.try_get(0).map_err(get)?;
+            let target = text(row, 2).map_err(get)?.unwrap_or_default();
+            let from = text(row, 3).map_err(get)?.unwrap_or_default();
+            let to = text(row, 4).map_err(get)?;
+            if current_id != Some(id) {
+                current_id = Some(id);
+                foreign_keys.push(ForeignKey {
+                    name: None,
+                    columns: Vec::new(),
+                    referenced_namespace: "main".into(),
+                    referenced_dataset: target.clone(),
+                    referenced_columns: Vec::new(),
+                });
+            }
+            if let Some(fk) = foreign_keys.last_mut() {
+                fk.columns.push(from);
+                if let Some(to) = to {
+                    fk.referenced_columns.push(to);
+                }
+            }
+        }
+        // `REFERENCES parent` without columns means the parent's primary key.
+        for fk in foreign_keys.iter_mut().filter(|fk| fk.referenced_columns.is_empty()) {
+            let pk: Vec<String> = sqlx::query("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk")
+                .bind(&fk.referenced_dataset)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(|e| ScanError::query(what("referenced key"), e))?
+                .iter()
+                .filter_map(|r| text(r, 0).ok().flatten())
+                .collect();
+            fk.referenced_columns = pk;
+        }
+        // SQLite keeps no constraint names; name them by position for stable identity.
+        let mut sorted = foreign_keys;
+        sorted.sort_by(|a, b| (&a.columns, &a.referenced_dataset).cmp(&(&b.columns, &b.referenced_dataset)));
+        foreign_keys = sorted;
+        for fk in foreign_keys.iter_mut() {
+            fk.name = Some(format!("fk_{}_{}", name, fk.columns.join("_")));
+        }
+    }
+
+    let row_estimate = if kind == DatasetKind::Table { estimate_rows(conn, name, has_stats).await } else { None };
+
+    Ok(Dataset {
+        name: name.to_string(),
+        kind,
+        comment: ddl.table,
+        row_estimate,
+        view_definition: (kind == DatasetKind::View).then(|| sqlite_ddl::view_query(sql)),
+        columns,
+        foreign_keys,
+        partitions: Vec::new(),
+        sample: None,
+    })
+}
+
+/// sqlite_stat1 when ANALYZE ran; otherwise the largest rowid, read from the b-tree's end.
+async fn estimate_rows(conn: &mut SqliteConnection, name: &str, has_stats: bool) -> Option<i64> {
+    if has_stats {
+        let stat: Option<String> = sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NULL")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await
+            .ok()
+            .flatten();
+        if let Some(n) = stat.and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok())) {
+            return Some(n);
+        }
+    }
+    let sql = format!("SELECT max(rowid) FROM {}", quote_ident(name));
+    sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await
+        .ok()
+        .map(|v| v.unwrap_or(0))
+}
+
+async fn sample_dataset(conn: &mut SqliteConnection, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
+    if dataset.columns.is_empty() {
+        return Ok(());
+    }
+    let max = options.max_value_chars;
+    let select_list = dataset
+        .columns
+        .iter()
+        .map(|c| format!("CAST({} AS TEXT)", quote_ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let table = quote_ident(&dataset.name);
+    let n = options.sample_rows;
+    let mut method = SampleMethod::Limit;
+    let mut rows = Vec::new();
+    if dataset.row_estimate.unwrap_or(0) > options.large_table_rows {
+        // A window of rows starting at a random rowid: a b-tree seek, not a scan.
+        let sql = format!(
+            "SELECT {select_list} FROM {table} WHERE rowid >= abs(random()) % (SELECT max(rowid) FROM {table}) LIMIT {n}"
+        );
+        if let Ok(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
+            rows = r;
+            method = SampleMethod::RandomKeyWindow;
+        }
+    }
+    if rows.len() < (n as usize) / 2 {
+        let sql = format!("SELECT {select_list} FROM {table} LIMIT {n}");
+        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        method = SampleMethod::Limit;
+    }
+    for col in &mut dataset.columns {
+        col.sample_values = Vec::with_capacity(rows.len());
+    }
+    for row in &rows {
+        for (i, col) in dataset.columns.iter_mut().enumerate() {
+            col.sample_values.push(text(row, i)?.map(|s| truncate_value(s, max)));
+        }
+    }
+    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
+    Ok(())
+}
