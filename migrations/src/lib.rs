@@ -1,1 +1,15 @@
-pub fn x(){}
+//! Almanac's store migrations: one module per schema change, never edited after it lands.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_catalog;
+
+/// Runs every migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_catalog::Migration)]
+    }
+}

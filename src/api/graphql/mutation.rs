@@ -1,0 +1,106 @@
+//! Mutation root: register and scan sources, curate descriptions (optimistic concurrency),
+//! and tag datasets and columns.
+
+use super::ids::{self, Kind};
+use super::objects::{Column, Dataset, Scan, Source};
+use super::{app, ApiError, ApiResult};
+use crate::catalog::names::TagName;
+use crate::catalog::{NewSource, Target};
+use almanac_scanners::SourceUrl;
+use async_graphql::{Context, InputObject, Object, ID};
+
+pub struct MutationRoot;
+
+/// A source to register.
+#[derive(InputObject)]
+pub struct RegisterSourceInput {
+    /// Unique name; the first part of qualified names.
+    pub name: String,
+    /// postgres://, mysql:// or sqlite:// URL, without password.
+    pub url: String,
+    /// Environment variable of the server holding the source's password.
+    pub password_env: Option<String>,
+    /// File on the server holding the source's password.
+    pub password_file: Option<String>,
+    /// Rows sampled per table; the server default when absent.
+    pub sample_rows: Option<i32>,
+}
+
+fn target(id: &ID) -> ApiResult<Target> {
+    match ids::decode_any(id)? {
+        (Kind::Dataset, n) => Ok(Target::Dataset(n)),
+        (Kind::Column, n) => Ok(Target::Column(n)),
+        _ => Err(ApiError::InvalidInput(format!("`{}` is neither a dataset nor a column id", id.as_str()))),
+    }
+}
+
+#[Object]
+impl MutationRoot {
+    /// Registers a source. Passwords are never accepted here: name where the server finds it.
+    async fn register_source(&self, ctx: &Context<'_>, input: RegisterSourceInput) -> ApiResult<Source> {
+        let url = SourceUrl::parse(&input.url).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        if url.has_password() {
+            return Err(ApiError::InvalidInput(
+                "the URL holds a password; remove it and pass passwordEnv or passwordFile instead".into(),
+            ));
+        }
+        let source = app(ctx)?
+            .catalog
+            .register_source(NewSource {
+                name: input.name,
+                url,
+                password_env: input.password_env,
+                password_file: input.password_file,
+                sample_rows: input.sample_rows,
+            })
+            .await?;
+        Ok(Source(source))
+    }
+
+    /// Starts a scan of a registered source in the background; poll `scan(id)` for progress.
+    async fn scan_source(&self, ctx: &Context<'_>, name: String) -> ApiResult<Scan> {
+        let scan = app(ctx)?.start_background_scan(&name).await.map_err(ApiError::from)?;
+        Ok(Scan(scan))
+    }
+
+    /// Sets a dataset's curated description. `expectedVersion` is the `descriptionVersion`
+    /// the edit was made against; a newer one fails with code CONFLICT. Null or empty clears it.
+    async fn set_dataset_description(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        description: Option<String>,
+        expected_version: i32,
+    ) -> ApiResult<Dataset> {
+        let catalog = &app(ctx)?.catalog;
+        let ds = ids::decode(Kind::Dataset, &id)?;
+        catalog.set_description(Target::Dataset(ds), description.as_deref(), expected_version).await?;
+        Ok(Dataset(catalog.dataset(ds).await?))
+    }
+
+    /// Sets a column's curated description, with the same version check.
+    async fn set_column_description(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        description: Option<String>,
+        expected_version: i32,
+    ) -> ApiResult<Column> {
+        let catalog = &app(ctx)?.catalog;
+        let col = ids::decode(Kind::Column, &id)?;
+        catalog.set_description(Target::Column(col), description.as_deref(), expected_version).await?;
+        Ok(Column(catalog.column(col).await?))
+    }
+
+    /// Adds a free-form tag to a dataset or column; returns its tags.
+    async fn add_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
+        let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        Ok(app(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
+    }
+
+    /// Removes a tag from a dataset or column; returns its tags.
+    async fn remove_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
+        let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        Ok(app(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)
+    }
+}

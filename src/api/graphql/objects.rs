@@ -1,0 +1,459 @@
+//! GraphQL object types. Each wraps a catalog domain type, never a store entity.
+
+use super::ids::{self, Kind};
+use super::{app, ApiError, ApiResult};
+use crate::catalog::{self, ChangeFilter, Target};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, Json, Object, ID};
+use chrono::{DateTime, Utc};
+
+/// Page size when `first` is not given.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// Clamps a requested page size to the configured maximum.
+pub fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64> {
+    let max = app(ctx)?.config.api.max_page_size;
+    match first {
+        None => Ok(DEFAULT_PAGE.min(max) as u64),
+        Some(n) if n < 0 => Err(ApiError::InvalidInput("`first` must not be negative".into())),
+        Some(n) => Ok((n as usize).min(max) as u64),
+    }
+}
+
+/// The kind of a dataset.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum DatasetKind {
+    Table,
+    View,
+    MaterializedView,
+    PartitionedTable,
+    ForeignTable,
+}
+
+impl From<catalog::DatasetKind> for DatasetKind {
+    fn from(k: catalog::DatasetKind) -> Self {
+        match k {
+            catalog::DatasetKind::Table => DatasetKind::Table,
+            catalog::DatasetKind::View => DatasetKind::View,
+            catalog::DatasetKind::MaterializedView => DatasetKind::MaterializedView,
+            catalog::DatasetKind::PartitionedTable => DatasetKind::PartitionedTable,
+            catalog::DatasetKind::ForeignTable => DatasetKind::ForeignTable,
+        }
+    }
+}
+
+/// Where a scan is in its life.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ScanStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// A registered source: a database the catalog scans.
+pub struct Source(pub catalog::Source);
+
+#[Object]
+impl Source {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Source, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// `postgres`, `mysql` or `sqlite`.
+    async fn engine(&self) -> &str {
+        &self.0.engine
+    }
+    /// The connection URL without password.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+    /// Name of the environment variable holding the password, if any (never the password).
+    async fn password_env(&self) -> Option<&str> {
+        self.0.password_env.as_deref()
+    }
+    async fn sample_rows(&self) -> Option<i32> {
+        self.0.sample_rows
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The source's namespaces (schemas or databases).
+    async fn namespaces(&self, ctx: &Context<'_>, #[graphql(default = false)] include_removed: bool) -> ApiResult<Vec<Namespace>> {
+        let list = app(ctx)?.catalog.namespaces(self.0.id, include_removed).await?;
+        Ok(list.into_iter().map(Namespace).collect())
+    }
+    /// The source's datasets, in the order they were first cataloged.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn datasets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "Only datasets of this namespace")] namespace: Option<String>,
+        #[graphql(default = false)] include_removed: bool,
+    ) -> ApiResult<Connection<String, Dataset>> {
+        let state = app(ctx)?;
+        let ns_id = match namespace {
+            Some(name) => {
+                let all = state.catalog.namespaces(self.0.id, true).await?;
+                Some(all.into_iter().find(|n| n.name == name).map(|n| n.id).ok_or_else(|| ApiError::NotFound(format!("namespace `{name}`")))?)
+            }
+            None => None,
+        };
+        dataset_page(ctx, self.0.id, ns_id, include_removed, first, after).await
+    }
+    /// Recent scans, newest first.
+    async fn scans(&self, ctx: &Context<'_>, #[graphql(default = 20)] last: i32) -> ApiResult<Vec<Scan>> {
+        let n = last.clamp(0, 500) as u64;
+        Ok(app(ctx)?.catalog.scans(self.0.id, n).await?.into_iter().map(Scan).collect())
+    }
+    /// The newest scan, if any.
+    async fn last_scan(&self, ctx: &Context<'_>) -> ApiResult<Option<Scan>> {
+        Ok(app(ctx)?.catalog.scans(self.0.id, 1).await?.into_iter().next().map(Scan))
+    }
+}
+
+pub(crate) async fn dataset_page(
+    ctx: &Context<'_>,
+    source_id: i64,
+    namespace_id: Option<i64>,
+    include_removed: bool,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Dataset>> {
+    let limit = page_size(ctx, first)?;
+    let after_id = ids::parse_cursor(after.as_deref())?;
+    let (list, more) = app(ctx)?.catalog.datasets_page(source_id, namespace_id, include_removed, after_id, limit).await?;
+    let mut conn = Connection::new(after_id.is_some(), more);
+    conn.edges.extend(list.into_iter().map(|d| Edge::new(ids::cursor(d.id), Dataset(d))));
+    Ok(conn)
+}
+
+/// A namespace: PostgreSQL schema, MySQL database, or `main` for SQLite.
+pub struct Namespace(pub catalog::Namespace);
+
+#[Object]
+impl Namespace {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Namespace, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn removed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.removed_at
+    }
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn datasets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default = false)] include_removed: bool,
+    ) -> ApiResult<Connection<String, Dataset>> {
+        dataset_page(ctx, self.0.source_id, Some(self.0.id), include_removed, first, after).await
+    }
+}
+
+/// A table, view, materialized view or partitioned table.
+pub struct Dataset(pub catalog::Dataset);
+
+#[Object]
+impl Dataset {
+    /// Stable id: it survives re-scans and keeps pointing here after the dataset is removed.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Dataset, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        self.0.name()
+    }
+    /// `source.namespace.dataset`, parts with dots, spaces or quotes double-quoted.
+    async fn qualified_name(&self) -> String {
+        self.0.qualified_name.to_string()
+    }
+    async fn namespace(&self) -> &str {
+        &self.0.qualified_name.namespace
+    }
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
+        Ok(Source(app(ctx)?.catalog.source(self.0.source_id).await?))
+    }
+    async fn kind(&self) -> DatasetKind {
+        self.0.kind.into()
+    }
+    /// The comment kept in the source (COMMENT ON, TABLE_COMMENT, SQLite DDL comment).
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    /// The curated description written by people in the catalog.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Pass this to `setDatasetDescription` as `expectedVersion`.
+    async fn description_version(&self) -> i32 {
+        self.0.description_version
+    }
+    async fn row_estimate(&self) -> Option<i64> {
+        self.0.row_estimate
+    }
+    /// The SQL of a view's query.
+    async fn view_definition(&self) -> Option<&str> {
+        self.0.view_definition.as_deref()
+    }
+    /// Partitions folded into this partitioned table.
+    async fn partitions(&self) -> &[String] {
+        &self.0.partitions
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// When a scan found the dataset gone (it is kept, marked removed).
+    async fn removed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.removed_at
+    }
+    #[graphql(complexity = "100 * child_complexity")]
+    async fn columns(&self, ctx: &Context<'_>, #[graphql(default = false)] include_removed: bool) -> ApiResult<Vec<Column>> {
+        Ok(app(ctx)?.catalog.columns(&self.0, include_removed).await?.into_iter().map(Column).collect())
+    }
+    /// One column by name.
+    async fn column(&self, ctx: &Context<'_>, name: String) -> ApiResult<Option<Column>> {
+        let cols = app(ctx)?.catalog.columns(&self.0, true).await?;
+        Ok(cols.into_iter().find(|c| c.name() == name).map(Column))
+    }
+    /// Foreign keys declared on this dataset.
+    async fn foreign_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<ForeignKey>> {
+        Ok(app(ctx)?.catalog.foreign_keys(&self.0).await?.into_iter().map(ForeignKey).collect())
+    }
+    /// Foreign keys of other datasets that reference this one.
+    async fn referenced_by(&self, ctx: &Context<'_>) -> ApiResult<Vec<ForeignKey>> {
+        Ok(app(ctx)?.catalog.referencing_foreign_keys(&self.0).await?.into_iter().map(ForeignKey).collect())
+    }
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(app(ctx)?.catalog.tags(Target::Dataset(self.0.id)).await?)
+    }
+    /// Change events of this dataset and its columns, oldest first.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
+        change_page(ctx, ChangeFilter { dataset_id: Some(self.0.id), ..Default::default() }, first, after).await
+    }
+}
+
+/// A column of a dataset.
+pub struct Column(pub catalog::Column);
+
+#[Object]
+impl Column {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Column, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        self.0.name()
+    }
+    async fn qualified_name(&self) -> String {
+        self.0.qualified_name.to_string()
+    }
+    /// 1-based position.
+    async fn ordinal(&self) -> i32 {
+        self.0.ordinal
+    }
+    /// The type as the source declares it.
+    async fn data_type(&self) -> &str {
+        &self.0.data_type
+    }
+    /// Normalized type family, comparable across engines (integer, text, timestamp_tz ...).
+    async fn type_family(&self) -> &str {
+        &self.0.type_family
+    }
+    async fn nullable(&self) -> bool {
+        self.0.nullable
+    }
+    async fn default_value(&self) -> Option<&str> {
+        self.0.default_value.as_deref()
+    }
+    async fn is_primary_key(&self) -> bool {
+        self.0.primary_key
+    }
+    async fn is_unique(&self) -> bool {
+        self.0.unique
+    }
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Pass this to `setColumnDescription` as `expectedVersion`.
+    async fn description_version(&self) -> i32 {
+        self.0.description_version
+    }
+    async fn removed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.removed_at
+    }
+    async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Dataset> {
+        Ok(Dataset(app(ctx)?.catalog.dataset(self.0.dataset_id).await?))
+    }
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(app(ctx)?.catalog.tags(Target::Column(self.0.id)).await?)
+    }
+    /// Change events of this column, oldest first.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
+        change_page(ctx, ChangeFilter { column_id: Some(self.0.id), ..Default::default() }, first, after).await
+    }
+}
+
+/// A foreign key from one dataset's columns to another's.
+pub struct ForeignKey(pub catalog::ForeignKey);
+
+#[Object]
+impl ForeignKey {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::ForeignKey, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Qualified name of the referencing dataset.
+    async fn from_dataset_name(&self) -> String {
+        self.0.from_dataset.to_string()
+    }
+    async fn from_dataset(&self, ctx: &Context<'_>) -> ApiResult<Dataset> {
+        Ok(Dataset(app(ctx)?.catalog.dataset(self.0.from_dataset_id).await?))
+    }
+    async fn columns(&self) -> &[String] {
+        &self.0.columns
+    }
+    /// Qualified name of the referenced dataset.
+    async fn to_dataset_name(&self) -> String {
+        self.0.to_dataset.to_string()
+    }
+    /// The referenced dataset, when it is cataloged.
+    async fn to_dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
+        match app(ctx)?.catalog.dataset_by_name(&self.0.to_dataset).await {
+            Ok(d) => Ok(Some(Dataset(d))),
+            Err(catalog::CatalogError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+    async fn referenced_columns(&self) -> &[String] {
+        &self.0.referenced_columns
+    }
+}
+
+/// One scan of a source.
+pub struct Scan(pub catalog::Scan);
+
+#[Object]
+impl Scan {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Scan, self.0.id)
+    }
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
+        Ok(Source(app(ctx)?.catalog.source(self.0.source_id).await?))
+    }
+    async fn status(&self) -> ScanStatus {
+        match self.0.status {
+            catalog::ScanStatus::Running => ScanStatus::Running,
+            catalog::ScanStatus::Succeeded => ScanStatus::Succeeded,
+            catalog::ScanStatus::Failed => ScanStatus::Failed,
+        }
+    }
+    /// What the scan is doing now (connecting, reading schema, sampling values, applying ...).
+    async fn phase(&self) -> Option<&str> {
+        self.0.phase.as_deref()
+    }
+    async fn steps_done(&self) -> i64 {
+        self.0.steps_done
+    }
+    async fn steps_total(&self) -> Option<i64> {
+        self.0.steps_total
+    }
+    /// Share of the current phase done, 0 to 1, when its size is known.
+    async fn progress(&self) -> Option<f64> {
+        self.0.steps_total.filter(|t| *t > 0).map(|t| (self.0.steps_done as f64 / t as f64).min(1.0))
+    }
+    async fn started_at(&self) -> DateTime<Utc> {
+        self.0.started_at
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+    /// Why the scan failed.
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    async fn datasets(&self) -> Option<i64> {
+        self.0.datasets
+    }
+    async fn columns(&self) -> Option<i64> {
+        self.0.columns
+    }
+    /// Number of change events this scan recorded.
+    async fn changes(&self) -> Option<i64> {
+        self.0.changes
+    }
+    /// The change events this scan recorded.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn change_events(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
+        change_page(ctx, ChangeFilter { scan_id: Some(self.0.id), ..Default::default() }, first, after).await
+    }
+}
+
+pub(crate) async fn change_page(
+    ctx: &Context<'_>,
+    filter: ChangeFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, ChangeEvent>> {
+    let limit = page_size(ctx, first)?;
+    let after_id = ids::parse_cursor(after.as_deref())?;
+    let (list, more) = app(ctx)?.catalog.changes(filter, after_id, limit).await?;
+    let mut conn = Connection::new(after_id.is_some(), more);
+    conn.edges.extend(list.into_iter().map(|c| Edge::new(ids::cursor(c.id), ChangeEvent(c))));
+    Ok(conn)
+}
+
+/// A recorded change: found by a scan, or an edit of curated metadata.
+pub struct ChangeEvent(pub catalog::ChangeEvent);
+
+#[Object]
+impl ChangeEvent {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Change, self.0.id)
+    }
+    /// `dataset_added`, `column_removed`, `type_changed`, `nullability_changed`,
+    /// `comment_changed`, `description_changed`, ...
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// Before/after values and other particulars.
+    async fn details(&self) -> Json<serde_json::Value> {
+        Json(self.0.details.clone())
+    }
+    /// The scan that found the change (none for edits made in the catalog).
+    async fn scan(&self, ctx: &Context<'_>) -> ApiResult<Option<Scan>> {
+        match self.0.scan_id {
+            Some(id) => Ok(Some(Scan(app(ctx)?.catalog.scan(id).await?))),
+            None => Ok(None),
+        }
+    }
+    async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
+        match self.0.dataset_id {
+            Some(id) => Ok(Some(Dataset(app(ctx)?.catalog.dataset(id).await?))),
+            None => Ok(None),
+        }
+    }
+    async fn column(&self, ctx: &Context<'_>) -> ApiResult<Option<Column>> {
+        match self.0.column_id {
+            Some(id) => Ok(Some(Column(app(ctx)?.catalog.column(id).await?))),
+            None => Ok(None),
+        }
+    }
+}

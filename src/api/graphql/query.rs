@@ -1,0 +1,83 @@
+//! Query root: sources, datasets and columns by id or qualified name, scans, change events.
+
+use super::ids::{self, Kind};
+use super::objects::{change_page, ChangeEvent, Column, Dataset, Scan, Source};
+use super::{app, ApiError, ApiResult};
+use crate::catalog::names::QualifiedName;
+use crate::catalog::ChangeFilter;
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Object, ID};
+
+pub struct QueryRoot;
+
+fn exactly_one<'a>(id: Option<&'a ID>, name: Option<&'a str>) -> ApiResult<(Option<&'a ID>, Option<&'a str>)> {
+    match (id, name) {
+        (Some(_), Some(_)) | (None, None) => Err(ApiError::InvalidInput("pass exactly one of `id` and `qualifiedName`".into())),
+        other => Ok(other),
+    }
+}
+
+#[Object]
+impl QueryRoot {
+    /// All registered sources.
+    async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
+        Ok(app(ctx)?.catalog.sources().await?.into_iter().map(Source).collect())
+    }
+
+    /// A source by name.
+    async fn source(&self, ctx: &Context<'_>, name: String) -> ApiResult<Option<Source>> {
+        Ok(Some(Source(app(ctx)?.catalog.source_by_name(&name).await?)))
+    }
+
+    /// A dataset by stable id or by qualified name (`source.namespace.dataset`).
+    async fn dataset(&self, ctx: &Context<'_>, id: Option<ID>, qualified_name: Option<String>) -> ApiResult<Option<Dataset>> {
+        let catalog = &app(ctx)?.catalog;
+        let found = match exactly_one(id.as_ref(), qualified_name.as_deref())? {
+            (Some(id), _) => catalog.dataset(ids::decode(Kind::Dataset, id)?).await?,
+            (_, Some(name)) => {
+                let qn = QualifiedName::parse(name).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+                if qn.column.is_some() {
+                    return Err(ApiError::InvalidInput(format!("`{name}` names a column; use `column`")));
+                }
+                catalog.dataset_by_name(&qn).await?
+            }
+            _ => unreachable!("exactly_one checked"),
+        };
+        Ok(Some(Dataset(found)))
+    }
+
+    /// A column by id or by qualified name (`source.namespace.dataset.column`).
+    async fn column(&self, ctx: &Context<'_>, id: Option<ID>, qualified_name: Option<String>) -> ApiResult<Option<Column>> {
+        let catalog = &app(ctx)?.catalog;
+        let found = match exactly_one(id.as_ref(), qualified_name.as_deref())? {
+            (Some(id), _) => catalog.column(ids::decode(Kind::Column, id)?).await?,
+            (_, Some(name)) => {
+                let qn = QualifiedName::parse(name).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+                catalog.column_by_name(&qn).await?
+            }
+            _ => unreachable!("exactly_one checked"),
+        };
+        Ok(Some(Column(found)))
+    }
+
+    /// A scan by id: poll it to follow a scan started with `scanSource`.
+    async fn scan(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Scan>> {
+        Ok(Some(Scan(app(ctx)?.catalog.scan(ids::decode(Kind::Scan, &id)?).await?)))
+    }
+
+    /// Change events, oldest first, of one source or of all.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Source name")] source: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, ChangeEvent>> {
+        let source_id = match source {
+            Some(name) => Some(app(ctx)?.catalog.source_by_name(&name).await?.id),
+            None => None,
+        };
+        change_page(ctx, ChangeFilter { source_id, ..Default::default() }, first, after).await
+    }
+}

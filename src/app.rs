@@ -1,0 +1,57 @@
+//! Application state shared by the server and CLI: the catalog store, configuration, and
+//! background scans.
+
+use crate::catalog::{Catalog, CatalogError, Scan};
+use crate::config::Config;
+use crate::scanning::{self, ScanRunError};
+use crate::store::{self, StoreError};
+use std::sync::Arc;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// Everything a request or command needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Catalog,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Opens (and migrates) the store named by the config; fails scans a stopped process left running.
+    pub async fn open(config: Config) -> Result<Self, StartError> {
+        let db = store::open(&config.store).await?;
+        let catalog = Catalog::new(db);
+        let interrupted = catalog.fail_interrupted_scans().await?;
+        if interrupted > 0 {
+            tracing::warn!(count = interrupted, "marked scans interrupted by a previous stop as failed");
+        }
+        Ok(AppState { catalog, config: Arc::new(config) })
+    }
+
+    /// Starts a scan of a registered source in the background and returns its record.
+    /// Problems found before connecting (unknown source, missing secret, a scan already
+    /// running) are returned at once; later ones end up in the scan record.
+    pub async fn start_background_scan(&self, source_name: &str) -> Result<Scan, ScanRunError> {
+        let source = self.catalog.source_by_name(source_name).await?;
+        let url = scanning::connection_url(&source, &self.config)?;
+        let scan = self.catalog.start_scan(source.id).await?;
+        let state = self.clone();
+        let scan_id = scan.id;
+        tokio::spawn(async move {
+            let span = tracing::info_span!("background_scan", source = %source.name, scan_id);
+            let _ = tracing::Instrument::instrument(
+                scanning::run(&state.catalog, &state.config, &source, scan_id, &url, None),
+                span,
+            )
+            .await;
+        });
+        Ok(scan)
+    }
+}

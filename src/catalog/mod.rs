@@ -1,0 +1,605 @@
+//! The catalog: sources, scans, namespaces, datasets, columns, foreign keys, tags, curated
+//! descriptions and change events, persisted through sea-orm. Everything outside reads and
+//! edits the catalog through [`Catalog`] and the domain types in [`types`].
+
+pub(crate) mod entity;
+pub mod names;
+pub mod types;
+
+use chrono::Utc;
+use entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan, source, tag};
+use names::{NameError, QualifiedName, TagName};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::HashMap;
+pub use types::*;
+
+/// Why a catalog operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stale edit: the {what} is at version {current}, but the edit was made against version {expected}; reload and retry")]
+    StaleVersion { what: &'static str, current: i32, expected: i32 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error("catalog store error: {0}")]
+    Store(#[from] DbErr),
+}
+
+/// Longest curated description accepted.
+pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
+
+/// Handle on the catalog store.
+#[derive(Clone)]
+pub struct Catalog {
+    db: DatabaseConnection,
+}
+
+fn validate_source_name(name: &str) -> Result<(), CatalogError> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 100
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CatalogError::Invalid(format!(
+            "source name `{name}` is invalid: use 1-100 letters, digits, '_' or '-'"
+        )))
+    }
+}
+
+fn validate_env_name(name: &str) -> Result<(), CatalogError> {
+    let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(CatalogError::Invalid(format!("`{name}` is not a valid environment variable name")))
+    }
+}
+
+impl Catalog {
+    /// Wraps an open, migrated store connection.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Catalog { db }
+    }
+
+    /// The store connection, for modules that own tables of their own.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    // ---- sources ----
+
+    /// All registered sources, by name.
+    pub async fn sources(&self) -> Result<Vec<Source>, CatalogError> {
+        Ok(source::Entity::find().order_by_asc(source::Column::Name).all(&self.db).await?.into_iter().map(Source::from).collect())
+    }
+
+    /// A source by name.
+    pub async fn source_by_name(&self, name: &str) -> Result<Source, CatalogError> {
+        source::Entity::find()
+            .filter(source::Column::Name.eq(name))
+            .one(&self.db)
+            .await?
+            .map(Source::from)
+            .ok_or_else(|| CatalogError::NotFound(format!("source `{name}`")))
+    }
+
+    /// A source by id.
+    pub async fn source(&self, id: i64) -> Result<Source, CatalogError> {
+        source::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(Source::from)
+            .ok_or_else(|| CatalogError::NotFound(format!("source {id}")))
+    }
+
+    /// Registers a new source; its URL is stored without password.
+    pub async fn register_source(&self, new: NewSource) -> Result<Source, CatalogError> {
+        validate_source_name(&new.name)?;
+        if let Some(env) = &new.password_env {
+            validate_env_name(env)?;
+        }
+        if let Some(rows) = new.sample_rows {
+            if !(0..=100_000).contains(&rows) {
+                return Err(CatalogError::Invalid("sample rows must be between 0 and 100000".into()));
+            }
+        }
+        if source::Entity::find().filter(source::Column::Name.eq(&new.name)).count(&self.db).await? > 0 {
+            return Err(CatalogError::Conflict(format!("a source named `{}` is already registered", new.name)));
+        }
+        let now = Utc::now();
+        let model = source::ActiveModel {
+            name: Set(new.name),
+            engine: Set(new.url.engine().as_str().to_string()),
+            url: Set(new.url.redacted()),
+            password_env: Set(new.password_env),
+            password_file: Set(new.password_file),
+            sample_rows: Set(new.sample_rows),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(model.into())
+    }
+
+    /// The source registered under `new.name`, registering it when absent. A different URL
+    /// under the same name is a conflict, never a silent redirect.
+    pub async fn ensure_source(&self, new: NewSource) -> Result<Source, CatalogError> {
+        match self.source_by_name(&new.name).await {
+            Ok(existing) => {
+                if existing.url != new.url.redacted() {
+                    return Err(CatalogError::Conflict(format!(
+                        "a source named `{}` is already registered with URL {}; pass another --name",
+                        existing.name, existing.url
+                    )));
+                }
+                Ok(existing)
+            }
+            Err(CatalogError::NotFound(_)) => self.register_source(new).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    // ---- scans ----
+
+    /// Starts a scan record for a source. Fails when one is already running.
+    pub async fn start_scan(&self, source_id: i64) -> Result<Scan, CatalogError> {
+        let txn = self.db.begin().await?;
+        let running = scan::Entity::find()
+            .filter(scan::Column::SourceId.eq(source_id))
+            .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
+            .one(&txn)
+            .await?;
+        if let Some(r) = running {
+            return Err(CatalogError::Conflict(format!("scan {} of this source is still running", r.id)));
+        }
+        let model = scan::ActiveModel {
+            source_id: Set(source_id),
+            status: Set(ScanStatus::Running.as_str().into()),
+            phase: Set(Some("queued".into())),
+            steps_done: Set(0),
+            started_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(model.into())
+    }
+
+    /// A scan by id.
+    pub async fn scan(&self, id: i64) -> Result<Scan, CatalogError> {
+        scan::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(Scan::from)
+            .ok_or_else(|| CatalogError::NotFound(format!("scan {id}")))
+    }
+
+    /// A source's scans, newest first.
+    pub async fn scans(&self, source_id: i64, limit: u64) -> Result<Vec<Scan>, CatalogError> {
+        Ok(scan::Entity::find()
+            .filter(scan::Column::SourceId.eq(source_id))
+            .order_by_desc(scan::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Scan::from)
+            .collect())
+    }
+
+    /// Records a running scan's progress.
+    pub async fn update_scan_progress(&self, id: i64, phase: &str, done: i64, total: Option<i64>) -> Result<(), CatalogError> {
+        scan::Entity::update_many()
+            .col_expr(scan::Column::Phase, Expr::value(phase))
+            .col_expr(scan::Column::StepsDone, Expr::value(done))
+            .col_expr(scan::Column::StepsTotal, Expr::value(total))
+            .filter(scan::Column::Id.eq(id))
+            .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a scan failed with its error; the catalog itself is unchanged by a failed scan.
+    pub async fn fail_scan(&self, id: i64, error: &str) -> Result<(), CatalogError> {
+        scan::Entity::update_many()
+            .col_expr(scan::Column::Status, Expr::value(ScanStatus::Failed.as_str()))
+            .col_expr(scan::Column::Error, Expr::value(error))
+            .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
+            .filter(scan::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Scans left running by a process that stopped are failed at start; their changes
+    /// were never committed.
+    pub async fn fail_interrupted_scans(&self) -> Result<u64, CatalogError> {
+        let res = scan::Entity::update_many()
+            .col_expr(scan::Column::Status, Expr::value(ScanStatus::Failed.as_str()))
+            .col_expr(scan::Column::Error, Expr::value("interrupted: the process stopped before the scan finished"))
+            .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
+            .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected)
+    }
+
+    // ---- namespaces and datasets ----
+
+    /// A source's namespaces, by name.
+    pub async fn namespaces(&self, source_id: i64, include_removed: bool) -> Result<Vec<Namespace>, CatalogError> {
+        let mut q = namespace::Entity::find().filter(namespace::Column::SourceId.eq(source_id));
+        if !include_removed {
+            q = q.filter(namespace::Column::RemovedAt.is_null());
+        }
+        Ok(q.order_by_asc(namespace::Column::Name).all(&self.db).await?.into_iter().map(Namespace::from).collect())
+    }
+
+    async fn names_of(&self, source_id: i64, namespace_id: i64) -> Result<(String, String), CatalogError> {
+        let src = source::Entity::find_by_id(source_id).one(&self.db).await?;
+        let ns = namespace::Entity::find_by_id(namespace_id).one(&self.db).await?;
+        match (src, ns) {
+            (Some(s), Some(n)) => Ok((s.name, n.name)),
+            _ => Err(CatalogError::NotFound(format!("source {source_id} or namespace {namespace_id}"))),
+        }
+    }
+
+    /// A page of a source's datasets in id order, after the dataset with id `after`.
+    /// Returns the page and whether more follow.
+    pub async fn datasets_page(
+        &self,
+        source_id: i64,
+        namespace_id: Option<i64>,
+        include_removed: bool,
+        after: Option<i64>,
+        limit: u64,
+    ) -> Result<(Vec<Dataset>, bool), CatalogError> {
+        let src = self.source(source_id).await?;
+        let ns_names: HashMap<i64, String> =
+            self.namespaces(source_id, true).await?.into_iter().map(|n| (n.id, n.name)).collect();
+        let mut q = dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id));
+        if let Some(ns) = namespace_id {
+            q = q.filter(dataset::Column::NamespaceId.eq(ns));
+        }
+        if !include_removed {
+            q = q.filter(dataset::Column::RemovedAt.is_null());
+        }
+        if let Some(after) = after {
+            q = q.filter(dataset::Column::Id.gt(after));
+        }
+        let mut rows = q.order_by_asc(dataset::Column::Id).limit(limit + 1).all(&self.db).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let datasets = rows
+            .into_iter()
+            .map(|m| {
+                let ns = ns_names.get(&m.namespace_id).cloned().unwrap_or_default();
+                Dataset::from_model(m, &src.name, &ns)
+            })
+            .collect();
+        Ok((datasets, more))
+    }
+
+    /// A dataset by id.
+    pub async fn dataset(&self, id: i64) -> Result<Dataset, CatalogError> {
+        let m = dataset::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
+        let (src, ns) = self.names_of(m.source_id, m.namespace_id).await?;
+        Ok(Dataset::from_model(m, &src, &ns))
+    }
+
+    /// A dataset by qualified name (a removed one too, so history stays reachable).
+    pub async fn dataset_by_name(&self, name: &QualifiedName) -> Result<Dataset, CatalogError> {
+        let not_found = || CatalogError::NotFound(format!("dataset `{}`", name.dataset_name()));
+        let src = source::Entity::find().filter(source::Column::Name.eq(&name.source)).one(&self.db).await?.ok_or_else(not_found)?;
+        let ns = namespace::Entity::find()
+            .filter(namespace::Column::SourceId.eq(src.id))
+            .filter(namespace::Column::Name.eq(&name.namespace))
+            .one(&self.db)
+            .await?
+            .ok_or_else(not_found)?;
+        let m = dataset::Entity::find()
+            .filter(dataset::Column::NamespaceId.eq(ns.id))
+            .filter(dataset::Column::Name.eq(&name.dataset))
+            .one(&self.db)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(Dataset::from_model(m, &src.name, &ns.name))
+    }
+
+    /// A dataset's columns in ordinal order.
+    pub async fn columns(&self, dataset: &Dataset, include_removed: bool) -> Result<Vec<Column>, CatalogError> {
+        let mut q = dataset_column::Entity::find().filter(dataset_column::Column::DatasetId.eq(dataset.id));
+        if !include_removed {
+            q = q.filter(dataset_column::Column::RemovedAt.is_null());
+        }
+        let rows = q
+            .order_by(dataset_column::Column::Ordinal, Order::Asc)
+            .order_by(dataset_column::Column::Id, Order::Asc)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| Column::from_model(m, &dataset.qualified_name)).collect())
+    }
+
+    /// A column by id.
+    pub async fn column(&self, id: i64) -> Result<Column, CatalogError> {
+        let m = dataset_column::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("column {id}")))?;
+        let ds = self.dataset(m.dataset_id).await?;
+        Ok(Column::from_model(m, &ds.qualified_name))
+    }
+
+    /// A column by qualified name.
+    pub async fn column_by_name(&self, name: &QualifiedName) -> Result<Column, CatalogError> {
+        let col = name.column.as_deref().ok_or_else(|| CatalogError::Invalid(format!("`{name}` names no column")))?;
+        let ds = self.dataset_by_name(name).await?;
+        let m = dataset_column::Entity::find()
+            .filter(dataset_column::Column::DatasetId.eq(ds.id))
+            .filter(dataset_column::Column::Name.eq(col))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("column `{name}`")))?;
+        Ok(Column::from_model(m, &ds.qualified_name))
+    }
+
+    /// Foreign keys declared on a dataset (outgoing).
+    pub async fn foreign_keys(&self, dataset: &Dataset) -> Result<Vec<ForeignKey>, CatalogError> {
+        let rows = foreign_key::Entity::find()
+            .filter(foreign_key::Column::DatasetId.eq(dataset.id))
+            .filter(foreign_key::Column::RemovedAt.is_null())
+            .order_by_asc(foreign_key::Column::Name)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| fk_from_model(m, &dataset.qualified_name, dataset.id)).collect())
+    }
+
+    /// Foreign keys of other datasets of the same source that reference this dataset (incoming).
+    pub async fn referencing_foreign_keys(&self, dataset: &Dataset) -> Result<Vec<ForeignKey>, CatalogError> {
+        let rows = foreign_key::Entity::find()
+            .filter(foreign_key::Column::ReferencedNamespace.eq(&dataset.qualified_name.namespace))
+            .filter(foreign_key::Column::ReferencedDataset.eq(&dataset.qualified_name.dataset))
+            .filter(foreign_key::Column::RemovedAt.is_null())
+            .order_by_asc(foreign_key::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        let mut cache: HashMap<i64, Option<Dataset>> = HashMap::new();
+        for m in rows {
+            if !cache.contains_key(&m.dataset_id) {
+                let ds = self.dataset(m.dataset_id).await.ok();
+                cache.insert(m.dataset_id, ds);
+            }
+            if let Some(Some(from)) = cache.get(&m.dataset_id) {
+                if from.source_id == dataset.source_id && from.removed_at.is_none() {
+                    out.push(fk_from_model(m, &from.qualified_name, from.id));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    // ---- change events ----
+
+    /// Change events matching `filter`, oldest first, after the event with id `after`.
+    pub async fn changes(&self, filter: ChangeFilter, after: Option<i64>, limit: u64) -> Result<(Vec<ChangeEvent>, bool), CatalogError> {
+        let mut q = change_event::Entity::find();
+        if let Some(v) = filter.source_id {
+            q = q.filter(change_event::Column::SourceId.eq(v));
+        }
+        if let Some(v) = filter.dataset_id {
+            q = q.filter(change_event::Column::DatasetId.eq(v));
+        }
+        if let Some(v) = filter.column_id {
+            q = q.filter(change_event::Column::ColumnId.eq(v));
+        }
+        if let Some(v) = filter.scan_id {
+            q = q.filter(change_event::Column::ScanId.eq(v));
+        }
+        if let Some(after) = after {
+            q = q.filter(change_event::Column::Id.gt(after));
+        }
+        let mut rows = q.order_by_asc(change_event::Column::Id).limit(limit + 1).all(&self.db).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Ok((rows.into_iter().map(ChangeEvent::from).collect(), more))
+    }
+
+    // ---- curated descriptions ----
+
+    /// Sets a dataset's or column's curated description, if `expected_version` is still current.
+    /// Returns the new version. An empty text clears the description.
+    pub async fn set_description(&self, target: Target, text: Option<&str>, expected_version: i32) -> Result<i32, CatalogError> {
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > MAX_DESCRIPTION_CHARS) {
+            return Err(CatalogError::Invalid(format!("description is longer than {MAX_DESCRIPTION_CHARS} characters")));
+        }
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let (source_id, dataset_id, column_id, before, rows) = match target {
+            Target::Dataset(id) => {
+                let current = dataset::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
+                // The version check and the write are one statement: no lost update between them.
+                let res = dataset::Entity::update_many()
+                    .col_expr(dataset::Column::Description, Expr::value(text.map(str::to_string)))
+                    .col_expr(dataset::Column::DescriptionVersion, Expr::value(expected_version + 1))
+                    .filter(dataset::Column::Id.eq(id))
+                    .filter(dataset::Column::DescriptionVersion.eq(expected_version))
+                    .exec(&txn)
+                    .await?;
+                if res.rows_affected == 0 {
+                    return Err(CatalogError::StaleVersion { what: "dataset description", current: current.description_version, expected: expected_version });
+                }
+                (current.source_id, id, None, current.description, res.rows_affected)
+            }
+            Target::Column(id) => {
+                let current = dataset_column::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| CatalogError::NotFound(format!("column {id}")))?;
+                let res = dataset_column::Entity::update_many()
+                    .col_expr(dataset_column::Column::Description, Expr::value(text.map(str::to_string)))
+                    .col_expr(dataset_column::Column::DescriptionVersion, Expr::value(expected_version + 1))
+                    .filter(dataset_column::Column::Id.eq(id))
+                    .filter(dataset_column::Column::DescriptionVersion.eq(expected_version))
+                    .exec(&txn)
+                    .await?;
+                if res.rows_affected == 0 {
+                    return Err(CatalogError::StaleVersion { what: "column description", current: current.description_version, expected: expected_version });
+                }
+                let ds = dataset::Entity::find_by_id(current.dataset_id)
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| CatalogError::NotFound(format!("dataset {}", current.dataset_id)))?;
+                (ds.source_id, current.dataset_id, Some(id), current.description, res.rows_affected)
+            }
+        };
+        debug_assert_eq!(rows, 1);
+        record_event(
+            &txn,
+            source_id,
+            None,
+            Some(dataset_id),
+            column_id,
+            "description_changed",
+            serde_json::json!({ "before": before, "after": text, "version": expected_version + 1 }),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(expected_version + 1)
+    }
+
+    // ---- tags ----
+
+    /// Tags on a dataset or column, sorted.
+    pub async fn tags(&self, target: Target) -> Result<Vec<String>, CatalogError> {
+        Ok(tag::Entity::find()
+            .filter(tag::Column::TargetKind.eq(target.kind()))
+            .filter(tag::Column::TargetId.eq(target.id()))
+            .order_by_asc(tag::Column::Name)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect())
+    }
+
+    async fn ensure_target(&self, target: Target) -> Result<(), CatalogError> {
+        let exists = match target {
+            Target::Dataset(id) => dataset::Entity::find_by_id(id).count(&self.db).await? > 0,
+            Target::Column(id) => dataset_column::Entity::find_by_id(id).count(&self.db).await? > 0,
+        };
+        if exists {
+            Ok(())
+        } else {
+            Err(CatalogError::NotFound(format!("{} {}", target.kind(), target.id())))
+        }
+    }
+
+    /// Adds a tag (idempotent). Returns the tags afterwards.
+    pub async fn add_tag(&self, target: Target, name: &TagName) -> Result<Vec<String>, CatalogError> {
+        self.ensure_target(target).await?;
+        let existing = tag::Entity::find()
+            .filter(tag::Column::TargetKind.eq(target.kind()))
+            .filter(tag::Column::TargetId.eq(target.id()))
+            .filter(tag::Column::Name.eq(name.as_str()))
+            .count(&self.db)
+            .await?;
+        if existing == 0 {
+            let res = tag::ActiveModel {
+                target_kind: Set(target.kind().into()),
+                target_id: Set(target.id()),
+                name: Set(name.as_str().into()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&self.db)
+            .await;
+            // A concurrent add of the same tag hits the unique index: that is success too.
+            if let Err(e) = res {
+                if !matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+                    return Err(e.into());
+                }
+            }
+        }
+        self.tags(target).await
+    }
+
+    /// Removes a tag (idempotent). Returns the tags afterwards.
+    pub async fn remove_tag(&self, target: Target, name: &TagName) -> Result<Vec<String>, CatalogError> {
+        self.ensure_target(target).await?;
+        tag::Entity::delete_many()
+            .filter(tag::Column::TargetKind.eq(target.kind()))
+            .filter(tag::Column::TargetId.eq(target.id()))
+            .filter(tag::Column::Name.eq(name.as_str()))
+            .exec(&self.db)
+            .await?;
+        self.tags(target).await
+    }
+
+    /// Checks the store answers.
+    pub async fn ping(&self) -> Result<(), CatalogError> {
+        self.db.ping().await.map_err(CatalogError::from)
+    }
+}
+
+fn fk_from_model(m: foreign_key::Model, from: &QualifiedName, from_id: i64) -> ForeignKey {
+    ForeignKey {
+        id: m.id,
+        name: m.name,
+        from_dataset: from.clone(),
+        from_dataset_id: from_id,
+        columns: serde_json::from_str(&m.columns).unwrap_or_default(),
+        to_dataset: QualifiedName::dataset(&from.source, &m.referenced_namespace, &m.referenced_dataset),
+        referenced_columns: serde_json::from_str(&m.referenced_columns).unwrap_or_default(),
+        removed_at: m.removed_at,
+    }
+}
+
+/// Appends one change event.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_event<C: ConnectionTrait>(
+    db: &C,
+    source_id: i64,
+    scan_id: Option<i64>,
+    dataset_id: Option<i64>,
+    column_id: Option<i64>,
+    kind: &str,
+    details: serde_json::Value,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    change_event::ActiveModel {
+        source_id: Set(source_id),
+        scan_id: Set(scan_id),
+        dataset_id: Set(dataset_id),
+        column_id: Set(column_id),
+        kind: Set(kind.into()),
+        details: Set(details.to_string()),
+        at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! Qualified names (`source.namespace.dataset[.column]`) and validated tag names.
+
+use std::fmt;
+
+/// Why a name was rejected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NameError {
+    #[error("qualified name `{0}` must have 3 parts (source.namespace.dataset) or 4 (or source.namespace.dataset.column)")]
+    WrongPartCount(String),
+    #[error("qualified name `{0}` has an unterminated quote")]
+    UnterminatedQuote(String),
+    #[error("qualified name `{0}` has an empty part")]
+    EmptyPart(String),
+    #[error("tag `{0}` is invalid: use 1-64 letters, digits, '-', '_', ':', '.' or '/'")]
+    InvalidTag(String),
+}
+
+/// A dataset or column name qualified by source and namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QualifiedName {
+    pub source: String,
+    pub namespace: String,
+    pub dataset: String,
+    pub column: Option<String>,
+}
+
+impl QualifiedName {
+    /// A dataset's qualified name.
+    pub fn dataset(source: &str, namespace: &str, dataset: &str) -> Self {
+        QualifiedName { source: source.into(), namespace: namespace.into(), dataset: dataset.into(), column: None }
+    }
+
+    /// The same name extended by a column.
+    pub fn with_column(&self, column: &str) -> Self {
+        QualifiedName { column: Some(column.into()), ..self.clone() }
+    }
+
+    /// The dataset part of a column's name.
+    pub fn dataset_name(&self) -> Self {
+        QualifiedName { column: None, ..self.clone() }
+    }
+
+    /// Parses `a.b.c` or `a.b.c.d`; parts may be double-quoted, with `""` for a quote.
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        let mut parts = Vec::new();
+        let mut chars = input.trim().chars().peekable();
+        loop {
+            let mut part = String::new();
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                loop {
+                    match chars.next() {
+                        Some('"') if chars.peek() == Some(&'"') => {
+                            chars.next();
+                            part.push('"');
+                        }
+                        Some('"') => break,
+                        Some(c) => part.push(c),
+                        None => return Err(NameError::UnterminatedQuote(input.into())),
+                    }
+                }
+                match chars.next() {
+                    None => {
+                        parts.push(part);
+                        break;
+                    }
+                    Some('.') => parts.push(part),
+                    Some(_) => return Err(NameError::UnterminatedQuote(input.into())),
+                }
+            } else {
+                let mut ended = true;
+                for c in chars.by_ref() {
+                    if c == '.' {
+                        ended = false;
+                        break;
+                    }
+                    part.push(c);
+                }
+                if part.is_empty() {
+                    return Err(NameError::EmptyPart(input.into()));
+                }
+                parts.push(part);
+                if ended {
+                    break;
+                }
+            }
+        }
+        if parts.iter().any(String::is_empty) {
+            return Err(NameError::EmptyPart(input.into()));
+        }
+        let mut it = parts.into_iter();
+        match (it.next(), it.next(), it.next(), it.next(), it.next()) {
+            (Some(source), Some(namespace), Some(dataset), column, None) => {
+                Ok(QualifiedName { source, namespace, dataset, column })
+            }
+            _ => Err(NameError::WrongPartCount(input.into())),
+        }
+    }
+}
+
+/// Writes one part, quoting it when it holds a dot, space or quote.
+pub fn quote_part(part: &str) -> String {
+    if part.is_empty() || part.contains(['.', ' ', '"']) || part.chars().any(char::is_whitespace) {
+        format!("\"{}\"", part.replace('"', "\"\""))
+    } else {
+        part.to_string()
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", quote_part(&self.source), quote_part(&self.namespace), quote_part(&self.dataset))?;
+        if let Some(c) = &self.column {
+            write!(f, ".{}", quote_part(c))?;
+        }
+        Ok(())
+    }
+}
+
+/// A free-form tag, normalized to lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TagName(String);
+
+impl TagName {
+    /// Validates and normalizes a tag.
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        let t = input.trim().to_lowercase();
+        let ok = !t.is_empty()
+            && t.chars().count() <= 64
+            && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/'));
+        if ok {
+            Ok(TagName(t))
+        } else {
+            Err(NameError::InvalidTag(input.into()))
+        }
+    }
+
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_plain_and_quoted_names() {
+        let q = QualifiedName::parse("warehouse.public.customers.email").unwrap();
+        assert_eq!(q.column.as_deref(), Some("email"));
+        assert_eq!(q.to_string(), "warehouse.public.customers.email");
+
+        let odd = QualifiedName { source: "my.src".into(), namespace: "main".into(), dataset: "order items".into(), column: Some("say \"hi\"".into()) };
+        let text = odd.to_string();
+        assert_eq!(text, "\"my.src\".main.\"order items\".\"say \"\"hi\"\"\"");
+        assert_eq!(QualifiedName::parse(&text).unwrap(), odd);
+    }
+
+    #[test]
+    fn rejects_malformed_names() {
+        assert!(matches!(QualifiedName::parse("a.b"), Err(NameError::WrongPartCount(_))));
+        assert!(matches!(QualifiedName::parse("a.b.c.d.e"), Err(NameError::WrongPartCount(_))));
+        assert!(matches!(QualifiedName::parse("a..c"), Err(NameError::EmptyPart(_))));
+        assert!(matches!(QualifiedName::parse("a.\"b.c"), Err(NameError::UnterminatedQuote(_))));
+        assert!(matches!(QualifiedName::parse("a.\"b\"x.c"), Err(NameError::UnterminatedQuote(_))));
+    }
+
+    #[test]
+    fn tags_are_normalized_and_validated() {
+        assert_eq!(TagName::parse(" Gold ").unwrap().as_str(), "gold");
+        assert_eq!(TagName::parse("domain:sales/eu").unwrap().as_str(), "domain:sales/eu");
+        assert!(TagName::parse("").is_err());
+        assert!(TagName::parse("two words").is_err());
+        assert!(TagName::parse(&"x".repeat(65)).is_err());
+    }
+}

@@ -1,0 +1,293 @@
+//! Domain types of the catalog, built from store rows; the API and CLI see only these.
+
+use super::entity;
+use super::names::QualifiedName;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use almanac_scanners::DatasetKind;
+
+/// A registered source (a database the catalog scans). Its URL never holds a password.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub id: i64,
+    pub name: String,
+    pub engine: String,
+    pub url: String,
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+    pub sample_rows: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::source::Model> for Source {
+    fn from(m: entity::source::Model) -> Self {
+        Source {
+            id: m.id,
+            name: m.name,
+            engine: m.engine,
+            url: m.url,
+            password_env: m.password_env,
+            password_file: m.password_file,
+            sample_rows: m.sample_rows,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// Where a scan is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl ScanStatus {
+    /// Stable lower-case name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanStatus::Running => "running",
+            ScanStatus::Succeeded => "succeeded",
+            ScanStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "succeeded" => ScanStatus::Succeeded,
+            "failed" => ScanStatus::Failed,
+            _ => ScanStatus::Running,
+        }
+    }
+}
+
+/// One scan of a source: its status, progress and outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scan {
+    pub id: i64,
+    pub source_id: i64,
+    pub status: ScanStatus,
+    pub phase: Option<String>,
+    pub steps_done: i64,
+    pub steps_total: Option<i64>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub datasets: Option<i64>,
+    pub columns: Option<i64>,
+    pub changes: Option<i64>,
+}
+
+impl From<entity::scan::Model> for Scan {
+    fn from(m: entity::scan::Model) -> Self {
+        Scan {
+            id: m.id,
+            source_id: m.source_id,
+            status: ScanStatus::parse(&m.status),
+            phase: m.phase,
+            steps_done: m.steps_done,
+            steps_total: m.steps_total,
+            started_at: m.started_at,
+            finished_at: m.finished_at,
+            error: m.error,
+            datasets: m.datasets,
+            columns: m.columns,
+            changes: m.changes,
+        }
+    }
+}
+
+/// A namespace of a source: PostgreSQL schema, MySQL database, or `main` for SQLite.
+#[derive(Debug, Clone, Serialize)]
+pub struct Namespace {
+    pub id: i64,
+    pub source_id: i64,
+    pub name: String,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+impl From<entity::namespace::Model> for Namespace {
+    fn from(m: entity::namespace::Model) -> Self {
+        Namespace { id: m.id, source_id: m.source_id, name: m.name, removed_at: m.removed_at }
+    }
+}
+
+/// A cataloged table, view or similar.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub id: i64,
+    pub source_id: i64,
+    pub namespace_id: i64,
+    pub qualified_name: QualifiedName,
+    pub kind: DatasetKind,
+    pub comment: Option<String>,
+    pub description: Option<String>,
+    pub description_version: i32,
+    pub row_estimate: Option<i64>,
+    pub view_definition: Option<String>,
+    pub partitions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+impl Dataset {
+    pub(crate) fn from_model(m: entity::dataset::Model, source: &str, namespace: &str) -> Self {
+        Dataset {
+            id: m.id,
+            source_id: m.source_id,
+            namespace_id: m.namespace_id,
+            qualified_name: QualifiedName::dataset(source, namespace, &m.name),
+            kind: DatasetKind::parse(&m.kind).unwrap_or(DatasetKind::Table),
+            comment: m.comment,
+            description: m.description,
+            description_version: m.description_version,
+            row_estimate: m.row_estimate,
+            view_definition: m.view_definition,
+            partitions: m.partitions.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            removed_at: m.removed_at,
+        }
+    }
+
+    /// The dataset's own name.
+    pub fn name(&self) -> &str {
+        &self.qualified_name.dataset
+    }
+}
+
+/// A cataloged column.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub id: i64,
+    pub dataset_id: i64,
+    pub qualified_name: QualifiedName,
+    pub ordinal: i32,
+    pub data_type: String,
+    pub type_family: String,
+    pub nullable: bool,
+    pub default_value: Option<String>,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub comment: Option<String>,
+    pub description: Option<String>,
+    pub description_version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+impl Column {
+    pub(crate) fn from_model(m: entity::dataset_column::Model, dataset: &QualifiedName) -> Self {
+        Column {
+            id: m.id,
+            dataset_id: m.dataset_id,
+            qualified_name: dataset.with_column(&m.name),
+            ordinal: m.ordinal,
+            data_type: m.data_type,
+            type_family: m.type_family,
+            nullable: m.nullable,
+            default_value: m.default_value,
+            primary_key: m.is_primary_key,
+            unique: m.is_unique,
+            comment: m.comment,
+            description: m.description,
+            description_version: m.description_version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            removed_at: m.removed_at,
+        }
+    }
+
+    /// The column's own name.
+    pub fn name(&self) -> &str {
+        self.qualified_name.column.as_deref().unwrap_or_default()
+    }
+}
+
+/// A foreign key between two datasets of one source.
+#[derive(Debug, Clone)]
+pub struct ForeignKey {
+    pub id: i64,
+    pub name: String,
+    /// The dataset holding the referencing columns.
+    pub from_dataset: QualifiedName,
+    pub from_dataset_id: i64,
+    pub columns: Vec<String>,
+    /// The referenced dataset.
+    pub to_dataset: QualifiedName,
+    pub referenced_columns: Vec<String>,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+/// Something recorded about a change in a source or in curated metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeEvent {
+    pub id: i64,
+    pub source_id: i64,
+    pub scan_id: Option<i64>,
+    pub dataset_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub kind: String,
+    pub details: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+impl From<entity::change_event::Model> for ChangeEvent {
+    fn from(m: entity::change_event::Model) -> Self {
+        ChangeEvent {
+            id: m.id,
+            source_id: m.source_id,
+            scan_id: m.scan_id,
+            dataset_id: m.dataset_id,
+            column_id: m.column_id,
+            kind: m.kind,
+            details: serde_json::from_str(&m.details).unwrap_or(serde_json::Value::Null),
+            at: m.at,
+        }
+    }
+}
+
+/// What a description or tag is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Dataset(i64),
+    Column(i64),
+}
+
+impl Target {
+    pub(crate) fn kind(self) -> &'static str {
+        match self {
+            Target::Dataset(_) => "dataset",
+            Target::Column(_) => "column",
+        }
+    }
+
+    pub(crate) fn id(self) -> i64 {
+        match self {
+            Target::Dataset(id) | Target::Column(id) => id,
+        }
+    }
+}
+
+/// Input to register a source.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    pub name: String,
+    pub url: almanac_scanners::SourceUrl,
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+    pub sample_rows: Option<i32>,
+}
+
+/// Which change events to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChangeFilter {
+    pub source_id: Option<i64>,
+    pub dataset_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub scan_id: Option<i64>,
+}

@@ -1,0 +1,178 @@
+//! One configuration: `almanac.toml` (or the file named by `ALMANAC_CONFIG`), then
+//! `ALMANAC_*` environment variables, then command-line flags; validated once at start.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+/// Default store: an embedded SQLite file.
+pub const DEFAULT_STORE: &str = "sqlite://./almanac-data/catalog.db";
+/// Default address the server listens on.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Why the configuration was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Settings for scanning sources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScanConfig {
+    /// Rows sampled per table (0 disables sampling).
+    pub sample_rows: u32,
+    /// Tables estimated above this many rows are sampled with the engine's random method.
+    pub large_table_rows: i64,
+    /// Seconds allowed for any one query against a source.
+    pub statement_timeout_secs: u64,
+    /// Seconds allowed to connect to a source.
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig { sample_rows: 100, large_table_rows: 100_000, statement_timeout_secs: 60, connect_timeout_secs: 10 }
+    }
+}
+
+/// Limits of the GraphQL API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Largest page a connection field returns.
+    pub max_page_size: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { max_depth: 12, max_complexity: 20_000, max_page_size: 500 }
+    }
+}
+
+/// Where a source's password comes from; the catalog never stores it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSecret {
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub store: String,
+    pub listen: String,
+    pub scan: ScanConfig,
+    pub api: ApiConfig,
+    /// Secrets per source name.
+    pub sources: BTreeMap<String, SourceSecret>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            store: DEFAULT_STORE.into(),
+            listen: DEFAULT_LISTEN.into(),
+            scan: ScanConfig::default(),
+            api: ApiConfig::default(),
+            sources: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the file (explicit path, `ALMANAC_CONFIG`, or `./almanac.toml` when present),
+    /// then applies `ALMANAC_*` variables, and validates.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let env_path = std::env::var("ALMANAC_CONFIG").ok();
+        let path = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| env_path.map(Into::into))
+            .or_else(|| Some(Path::new("almanac.toml").to_path_buf()).filter(|p| p.is_file()));
+        let mut config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| ConfigError::File { path: p.display().to_string(), message: e.to_string() })?;
+                toml::from_str::<Config>(&text)
+                    .map_err(|e| ConfigError::File { path: p.display().to_string(), message: e.to_string() })?
+            }
+            None => Config::default(),
+        };
+        if let Ok(v) = std::env::var("ALMANAC_STORE") {
+            config.store = v;
+        }
+        if let Ok(v) = std::env::var("ALMANAC_LISTEN") {
+            config.listen = v;
+        }
+        if let Ok(v) = std::env::var("ALMANAC_SAMPLE_ROWS") {
+            config.scan.sample_rows = v.parse().map_err(|_| ConfigError::Invalid(format!("ALMANAC_SAMPLE_ROWS=`{v}` is not a number")))?;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that would otherwise fail later and less clearly.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.store.starts_with("sqlite:") || self.store.starts_with("postgres://") || self.store.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid(format!("store `{}` must be sqlite://PATH or postgres://...", self.store)));
+        }
+        self.listen_addr()?;
+        if self.scan.sample_rows > 100_000 {
+            return Err(ConfigError::Invalid("scan.sample_rows must be at most 100000".into()));
+        }
+        if self.api.max_page_size == 0 || self.api.max_depth < 3 {
+            return Err(ConfigError::Invalid("api limits are too small".into()));
+        }
+        Ok(())
+    }
+
+    /// The listen address, parsed.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen.parse().map_err(|_| ConfigError::Invalid(format!("listen address `{}` is not host:port", self.listen)))
+    }
+
+    /// Scanner options from this configuration, with a source's own sample size if set.
+    pub fn scan_options(&self, sample_rows: Option<i32>) -> almanac_scanners::ScanOptions {
+        almanac_scanners::ScanOptions {
+            sample_rows: sample_rows.map(|r| r.max(0) as u32).unwrap_or(self.scan.sample_rows),
+            large_table_rows: self.scan.large_table_rows,
+            statement_timeout: Duration::from_secs(self.scan.statement_timeout_secs),
+            connect_timeout: Duration::from_secs(self.scan.connect_timeout_secs),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_file_and_rejects_unknown_keys() {
+        let c: Config = toml::from_str(
+            "store = \"postgres://localhost/almanac\"\nlisten = \"0.0.0.0:9000\"\n[scan]\nsample_rows = 50\n[sources.warehouse]\npassword_env = \"WH_PASSWORD\"\n",
+        )
+        .unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.scan.sample_rows, 50);
+        assert_eq!(c.sources["warehouse"].password_env.as_deref(), Some("WH_PASSWORD"));
+        assert!(toml::from_str::<Config>("stor = \"x\"").is_err());
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let c = Config { store: "mysql://x".into(), ..Config::default() };
+        assert!(c.validate().unwrap_err().to_string().contains("store"));
+        let c = Config { listen: "nowhere".into(), ..Config::default() };
+        assert!(c.validate().unwrap_err().to_string().contains("listen"));
+    }
+}

@@ -1,0 +1,517 @@
+//! Applies a scanner [`Snapshot`] to the catalog in one transaction: adds what is new,
+//! updates only what changed, soft-deletes what disappeared, and records a change event
+//! for every structural difference. Sampled values are not persisted here.
+
+use crate::catalog::entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan};
+use crate::catalog::ScanStatus;
+use almanac_scanners as snap;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// Why applying a snapshot failed. The catalog is unchanged when it does.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("catalog store error while applying the scan: {0}")]
+    Store(#[from] DbErr),
+    #[error("scan {0} is not running")]
+    ScanNotRunning(i64),
+}
+
+/// What one applied snapshot amounted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestSummary {
+    pub datasets: usize,
+    pub columns: usize,
+    pub changes: usize,
+    pub elapsed: Duration,
+}
+
+const CHUNK: usize = 500;
+
+struct Events {
+    source_id: i64,
+    scan_id: i64,
+    at: DateTime<Utc>,
+    rows: Vec<change_event::ActiveModel>,
+    /// column_added events whose column id is known only after insertion.
+    pending_columns: Vec<(i64, String, serde_json::Value)>,
+}
+
+impl Events {
+    fn push(&mut self, dataset_id: Option<i64>, column_id: Option<i64>, kind: &str, details: serde_json::Value) {
+        self.rows.push(change_event::ActiveModel {
+            id: NotSet,
+            source_id: Set(self.source_id),
+            scan_id: Set(Some(self.scan_id)),
+            dataset_id: Set(dataset_id),
+            column_id: Set(column_id),
+            kind: Set(kind.into()),
+            details: Set(details.to_string()),
+            at: Set(self.at),
+        });
+    }
+}
+
+fn fk_key(fk: &snap::ForeignKey) -> String {
+    fk.name.clone().unwrap_or_else(|| format!("fk_{}", fk.columns.join("_")))
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn partitions_json(d: &snap::Dataset) -> Option<String> {
+    (!d.partitions.is_empty()).then(|| json_list(&d.partitions))
+}
+
+fn new_column(dataset_id: i64, c: &snap::Column, now: DateTime<Utc>) -> dataset_column::ActiveModel {
+    dataset_column::ActiveModel {
+        id: NotSet,
+        dataset_id: Set(dataset_id),
+        name: Set(c.name.clone()),
+        ordinal: Set(c.ordinal),
+        data_type: Set(c.data_type.clone()),
+        type_family: Set(c.type_family.as_str().into()),
+        nullable: Set(c.nullable),
+        default_value: Set(c.default.clone()),
+        is_primary_key: Set(c.primary_key),
+        is_unique: Set(c.unique),
+        comment: Set(c.comment.clone()),
+        description: Set(None),
+        description_version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        removed_at: Set(None),
+    }
+}
+
+fn new_fk(dataset_id: i64, fk: &snap::ForeignKey, now: DateTime<Utc>) -> foreign_key::ActiveModel {
+    foreign_key::ActiveModel {
+        id: NotSet,
+        dataset_id: Set(dataset_id),
+        name: Set(fk_key(fk)),
+        columns: Set(json_list(&fk.columns)),
+        referenced_namespace: Set(fk.referenced_namespace.clone()),
+        referenced_dataset: Set(fk.referenced_dataset.clone()),
+        referenced_columns: Set(json_list(&fk.referenced_columns)),
+        created_at: Set(now),
+        removed_at: Set(None),
+    }
+}
+
+/// Applies `snapshot` as the result of scan `scan_id` of source `source_id`, and marks the
+/// scan succeeded, all in one transaction.
+pub async fn apply_snapshot(
+    db: &DatabaseConnection,
+    source_id: i64,
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+) -> Result<IngestSummary, IngestError> {
+    let started = Instant::now();
+    let span = tracing::info_span!("ingest", source_id, scan_id);
+    let _guard = span.enter();
+    let txn = db.begin().await?;
+    let now = Utc::now();
+
+    let scan_row = scan::Entity::find_by_id(scan_id).one(&txn).await?;
+    if !scan_row.is_some_and(|s| s.status == ScanStatus::Running.as_str()) {
+        return Err(IngestError::ScanNotRunning(scan_id));
+    }
+
+    let mut events = Events { source_id, scan_id, at: now, rows: Vec::new(), pending_columns: Vec::new() };
+    let ns_ids = apply_namespaces(&txn, source_id, snapshot, now, &mut events).await?;
+    apply_datasets(&txn, source_id, snapshot, &ns_ids, now, &mut events).await?;
+
+    // Resolve ids of columns added to existing datasets, then write all events.
+    if !events.pending_columns.is_empty() {
+        let ds_ids: HashSet<i64> = events.pending_columns.iter().map(|(d, _, _)| *d).collect();
+        let mut ids: HashMap<(i64, String), i64> = HashMap::new();
+        let list: Vec<i64> = ds_ids.into_iter().collect();
+        for chunk in list.chunks(CHUNK) {
+            for c in dataset_column::Entity::find().filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec())).all(&txn).await? {
+                ids.insert((c.dataset_id, c.name), c.id);
+            }
+        }
+        for (ds, name, details) in std::mem::take(&mut events.pending_columns) {
+            let col_id = ids.get(&(ds, name)).copied();
+            events.push(Some(ds), col_id, "column_added", details);
+        }
+    }
+    let changes = events.rows.len();
+    let rows = std::mem::take(&mut events.rows);
+    let mut it = rows.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(CHUNK * 2).collect();
+        change_event::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
+    }
+
+    let summary = IngestSummary {
+        datasets: snapshot.dataset_count(),
+        columns: snapshot.column_count(),
+        changes,
+        elapsed: started.elapsed(),
+    };
+    scan::Entity::update_many()
+        .col_expr(scan::Column::Status, Expr::value(ScanStatus::Succeeded.as_str()))
+        .col_expr(scan::Column::Phase, Expr::value("done"))
+        .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
+        .col_expr(scan::Column::Datasets, Expr::value(summary.datasets as i64))
+        .col_expr(scan::Column::Columns, Expr::value(summary.columns as i64))
+        .col_expr(scan::Column::Changes, Expr::value(summary.changes as i64))
+        .filter(scan::Column::Id.eq(scan_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(datasets = summary.datasets, columns = summary.columns, changes, "scan applied");
+    Ok(summary)
+}
+
+async fn apply_namespaces(
+    txn: &DatabaseTransaction,
+    source_id: i64,
+    snapshot: &snap::Snapshot,
+    now: DateTime<Utc>,
+    events: &mut Events,
+) -> Result<HashMap<String, i64>, DbErr> {
+    let existing: HashMap<String, namespace::Model> = namespace::Entity::find()
+        .filter(namespace::Column::SourceId.eq(source_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|n| (n.name.clone(), n))
+        .collect();
+    let mut ids = HashMap::new();
+    for ns in &snapshot.namespaces {
+        match existing.get(&ns.name) {
+            Some(m) => {
+                if m.removed_at.is_some() {
+                    let mut am = m.clone().into_active_model();
+                    am.removed_at = Set(None);
+                    am.update(txn).await?;
+                    events.push(None, None, "namespace_added", json!({ "namespace": ns.name, "restored": true }));
+                }
+                ids.insert(ns.name.clone(), m.id);
+            }
+            None => {
+                let m = namespace::ActiveModel {
+                    id: NotSet,
+                    source_id: Set(source_id),
+                    name: Set(ns.name.clone()),
+                    created_at: Set(now),
+                    removed_at: Set(None),
+                }
+                .insert(txn)
+                .await?;
+                events.push(None, None, "namespace_added", json!({ "namespace": ns.name }));
+                ids.insert(ns.name.clone(), m.id);
+            }
+        }
+    }
+    for (name, m) in &existing {
+        if m.removed_at.is_none() && !ids.contains_key(name) {
+            let mut am = m.clone().into_active_model();
+            am.removed_at = Set(Some(now));
+            am.update(txn).await?;
+            events.push(None, None, "namespace_removed", json!({ "namespace": name }));
+        }
+    }
+    Ok(ids)
+}
+
+async fn apply_datasets(
+    txn: &DatabaseTransaction,
+    source_id: i64,
+    snapshot: &snap::Snapshot,
+    ns_ids: &HashMap<String, i64>,
+    now: DateTime<Utc>,
+    events: &mut Events,
+) -> Result<(), DbErr> {
+    let existing: HashMap<(i64, String), dataset::Model> = dataset::Entity::find()
+        .filter(dataset::Column::SourceId.eq(source_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| ((d.namespace_id, d.name.clone()), d))
+        .collect();
+    let of_source = || {
+        Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned()
+    };
+    let mut columns: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
+    for c in dataset_column::Entity::find().filter(dataset_column::Column::DatasetId.in_subquery(of_source())).all(txn).await? {
+        columns.entry(c.dataset_id).or_default().push(c);
+    }
+    let mut fks: HashMap<i64, Vec<foreign_key::Model>> = HashMap::new();
+    for f in foreign_key::Entity::find().filter(foreign_key::Column::DatasetId.in_subquery(of_source())).all(txn).await? {
+        fks.entry(f.dataset_id).or_default().push(f);
+    }
+
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut new_datasets: Vec<(i64, &snap::Dataset)> = Vec::new();
+    let mut column_inserts: Vec<dataset_column::ActiveModel> = Vec::new();
+    let mut fk_inserts: Vec<foreign_key::ActiveModel> = Vec::new();
+
+    for ns in &snapshot.namespaces {
+        let Some(&ns_id) = ns_ids.get(&ns.name) else { continue };
+        for d in &ns.datasets {
+            let Some(m) = existing.get(&(ns_id, d.name.clone())) else {
+                new_datasets.push((ns_id, d));
+                continue;
+            };
+            seen.insert(m.id);
+            diff_dataset(txn, m, d, now, events).await?;
+            let existing_cols = columns.remove(&m.id).unwrap_or_default();
+            diff_columns(txn, m.id, existing_cols, &d.columns, now, events, &mut column_inserts).await?;
+            let existing_fks = fks.remove(&m.id).unwrap_or_default();
+            diff_foreign_keys(txn, m.id, existing_fks, &d.foreign_keys, now, events, &mut fk_inserts).await?;
+        }
+    }
+
+    if !new_datasets.is_empty() {
+        for chunk in new_datasets.chunks(CHUNK) {
+            let models: Vec<dataset::ActiveModel> = chunk
+                .iter()
+                .map(|(ns_id, d)| dataset::ActiveModel {
+                    id: NotSet,
+                    source_id: Set(source_id),
+                    namespace_id: Set(*ns_id),
+                    name: Set(d.name.clone()),
+                    kind: Set(d.kind.as_str().into()),
+                    comment: Set(d.comment.clone()),
+                    description: Set(None),
+                    description_version: Set(0),
+                    row_estimate: Set(d.row_estimate),
+                    view_definition: Set(d.view_definition.clone()),
+                    partitions: Set(partitions_json(d)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    removed_at: Set(None),
+                })
+                .collect();
+            dataset::Entity::insert_many(models).exec_without_returning(txn).await?;
+        }
+        let wanted: HashSet<(i64, &str)> = new_datasets.iter().map(|(ns, d)| (*ns, d.name.as_str())).collect();
+        let mut new_ids: HashMap<(i64, String), i64> = HashMap::new();
+        for m in dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id)).all(txn).await? {
+            if wanted.contains(&(m.namespace_id, m.name.as_str())) {
+                new_ids.insert((m.namespace_id, m.name), m.id);
+            }
+        }
+        for (ns_id, d) in &new_datasets {
+            let Some(&id) = new_ids.get(&(*ns_id, d.name.clone())) else { continue };
+            seen.insert(id);
+            events.push(Some(id), None, "dataset_added", json!({ "kind": d.kind.as_str(), "columns": d.columns.len() }));
+            column_inserts.extend(d.columns.iter().map(|c| new_column(id, c, now)));
+            fk_inserts.extend(d.foreign_keys.iter().map(|f| new_fk(id, f, now)));
+        }
+    }
+
+    let mut it = column_inserts.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(CHUNK * 2).collect();
+        dataset_column::Entity::insert_many(chunk).exec_without_returning(txn).await?;
+    }
+    let mut it = fk_inserts.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
+        foreign_key::Entity::insert_many(chunk).exec_without_returning(txn).await?;
+    }
+
+    // Datasets that disappeared: soft-deleted, never dropped.
+    let gone: Vec<&dataset::Model> = existing.values().filter(|m| m.removed_at.is_none() && !seen.contains(&m.id)).collect();
+    let gone_ids: Vec<i64> = gone.iter().map(|m| m.id).collect();
+    for chunk in gone_ids.chunks(CHUNK) {
+        dataset::Entity::update_many()
+            .col_expr(dataset::Column::RemovedAt, Expr::value(now))
+            .col_expr(dataset::Column::UpdatedAt, Expr::value(now))
+            .filter(dataset::Column::Id.is_in(chunk.to_vec()))
+            .exec(txn)
+            .await?;
+    }
+    for m in gone {
+        events.push(Some(m.id), None, "dataset_removed", json!({ "kind": m.kind }));
+    }
+    Ok(())
+}
+
+async fn diff_dataset(
+    txn: &DatabaseTransaction,
+    m: &dataset::Model,
+    d: &snap::Dataset,
+    now: DateTime<Utc>,
+    events: &mut Events,
+) -> Result<(), DbErr> {
+    let mut am = m.clone().into_active_model();
+    let mut changed = false;
+    if m.removed_at.is_some() {
+        am.removed_at = Set(None);
+        changed = true;
+        events.push(Some(m.id), None, "dataset_added", json!({ "kind": d.kind.as_str(), "restored": true }));
+    }
+    if m.kind != d.kind.as_str() {
+        am.kind = Set(d.kind.as_str().into());
+        changed = true;
+        events.push(Some(m.id), None, "kind_changed", json!({ "before": m.kind, "after": d.kind.as_str() }));
+    }
+    if m.comment != d.comment {
+        am.comment = Set(d.comment.clone());
+        changed = true;
+        events.push(Some(m.id), None, "comment_changed", json!({ "before": m.comment, "after": d.comment }));
+    }
+    if m.view_definition != d.view_definition {
+        am.view_definition = Set(d.view_definition.clone());
+        changed = true;
+        events.push(Some(m.id), None, "view_definition_changed", json!({ "before": m.view_definition, "after": d.view_definition }));
+    }
+    // Statistics drift on every scan; they are kept current but are not schema changes.
+    if m.row_estimate != d.row_estimate {
+        am.row_estimate = Set(d.row_estimate);
+        changed = true;
+    }
+    let partitions = partitions_json(d);
+    if m.partitions != partitions {
+        am.partitions = Set(partitions);
+        changed = true;
+    }
+    if changed {
+        am.updated_at = Set(now);
+        am.update(txn).await?;
+    }
+    Ok(())
+}
+
+async fn diff_columns(
+    txn: &DatabaseTransaction,
+    dataset_id: i64,
+    existing: Vec<dataset_column::Model>,
+    scanned: &[snap::Column],
+    now: DateTime<Utc>,
+    events: &mut Events,
+    inserts: &mut Vec<dataset_column::ActiveModel>,
+) -> Result<(), DbErr> {
+    let mut by_name: HashMap<String, dataset_column::Model> = existing.into_iter().map(|c| (c.name.clone(), c)).collect();
+    for c in scanned {
+        let Some(m) = by_name.remove(&c.name) else {
+            inserts.push(new_column(dataset_id, c, now));
+            events.pending_columns.push((
+                dataset_id,
+                c.name.clone(),
+                json!({ "data_type": c.data_type, "nullable": c.nullable }),
+            ));
+            continue;
+        };
+        let id = Some(m.id);
+        let ds = Some(dataset_id);
+        let mut am = m.clone().into_active_model();
+        let mut changed = false;
+        if m.removed_at.is_some() {
+            am.removed_at = Set(None);
+            changed = true;
+            events.push(ds, id, "column_added", json!({ "data_type": c.data_type, "nullable": c.nullable, "restored": true }));
+        }
+        if m.data_type != c.data_type {
+            events.push(ds, id, "type_changed", json!({
+                "before": m.data_type, "after": c.data_type,
+                "family_before": m.type_family, "family_after": c.type_family.as_str(),
+            }));
+            am.data_type = Set(c.data_type.clone());
+            am.type_family = Set(c.type_family.as_str().into());
+            changed = true;
+        } else if m.type_family != c.type_family.as_str() {
+            am.type_family = Set(c.type_family.as_str().into());
+            changed = true;
+        }
+        if m.nullable != c.nullable {
+            events.push(ds, id, "nullability_changed", json!({ "before": m.nullable, "after": c.nullable }));
+            am.nullable = Set(c.nullable);
+            changed = true;
+        }
+        if m.comment != c.comment {
+            events.push(ds, id, "comment_changed", json!({ "before": m.comment, "after": c.comment }));
+            am.comment = Set(c.comment.clone());
+            changed = true;
+        }
+        if m.default_value != c.default {
+            events.push(ds, id, "default_changed", json!({ "before": m.default_value, "after": c.default }));
+            am.default_value = Set(c.default.clone());
+            changed = true;
+        }
+        if m.is_primary_key != c.primary_key || m.is_unique != c.unique {
+            events.push(ds, id, "key_changed", json!({
+                "primary_key_before": m.is_primary_key, "primary_key_after": c.primary_key,
+                "unique_before": m.is_unique, "unique_after": c.unique,
+            }));
+            am.is_primary_key = Set(c.primary_key);
+            am.is_unique = Set(c.unique);
+            changed = true;
+        }
+        if m.ordinal != c.ordinal {
+            am.ordinal = Set(c.ordinal);
+            changed = true;
+        }
+        if changed {
+            am.updated_at = Set(now);
+            am.update(txn).await?;
+        }
+    }
+    for m in by_name.into_values().filter(|m| m.removed_at.is_none()) {
+        events.push(Some(dataset_id), Some(m.id), "column_removed", json!({ "data_type": m.data_type }));
+        let mut am = m.into_active_model();
+        am.removed_at = Set(Some(now));
+        am.updated_at = Set(now);
+        am.update(txn).await?;
+    }
+    Ok(())
+}
+
+async fn diff_foreign_keys(
+    txn: &DatabaseTransaction,
+    dataset_id: i64,
+    existing: Vec<foreign_key::Model>,
+    scanned: &[snap::ForeignKey],
+    now: DateTime<Utc>,
+    events: &mut Events,
+    inserts: &mut Vec<foreign_key::ActiveModel>,
+) -> Result<(), DbErr> {
+    let mut by_name: HashMap<String, foreign_key::Model> = existing.into_iter().map(|f| (f.name.clone(), f)).collect();
+    for fk in scanned {
+        let name = fk_key(fk);
+        let target = format!("{}.{}({})", fk.referenced_namespace, fk.referenced_dataset, fk.referenced_columns.join(", "));
+        let Some(m) = by_name.remove(&name) else {
+            inserts.push(new_fk(dataset_id, fk, now));
+            events.push(Some(dataset_id), None, "foreign_key_added", json!({ "name": name, "columns": fk.columns, "references": target }));
+            continue;
+        };
+        let columns = json_list(&fk.columns);
+        let ref_columns = json_list(&fk.referenced_columns);
+        let same = m.columns == columns
+            && m.referenced_namespace == fk.referenced_namespace
+            && m.referenced_dataset == fk.referenced_dataset
+            && m.referenced_columns == ref_columns;
+        if same && m.removed_at.is_none() {
+            continue;
+        }
+        let kind = if m.removed_at.is_some() { "foreign_key_added" } else { "foreign_key_changed" };
+        events.push(Some(dataset_id), None, kind, json!({ "name": name, "columns": fk.columns, "references": target }));
+        let mut am = m.into_active_model();
+        am.columns = Set(columns);
+        am.referenced_namespace = Set(fk.referenced_namespace.clone());
+        am.referenced_dataset = Set(fk.referenced_dataset.clone());
+        am.referenced_columns = Set(ref_columns);
+        am.removed_at = Set(None);
+        am.update(txn).await?;
+    }
+    for m in by_name.into_values().filter(|m| m.removed_at.is_none()) {
+        events.push(Some(dataset_id), None, "foreign_key_removed", json!({ "name": m.name }));
+        let mut am = m.into_active_model();
+        am.removed_at = Set(Some(now));
+        am.update(txn).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Almanac: a data catalog and data dictionary with privacy governance.
+
+pub mod api;
+pub mod app;
+pub mod catalog;
+pub mod config;
+pub mod ingest;
+pub mod quickstart;
+pub mod scanning;
+pub mod store;

@@ -1,0 +1,140 @@
+//! Runs one scan end to end: resolve the source's secret, read the source with a scanner,
+//! apply the snapshot to the catalog, and keep the scan record's progress current.
+
+use crate::catalog::{Catalog, CatalogError, Source};
+use crate::config::Config;
+use crate::ingest::{self, IngestError, IngestSummary};
+use almanac_scanners::{ScanError, ScanProgress, SourceUrl};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Why a scan did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanRunError {
+    #[error("{0}")]
+    Secret(String),
+    #[error(transparent)]
+    Source(#[from] ScanError),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The URL to connect to for a registered source, with its password from the environment
+/// variable or file named by the source or by the config (never from the catalog).
+pub fn connection_url(source: &Source, config: &Config) -> Result<SourceUrl, ScanRunError> {
+    let url = SourceUrl::parse(&source.url).map_err(|e| ScanRunError::Secret(e.to_string()))?;
+    let configured = config.sources.get(&source.name);
+    let env = source.password_env.clone().or_else(|| configured.and_then(|c| c.password_env.clone()));
+    let file = source.password_file.clone().or_else(|| configured.and_then(|c| c.password_file.clone()));
+    if let Some(var) = env {
+        let pw = std::env::var(&var).map_err(|_| {
+            ScanRunError::Secret(format!("source `{}` takes its password from environment variable {var}, which is not set", source.name))
+        })?;
+        return Ok(url.with_password(&pw));
+    }
+    if let Some(path) = file {
+        let pw = std::fs::read_to_string(&path).map_err(|e| {
+            ScanRunError::Secret(format!("source `{}` takes its password from file {path}, which cannot be read: {e}", source.name))
+        })?;
+        return Ok(url.with_password(pw.trim_end_matches(['\n', '\r'])));
+    }
+    Ok(url)
+}
+
+/// Progress of a running scan, shared between the scanner and whoever reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgressState {
+    pub phase: String,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+/// A [`ScanProgress`] that remembers the latest state and forwards it to another sink.
+pub struct SharedProgress {
+    state: Mutex<ProgressState>,
+    forward: Option<Arc<dyn ScanProgress>>,
+}
+
+impl SharedProgress {
+    /// A sink that also forwards to `forward` (a terminal progress bar, say).
+    pub fn new(forward: Option<Arc<dyn ScanProgress>>) -> Arc<Self> {
+        Arc::new(SharedProgress { state: Mutex::new(ProgressState::default()), forward })
+    }
+
+    /// The latest state.
+    pub fn snapshot(&self) -> ProgressState {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl ScanProgress for SharedProgress {
+    fn phase(&self, name: &str, total: Option<u64>) {
+        if let Ok(mut s) = self.state.lock() {
+            *s = ProgressState { phase: name.to_string(), done: 0, total };
+        }
+        if let Some(f) = &self.forward {
+            f.phase(name, total);
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(mut s) = self.state.lock() {
+            s.done += n;
+        }
+        if let Some(f) = &self.forward {
+            f.advance(n);
+        }
+    }
+}
+
+/// Scans `source` as scan `scan_id` and applies the result. On failure the scan record is
+/// marked failed with the reason and the catalog is left as it was.
+pub async fn run(
+    catalog: &Catalog,
+    config: &Config,
+    source: &Source,
+    scan_id: i64,
+    url: &SourceUrl,
+    forward: Option<Arc<dyn ScanProgress>>,
+) -> Result<IngestSummary, ScanRunError> {
+    let progress = SharedProgress::new(forward);
+    // Mirror progress into the scan record while the scanner works.
+    let reporter = {
+        let catalog = catalog.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            let mut last = ProgressState::default();
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let now = progress.snapshot();
+                if now != last {
+                    let _ = catalog
+                        .update_scan_progress(scan_id, &now.phase, now.done as i64, now.total.map(|t| t as i64))
+                        .await;
+                    last = now;
+                }
+            }
+        })
+    };
+    let options = config.scan_options(source.sample_rows);
+    let scanned = almanac_scanners::scan(url, &options, progress.as_ref()).await;
+    reporter.abort();
+    let result = match scanned {
+        Ok(snapshot) => {
+            progress.phase("applying to catalog", None);
+            catalog.update_scan_progress(scan_id, "applying to catalog", 0, None).await?;
+            let applied = ingest::apply_snapshot(catalog.connection(), source.id, scan_id, &snapshot).await;
+            // Sampled values live only in this snapshot; they end here.
+            drop(snapshot);
+            applied.map_err(ScanRunError::from)
+        }
+        Err(e) => Err(ScanRunError::from(e)),
+    };
+    if let Err(e) = &result {
+        tracing::warn!(source = %source.name, scan_id, error = %e, "scan failed");
+        catalog.fail_scan(scan_id, &e.to_string()).await?;
+    }
+    result
+}
