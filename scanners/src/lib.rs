@@ -80,9 +80,13 @@ impl ScanError {
     fn connect(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::Database(db) => {
-                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                // MySQL reports its error number apart from the SQLSTATE.
+                let code = match db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+                    Some(my) => my.number().to_string(),
+                    None => db.code().map(|c| c.to_string()).unwrap_or_default(),
+                };
                 // 28xxx: PostgreSQL auth; 1045: MySQL access denied; 3D000/1049: unknown database.
-                if code.starts_with("28") || code == "1045" {
+                if code.starts_with("28") || code == "1045" || code == "1044" {
                     ScanError::Authentication(db.message().to_string())
                 } else if code == "3D000" || code == "1049" {
                     ScanError::NotFound(db.message().to_string())

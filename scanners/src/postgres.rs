@@ -342,11 +342,17 @@ async fn sample_dataset(
     let mut method = SampleMethod::Limit;
     let mut rows = Vec::new();
     if estimate > options.large_table_rows {
-        // Random pages: aim for three times the rows wanted so LIMIT usually fills.
-        let percent = ((n as f64 * 3.0 / estimate as f64) * 100.0).clamp(0.0001, 100.0);
-        let sql = format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}");
-        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-        method = SampleMethod::TableSample;
+        // Random pages. SYSTEM sampling takes whole pages, so the row count varies: aim
+        // well above what is wanted and widen the net when a draw comes back thin.
+        for factor in [10.0, 40.0, 160.0] {
+            let percent = ((n as f64 * factor / estimate as f64) * 100.0).clamp(0.0001, 100.0);
+            let sql = format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}");
+            rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+            method = SampleMethod::TableSample;
+            if rows.len() >= (n as usize) / 2 || percent >= 100.0 {
+                break;
+            }
+        }
     }
     if rows.len() < (n as usize) / 2 {
         // Small tables, or a sample that came back thin: the first rows stop early,
