@@ -155,7 +155,7 @@ impl Catalog {
 
     /// Starts a scan record for a source. Fails when one is already running.
     pub async fn start_scan(&self, source_id: i64) -> Result<Scan, CatalogError> {
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let running = scan::Entity::find()
             .filter(scan::Column::SourceId.eq(source_id))
             .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
@@ -431,7 +431,7 @@ impl Catalog {
         if text.is_some_and(|t| t.chars().count() > MAX_DESCRIPTION_CHARS) {
             return Err(CatalogError::Invalid(format!("description is longer than {MAX_DESCRIPTION_CHARS} characters")));
         }
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let now = Utc::now();
         let (source_id, dataset_id, column_id, before, rows) = match target {
             Target::Dataset(id) => {
@@ -448,7 +448,9 @@ impl Catalog {
                     .exec(&txn)
                     .await?;
                 if res.rows_affected == 0 {
-                    return Err(CatalogError::StaleVersion { what: "dataset description", current: current.description_version, expected: expected_version });
+                    drop(txn);
+                    let now_at = dataset::Entity::find_by_id(id).one(&self.db).await?.map_or(current.description_version, |m| m.description_version);
+                    return Err(CatalogError::StaleVersion { what: "dataset description", current: now_at, expected: expected_version });
                 }
                 (current.source_id, id, None, current.description, res.rows_affected)
             }
@@ -465,7 +467,9 @@ impl Catalog {
                     .exec(&txn)
                     .await?;
                 if res.rows_affected == 0 {
-                    return Err(CatalogError::StaleVersion { what: "column description", current: current.description_version, expected: expected_version });
+                    drop(txn);
+                    let now_at = dataset_column::Entity::find_by_id(id).one(&self.db).await?.map_or(current.description_version, |m| m.description_version);
+                    return Err(CatalogError::StaleVersion { what: "column description", current: now_at, expected: expected_version });
                 }
                 let ds = dataset::Entity::find_by_id(current.dataset_id)
                     .one(&txn)
@@ -575,6 +579,17 @@ fn fk_from_model(m: foreign_key::Model, from: &QualifiedName, from_id: i64) -> F
         referenced_columns: serde_json::from_str(&m.referenced_columns).unwrap_or_default(),
         removed_at: m.removed_at,
     }
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so concurrent writers wait their turn instead of failing when a
+/// read lock cannot be upgraded.
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Appends one change event.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -117,7 +117,7 @@ pub async fn apply_snapshot(
     let started = Instant::now();
     let span = tracing::info_span!("ingest", source_id, scan_id);
     let _guard = span.enter();
-    let txn = db.begin().await?;
+    let txn = crate::catalog::begin_write(db).await?;
     let now = Utc::now();
 
     let scan_row = scan::Entity::find_by_id(scan_id).one(&txn).await?;
