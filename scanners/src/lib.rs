@@ -106,13 +106,43 @@ pub async fn scan(
     options: &ScanOptions,
     progress: &dyn ScanProgress,
 ) -> Result<Snapshot, ScanError> {
+    use tracing::Instrument;
     let span = tracing::info_span!("scan", source = %url.redacted(), engine = url.engine().as_str());
-    let _guard = span.enter();
-    match url.engine() {
-        Engine::Postgres => postgres::scan(url, options, progress).await,
-        Engine::Mysql => mysql::scan(url, options, progress).await,
-        Engine::Sqlite => sqlite::scan(url, options, progress).await,
+    async {
+        match url.engine() {
+            Engine::Postgres => postgres::scan(url, options, progress).await,
+            Engine::Mysql => mysql::scan(url, options, progress).await,
+            Engine::Sqlite => sqlite::scan(url, options, progress).await,
+        }
     }
+    .instrument(span)
+    .await
+}
+
+/// Whether an error means the connection to the source is gone (server stopped, network
+/// dropped, session killed), as opposed to one query failing on one table.
+fn is_connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::PoolClosed | sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => {
+            // SQLSTATE class 08 (connection exception) and 57P (operator intervention:
+            // terminated, shutting down); MySQL 2006/2013 (server gone away, lost connection).
+            let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+            code.starts_with("08") || code.starts_with("57P") || code == "2006" || code == "2013"
+        }
+        _ => false,
+    }
+}
+
+/// Handles a failed sample of one dataset: a lost connection fails the scan; anything else
+/// (no privilege, an odd type) leaves only that dataset without a sample.
+fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error) -> Result<(), ScanError> {
+    if is_connection_lost(&err) {
+        return Err(ScanError::Unreachable(format!("connection lost while sampling {namespace}.{dataset}: {err}")));
+    }
+    tracing::warn!(namespace, dataset, error = %err, "sampling failed; dataset kept without a sample");
+    Ok(())
 }
 
 /// Cuts a sampled value to at most `max` characters.

@@ -232,7 +232,7 @@ pub(crate) async fn scan(
         for (schema, datasets) in namespaces.iter_mut() {
             for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
                 if let Err(e) = sample_dataset(&mut conn, schema, dataset, options).await {
-                    tracing::warn!(namespace = %schema, dataset = %dataset.name, error = %e, "sampling failed");
+                    crate::sampling_failed(schema, &dataset.name, e)?;
                 }
                 progress.advance(1);
             }

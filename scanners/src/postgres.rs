@@ -119,8 +119,7 @@ pub(crate) async fn scan(
         for (ns, idx) in to_sample {
             let Some(dataset) = namespaces.get_mut(&ns).and_then(|d| d.get_mut(idx)) else { continue };
             if let Err(err) = sample_dataset(&mut conn, &ns, dataset, options).await {
-                // A table we cannot sample is still cataloged; only its sample is missing.
-                tracing::warn!(namespace = %ns, dataset = %dataset.name, error = %err, "sampling failed");
+                crate::sampling_failed(&ns, &dataset.name, err)?;
             }
             progress.advance(1);
         }

@@ -73,7 +73,7 @@ pub(crate) async fn scan(
         progress.phase("sampling values", Some(total as u64));
         for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
             if let Err(e) = sample_dataset(&mut conn, dataset, options).await {
-                tracing::warn!(dataset = %dataset.name, error = %e, "sampling failed");
+                crate::sampling_failed("main", &dataset.name, e)?;
             }
             progress.advance(1);
         }

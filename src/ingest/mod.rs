@@ -114,9 +114,18 @@ pub async fn apply_snapshot(
     scan_id: i64,
     snapshot: &snap::Snapshot,
 ) -> Result<IngestSummary, IngestError> {
-    let started = Instant::now();
+    use tracing::Instrument;
     let span = tracing::info_span!("ingest", source_id, scan_id);
-    let _guard = span.enter();
+    apply_in_transaction(db, source_id, scan_id, snapshot).instrument(span).await
+}
+
+async fn apply_in_transaction(
+    db: &DatabaseConnection,
+    source_id: i64,
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+) -> Result<IngestSummary, IngestError> {
+    let started = Instant::now();
     let txn = crate::catalog::begin_write(db).await?;
     let now = Utc::now();
 

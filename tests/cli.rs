@@ -1,0 +1,143 @@
+//! The `almanac` binary as users run it: scan, show, sources, schema; exit codes and messages.
+
+mod common;
+
+use common::{MyDatabase, PgDatabase, TempDir};
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn almanac(store: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_almanac"))
+        .args(args)
+        .env("ALMANAC_STORE", store)
+        .env_remove("ALMANAC_CONFIG")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run almanac")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn store_in(dir: &TempDir) -> String {
+    format!("sqlite://{}/catalog.db", dir.path().display())
+}
+
+#[tokio::test]
+async fn scan_and_show_a_sqlite_warehouse() {
+    let dir = TempDir::new();
+    let store = store_in(&dir);
+    let wh = dir.path().join("warehouse.db");
+    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    let url = format!("sqlite://{}", wh.display());
+
+    let out = almanac(&store, &["scan", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out);
+    assert!(line.starts_with("scanned warehouse (sqlite): 12 datasets, 90 columns, 13 changes in "), "{line}");
+    // Not a terminal: plain progress lines on stderr instead of a bar.
+    assert!(stderr(&out).contains("scan: reading schema"), "{}", stderr(&out));
+
+    let again = almanac(&store, &["scan", "warehouse"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stdout(&again).contains("90 columns, 0 changes"), "{}", stdout(&again));
+
+    let show = almanac(&store, &["show", "warehouse.main.orders", "--format", "json"]);
+    assert!(show.status.success(), "{}", stderr(&show));
+    let v: Value = serde_json::from_str(&stdout(&show)).expect("JSON");
+    assert_eq!(v["qualified_name"], "warehouse.main.orders");
+    assert_eq!(v["kind"], "table");
+    let cols = v["columns"].as_array().unwrap();
+    assert_eq!(cols.len(), 10);
+    let total = cols.iter().find(|c| c["name"] == "total_amount").unwrap();
+    assert_eq!(total["data_type"], "NUMERIC(12,2)");
+    assert_eq!(total["nullable"], false);
+    assert_eq!(total["comment"], "order total in the order currency, VAT included");
+    assert!(total["description"].is_null());
+    let fks = v["foreign_keys"].as_array().unwrap();
+    assert!(fks.iter().any(|f| f["references"] == "warehouse.main.customers" && f["columns"][0] == "customer_id"));
+
+    let text = almanac(&store, &["show", "warehouse.main.customers"]);
+    assert!(stdout(&text).contains("email") && stdout(&text).contains("login e-mail address"));
+    let col = almanac(&store, &["show", "warehouse.main.customers.email", "--format", "json"]);
+    let c: Value = serde_json::from_str(&stdout(&col)).unwrap();
+    assert_eq!((c["name"].as_str(), c["unique"].as_bool()), (Some("email"), Some(true)));
+
+    let sources = almanac(&store, &["sources", "--format", "json"]);
+    let s: Value = serde_json::from_str(&stdout(&sources)).unwrap();
+    assert_eq!(s[0]["name"], "warehouse");
+    assert_eq!(s[0]["last_scan"]["status"], "succeeded");
+}
+
+#[tokio::test]
+async fn scan_postgres_and_mariadb_by_url() {
+    let (Some(pg), Some(my)) = (PgDatabase::create().await, MyDatabase::create().await) else { return };
+    pg.execute("CREATE TABLE customer (id int PRIMARY KEY, email text); COMMENT ON COLUMN customer.email IS 'e-mail';").await;
+    my.execute("CREATE TABLE customer (id int PRIMARY KEY, email varchar(100) COMMENT 'e-mail');").await;
+    let dir = TempDir::new();
+    let store = store_in(&dir);
+
+    let out = almanac(&store, &["scan", &pg.url, "--name", "crm"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("scanned crm (postgres): 1 datasets, 2 columns"), "{}", stdout(&out));
+    let out = almanac(&store, &["scan", &my.url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with(&format!("scanned {} (mysql): 1 datasets, 2 columns", my.name)), "{}", stdout(&out));
+
+    let pg_show: Value = serde_json::from_str(&stdout(&almanac(&store, &["show", "crm.public.customer", "--format", "json"]))).unwrap();
+    let my_show: Value =
+        serde_json::from_str(&stdout(&almanac(&store, &["show", &format!("{0}.{0}.customer", my.name), "--format", "json"])))
+            .unwrap();
+    for v in [&pg_show, &my_show] {
+        assert_eq!(v["columns"][1]["name"], "email");
+        assert_eq!(v["columns"][1]["comment"], "e-mail");
+    }
+
+    // The same name for another URL is refused, never silently redirected.
+    let clash = almanac(&store, &["scan", &my.url, "--name", "crm"]);
+    assert!(!clash.status.success());
+    assert!(stderr(&clash).contains("already registered"), "{}", stderr(&clash));
+}
+
+#[test]
+fn failures_exit_non_zero_with_a_clear_message() {
+    let dir = TempDir::new();
+    let store = store_in(&dir);
+    let cases: [(&[&str], &str); 6] = [
+        (&["scan", "postgres://postgres@127.0.0.1:1/nothing"], "unreachable"),
+        (&["scan", "oracle://db.example/x"], "unsupported source URL scheme"),
+        (&["scan", "sqlite:///definitely/not/here.db"], "no SQLite file"),
+        (&["scan", "no_such_source"], "neither a source URL nor a registered source"),
+        (&["show", "a.b.c"], "not found"),
+        (&["show", "a.b"], "must have 3 parts"),
+    ];
+    for (args, expected) in cases {
+        let out = almanac(&store, args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).starts_with("error:") || stderr(&out).contains("\nerror:"), "{}", stderr(&out));
+    }
+    let failed = almanac(&store, &["sources", "--format", "json"]);
+    let list: Value = serde_json::from_str(&stdout(&failed)).unwrap();
+    let down = list.as_array().unwrap().iter().find(|s| s["name"] == "nothing").expect("registered before the failure");
+    assert_eq!(down["last_scan"]["status"], "failed");
+    assert!(down["last_scan"]["error"].as_str().unwrap().contains("unreachable"));
+
+    let bad_store = almanac("mysql://nope", &["sources"]);
+    assert!(!bad_store.status.success());
+    assert!(stderr(&bad_store).contains("store"), "{}", stderr(&bad_store));
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_sdl() {
+    let dir = TempDir::new();
+    let out = almanac(&store_in(&dir), &["schema"]);
+    assert!(out.status.success());
+    let file = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")).unwrap();
+    assert_eq!(stdout(&out), file);
+}
