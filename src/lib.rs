@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod catalog;
+pub mod classify;
 pub mod config;
 pub mod ingest;
 pub mod quickstart;

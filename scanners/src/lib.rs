@@ -145,6 +145,24 @@ fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error) -> Result<(
     Ok(())
 }
 
+/// Puts a sample's rows into the dataset's columns, column `i` read by `get(row, i)`.
+fn store_sample<R>(
+    dataset: &mut Dataset,
+    method: SampleMethod,
+    max_chars: usize,
+    rows: &[R],
+    get: impl Fn(&R, usize) -> Result<Option<String>, sqlx::Error>,
+) -> Result<(), sqlx::Error> {
+    for (i, col) in dataset.columns.iter_mut().enumerate() {
+        col.sample_values = rows
+            .iter()
+            .map(|row| get(row, i).map(|v| v.map(|s| truncate_value(s, max_chars))))
+            .collect::<Result<_, _>>()?;
+    }
+    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
+    Ok(())
+}
+
 /// Cuts a sampled value to at most `max` characters.
 fn truncate_value(mut s: String, max: usize) -> String {
     if let Some((idx, _)) = s.char_indices().nth(max) {

@@ -2,8 +2,8 @@
 
 use crate::types::mysql_family;
 use crate::{
-    quote_ident_mysql, truncate_value, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleInfo, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily,
+    quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
+    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -295,14 +295,5 @@ async fn sample_dataset(
         rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
         method = SampleMethod::Limit;
     }
-    for col in &mut dataset.columns {
-        col.sample_values = Vec::with_capacity(rows.len());
-    }
-    for row in &rows {
-        for (i, col) in dataset.columns.iter_mut().enumerate() {
-            col.sample_values.push(text(row, i)?.map(|s| truncate_value(s, max)));
-        }
-    }
-    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
-    Ok(())
+    crate::store_sample(dataset, method, max, &rows, |row, i| text(row, i))
 }

@@ -2,8 +2,8 @@
 
 use crate::types::postgres_family;
 use crate::{
-    quote_ident, truncate_value, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleInfo, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
+    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
+    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
 };
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -360,15 +360,5 @@ async fn sample_dataset(
         rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
         method = SampleMethod::Limit;
     }
-    for col in &mut dataset.columns {
-        col.sample_values = Vec::with_capacity(rows.len());
-    }
-    for row in &rows {
-        for (i, col) in dataset.columns.iter_mut().enumerate() {
-            let v: Option<String> = row.try_get(i)?;
-            col.sample_values.push(v.map(|s| truncate_value(s, max)));
-        }
-    }
-    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
-    Ok(())
+    crate::store_sample(dataset, method, max, &rows, |row, i| row.try_get::<Option<String>, _>(i))
 }

@@ -3,8 +3,8 @@
 use crate::sqlite_ddl;
 use crate::types::sqlite_family;
 use crate::{
-    quote_ident, truncate_value, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleInfo, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
+    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
+    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -283,14 +283,5 @@ async fn sample_dataset(conn: &mut SqliteConnection, dataset: &mut Dataset, opti
         rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
         method = SampleMethod::Limit;
     }
-    for col in &mut dataset.columns {
-        col.sample_values = Vec::with_capacity(rows.len());
-    }
-    for row in &rows {
-        for (i, col) in dataset.columns.iter_mut().enumerate() {
-            col.sample_values.push(text(row, i)?.map(|s| truncate_value(s, max)));
-        }
-    }
-    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
-    Ok(())
+    crate::store_sample(dataset, method, max, &rows, |row, i| text(row, i))
 }
