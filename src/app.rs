@@ -2,6 +2,7 @@
 //! background scans.
 
 use crate::catalog::{Catalog, CatalogError, Scan};
+use crate::classify::{Classifier, ClassifyError};
 use crate::config::Config;
 use crate::scanning::{self, ScanRunError};
 use crate::store::{self, StoreError};
@@ -14,6 +15,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error("invalid [classify] configuration: {0}")]
+    Classify(#[from] ClassifyError),
 }
 
 /// Everything a request or command needs.
@@ -21,18 +24,20 @@ pub enum StartError {
 pub struct AppState {
     pub catalog: Catalog,
     pub config: Arc<Config>,
+    pub classifier: Arc<Classifier>,
 }
 
 impl AppState {
     /// Opens (and migrates) the store named by the config; fails scans a stopped process left running.
     pub async fn open(config: Config) -> Result<Self, StartError> {
+        let classifier = Arc::new(Classifier::new(config.classify.clone())?);
         let db = store::open(&config.store).await?;
         let catalog = Catalog::new(db);
         let interrupted = catalog.fail_interrupted_scans().await?;
         if interrupted > 0 {
             tracing::warn!(count = interrupted, "marked scans interrupted by a previous stop as failed");
         }
-        Ok(AppState { catalog, config: Arc::new(config) })
+        Ok(AppState { catalog, config: Arc::new(config), classifier })
     }
 
     /// Starts a scan of a registered source in the background and returns its record.
@@ -47,7 +52,7 @@ impl AppState {
         tokio::spawn(async move {
             let span = tracing::info_span!("background_scan", source = %source.name, scan_id);
             let _ = tracing::Instrument::instrument(
-                scanning::run(&state.catalog, &state.config, &source, scan_id, &url, None),
+                scanning::run(&state.catalog, &state.config, &state.classifier, &source, scan_id, &url, None),
                 span,
             )
             .await;

@@ -73,6 +73,8 @@ pub struct Config {
     pub listen: String,
     pub scan: ScanConfig,
     pub api: ApiConfig,
+    /// Personal-data classification thresholds and custom categories.
+    pub classify: crate::classify::ClassifyConfig,
     /// Secrets per source name.
     pub sources: BTreeMap<String, SourceSecret>,
 }
@@ -84,6 +86,7 @@ impl Default for Config {
             listen: DEFAULT_LISTEN.into(),
             scan: ScanConfig::default(),
             api: ApiConfig::default(),
+            classify: crate::classify::ClassifyConfig::default(),
             sources: BTreeMap::new(),
         }
     }

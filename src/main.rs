@@ -80,6 +80,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// List the personal-data columns of a source (suggested, confirmed and manual;
+    /// rejected ones with --status rejected).
+    Pii {
+        /// Source name.
+        source: String,
+        /// Only this category (repeatable), e.g. user.contact.email.
+        #[arg(long)]
+        category: Vec<String>,
+        /// Only this status: suggested, confirmed, rejected or manual.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only special categories (GDPR Art. 9).
+        #[arg(long)]
+        special_only: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -154,6 +171,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_tracing("warn");
             let state = AppState::open(load_config(&cli)?).await?;
             show_cmd(&state.catalog, qualified_name, *format).await
+        }
+        Command::Pii { source, category, status, special_only, format } => {
+            init_tracing("warn");
+            let state = AppState::open(load_config(&cli)?).await?;
+            pii_cmd(&state, source, category, status.as_deref(), *special_only, *format).await
         }
         Command::Sources { format } => {
             init_tracing("warn");
@@ -258,7 +280,7 @@ async fn scan_cmd(state: &AppState, args: ScanArgs<'_>) -> anyhow::Result<()> {
     } else {
         Arc::new(LogProgress::default())
     };
-    let result = scanning::run(catalog, &state.config, &source, scan.id, &url, Some(progress.clone())).await;
+    let result = scanning::run(catalog, &state.config, &state.classifier, &source, scan.id, &url, Some(progress.clone())).await;
     drop(progress);
     let summary = result.with_context(|| format!("scan of `{}` ({}) failed", source.name, source.url))?;
     println!(
@@ -518,6 +540,77 @@ async fn sources_cmd(catalog: &Catalog, format: Format) -> anyhow::Result<()> {
                 };
                 println!("{:<20} {:<9} {:<50} {status}", s.name, s.engine, s.url);
             }
+        }
+    }
+    Ok(())
+}
+
+async fn pii_cmd(
+    state: &AppState,
+    source: &str,
+    categories: &[String],
+    status: Option<&str>,
+    special_only: bool,
+    format: Format,
+) -> anyhow::Result<()> {
+    use almanac::catalog::classifications::{ClassificationStatus, PiiFilter};
+    let taxonomy = state.classifier.taxonomy();
+    for c in categories {
+        taxonomy.get(c)?;
+    }
+    let status = match status {
+        Some(s) => Some(ClassificationStatus::parse(s).with_context(|| format!("unknown status `{s}`: use suggested, confirmed, rejected or manual"))?),
+        None => None,
+    };
+    let mut wanted: Vec<String> = categories.to_vec();
+    if special_only {
+        let special: Vec<String> = taxonomy.all().iter().filter(|c| c.special).map(|c| c.key.clone()).collect();
+        wanted = if wanted.is_empty() { special } else { wanted.into_iter().filter(|c| special.contains(c)).collect() };
+    }
+    let src = state.catalog.source_by_name(source).await?;
+    let filter = PiiFilter { source_id: src.id, categories: (!wanted.is_empty() || special_only).then_some(wanted), status };
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, more) = state.catalog.personal_data(&filter, after, 500).await?;
+        after = page.last().map(|r| r.classification.id);
+        rows.extend(page);
+        if !more {
+            break;
+        }
+    }
+    rows.sort_by(|a, b| (a.column.qualified_name.to_string(), &a.classification.category).cmp(&(b.column.qualified_name.to_string(), &b.classification.category)));
+    match format {
+        Format::Json => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "dataset": r.column.qualified_name.dataset_name().to_string(),
+                        "column": r.column.name(),
+                        "category": r.classification.category,
+                        "confidence": r.classification.confidence,
+                        "status": r.classification.status.as_str(),
+                        "special": taxonomy.is_special(&r.classification.category),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        Format::Text => {
+            let w = rows.iter().map(|r| r.column.qualified_name.to_string().chars().count()).max().unwrap_or(6).max(6);
+            println!("{:<w$}  {:<34}  {:>10}  status", "column", "category", "confidence");
+            for r in &rows {
+                let special = if taxonomy.is_special(&r.classification.category) { " (Art. 9)" } else { "" };
+                println!(
+                    "{:<w$}  {:<34}  {:>10.2}  {}{special}",
+                    r.column.qualified_name.to_string(),
+                    r.classification.category,
+                    r.classification.confidence,
+                    r.classification.status.as_str()
+                );
+            }
+            println!("{} personal-data columns", rows.len());
         }
     }
     Ok(())

@@ -146,6 +146,8 @@ FROM employees e LEFT JOIN stores s ON s.store_id = e.store_id;
 struct Locale {
     country: &'static str,
     phone_prefix: &'static str,
+    /// Digits that follow the prefix in a valid mobile number.
+    phone_digits: usize,
     first: &'static [&'static str],
     last: &'static [&'static str],
     cities: &'static [(&'static str, &'static str)],
@@ -156,6 +158,7 @@ struct Locale {
 const LOCALES: &[Locale] = &[
     Locale {
         country: "DE",
+        phone_digits: 8,
         phone_prefix: "+49 151 ",
         first: &["Lukas", "Anna", "Jonas", "Lea", "Felix", "Marie", "Paul", "Sophie", "Maximilian", "Hannah"],
         last: &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann", "Schäfer"],
@@ -165,6 +168,7 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "FR",
+        phone_digits: 8,
         phone_prefix: "+33 6 ",
         first: &["Camille", "Louis", "Léa", "Hugo", "Chloé", "Jules", "Manon", "Gabriel", "Inès", "Arthur"],
         last: &["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"],
@@ -174,6 +178,7 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "ES",
+        phone_digits: 8,
         phone_prefix: "+34 6",
         first: &["Lucía", "Hugo", "Martina", "Mateo", "Sofía", "Leo", "Valeria", "Pablo", "Julia", "Daniel"],
         last: &["García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Ruiz"],
@@ -183,6 +188,7 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "IT",
+        phone_digits: 9,
         phone_prefix: "+39 3",
         first: &["Francesco", "Sofia", "Alessandro", "Giulia", "Lorenzo", "Aurora", "Mattia", "Alice", "Leonardo", "Ginevra"],
         last: &["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco"],
@@ -192,6 +198,7 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "NL",
+        phone_digits: 8,
         phone_prefix: "+31 6 ",
         first: &["Daan", "Emma", "Sem", "Julia", "Lucas", "Tess", "Levi", "Sophie", "Finn", "Mila"],
         last: &["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer"],
@@ -201,6 +208,7 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "PL",
+        phone_digits: 8,
         phone_prefix: "+48 5",
         first: &["Zuzanna", "Antoni", "Julia", "Jan", "Maja", "Aleksander", "Lena", "Franciszek", "Hanna", "Jakub"],
         last: &["Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński", "Szymański", "Woźniak"],
@@ -210,6 +218,7 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "SE",
+        phone_digits: 7,
         phone_prefix: "+46 70 ",
         first: &["Alice", "William", "Maja", "Hugo", "Elsa", "Liam", "Astrid", "Noah", "Wilma", "Oscar"],
         last: &["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson"],
@@ -219,7 +228,8 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "GB",
-        phone_prefix: "+44 7700 ",
+        phone_digits: 6,
+        phone_prefix: "+44 7911 ",
         first: &["Oliver", "Olivia", "George", "Amelia", "Harry", "Isla", "Jack", "Ava", "Charlie", "Emily"],
         last: &["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Thomas"],
         cities: &[("London", "SW1A 1AA"), ("Manchester", "M1 1AE"), ("Bristol", "BS1 4DJ"), ("Leeds", "LS1 1UR"), ("Glasgow", "G1 1XQ")],
@@ -401,7 +411,7 @@ fn generate_rows(sql: &mut String) {
             email = format!("{}.{}{}@{}", ascii_fold(first), ascii_fold(last), id, pick(&mut rng, loc.mail));
             emails.insert(email.clone());
         }
-        let phone = (rng.u8(0..10) < 8).then(|| format!("{}{}", loc.phone_prefix, (0..8).map(|_| rng.u8(0..10).to_string()).collect::<String>()));
+        let phone = (rng.u8(0..10) < 8).then(|| format!("{}{}", loc.phone_prefix, (0..loc.phone_digits).map(|_| rng.u8(0..10).to_string()).collect::<String>()));
         let (city, zip) = pick(&mut rng, loc.cities);
         let street = format!("{} {}", pick(&mut rng, loc.streets), rng.u32(1..300));
         let gender = *pick(&mut rng, &["female", "male", "diverse", "female", "male"]);
@@ -437,7 +447,7 @@ fn generate_rows(sql: &mut String) {
             sql_text(first),
             sql_text(last),
             sql_text(&format!("{}.{}{id}@almanac-retail.example", ascii_fold(first), ascii_fold(last))),
-            opt(Some(format!("{}{}", loc.phone_prefix, (0..8).map(|_| rng.u8(0..10).to_string()).collect::<String>()))),
+            opt(Some(format!("{}{}", loc.phone_prefix, (0..loc.phone_digits).map(|_| rng.u8(0..10).to_string()).collect::<String>()))),
             date(&mut rng, 1960, 2002),
             opt(national_id),
             date(&mut rng, 2010, 2025),
@@ -525,7 +535,7 @@ fn generate_rows(sql: &mut String) {
         let first = *pick(&mut rng, loc.first);
         let last = *pick(&mut rng, loc.last);
         let body = match rng.u8(0..4) {
-            0 => format!("Hello, my order has not arrived yet. Please call me back on {}{}. Thanks, {first} {last}", loc.phone_prefix, (0..8).map(|_| rng.u8(0..10).to_string()).collect::<String>()),
+            0 => format!("Hello, my order has not arrived yet. Please call me back on {}{}. Thanks, {first} {last}", loc.phone_prefix, (0..loc.phone_digits).map(|_| rng.u8(0..10).to_string()).collect::<String>()),
             1 => format!("Please send the refund to my account {}. Regards, {first}", iban(&mut rng, loc.country)),
             2 => format!("I moved to {} {}, {} {}. Please update my address.", pick(&mut rng, loc.streets), rng.u32(1..300), pick(&mut rng, loc.cities).1, pick(&mut rng, loc.cities).0),
             _ => "The package arrived damaged, the mug is broken. Can you send a new one?".to_string(),

@@ -2,6 +2,7 @@
 //! apply the snapshot to the catalog, and keep the scan record's progress current.
 
 use crate::catalog::{Catalog, CatalogError, Source};
+use crate::classify::Classifier;
 use crate::config::Config;
 use crate::ingest::{self, IngestError, IngestSummary};
 use almanac_scanners::{ScanError, ScanProgress, SourceUrl};
@@ -94,6 +95,7 @@ impl ScanProgress for SharedProgress {
 pub async fn run(
     catalog: &Catalog,
     config: &Config,
+    classifier: &Classifier,
     source: &Source,
     scan_id: i64,
     url: &SourceUrl,
@@ -125,7 +127,7 @@ pub async fn run(
         Ok(snapshot) => {
             progress.phase("applying to catalog", None);
             catalog.update_scan_progress(scan_id, "applying to catalog", 0, None).await?;
-            let applied = ingest::apply_snapshot(catalog.connection(), source.id, scan_id, &snapshot).await;
+            let applied = ingest::apply_snapshot(catalog.connection(), source.id, scan_id, &snapshot, classifier).await;
             // Sampled values live only in this snapshot; they end here.
             drop(snapshot);
             applied.map_err(ScanRunError::from)

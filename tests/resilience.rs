@@ -135,6 +135,6 @@ async fn a_process_killed_while_applying_a_scan_leaves_the_catalog_as_it_was() {
     // The next scan applies in full.
     let s = app.catalog.start_scan(source.id).await.unwrap();
     let url = almanac_scanners::SourceUrl::parse(&src.url).unwrap();
-    let summary = almanac::scanning::run(&app.catalog, &app.config, &source, s.id, &url, None).await.unwrap();
+    let summary = almanac::scanning::run(&app.catalog, &app.config, &app.classifier, &source, s.id, &url, None).await.unwrap();
     assert_eq!((summary.datasets, summary.columns), (300, 300 * 41));
 }

@@ -137,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
     for label in ["first scan + ingest into an empty SQLite catalog", "re-scan + ingest, nothing changed"] {
         let s = app.catalog.start_scan(src.id).await?;
         let t = Instant::now();
-        let summary = scanning::run(&app.catalog, &app.config, &src, s.id, &source, None).await?;
+        let summary = scanning::run(&app.catalog, &app.config, &app.classifier, &src, s.id, &source, None).await?;
         println!(
             "{label}: {:.3}s total, ingest {:.3}s, {} changes recorded",
             t.elapsed().as_secs_f64(),

@@ -201,3 +201,31 @@ pub mod change_event {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod classification {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "classification")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub column_id: i64,
+        pub category: String,
+        pub status: String,
+        pub confidence: f64,
+        /// JSON array of signals; never sampled values.
+        pub evidence: String,
+        pub scan_id: Option<i64>,
+        pub decided_by: Option<String>,
+        pub decided_at: Option<DateTimeUtc>,
+        pub note: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

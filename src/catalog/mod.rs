@@ -2,6 +2,7 @@
 //! descriptions and change events, persisted through sea-orm. Everything outside reads and
 //! edits the catalog through [`Catalog`] and the domain types in [`types`].
 
+pub mod classifications;
 pub(crate) mod entity;
 pub mod names;
 pub mod types;

@@ -237,9 +237,16 @@ impl Classifier {
         for (kind, text) in [("comment", facts.comment), ("description", facts.description)] {
             if let Some(text) = text {
                 let w = split_identifier(text);
-                for m in match_terms(&w, &self.terms) {
-                    if m.weight >= 0.5 && !(table_is_thing && is_person_attribute(&m.category)) {
-                        scores.add(&m.category, signal(kind, &m.term, m.weight * 0.8));
+                let found: Vec<_> = match_terms(&w, &self.terms).into_iter().filter(|m| m.weight >= 0.5).collect();
+                // A comment naming several kinds of data ("email, phone or chat") lists
+                // values or options; it does not say what the column holds.
+                let distinct: std::collections::BTreeSet<&str> = found.iter().map(|m| m.category.as_str()).collect();
+                if distinct.len() > 1 {
+                    continue;
+                }
+                for m in &found {
+                    if !(table_is_thing && is_person_attribute(&m.category)) {
+                        scores.add(&m.category, signal(kind, &m.term, m.weight * 0.75));
                     }
                 }
             }
@@ -325,7 +332,7 @@ impl Classifier {
         let maj = self.config.value_majority;
         let family = facts.type_family;
         let textual = matches!(family, "text" | "other" | "json" | "network" | "uuid" | "enum");
-        let numeric_text = matches!(family, "text" | "other" | "integer" | "decimal");
+        let numeric_text = matches!(family, "text" | "other" | "integer" | "decimal" | "float");
 
         for rule in &self.rules {
             if let Some(re) = &rule.regex {

@@ -580,3 +580,13 @@ mod tests {
         assert!(postal_code("10115") && postal_code("1012 AB") && postal_code("00-001") && postal_code("SW1A 1AA"));
     }
 }
+
+#[cfg(test)]
+mod phone_tests {
+    #[test]
+    fn mobile_numbers_of_the_sample_locales() {
+        for n in ["+49 151 12345678", "+33 6 12345678", "+34 612345678", "+39 3123456789", "+31 6 12345678", "+48 512345678", "+46 70 1234567", "+44 7911 123456"] {
+            assert!(super::phone(n), "{n}");
+        }
+    }
+}

@@ -314,7 +314,6 @@ pub const PERSON_ENTITIES: &[&str] = &[
     "utenti", "klant", "klanten", "klient", "medewerker", "empleado", "empleados", "dipendente", "dipendenti",
     "employe", "kund", "kunder", "anstalld", "pracownik", "pracownicy", "uzytkownik", "personal", "profile", "lead",
     "visitor", "shopper", "traveller", "traveler", "resident", "citizen", "teacher", "doctor", "nurse", "worker",
-    "billing", "shipping", "delivery", "home", "private", "emergency", "invoice", "order", "support", "rep",
 ];
 
 fn vocabulary() -> &'static HashMap<&'static str, Term> {

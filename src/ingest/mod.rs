@@ -3,7 +3,9 @@
 //! for every structural difference. Sampled values are not persisted here.
 
 use crate::catalog::entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan};
+use crate::catalog::classifications::{apply_suggestions, ClassificationSummary};
 use crate::catalog::ScanStatus;
+use crate::classify::{Classifier, ColumnFacts};
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
@@ -30,6 +32,8 @@ pub struct IngestSummary {
     pub datasets: usize,
     pub columns: usize,
     pub changes: usize,
+    /// What classification of the scanned columns wrote.
+    pub classifications: ClassificationSummary,
     pub elapsed: Duration,
 }
 
@@ -113,10 +117,11 @@ pub async fn apply_snapshot(
     source_id: i64,
     scan_id: i64,
     snapshot: &snap::Snapshot,
+    classifier: &Classifier,
 ) -> Result<IngestSummary, IngestError> {
     use tracing::Instrument;
     let span = tracing::info_span!("ingest", source_id, scan_id);
-    apply_in_transaction(db, source_id, scan_id, snapshot).instrument(span).await
+    apply_in_transaction(db, source_id, scan_id, snapshot, classifier).instrument(span).await
 }
 
 async fn apply_in_transaction(
@@ -124,6 +129,7 @@ async fn apply_in_transaction(
     source_id: i64,
     scan_id: i64,
     snapshot: &snap::Snapshot,
+    classifier: &Classifier,
 ) -> Result<IngestSummary, IngestError> {
     let started = Instant::now();
     let txn = crate::catalog::begin_write(db).await?;
@@ -153,6 +159,7 @@ async fn apply_in_transaction(
             events.push(Some(ds), col_id, "column_added", details);
         }
     }
+    let classifications = classify_snapshot(&txn, source_id, scan_id, snapshot, classifier, now).await?;
     let changes = events.rows.len();
     let rows = std::mem::take(&mut events.rows);
     let mut it = rows.into_iter().peekable();
@@ -165,6 +172,7 @@ async fn apply_in_transaction(
         datasets: snapshot.dataset_count(),
         columns: snapshot.column_count(),
         changes,
+        classifications,
         elapsed: started.elapsed(),
     };
     scan::Entity::update_many()
@@ -523,4 +531,64 @@ async fn diff_foreign_keys(
         am.update(txn).await?;
     }
     Ok(())
+}
+
+/// Classifies every scanned column (names, comments, curated descriptions, types, sampled
+/// values) and writes the suggestions; the samples are read here and nowhere stored.
+async fn classify_snapshot(
+    txn: &DatabaseTransaction,
+    source_id: i64,
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+    classifier: &Classifier,
+    now: DateTime<Utc>,
+) -> Result<ClassificationSummary, DbErr> {
+    let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find()
+        .filter(dataset::Column::SourceId.eq(source_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let namespaces: HashMap<i64, String> = namespace::Entity::find()
+        .filter(namespace::Column::SourceId.eq(source_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
+    let of_source = Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
+    // (namespace, dataset, column) -> (column id, curated description)
+    let mut columns: HashMap<(String, String, String), (i64, Option<String>)> = HashMap::new();
+    for c in dataset_column::Entity::find()
+        .filter(dataset_column::Column::DatasetId.in_subquery(of_source))
+        .filter(dataset_column::Column::RemovedAt.is_null())
+        .all(txn)
+        .await?
+    {
+        let Some(d) = datasets.get(&c.dataset_id) else { continue };
+        let ns = namespaces.get(&d.namespace_id).cloned().unwrap_or_default();
+        columns.insert((ns, d.name.clone(), c.name), (c.id, c.description));
+    }
+    let mut results = Vec::with_capacity(columns.len());
+    for ns in &snapshot.namespaces {
+        for d in &ns.datasets {
+            for c in &d.columns {
+                let key = (ns.name.clone(), d.name.clone(), c.name.clone());
+                let Some((id, description)) = columns.get(&key) else { continue };
+                let facts = ColumnFacts {
+                    dataset: &d.name,
+                    column: &c.name,
+                    data_type: &c.data_type,
+                    type_family: c.type_family.as_str(),
+                    comment: c.comment.as_deref(),
+                    description: description.as_deref(),
+                    primary_key: c.primary_key,
+                    values: &c.sample_values,
+                };
+                results.push((*id, classifier.classify(&facts)));
+            }
+        }
+    }
+    apply_suggestions(txn, scan_id, &results, now).await
 }
