@@ -13,6 +13,7 @@ pub enum Kind {
     Column,
     ForeignKey,
     Change,
+    Classification,
 }
 
 impl Kind {
@@ -25,10 +26,12 @@ impl Kind {
             Kind::Column => "col",
             Kind::ForeignKey => "fk",
             Kind::Change => "chg",
+            Kind::Classification => "cls",
         }
     }
 
-    const ALL: [Kind; 7] = [Kind::Source, Kind::Scan, Kind::Namespace, Kind::Dataset, Kind::Column, Kind::ForeignKey, Kind::Change];
+    const ALL: [Kind; 8] =
+        [Kind::Source, Kind::Scan, Kind::Namespace, Kind::Dataset, Kind::Column, Kind::ForeignKey, Kind::Change, Kind::Classification];
 }
 
 /// Encodes a store id.

@@ -2,10 +2,14 @@
 //! and tag datasets and columns.
 
 use super::ids::{self, Kind};
-use super::objects::{Column, Dataset, Scan, Source};
+use super::objects::{Classification, Column, Dataset, Scan, Source};
 use super::{app, ApiError, ApiResult};
 use crate::catalog::names::TagName;
+use crate::catalog::classifications::Decision;
 use crate::catalog::{NewSource, Target};
+
+/// Who acts, until authentication names the caller.
+const LOCAL_ACTOR: &str = "local";
 use almanac_scanners::SourceUrl;
 use async_graphql::{Context, InputObject, Object, ID};
 
@@ -96,6 +100,29 @@ impl MutationRoot {
     async fn add_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         Ok(app(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
+    }
+
+    /// Confirms a suggested classification; later scans never overwrite it.
+    async fn confirm_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
+        let id = ids::decode(Kind::Classification, &id)?;
+        let c = app(ctx)?.catalog.decide_classification(id, Decision::Confirm, LOCAL_ACTOR, note.as_deref()).await?;
+        Ok(Classification(c))
+    }
+
+    /// Rejects a classification; later scans never suggest this category for the column again.
+    async fn reject_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
+        let id = ids::decode(Kind::Classification, &id)?;
+        let c = app(ctx)?.catalog.decide_classification(id, Decision::Reject, LOCAL_ACTOR, note.as_deref()).await?;
+        Ok(Classification(c))
+    }
+
+    /// Adds a personal-data category to a column by hand (status MANUAL).
+    async fn add_classification(&self, ctx: &Context<'_>, column_id: ID, category: String, note: Option<String>) -> ApiResult<Classification> {
+        let state = app(ctx)?;
+        state.classifier.taxonomy().get(&category).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let col = ids::decode(Kind::Column, &column_id)?;
+        let c = state.catalog.add_classification(col, &category, LOCAL_ACTOR, note.as_deref()).await?;
+        Ok(Classification(c))
     }
 
     /// Removes a tag from a dataset or column; returns its tags.

@@ -299,6 +299,10 @@ impl Column {
     async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
         Ok(app(ctx)?.catalog.tags(Target::Column(self.0.id)).await?)
     }
+    /// Personal-data classifications of this column (rejected ones included, marked so).
+    async fn classifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Classification>> {
+        Ok(app(ctx)?.catalog.classifications(self.0.id).await?.into_iter().map(Classification).collect())
+    }
     /// Change events of this column, oldest first.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
     async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
@@ -455,5 +459,100 @@ impl ChangeEvent {
             Some(id) => Ok(Some(Column(app(ctx)?.catalog.column(id).await?))),
             None => Ok(None),
         }
+    }
+}
+
+/// Where a classification stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ClassificationStatus {
+    /// Found by a scan, waiting for a steward.
+    Suggested,
+    Confirmed,
+    /// Rejected by a steward: never suggested again for this column.
+    Rejected,
+    /// Added by hand.
+    Manual,
+}
+
+impl From<ClassificationStatus> for crate::catalog::classifications::ClassificationStatus {
+    fn from(s: ClassificationStatus) -> Self {
+        use crate::catalog::classifications::ClassificationStatus as S;
+        match s {
+            ClassificationStatus::Suggested => S::Suggested,
+            ClassificationStatus::Confirmed => S::Confirmed,
+            ClassificationStatus::Rejected => S::Rejected,
+            ClassificationStatus::Manual => S::Manual,
+        }
+    }
+}
+
+/// A category of personal data.
+pub struct PiiCategory(pub crate::classify::taxonomy::Category);
+
+#[Object]
+impl PiiCategory {
+    /// Dotted key, e.g. `user.contact.email`.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// A special category of personal data (GDPR Art. 9).
+    async fn special(&self) -> bool {
+        self.0.special
+    }
+}
+
+/// A column's classification into a personal-data category.
+pub struct Classification(pub crate::catalog::classifications::Classification);
+
+#[Object]
+impl Classification {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Classification, self.0.id)
+    }
+    async fn category(&self) -> &str {
+        &self.0.category
+    }
+    /// Whether the category is special (GDPR Art. 9).
+    async fn special(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(app(ctx)?.classifier.taxonomy().is_special(&self.0.category))
+    }
+    async fn status(&self) -> ClassificationStatus {
+        use crate::catalog::classifications::ClassificationStatus as S;
+        match self.0.status {
+            S::Suggested => ClassificationStatus::Suggested,
+            S::Confirmed => ClassificationStatus::Confirmed,
+            S::Rejected => ClassificationStatus::Rejected,
+            S::Manual => ClassificationStatus::Manual,
+        }
+    }
+    /// 0 to 1.
+    async fn confidence(&self) -> f64 {
+        self.0.confidence
+    }
+    /// The signals behind the suggestion: which name rule, which validator, the share of
+    /// sampled values that validated. Never sampled values themselves.
+    async fn evidence(&self) -> Json<serde_json::Value> {
+        Json(self.0.evidence.clone())
+    }
+    async fn decided_by(&self) -> Option<&str> {
+        self.0.decided_by.as_deref()
+    }
+    async fn decided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.decided_at
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn column(&self, ctx: &Context<'_>) -> ApiResult<Column> {
+        Ok(Column(app(ctx)?.catalog.column(self.0.column_id).await?))
     }
 }

@@ -1,11 +1,11 @@
 //! Query root: sources, datasets and columns by id or qualified name, scans, change events.
 
 use super::ids::{self, Kind};
-use super::objects::{change_page, ChangeEvent, Column, Dataset, Scan, Source};
+use super::objects::{change_page, ChangeEvent, Classification, ClassificationStatus, Column, Dataset, PiiCategory, Scan, Source};
 use super::{app, ApiError, ApiResult};
 use crate::catalog::names::QualifiedName;
 use crate::catalog::ChangeFilter;
-use async_graphql::connection::Connection;
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, ID};
 
 pub struct QueryRoot;
@@ -63,6 +63,51 @@ impl QueryRoot {
     /// A scan by id: poll it to follow a scan started with `scanSource`.
     async fn scan(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Scan>> {
         Ok(Some(Scan(app(ctx)?.catalog.scan(ids::decode(Kind::Scan, &id)?).await?)))
+    }
+
+    /// The personal-data categories: built-in and configured ones.
+    async fn pii_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<PiiCategory>> {
+        Ok(app(ctx)?.classifier.taxonomy().all().iter().cloned().map(PiiCategory).collect())
+    }
+
+    /// The personal-data columns of a source: suggested, confirmed and manual
+    /// classifications (rejected ones only with `status: REJECTED`).
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn personal_data(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Source name")] source: String,
+        #[graphql(desc = "Only these categories")] categories: Option<Vec<String>>,
+        status: Option<ClassificationStatus>,
+        #[graphql(default = false, desc = "Only special categories (GDPR Art. 9)")] special_only: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Classification>> {
+        use crate::catalog::classifications::PiiFilter;
+        let state = app(ctx)?;
+        let taxonomy = state.classifier.taxonomy();
+        if let Some(cats) = &categories {
+            for c in cats {
+                taxonomy.get(c).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+            }
+        }
+        let mut wanted = categories;
+        if special_only {
+            let special: Vec<String> = taxonomy.all().iter().filter(|c| c.special).map(|c| c.key.clone()).collect();
+            wanted = Some(match wanted {
+                Some(w) => w.into_iter().filter(|c| special.contains(c)).collect(),
+                None => special,
+            });
+        }
+        let src = state.catalog.source_by_name(&source).await?;
+        let limit = super::objects::page_size(ctx, first)?;
+        let after_id = ids::parse_cursor(after.as_deref())?;
+        let filter = PiiFilter { source_id: src.id, categories: wanted, status: status.map(Into::into) };
+        let (rows, more) = state.catalog.personal_data(&filter, after_id, limit).await?;
+        let mut conn = Connection::new(after_id.is_some(), more);
+        conn.edges.extend(rows.into_iter().map(|r| Edge::new(ids::cursor(r.classification.id), Classification(r.classification))));
+        Ok(conn)
     }
 
     /// Change events, oldest first, of one source or of all.
