@@ -143,19 +143,19 @@ SELECT e.employee_id, e.first_name || ' ' || e.last_name AS full_name, e.work_em
 FROM employees e LEFT JOIN stores s ON s.store_id = e.store_id;
 "#;
 
-struct Locale {
-    country: &'static str,
-    phone_prefix: &'static str,
+pub(crate) struct Locale {
+    pub(crate) country: &'static str,
+    pub(crate) phone_prefix: &'static str,
     /// Digits that follow the prefix in a valid mobile number.
-    phone_digits: usize,
-    first: &'static [&'static str],
-    last: &'static [&'static str],
-    cities: &'static [(&'static str, &'static str)],
-    streets: &'static [&'static str],
-    mail: &'static [&'static str],
+    pub(crate) phone_digits: usize,
+    pub(crate) first: &'static [&'static str],
+    pub(crate) last: &'static [&'static str],
+    pub(crate) cities: &'static [(&'static str, &'static str)],
+    pub(crate) streets: &'static [&'static str],
+    pub(crate) mail: &'static [&'static str],
 }
 
-const LOCALES: &[Locale] = &[
+pub(crate) const LOCALES: &[Locale] = &[
     Locale {
         country: "DE",
         phone_digits: 8,
@@ -188,8 +188,8 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "IT",
-        phone_digits: 9,
-        phone_prefix: "+39 3",
+        phone_digits: 8,
+        phone_prefix: "+39 34",
         first: &["Francesco", "Sofia", "Alessandro", "Giulia", "Lorenzo", "Aurora", "Mattia", "Alice", "Leonardo", "Ginevra"],
         last: &["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco"],
         cities: &[("Roma", "00184"), ("Milano", "20121"), ("Napoli", "80132"), ("Torino", "10121"), ("Bologna", "40121")],
@@ -198,8 +198,8 @@ const LOCALES: &[Locale] = &[
     },
     Locale {
         country: "NL",
-        phone_digits: 8,
-        phone_prefix: "+31 6 ",
+        phone_digits: 7,
+        phone_prefix: "+31 6 1",
         first: &["Daan", "Emma", "Sem", "Julia", "Lucas", "Tess", "Levi", "Sophie", "Finn", "Mila"],
         last: &["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer"],
         cities: &[("Amsterdam", "1012 AB"), ("Rotterdam", "3011 AA"), ("Utrecht", "3511 AB"), ("Den Haag", "2511 BA"), ("Eindhoven", "5611 AA")],
@@ -229,7 +229,7 @@ const LOCALES: &[Locale] = &[
     Locale {
         country: "GB",
         phone_digits: 6,
-        phone_prefix: "+44 7911 ",
+        phone_prefix: "+44 7400 ",
         first: &["Oliver", "Olivia", "George", "Amelia", "Harry", "Isla", "Jack", "Ava", "Charlie", "Emily"],
         last: &["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Thomas"],
         cities: &[("London", "SW1A 1AA"), ("Manchester", "M1 1AE"), ("Bristol", "BS1 4DJ"), ("Leeds", "LS1 1UR"), ("Glasgow", "G1 1XQ")],
@@ -238,11 +238,11 @@ const LOCALES: &[Locale] = &[
     },
 ];
 
-fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+pub(crate) fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
 }
 
-fn ascii_fold(s: &str) -> String {
+pub(crate) fn ascii_fold(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             'ä' | 'á' | 'à' | 'â' | 'å' | 'ą' => 'a',
@@ -264,12 +264,12 @@ fn ascii_fold(s: &str) -> String {
 }
 
 /// An IBAN with a valid ISO 13616 mod-97 check for a country with a numeric BBAN.
-fn iban(rng: &mut fastrand::Rng, country: &str) -> String {
+pub(crate) fn iban(rng: &mut fastrand::Rng, country: &str) -> String {
     let len = match country {
         "DE" => 18,
         "FR" => 23,
         "ES" => 20,
-        "IT" => 22,
+        "IT" => 23,
         "NL" => 14,
         "PL" => 24,
         "SE" => 20,
@@ -285,7 +285,7 @@ fn iban(rng: &mut fastrand::Rng, country: &str) -> String {
 }
 
 /// A 16-digit card number with a valid Luhn check digit.
-fn card_number(rng: &mut fastrand::Rng) -> String {
+pub(crate) fn card_number(rng: &mut fastrand::Rng) -> String {
     let mut digits: Vec<u8> = vec![4];
     digits.extend((0..14).map(|_| rng.u8(0..10)));
     let sum: u32 = digits
@@ -307,7 +307,7 @@ fn card_number(rng: &mut fastrand::Rng) -> String {
 }
 
 /// A Dutch BSN passing the 11-proof.
-fn bsn(rng: &mut fastrand::Rng) -> String {
+pub(crate) fn bsn(rng: &mut fastrand::Rng) -> String {
     loop {
         let d: Vec<u32> = (0..8).map(|_| rng.u32(0..10)).collect();
         let s: u32 = d.iter().enumerate().map(|(i, v)| v * (9 - i as u32)).sum();
@@ -319,7 +319,7 @@ fn bsn(rng: &mut fastrand::Rng) -> String {
 }
 
 /// An EAN-13 with a valid check digit.
-fn ean13(rng: &mut fastrand::Rng) -> String {
+pub(crate) fn ean13(rng: &mut fastrand::Rng) -> String {
     let mut d: Vec<u32> = vec![4, 0];
     d.extend((0..10).map(|_| rng.u32(0..10)));
     let s: u32 = d.iter().enumerate().map(|(i, v)| if i % 2 == 0 { *v } else { v * 3 }).sum();
@@ -327,15 +327,15 @@ fn ean13(rng: &mut fastrand::Rng) -> String {
     d.iter().map(|v| v.to_string()).collect()
 }
 
-fn date(rng: &mut fastrand::Rng, from_year: i32, to_year: i32) -> String {
+pub(crate) fn date(rng: &mut fastrand::Rng, from_year: i32, to_year: i32) -> String {
     format!("{:04}-{:02}-{:02}", rng.i32(from_year..=to_year), rng.u32(1..=12), rng.u32(1..=28))
 }
 
-fn datetime(rng: &mut fastrand::Rng, from_year: i32, to_year: i32) -> String {
+pub(crate) fn datetime(rng: &mut fastrand::Rng, from_year: i32, to_year: i32) -> String {
     format!("{} {:02}:{:02}:{:02}", date(rng, from_year, to_year), rng.u32(0..24), rng.u32(0..60), rng.u32(0..60))
 }
 
-fn public_ip(rng: &mut fastrand::Rng) -> String {
+pub(crate) fn public_ip(rng: &mut fastrand::Rng) -> String {
     loop {
         let a = rng.u8(1..=223);
         if matches!(a, 10 | 127 | 172 | 192 | 100 | 169) {
@@ -578,6 +578,26 @@ fn generate_rows(sql: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_phone_numbers_are_valid_for_their_country() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for loc in LOCALES {
+            let ok = (0..200)
+                .filter(|_| {
+                    let n = format!("{}{}", loc.phone_prefix, (0..loc.phone_digits).map(|_| rng.u8(0..10).to_string()).collect::<String>());
+                    crate::classify::validators::phone(&n)
+                })
+                .count();
+            assert!(ok >= 190, "{}: {ok}/200 valid", loc.country);
+        }
+        for c in ["DE", "FR", "ES", "IT", "NL", "PL", "SE", "GB"] {
+            for _ in 0..20 {
+                let i = iban(&mut rng, c);
+                assert!(crate::classify::validators::iban(&i), "{i}");
+            }
+        }
+    }
 
     #[test]
     fn generated_identifiers_validate() {

@@ -3,6 +3,7 @@
 //! category per column with a confidence and the evidence behind it. Evidence never holds
 //! a sampled value: only which rule fired, shares and counts.
 
+pub mod evaluation;
 pub mod lexicon;
 pub mod taxonomy;
 pub mod validators;
@@ -315,7 +316,10 @@ impl Classifier {
         }
         // `<person>_id`, `<person>_no`: account identifiers; the key of a person table too.
         let id_words = ["id", "no", "nr", "number", "num", "code", "key", "ref", "uuid"];
-        if matches.is_empty() && words.len() == 2 && is_person_word(&words[0]) && id_words.contains(&words[1].as_str()) {
+        let person_id = words.len() == 2
+            && ((is_person_word(&words[0]) && id_words.contains(&words[1].as_str()))
+                || (id_words.contains(&words[0].as_str()) && is_person_word(&words[1])));
+        if matches.is_empty() && person_id {
             scores.add("user.unique_id", signal("name", &words.concat(), 0.6));
         }
         if matches.is_empty() && facts.primary_key && table_is_person && words.len() == 1 && words[0] == "id" {
