@@ -9,6 +9,7 @@
 
 use almanac::app::AppState;
 use almanac::catalog::NewSource;
+use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
 use almanac::config::Config;
 use almanac::scanning;
 use almanac_scanners::{scan, NoProgress, ScanOptions, SourceUrl};
@@ -148,12 +149,41 @@ async fn main() -> anyhow::Result<()> {
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 
-    if !quick {
-        let sampled = ScanOptions { sample_rows: 100, ..Default::default() };
+    // Value sampling, then classification of every column on one core.
+    let sampled = ScanOptions { sample_rows: 100, ..Default::default() };
+    let t = Instant::now();
+    let snap = scan(&source, &sampled, &NoProgress).await?;
+    let values: usize = snap.namespaces.iter().flat_map(|n| &n.datasets).flat_map(|d| &d.columns).map(|c| c.sample_values.len()).sum();
+    println!("scan with 100-row sampling: {:.3}s, {values} sampled values", t.elapsed().as_secs_f64());
+    let classifier = Classifier::new(ClassifyConfig::default())?;
+    let mut best = Duration::MAX;
+    let mut found = 0;
+    for _ in 0..if quick { 2 } else { 5 } {
         let t = Instant::now();
-        let snap = scan(&source, &sampled, &NoProgress).await?;
-        let values: usize = snap.namespaces.iter().flat_map(|n| &n.datasets).flat_map(|d| &d.columns).map(|c| c.sample_values.len()).sum();
-        println!("scan with 100-row sampling: {:.3}s, {values} sampled values", t.elapsed().as_secs_f64());
+        found = 0;
+        for d in snap.namespaces.iter().flat_map(|n| &n.datasets) {
+            for c in &d.columns {
+                let facts = ColumnFacts {
+                    dataset: &d.name,
+                    column: &c.name,
+                    data_type: &c.data_type,
+                    type_family: c.type_family.as_str(),
+                    comment: c.comment.as_deref(),
+                    description: None,
+                    primary_key: c.primary_key,
+                    values: &c.sample_values,
+                };
+                if classifier.classify(&facts).is_some() {
+                    found += 1;
+                }
+            }
+        }
+        best = best.min(t.elapsed());
     }
+    println!(
+        "classification on one core: {columns} columns with up to 100 sampled values each in {:.3}s (target < 2s); {:.0} columns/s; {found} personal-data columns",
+        best.as_secs_f64(),
+        columns as f64 / best.as_secs_f64()
+    );
     Ok(())
 }
