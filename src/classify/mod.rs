@@ -591,6 +591,27 @@ mod tests {
     }
 
     #[test]
+    fn custom_categories_from_configuration() {
+        let config: crate::config::Config = toml::from_str(
+            "[classify]\nthreshold = 0.5\n[[classify.custom]]\nkey = \"user.loyalty_card\"\nlabel = \"loyalty card\"\nname_patterns = [\"bonus card no\"]\nvalue_regex = \"LC-[0-9]{8}\"\n",
+        )
+        .unwrap();
+        let c = Classifier::new(config.classify).unwrap();
+        assert!(c.taxonomy().get("user.loyalty_card").is_ok());
+        let values = vals(&["LC-12345678", "LC-87654321", "LC-11112222", "LC-33334444", "LC-55556666"]);
+        let facts = |column: &'static str, values: &'static [Option<String>]| ColumnFacts {
+            dataset: "members", column, data_type: "text", type_family: "text", comment: None, description: None, primary_key: false, values,
+        };
+        let values: &'static [Option<String>] = Box::leak(values.into_boxed_slice());
+        assert_eq!(c.classify(&facts("x1", values)).map(|s| s.category).as_deref(), Some("user.loyalty_card"));
+        assert_eq!(c.classify(&facts("BonusCardNo", &[])).map(|s| s.category).as_deref(), Some("user.loyalty_card"));
+        let bad = ClassifyConfig { custom: vec![CustomCategory { key: "Loyalty".into(), label: None, special: false, name_patterns: vec![], value_regex: None }], ..Default::default() };
+        assert!(matches!(Classifier::new(bad), Err(ClassifyError::BadKey(_))));
+        let bad = ClassifyConfig { custom: vec![CustomCategory { key: "user.x".into(), label: None, special: false, name_patterns: vec![], value_regex: Some("(".into()) }], ..Default::default() };
+        assert!(matches!(Classifier::new(bad), Err(ClassifyError::BadRegex { .. })));
+    }
+
+    #[test]
     fn values_alone() {
         let emails = vals(&["a.b@example.org", "c@d.de", "x.y@web.de", "q@z.fr", "m.n@o.it"]);
         assert_eq!(classify("t", "c7", "text", &emails).as_deref(), Some("user.contact.email"));
