@@ -17,6 +17,8 @@ pub enum StartError {
     Catalog(#[from] CatalogError),
     #[error("invalid [classify] configuration: {0}")]
     Classify(#[from] ClassifyError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
 }
 
 /// Everything a request or command needs.
@@ -25,6 +27,8 @@ pub struct AppState {
     pub catalog: Catalog,
     pub config: Arc<Config>,
     pub classifier: Arc<Classifier>,
+    /// The search index, when this process serves or runs searches.
+    pub search: Option<Arc<crate::search::SearchIndex>>,
 }
 
 impl AppState {
@@ -37,7 +41,18 @@ impl AppState {
         if interrupted > 0 {
             tracing::warn!(count = interrupted, "marked scans interrupted by a previous stop as failed");
         }
-        Ok(AppState { catalog, config: Arc::new(config), classifier })
+        Ok(AppState { catalog, config: Arc::new(config), classifier, search: None })
+    }
+
+    /// Opens the search index (rebuilding it from the store when missing or outdated) and
+    /// brings it up to date. Returns whether it was rebuilt.
+    pub async fn with_search(mut self) -> Result<(Self, bool), StartError> {
+        let (index, rebuilt) = crate::search::open_current(&self.config.store, &self.config.search, &self.catalog).await?;
+        if rebuilt {
+            tracing::info!(documents = index.doc_count(), "search index rebuilt from the store");
+        }
+        self.search = Some(index);
+        Ok((self, rebuilt))
     }
 
     /// Starts a scan of a registered source in the background and returns its record.

@@ -75,6 +75,8 @@ pub struct Config {
     pub api: ApiConfig,
     /// Personal-data classification thresholds and custom categories.
     pub classify: crate::classify::ClassifyConfig,
+    /// Search index location and synonyms.
+    pub search: crate::search::SearchConfig,
     /// Secrets per source name.
     pub sources: BTreeMap<String, SourceSecret>,
 }
@@ -87,6 +89,7 @@ impl Default for Config {
             scan: ScanConfig::default(),
             api: ApiConfig::default(),
             classify: crate::classify::ClassifyConfig::default(),
+            search: crate::search::SearchConfig::default(),
             sources: BTreeMap::new(),
         }
     }

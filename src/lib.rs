@@ -8,4 +8,5 @@ pub mod config;
 pub mod ingest;
 pub mod quickstart;
 pub mod scanning;
+pub mod search;
 pub mod store;

@@ -97,6 +97,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Search datasets and columns by meaning (same query language as GraphQL `search`).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Include removed datasets and columns.
+        #[arg(long)]
+        include_removed: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -147,8 +160,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 config.listen = l.clone();
             }
             config.validate()?;
-            let state = AppState::open(config).await?;
+            let (state, _) = AppState::open(config).await?.with_search().await?;
             serve(state).await
+        }
+        Command::Search { query, limit, include_removed, format } => {
+            init_tracing("warn");
+            let (state, _) = AppState::open(load_config(&cli)?).await?.with_search().await?;
+            search_cmd(&state, query, *limit, *include_removed, *format).await
+        }
+        Command::Reindex => {
+            init_tracing("warn");
+            let state = AppState::open(load_config(&cli)?).await?;
+            let dir = almanac::search::index_dir(&state.config.store, &state.config.search);
+            let (index, _) = almanac::search::SearchIndex::open(&dir, &state.config.search)?;
+            let started = Instant::now();
+            let n = index.rebuild(&state.catalog).await?;
+            println!("reindexed {n} datasets ({} documents) in {:.2}s into {}", index.doc_count(), started.elapsed().as_secs_f64(), dir.display());
+            Ok(())
         }
         Command::Quickstart { listen, no_serve } => {
             init_tracing("warn");
@@ -222,10 +250,12 @@ async fn quickstart_cmd(config: Config, no_serve: bool) -> anyhow::Result<()> {
     println!("  }}");
     println!();
     println!("or from the shell: almanac show warehouse.main.customers");
+    println!("                   almanac search \"customer e-mail\"");
     println!();
     if no_serve {
         return Ok(());
     }
+    let (state, _) = state.with_search().await?;
     serve(state).await
 }
 
@@ -611,6 +641,32 @@ async fn pii_cmd(
                 );
             }
             println!("{} personal-data columns", rows.len());
+        }
+    }
+    Ok(())
+}
+
+async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed: bool, format: Format) -> anyhow::Result<()> {
+    let index = state.search.clone().context("search index not open")?;
+    let request = almanac::search::SearchRequest { query: query.to_string(), filters: Vec::new(), limit, offset: 0, include_removed };
+    let results = tokio::task::spawn_blocking(move || index.search(&request)).await??;
+    match format {
+        Format::Json => {
+            let list: Vec<_> = results
+                .hits
+                .iter()
+                .map(|h| serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags }))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        Format::Text => {
+            for (i, h) in results.hits.iter().enumerate() {
+                println!("{:>2}. {:<7} {}  ({:.2})", i + 1, h.kind, h.qualified_name, h.score);
+                for hl in &h.highlights {
+                    println!("      {}: {}", hl.field, hl.fragment.replace("<b>", "[").replace("</b>", "]"));
+                }
+            }
+            println!("{} matches", results.total);
         }
     }
     Ok(())

@@ -234,7 +234,7 @@ async fn sampled_values_and_passwords_never_reach_the_store(kind: StoreKind) {
             }
             all
         }
-        TestStore::Postgres { db } => {
+        TestStore::Postgres { db, .. } => {
             let mut conn = db.connect().await;
             let dump: Vec<String> = sqlx::query_scalar(
                 "SELECT string_agg(t::text, E'\\n') FROM (

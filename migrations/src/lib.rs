@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_catalog;
 mod m0002_classification;
+mod m0003_search_outbox;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -11,6 +12,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration)]
+        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration), Box::new(m0003_search_outbox::Migration)]
     }
 }

@@ -38,7 +38,13 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    // Keep the search index following the store's outbox while serving.
+    let follower = app.search.clone().map(|index| crate::search::spawn_follower(index, app.catalog.clone()));
+    let result = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
+    if let Some(f) = follower {
+        f.abort();
+    }
+    result
 }
 
 async fn graphql_handler(State(state): State<ApiState>, req: GraphQLRequest) -> GraphQLResponse {

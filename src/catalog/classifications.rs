@@ -124,8 +124,9 @@ pub(crate) async fn apply_suggestions<C: ConnectionTrait>(
     scan_id: i64,
     results: &[(i64, Option<Suggestion>)],
     now: DateTime<Utc>,
-) -> Result<ClassificationSummary, DbErr> {
+) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
     let mut summary = ClassificationSummary::default();
+    let mut changed: Vec<i64> = Vec::new();
     let ids: Vec<i64> = results.iter().map(|(id, _)| *id).collect();
     let mut existing: HashMap<i64, Vec<classification::Model>> = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
@@ -142,6 +143,7 @@ pub(crate) async fn apply_suggestions<C: ConnectionTrait>(
                 && suggestion.as_ref().is_none_or(|s| s.category != row.category);
             if stale {
                 withdraw.push(row.id);
+                changed.push(*column_id);
             }
         }
         let Some(s) = suggestion else { continue };
@@ -156,6 +158,7 @@ pub(crate) async fn apply_suggestions<C: ConnectionTrait>(
                     am.updated_at = Set(now);
                     am.update(db).await?;
                     summary.updated += 1;
+                    changed.push(*column_id);
                 }
             }
             // Rejected stays rejected; confirmed and manual are people's decisions.
@@ -176,6 +179,7 @@ pub(crate) async fn apply_suggestions<C: ConnectionTrait>(
                     updated_at: Set(now),
                 });
                 summary.suggested += 1;
+                changed.push(*column_id);
             }
         }
     }
@@ -188,7 +192,7 @@ pub(crate) async fn apply_suggestions<C: ConnectionTrait>(
         classification::Entity::delete_many().filter(classification::Column::Id.is_in(chunk.to_vec())).exec(db).await?;
     }
     summary.withdrawn = withdraw.len();
-    Ok(summary)
+    Ok((summary, changed))
 }
 
 fn validate_note(note: Option<&str>) -> Result<Option<String>, CatalogError> {
@@ -245,6 +249,7 @@ impl Catalog {
         am.updated_at = Set(now);
         let updated = am.update(&txn).await?;
         let (source_id, dataset_id) = column_owner(&txn, column_id).await?;
+        super::indexing::enqueue(&txn, [dataset_id]).await?;
         let kind = match decision {
             Decision::Confirm => "classification_confirmed",
             Decision::Reject => "classification_rejected",
@@ -269,6 +274,7 @@ impl Catalog {
         let note = validate_note(note)?;
         let txn = begin_write(self.connection()).await?;
         let (source_id, dataset_id) = column_owner(&txn, column_id).await?;
+        super::indexing::enqueue(&txn, [dataset_id]).await?;
         let now = Utc::now();
         let existing = classification::Entity::find()
             .filter(classification::Column::ColumnId.eq(column_id))

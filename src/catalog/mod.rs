@@ -4,6 +4,7 @@
 
 pub mod classifications;
 pub(crate) mod entity;
+pub mod indexing;
 pub mod names;
 pub mod types;
 
@@ -480,6 +481,7 @@ impl Catalog {
             }
         };
         debug_assert_eq!(rows, 1);
+        indexing::enqueue(&txn, [dataset_id]).await?;
         record_event(
             &txn,
             source_id,
@@ -510,21 +512,18 @@ impl Catalog {
             .collect())
     }
 
-    async fn ensure_target(&self, target: Target) -> Result<(), CatalogError> {
-        let exists = match target {
-            Target::Dataset(id) => dataset::Entity::find_by_id(id).count(&self.db).await? > 0,
-            Target::Column(id) => dataset_column::Entity::find_by_id(id).count(&self.db).await? > 0,
+    /// The dataset a target belongs to; NotFound when the target does not exist.
+    async fn target_dataset(&self, target: Target) -> Result<i64, CatalogError> {
+        let found = match target {
+            Target::Dataset(id) => dataset::Entity::find_by_id(id).one(&self.db).await?.map(|d| d.id),
+            Target::Column(id) => dataset_column::Entity::find_by_id(id).one(&self.db).await?.map(|c| c.dataset_id),
         };
-        if exists {
-            Ok(())
-        } else {
-            Err(CatalogError::NotFound(format!("{} {}", target.kind(), target.id())))
-        }
+        found.ok_or_else(|| CatalogError::NotFound(format!("{} {}", target.kind(), target.id())))
     }
 
     /// Adds a tag (idempotent). Returns the tags afterwards.
     pub async fn add_tag(&self, target: Target, name: &TagName) -> Result<Vec<String>, CatalogError> {
-        self.ensure_target(target).await?;
+        let dataset_id = self.target_dataset(target).await?;
         let existing = tag::Entity::find()
             .filter(tag::Column::TargetKind.eq(target.kind()))
             .filter(tag::Column::TargetId.eq(target.id()))
@@ -547,19 +546,23 @@ impl Catalog {
                     return Err(e.into());
                 }
             }
+            indexing::enqueue(&self.db, [dataset_id]).await?;
         }
         self.tags(target).await
     }
 
     /// Removes a tag (idempotent). Returns the tags afterwards.
     pub async fn remove_tag(&self, target: Target, name: &TagName) -> Result<Vec<String>, CatalogError> {
-        self.ensure_target(target).await?;
-        tag::Entity::delete_many()
+        let dataset_id = self.target_dataset(target).await?;
+        let removed = tag::Entity::delete_many()
             .filter(tag::Column::TargetKind.eq(target.kind()))
             .filter(tag::Column::TargetId.eq(target.id()))
             .filter(tag::Column::Name.eq(name.as_str()))
             .exec(&self.db)
             .await?;
+        if removed.rows_affected > 0 {
+            indexing::enqueue(&self.db, [dataset_id]).await?;
+        }
         self.tags(target).await
     }
 

@@ -159,7 +159,11 @@ async fn apply_in_transaction(
             events.push(Some(ds), col_id, "column_added", details);
         }
     }
-    let classifications = classify_snapshot(&txn, source_id, scan_id, snapshot, classifier, now).await?;
+    let (classifications, classified_datasets) = classify_snapshot(&txn, source_id, scan_id, snapshot, classifier, now).await?;
+    // The search index follows these datasets through the outbox.
+    let touched: std::collections::BTreeSet<i64> =
+        events.rows.iter().filter_map(|e| e.dataset_id.try_as_ref().copied().flatten()).chain(classified_datasets).collect();
+    crate::catalog::indexing::enqueue(&txn, touched).await?;
     let changes = events.rows.len();
     let rows = std::mem::take(&mut events.rows);
     let mut it = rows.into_iter().peekable();
@@ -542,7 +546,7 @@ async fn classify_snapshot(
     snapshot: &snap::Snapshot,
     classifier: &Classifier,
     now: DateTime<Utc>,
-) -> Result<ClassificationSummary, DbErr> {
+) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
     let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find()
         .filter(dataset::Column::SourceId.eq(source_id))
         .all(txn)
@@ -560,6 +564,7 @@ async fn classify_snapshot(
     let of_source = Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
     // (namespace, dataset, column) -> (column id, curated description)
     let mut columns: HashMap<(String, String, String), (i64, Option<String>)> = HashMap::new();
+    let mut dataset_of: HashMap<i64, i64> = HashMap::new();
     for c in dataset_column::Entity::find()
         .filter(dataset_column::Column::DatasetId.in_subquery(of_source))
         .filter(dataset_column::Column::RemovedAt.is_null())
@@ -568,6 +573,7 @@ async fn classify_snapshot(
     {
         let Some(d) = datasets.get(&c.dataset_id) else { continue };
         let ns = namespaces.get(&d.namespace_id).cloned().unwrap_or_default();
+        dataset_of.insert(c.id, c.dataset_id);
         columns.insert((ns, d.name.clone(), c.name), (c.id, c.description));
     }
     let mut results = Vec::with_capacity(columns.len());
@@ -590,5 +596,6 @@ async fn classify_snapshot(
             }
         }
     }
-    apply_suggestions(txn, scan_id, &results, now).await
+    let (summary, changed) = apply_suggestions(txn, scan_id, &results, now).await?;
+    Ok((summary, changed.into_iter().filter_map(|c| dataset_of.get(&c).copied()).collect()))
 }

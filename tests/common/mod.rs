@@ -160,7 +160,7 @@ pub enum StoreKind {
 /// A fresh, empty catalog store; dropped (file or database) with the guard.
 pub enum TestStore {
     Sqlite { dir: TempDir, url: String },
-    Postgres { db: PgDatabase },
+    Postgres { db: PgDatabase, index: TempDir },
 }
 
 impl TestStore {
@@ -171,21 +171,25 @@ impl TestStore {
                 let url = format!("sqlite://{}/catalog.db", dir.path().display());
                 Some(TestStore::Sqlite { dir, url })
             }
-            StoreKind::Postgres => PgDatabase::create().await.map(|db| TestStore::Postgres { db }),
+            StoreKind::Postgres => PgDatabase::create().await.map(|db| TestStore::Postgres { db, index: TempDir::new() }),
         }
     }
 
     pub fn url(&self) -> &str {
         match self {
             TestStore::Sqlite { url, .. } => url,
-            TestStore::Postgres { db } => &db.url,
+            TestStore::Postgres { db, .. } => &db.url,
         }
     }
 }
 
 /// The application over a fresh store (no server).
 pub async fn open_app(store: &TestStore) -> AppState {
-    let config = Config { store: store.url().to_string(), ..Config::default() };
+    let mut config = Config { store: store.url().to_string(), ..Config::default() };
+    // SQLite stores keep the index beside the file; PostgreSQL stores get a directory of their own.
+    if let TestStore::Postgres { index, .. } = store {
+        config.search.index_dir = Some(index.path().join("search-index").display().to_string());
+    }
     AppState::open(config).await.expect("open app")
 }
 
@@ -199,7 +203,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(store: &TestStore) -> TestApp {
-        let state = open_app(store).await;
+        let (state, _) = open_app(store).await.with_search().await.expect("open search index");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -5,6 +5,7 @@ mod ids;
 mod mutation;
 mod objects;
 mod query;
+mod search;
 
 use crate::app::AppState;
 use crate::catalog::CatalogError;

@@ -65,6 +65,22 @@ impl QueryRoot {
         Ok(Some(Scan(app(ctx)?.catalog.scan(ids::decode(Kind::Scan, &id)?).await?)))
     }
 
+    /// Finds datasets and columns by what they mean, in plain words: free words, "phrases",
+    /// and filters `type:column`, `source:NAME`, `namespace:NAME`, `pii:email`, `tag:gold`,
+    /// `family:text`, in the query text or in `filters`.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filters: Option<Vec<String>>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default = false)] include_removed: bool,
+    ) -> ApiResult<super::search::SearchResult> {
+        super::search::search(ctx, query, filters, first, after, include_removed).await
+    }
+
     /// The personal-data categories: built-in and configured ones.
     async fn pii_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<PiiCategory>> {
         Ok(app(ctx)?.classifier.taxonomy().all().iter().cloned().map(PiiCategory).collect())

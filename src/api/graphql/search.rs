@@ -1,0 +1,125 @@
+//! GraphQL search: hits with their dataset or column, score and highlights, plus facets.
+
+use super::ids::{self, Kind};
+use super::objects::{page_size, Column, Dataset};
+use super::{app, ApiError, ApiResult};
+use crate::search::{SearchError, SearchRequest};
+use async_graphql::{Context, Object, SimpleObject, ID};
+
+/// Why a hit matched: the field and its text with matching words in `<b>..</b>`.
+#[derive(SimpleObject)]
+pub struct SearchHighlight {
+    pub field: String,
+    pub fragment: String,
+}
+
+/// One value of a facet and how many matches have it.
+#[derive(SimpleObject)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts for one facet (kind, source, namespace, pii, tag) over all matches.
+#[derive(SimpleObject)]
+pub struct SearchFacet {
+    pub name: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// One hit.
+pub struct SearchHit(crate::search::Hit);
+
+#[Object]
+impl SearchHit {
+    /// `DATASET` or `COLUMN` as lower-case text: `dataset`, `column`.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// The dataset's or column's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn qualified_name(&self) -> &str {
+        &self.0.qualified_name
+    }
+    async fn score(&self) -> f32 {
+        self.0.score
+    }
+    async fn highlights(&self) -> Vec<SearchHighlight> {
+        self.0.highlights.iter().map(|h| SearchHighlight { field: h.field.clone(), fragment: h.fragment.clone() }).collect()
+    }
+    /// Personal-data categories of the column (or of the dataset's columns).
+    async fn pii(&self) -> &[String] {
+        &self.0.pii
+    }
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+    /// The dataset, for a dataset hit.
+    async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
+        match ids::decode(Kind::Dataset, &ID(self.0.id.clone())) {
+            Ok(id) => Ok(Some(Dataset(app(ctx)?.catalog.dataset(id).await?))),
+            Err(_) => Ok(None),
+        }
+    }
+    /// The column, for a column hit.
+    async fn column(&self, ctx: &Context<'_>) -> ApiResult<Option<Column>> {
+        match ids::decode(Kind::Column, &ID(self.0.id.clone())) {
+            Ok(id) => Ok(Some(Column(app(ctx)?.catalog.column(id).await?))),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// A page of hits and the facets of the whole match set.
+#[derive(SimpleObject)]
+pub struct SearchResult {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    pub facets: Vec<SearchFacet>,
+    /// Pass as `after` for the next page.
+    pub end_cursor: Option<String>,
+    pub has_next_page: bool,
+}
+
+/// Runs a search on a blocking thread (search is CPU work; async tasks must not wait on it).
+pub async fn search(
+    ctx: &Context<'_>,
+    query: String,
+    filters: Option<Vec<String>>,
+    first: Option<i32>,
+    after: Option<String>,
+    include_removed: bool,
+) -> ApiResult<SearchResult> {
+    let state = app(ctx)?;
+    let index = state.search.clone().ok_or(ApiError::Internal)?;
+    let limit = page_size(ctx, first)? as usize;
+    let offset = match after.as_deref() {
+        None => 0,
+        Some(c) => c.strip_prefix('o').and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| ApiError::InvalidInput(format!("`{c}` is not a valid cursor")))?,
+    };
+    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed };
+    let results = tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|e| match e {
+            SearchError::Invalid(m) => ApiError::InvalidInput(m),
+            other => {
+                tracing::error!(error = %other, "search failed");
+                ApiError::Internal
+            }
+        })?;
+    let next = offset + results.hits.len();
+    Ok(SearchResult {
+        total: results.total as u64,
+        has_next_page: next < results.total,
+        end_cursor: (!results.hits.is_empty()).then(|| format!("o{next}")),
+        hits: results.hits.into_iter().map(SearchHit).collect(),
+        facets: results
+            .facets
+            .into_iter()
+            .map(|f| SearchFacet { name: f.name, values: f.values.into_iter().map(|(value, count)| FacetValue { value, count }).collect() })
+            .collect(),
+    })
+}

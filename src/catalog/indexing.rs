@@ -1,0 +1,158 @@
+//! What the search index is built from: datasets with their columns, tags and personal-data
+//! categories, read in bulk; and the outbox that says which datasets changed.
+
+use super::entity::{classification, dataset, dataset_column, namespace, search_outbox, source, tag};
+use super::{Catalog, CatalogError};
+use crate::catalog::classifications::ClassificationStatus;
+use chrono::Utc;
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use std::collections::{BTreeSet, HashMap};
+
+/// A column as the search index sees it.
+#[derive(Debug, Clone)]
+pub struct ColumnDoc {
+    pub id: i64,
+    pub name: String,
+    pub type_family: String,
+    pub comment: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Personal-data categories that are not rejected.
+    pub pii: Vec<String>,
+}
+
+/// A dataset with everything the index needs.
+#[derive(Debug, Clone)]
+pub struct DatasetDoc {
+    pub id: i64,
+    pub source: String,
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+    pub comment: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub removed: bool,
+    pub columns: Vec<ColumnDoc>,
+}
+
+const CHUNK: usize = 500;
+
+/// Appends datasets to the search outbox (inside the caller's transaction).
+pub(crate) async fn enqueue<C: ConnectionTrait>(db: &C, dataset_ids: impl IntoIterator<Item = i64>) -> Result<(), DbErr> {
+    let ids: BTreeSet<i64> = dataset_ids.into_iter().collect();
+    let now = Utc::now();
+    let rows: Vec<search_outbox::ActiveModel> =
+        ids.into_iter().map(|id| search_outbox::ActiveModel { id: NotSet, dataset_id: Set(id), created_at: Set(now) }).collect();
+    for chunk in rows.chunks(CHUNK) {
+        search_outbox::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+impl Catalog {
+    /// Outbox entries after position `after`: (last position, dataset ids).
+    pub async fn outbox_after(&self, after: i64, limit: u64) -> Result<(i64, Vec<i64>), CatalogError> {
+        let rows = search_outbox::Entity::find()
+            .filter(search_outbox::Column::Id.gt(after))
+            .order_by_asc(search_outbox::Column::Id)
+            .limit(limit)
+            .all(self.connection())
+            .await?;
+        let last = rows.last().map_or(after, |r| r.id);
+        let ids: BTreeSet<i64> = rows.into_iter().map(|r| r.dataset_id).collect();
+        Ok((last, ids.into_iter().collect()))
+    }
+
+    /// The newest outbox position (where a freshly rebuilt index starts following).
+    pub async fn outbox_head(&self) -> Result<i64, CatalogError> {
+        Ok(search_outbox::Entity::find()
+            .order_by_desc(search_outbox::Column::Id)
+            .one(self.connection())
+            .await?
+            .map_or(0, |r| r.id))
+    }
+
+    /// All dataset ids, for a full rebuild.
+    pub async fn all_dataset_ids(&self) -> Result<Vec<i64>, CatalogError> {
+        Ok(dataset::Entity::find().select_only().column(dataset::Column::Id).into_tuple::<i64>().all(self.connection()).await?)
+    }
+
+    /// Index documents for these datasets (those that no longer exist are simply absent).
+    pub async fn index_documents(&self, dataset_ids: &[i64]) -> Result<Vec<DatasetDoc>, CatalogError> {
+        let db = self.connection();
+        let sources: HashMap<i64, String> = source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        let namespaces: HashMap<i64, String> = namespace::Entity::find().all(db).await?.into_iter().map(|n| (n.id, n.name)).collect();
+        let mut out = Vec::with_capacity(dataset_ids.len());
+        for chunk in dataset_ids.chunks(CHUNK) {
+            let datasets = dataset::Entity::find().filter(dataset::Column::Id.is_in(chunk.to_vec())).all(db).await?;
+            let mut columns: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
+            for c in dataset_column::Entity::find()
+                .filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
+                .filter(dataset_column::Column::RemovedAt.is_null())
+                .order_by_asc(dataset_column::Column::Ordinal)
+                .all(db)
+                .await?
+            {
+                columns.entry(c.dataset_id).or_default().push(c);
+            }
+            let column_ids: Vec<i64> = columns.values().flatten().map(|c| c.id).collect();
+            let mut col_tags: HashMap<i64, Vec<String>> = HashMap::new();
+            let mut col_pii: HashMap<i64, Vec<String>> = HashMap::new();
+            for ids in column_ids.chunks(CHUNK) {
+                for t in tag::Entity::find()
+                    .filter(tag::Column::TargetKind.eq("column"))
+                    .filter(tag::Column::TargetId.is_in(ids.to_vec()))
+                    .all(db)
+                    .await?
+                {
+                    col_tags.entry(t.target_id).or_default().push(t.name);
+                }
+                for c in classification::Entity::find()
+                    .filter(classification::Column::ColumnId.is_in(ids.to_vec()))
+                    .filter(classification::Column::Status.ne(ClassificationStatus::Rejected.as_str()))
+                    .all(db)
+                    .await?
+                {
+                    col_pii.entry(c.column_id).or_default().push(c.category);
+                }
+            }
+            let mut ds_tags: HashMap<i64, Vec<String>> = HashMap::new();
+            for t in tag::Entity::find()
+                .filter(tag::Column::TargetKind.eq("dataset"))
+                .filter(tag::Column::TargetId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?
+            {
+                ds_tags.entry(t.target_id).or_default().push(t.name);
+            }
+            for d in datasets {
+                let cols = columns.remove(&d.id).unwrap_or_default();
+                out.push(DatasetDoc {
+                    id: d.id,
+                    source: sources.get(&d.source_id).cloned().unwrap_or_default(),
+                    namespace: namespaces.get(&d.namespace_id).cloned().unwrap_or_default(),
+                    name: d.name,
+                    kind: d.kind,
+                    comment: d.comment,
+                    description: d.description,
+                    tags: ds_tags.remove(&d.id).unwrap_or_default(),
+                    removed: d.removed_at.is_some(),
+                    columns: cols
+                        .into_iter()
+                        .map(|c| ColumnDoc {
+                            id: c.id,
+                            tags: col_tags.remove(&c.id).unwrap_or_default(),
+                            pii: col_pii.remove(&c.id).unwrap_or_default(),
+                            name: c.name,
+                            type_family: c.type_family,
+                            comment: c.comment,
+                            description: c.description,
+                        })
+                        .collect(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}

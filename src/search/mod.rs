@@ -1,0 +1,395 @@
+//! Search: a tantivy index over datasets and columns (names split into words with synonyms,
+//! comments, curated descriptions, tags, personal-data categories, type family, source,
+//! namespace), kept current from the store's outbox and rebuilt from the store whenever it
+//! is missing or its format changed. The store stays the source of truth.
+
+mod query;
+pub mod synonyms;
+
+use crate::catalog::indexing::DatasetDoc;
+use crate::catalog::{Catalog, CatalogError};
+use crate::classify::words::split_identifier;
+pub use query::{Facet, Hit, SearchRequest, SearchResults};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use synonyms::Synonyms;
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING};
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
+pub const FORMAT_VERSION: &str = "1";
+const VERSION_FILE: &str = "almanac-index-format";
+const POSITION_FILE: &str = "outbox-position";
+const WORDS: &str = "almanac_words";
+
+/// Search settings, from the `[search]` configuration section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Where the index lives (default: `search-index` beside an SQLite store, else
+    /// `./almanac-data/search-index`).
+    pub index_dir: Option<String>,
+    /// Extra synonyms: `cust = ["customer"]`.
+    pub synonyms: BTreeMap<String, Vec<String>>,
+}
+
+/// Why a search or an index update failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("cannot open the search index at {path}: {message}")]
+    Open { path: String, message: String },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("invalid search: {0}")]
+    Invalid(String),
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Fields {
+    pub doc_id: Field,
+    pub kind: Field,
+    pub dataset_id: Field,
+    pub source: Field,
+    pub namespace: Field,
+    pub qualified_name: Field,
+    pub name: Field,
+    pub name_joined: Field,
+    pub name_words: Field,
+    pub context_words: Field,
+    pub comment: Field,
+    pub comment_words: Field,
+    pub description: Field,
+    pub description_words: Field,
+    pub tags: Field,
+    pub pii: Field,
+    pub pii_short: Field,
+    pub pii_words: Field,
+    pub type_family: Field,
+    pub dataset_kind: Field,
+    pub removed: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(WORDS).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let f = Fields {
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        dataset_id: b.add_u64_field("dataset_id", INDEXED | STORED),
+        source: b.add_text_field("source", STRING | STORED | FAST),
+        namespace: b.add_text_field("namespace", STRING | STORED | FAST),
+        qualified_name: b.add_text_field("qualified_name", STORED),
+        name: b.add_text_field("name", STORED),
+        name_joined: b.add_text_field("name_joined", STRING),
+        name_words: b.add_text_field("name_words", words.clone()),
+        context_words: b.add_text_field("context_words", words.clone()),
+        comment: b.add_text_field("comment", STORED),
+        comment_words: b.add_text_field("comment_words", words.clone()),
+        description: b.add_text_field("description", STORED),
+        description_words: b.add_text_field("description_words", words.clone()),
+        tags: b.add_text_field("tags", STRING | STORED | FAST),
+        pii: b.add_text_field("pii", STRING | STORED | FAST),
+        pii_short: b.add_text_field("pii_short", STRING),
+        pii_words: b.add_text_field("pii_words", words),
+        type_family: b.add_text_field("type_family", STRING | STORED | FAST),
+        dataset_kind: b.add_text_field("dataset_kind", STRING),
+        removed: b.add_u64_field("removed", INDEXED | FAST),
+    };
+    (b.build(), f)
+}
+
+/// A word as indexed and queried: folded, and singular when a plain plural.
+pub(crate) fn norm(word: &str) -> String {
+    if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
+        word[..word.len() - 1].to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+/// The search index.
+pub struct SearchIndex {
+    reader: IndexReader,
+    /// None when another process holds the index: then this one only reads.
+    writer: Option<Mutex<IndexWriter>>,
+    pub(crate) f: Fields,
+    pub(crate) synonyms: Synonyms,
+    dir: PathBuf,
+}
+
+/// The index directory for a store URL and configuration.
+pub fn index_dir(store: &str, config: &SearchConfig) -> PathBuf {
+    if let Some(d) = &config.index_dir {
+        return PathBuf::from(d);
+    }
+    match crate::store::sqlite_path(store).filter(|p| *p != ":memory:") {
+        Some(p) => Path::new(p).parent().map(|d| d.join("search-index")).unwrap_or_else(|| PathBuf::from("search-index")),
+        None => PathBuf::from("./almanac-data/search-index"),
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when missing. Returns whether it must be rebuilt
+    /// from the store (new, or of another format version).
+    pub fn open(dir: &Path, config: &SearchConfig) -> Result<(SearchIndex, bool), SearchError> {
+        let open_err = |e: &dyn std::fmt::Display| SearchError::Open { path: dir.display().to_string(), message: e.to_string() };
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
+        let fresh = version.as_deref().map(str::trim) != Some(FORMAT_VERSION);
+        if fresh && dir.exists() {
+            // Another format (or a half-made index): start over; the store has everything.
+            std::fs::remove_dir_all(dir).map_err(|e| open_err(&e))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        let (schema, f) = schema();
+        let index = if fresh {
+            Index::create_in_dir(dir, schema).map_err(|e| open_err(&e))?
+        } else {
+            Index::open_in_dir(dir).map_err(|e| open_err(&e))?
+        };
+        index.tokenizers().register(WORDS, TextAnalyzer::builder(WhitespaceTokenizer::default()).filter(LowerCaser).build());
+        let writer = match index.writer(64_000_000) {
+            Ok(w) => Some(Mutex::new(w)),
+            Err(tantivy::TantivyError::LockFailure(..)) if !fresh => None,
+            Err(e) => return Err(e.into()),
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        if fresh {
+            std::fs::write(dir.join(VERSION_FILE), FORMAT_VERSION).map_err(|e| open_err(&e))?;
+            let _ = std::fs::remove_file(dir.join(POSITION_FILE));
+        }
+        let index = SearchIndex { reader, writer, f, synonyms: Synonyms::new(&config.synonyms), dir: dir.to_path_buf() };
+        Ok((index, fresh))
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
+        self.writer
+            .as_ref()
+            .ok_or_else(|| SearchError::Invalid("the index is being written by another process".into()))?
+            .lock()
+            .map_err(|_| SearchError::Invalid("index writer poisoned".into()))
+    }
+
+    /// Whether this process may write the index (another process may hold it).
+    pub fn writable(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    fn position(&self) -> i64 {
+        std::fs::read_to_string(self.dir.join(POSITION_FILE)).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+    }
+
+    fn set_position(&self, pos: i64) -> Result<(), SearchError> {
+        let tmp = self.dir.join(format!("{POSITION_FILE}.tmp"));
+        std::fs::write(&tmp, pos.to_string())
+            .and_then(|_| std::fs::rename(&tmp, self.dir.join(POSITION_FILE)))
+            .map_err(|e| SearchError::Open { path: self.dir.display().to_string(), message: e.to_string() })
+    }
+
+    fn words(&self, text: &str) -> String {
+        self.synonyms.index_words(text).iter().map(|w| norm(w)).collect::<Vec<_>>().join(" ")
+    }
+
+    fn plain_words(text: &str) -> String {
+        split_identifier(text).iter().map(|w| norm(w)).collect::<Vec<_>>().join(" ")
+    }
+
+    fn pii_fields(&self, doc: &mut TantivyDocument, pii: &[String]) {
+        if pii.is_empty() {
+            return;
+        }
+        doc.add_text(self.f.pii_short, "any");
+        let mut words = Vec::new();
+        for key in pii {
+            doc.add_text(self.f.pii, key);
+            doc.add_text(self.f.pii_short, key);
+            let rest = key.strip_prefix("user.").unwrap_or(key);
+            doc.add_text(self.f.pii_short, rest);
+            for part in rest.split('.') {
+                doc.add_text(self.f.pii_short, part);
+            }
+            words.push(Self::plain_words(&rest.replace('.', " ")));
+        }
+        words.push("personal data pii".into());
+        doc.add_text(self.f.pii_words, words.join(" "));
+    }
+
+    fn documents(&self, d: &DatasetDoc) -> Vec<TantivyDocument> {
+        let f = &self.f;
+        let qn = crate::catalog::names::QualifiedName::dataset(&d.source, &d.namespace, &d.name);
+        let removed = u64::from(d.removed);
+        let mut out = Vec::with_capacity(d.columns.len() + 1);
+        let mut ds = doc!(
+            f.doc_id => format!("ds_{}", d.id),
+            f.kind => "dataset",
+            f.dataset_id => d.id as u64,
+            f.source => d.source.clone(),
+            f.namespace => d.namespace.clone(),
+            f.qualified_name => qn.to_string(),
+            f.name => d.name.clone(),
+            f.name_joined => split_identifier(&d.name).iter().map(|w| norm(w)).collect::<String>(),
+            f.name_words => self.words(&d.name),
+            f.context_words => self.words(&format!("{} {}", d.source, d.namespace)),
+            f.type_family => d.kind.clone(),
+            f.dataset_kind => d.kind.clone(),
+            f.removed => removed,
+        );
+        if let Some(c) = &d.comment {
+            ds.add_text(f.comment, c);
+            ds.add_text(f.comment_words, self.words(c));
+        }
+        if let Some(c) = &d.description {
+            ds.add_text(f.description, c);
+            ds.add_text(f.description_words, self.words(c));
+        }
+        for t in &d.tags {
+            ds.add_text(f.tags, t);
+        }
+        let pii: Vec<String> = {
+            let mut all: Vec<String> = d.columns.iter().flat_map(|c| c.pii.clone()).collect();
+            all.sort();
+            all.dedup();
+            all
+        };
+        self.pii_fields(&mut ds, &pii);
+        out.push(ds);
+        for c in &d.columns {
+            let mut col = doc!(
+                f.doc_id => format!("col_{}", c.id),
+                f.kind => "column",
+                f.dataset_id => d.id as u64,
+                f.source => d.source.clone(),
+                f.namespace => d.namespace.clone(),
+                f.qualified_name => qn.with_column(&c.name).to_string(),
+                f.name => c.name.clone(),
+                f.name_joined => split_identifier(&c.name).iter().map(|w| norm(w)).collect::<String>(),
+                f.name_words => self.words(&c.name),
+                f.context_words => self.words(&d.name),
+                f.type_family => c.type_family.clone(),
+                f.dataset_kind => d.kind.clone(),
+                f.removed => removed,
+            );
+            if let Some(t) = &c.comment {
+                col.add_text(f.comment, t);
+                col.add_text(f.comment_words, self.words(t));
+            }
+            if let Some(t) = &c.description {
+                col.add_text(f.description, t);
+                col.add_text(f.description_words, self.words(t));
+            }
+            for t in &c.tags {
+                col.add_text(f.tags, t);
+            }
+            self.pii_fields(&mut col, &c.pii);
+            out.push(col);
+        }
+        out
+    }
+
+    /// Replaces the documents of these datasets (deleted ones just disappear) and commits.
+    fn replace(&self, ids: &[i64], docs: &[DatasetDoc]) -> Result<(), SearchError> {
+        let mut writer = self.writer()?;
+        for id in ids {
+            writer.delete_term(Term::from_field_u64(self.f.dataset_id, *id as u64));
+        }
+        for d in docs {
+            for doc in self.documents(d) {
+                writer.add_document(doc)?;
+            }
+        }
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Rebuilds the whole index from the store. Returns the number of datasets indexed.
+    pub async fn rebuild(&self, catalog: &Catalog) -> Result<usize, SearchError> {
+        // Changes made while rebuilding are in the outbox after this position.
+        let head = catalog.outbox_head().await?;
+        let ids = catalog.all_dataset_ids().await?;
+        {
+            let mut writer = self.writer()?;
+            writer.delete_all_documents()?;
+            writer.commit()?;
+        }
+        let mut count = 0;
+        for chunk in ids.chunks(2_000) {
+            let docs = catalog.index_documents(chunk).await?;
+            count += docs.len();
+            let writer = self.writer()?;
+            for d in &docs {
+                for doc in self.documents(d) {
+                    writer.add_document(doc)?;
+                }
+            }
+        }
+        {
+            let mut writer = self.writer()?;
+            writer.commit()?;
+        }
+        self.reader.reload()?;
+        self.set_position(head)?;
+        Ok(count)
+    }
+
+    /// Applies outbox entries past this index's position. Returns the datasets re-indexed.
+    pub async fn catch_up(&self, catalog: &Catalog) -> Result<usize, SearchError> {
+        if !self.writable() {
+            // The process that holds the writer keeps the index current.
+            self.reader.reload()?;
+            return Ok(0);
+        }
+        let mut total = 0;
+        loop {
+            let pos = self.position();
+            let (last, ids) = catalog.outbox_after(pos, 5_000).await?;
+            if last == pos {
+                return Ok(total);
+            }
+            let docs = catalog.index_documents(&ids).await?;
+            self.replace(&ids, &docs)?;
+            self.set_position(last)?;
+            total += ids.len();
+        }
+    }
+
+    /// Number of documents (datasets and columns).
+    pub fn doc_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs a search (CPU-bound: call from a blocking thread).
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        query::run(self, &self.reader.searcher(), request)
+    }
+}
+
+/// Opens the index for `store` and brings it up to date: a rebuild when needed, then the
+/// outbox. Returns the index and whether it was rebuilt.
+pub async fn open_current(store: &str, config: &SearchConfig, catalog: &Catalog) -> Result<(std::sync::Arc<SearchIndex>, bool), SearchError> {
+    let dir = index_dir(store, config);
+    let (index, fresh) = SearchIndex::open(&dir, config)?;
+    if fresh {
+        index.rebuild(catalog).await?;
+    }
+    index.catch_up(catalog).await?;
+    Ok((std::sync::Arc::new(index), fresh))
+}
+
+/// Follows the outbox in the background so edits are searchable within about a second.
+pub fn spawn_follower(index: std::sync::Arc<SearchIndex>, catalog: Catalog) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            if let Err(e) = index.catch_up(&catalog).await {
+                tracing::warn!(error = %e, "search index update failed; retrying");
+            }
+        }
+    })
+}
