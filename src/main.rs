@@ -648,7 +648,7 @@ async fn pii_cmd(
 
 async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed: bool, format: Format) -> anyhow::Result<()> {
     let index = state.search.clone().context("search index not open")?;
-    let request = almanac::search::SearchRequest { query: query.to_string(), filters: Vec::new(), limit, offset: 0, include_removed };
+    let request = almanac::search::SearchRequest { query: query.to_string(), filters: Vec::new(), limit, offset: 0, include_removed, facets: false };
     let results = tokio::task::spawn_blocking(move || index.search(&request)).await??;
     match format {
         Format::Json => {

@@ -23,6 +23,8 @@ pub struct SearchRequest {
     pub limit: usize,
     pub offset: usize,
     pub include_removed: bool,
+    /// Count facets over the match set (costs a pass over every match).
+    pub facets: bool,
 }
 
 /// Why a hit matched, with the matching words highlighted (`<b>..</b>`).
@@ -140,7 +142,8 @@ fn term(field: tantivy::schema::Field, word: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs))
 }
 
-/// One word anywhere it counts, weighted by where.
+/// One word anywhere it counts, weighted by where. `fuzzy`: also near spellings in names
+/// (only worth its cost when the word itself is not a known name word).
 fn word_query(f: &Fields, word: &str, fuzzy: bool) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
         (Occur::Should, boosted(term(f.name_words, word), 4.0)),
@@ -155,8 +158,6 @@ fn word_query(f: &Fields, word: &str, fuzzy: bool) -> Box<dyn Query> {
         let distance = if chars >= 9 { 2 } else { 1 };
         let q = FuzzyTermQuery::new(Term::from_field_text(f.name_words, word), distance, true);
         clauses.push((Occur::Should, boosted(Box::new(q), 1.2)));
-        let q = FuzzyTermQuery::new(Term::from_field_text(f.description_words, word), 1, true);
-        clauses.push((Occur::Should, boosted(Box::new(q), 0.6)));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -182,7 +183,10 @@ fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, Se
     Ok(q)
 }
 
-fn build(f: &Fields, p: &Parsed, include_removed: bool) -> Result<Box<dyn Query>, SearchError> {
+fn build(f: &Fields, searcher: &Searcher, p: &Parsed, include_removed: bool) -> Result<Box<dyn Query>, SearchError> {
+    // Typo tolerance only for words no name contains: an exact word needs no fuzzing, and
+    // building the automaton is the most expensive part of a query.
+    let unknown = |w: &str| searcher.doc_freq(&Term::from_field_text(f.name_words, w)).map(|n| n == 0).unwrap_or(true);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for alternatives in &p.concepts {
@@ -190,7 +194,7 @@ fn build(f: &Fields, p: &Parsed, include_removed: bool) -> Result<Box<dyn Query>
             .iter()
             .enumerate()
             .map(|(i, seq)| {
-                let parts: Vec<(Occur, Box<dyn Query>)> = seq.iter().map(|w| (Occur::Must, word_query(f, w, i == 0))).collect();
+                let parts: Vec<(Occur, Box<dyn Query>)> = seq.iter().map(|w| (Occur::Must, word_query(f, w, i == 0 && unknown(w)))).collect();
                 // Synonyms count a little less than the word itself.
                 let q: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
                 (Occur::Should, if i == 0 { q } else { boosted(q, 0.8) })
@@ -198,7 +202,7 @@ fn build(f: &Fields, p: &Parsed, include_removed: bool) -> Result<Box<dyn Query>
             .collect();
         should.push((Occur::Should, Box::new(BooleanQuery::new(alts))));
     }
-    if let Some(prefix) = &p.prefix {
+    if let Some(prefix) = p.prefix.as_ref().filter(|w| unknown(w)) {
         let q = FuzzyTermQuery::new_prefix(Term::from_field_text(f.name_words, prefix), 0, true);
         should.push((Occur::Should, boosted(Box::new(q), 1.5)));
     }
@@ -294,22 +298,25 @@ fn texts<'a>(doc: &'a TantivyDocument, field: tantivy::schema::Field) -> Vec<Str
 pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let f = &index.f;
     let parsed = parse(index, &request.query, &request.filters)?;
-    let query = build(f, &parsed, request.include_removed)?;
+    let query = build(f, searcher, &parsed, request.include_removed)?;
     let limit = request.limit.clamp(1, 1_000);
-    let aggs: Aggregations = serde_json::from_value(serde_json::json!({
-        "kind": { "terms": { "field": "kind", "size": 10 } },
-        "source": { "terms": { "field": "source", "size": 50 } },
-        "namespace": { "terms": { "field": "namespace", "size": 50 } },
-        "pii": { "terms": { "field": "pii", "size": 50 } },
-        "tag": { "terms": { "field": "tags", "size": 50 } },
-    }))
-    .map_err(|e| SearchError::Invalid(e.to_string()))?;
-    let collector = (
-        TopDocs::with_limit(limit).and_offset(request.offset),
-        Count,
-        AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default()),
-    );
-    let (top, total, agg_results) = searcher.search(query.as_ref(), &collector)?;
+    let top_docs = TopDocs::with_limit(limit).and_offset(request.offset);
+    let (top, total, agg_json) = if request.facets {
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "kind": { "terms": { "field": "kind", "size": 10 } },
+            "source": { "terms": { "field": "source", "size": 50 } },
+            "namespace": { "terms": { "field": "namespace", "size": 50 } },
+            "pii": { "terms": { "field": "pii", "size": 50 } },
+            "tag": { "terms": { "field": "tags", "size": 50 } },
+        }))
+        .map_err(|e| SearchError::Invalid(e.to_string()))?;
+        let collector = (top_docs, Count, AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default()));
+        let (top, total, aggs) = searcher.search(query.as_ref(), &collector)?;
+        (top, total, Some(serde_json::to_value(&aggs).map_err(|e| SearchError::Invalid(e.to_string()))?))
+    } else {
+        let (top, total) = searcher.search(query.as_ref(), &(top_docs, Count))?;
+        (top, total, None)
+    };
 
     let mut words: BTreeSet<String> = BTreeSet::new();
     for c in &parsed.concepts {
@@ -347,14 +354,15 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
         hits.push(Hit { kind: first(f.kind), id: first(f.doc_id), qualified_name: first(f.qualified_name), score, highlights, pii, tags });
     }
 
-    let agg_json = serde_json::to_value(&agg_results).map_err(|e| SearchError::Invalid(e.to_string()))?;
     let mut facets = Vec::new();
-    for name in ["kind", "source", "namespace", "pii", "tag"] {
-        let values: Vec<(String, u64)> = agg_json[name]["buckets"]
-            .as_array()
-            .map(|b| b.iter().filter_map(|x| Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?))).collect())
-            .unwrap_or_default();
-        facets.push(Facet { name: name.into(), values });
+    if let Some(agg_json) = agg_json {
+        for name in ["kind", "source", "namespace", "pii", "tag"] {
+            let values: Vec<(String, u64)> = agg_json[name]["buckets"]
+                .as_array()
+                .map(|b| b.iter().filter_map(|x| Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?))).collect())
+                .unwrap_or_default();
+            facets.push(Facet { name: name.into(), values });
+        }
     }
     Ok(SearchResults { hits, total, facets })
 }

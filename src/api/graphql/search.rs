@@ -99,7 +99,9 @@ pub async fn search(
         None => 0,
         Some(c) => c.strip_prefix('o').and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| ApiError::InvalidInput(format!("`{c}` is not a valid cursor")))?,
     };
-    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed };
+    // Facets cost a pass over every match: count them only when asked for.
+    let facets = ctx.look_ahead().field("facets").exists();
+    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets };
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
         .map_err(|_| ApiError::Internal)?
