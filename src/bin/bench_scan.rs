@@ -163,16 +163,7 @@ async fn main() -> anyhow::Result<()> {
         found = 0;
         for d in snap.namespaces.iter().flat_map(|n| &n.datasets) {
             for c in &d.columns {
-                let facts = ColumnFacts {
-                    dataset: &d.name,
-                    column: &c.name,
-                    data_type: &c.data_type,
-                    type_family: c.type_family.as_str(),
-                    comment: c.comment.as_deref(),
-                    description: None,
-                    primary_key: c.primary_key,
-                    values: &c.sample_values,
-                };
+                let facts = ColumnFacts::scanned(d, c, None);
                 if classifier.classify(&facts).is_some() {
                     found += 1;
                 }

@@ -487,16 +487,7 @@ pub async fn classify_sqlite(
     let mut out = BTreeMap::new();
     for d in snap.namespaces.iter().flat_map(|n| &n.datasets) {
         for c in &d.columns {
-            let facts = super::ColumnFacts {
-                dataset: &d.name,
-                column: &c.name,
-                data_type: &c.data_type,
-                type_family: c.type_family.as_str(),
-                comment: c.comment.as_deref(),
-                description: None,
-                primary_key: c.primary_key,
-                values: &c.sample_values,
-            };
+            let facts = super::ColumnFacts::scanned(d, c, None);
             if let Some(s) = classifier.classify(&facts) {
                 out.insert((d.name.clone(), c.name.clone()), s.category);
             }

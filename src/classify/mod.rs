@@ -66,6 +66,22 @@ pub struct ColumnFacts<'a> {
     pub values: &'a [Option<String>],
 }
 
+impl<'a> ColumnFacts<'a> {
+    /// The facts of a scanned column, with its curated description when there is one.
+    pub fn scanned(dataset: &'a almanac_scanners::Dataset, column: &'a almanac_scanners::Column, description: Option<&'a str>) -> Self {
+        ColumnFacts {
+            dataset: &dataset.name,
+            column: &column.name,
+            data_type: &column.data_type,
+            type_family: column.type_family.as_str(),
+            comment: column.comment.as_deref(),
+            description,
+            primary_key: column.primary_key,
+            values: &column.sample_values,
+        }
+    }
+}
+
 /// One piece of evidence.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Signal {

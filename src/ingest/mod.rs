@@ -582,16 +582,7 @@ async fn classify_snapshot(
             for c in &d.columns {
                 let key = (ns.name.clone(), d.name.clone(), c.name.clone());
                 let Some((id, description)) = columns.get(&key) else { continue };
-                let facts = ColumnFacts {
-                    dataset: &d.name,
-                    column: &c.name,
-                    data_type: &c.data_type,
-                    type_family: c.type_family.as_str(),
-                    comment: c.comment.as_deref(),
-                    description: description.as_deref(),
-                    primary_key: c.primary_key,
-                    values: &c.sample_values,
-                };
+                let facts = ColumnFacts::scanned(d, c, description.as_deref());
                 results.push((*id, classifier.classify(&facts)));
             }
         }
