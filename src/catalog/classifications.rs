@@ -183,11 +183,7 @@ pub(crate) async fn apply_suggestions<C: ConnectionTrait>(
             }
         }
     }
-    let mut it = inserts.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
-        classification::Entity::insert_many(chunk).exec_without_returning(db).await?;
-    }
+    super::insert_in_chunks(db, inserts, CHUNK).await?;
     for chunk in withdraw.chunks(CHUNK) {
         classification::Entity::delete_many().filter(classification::Column::Id.is_in(chunk.to_vec())).exec(db).await?;
     }

@@ -44,10 +44,7 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(db: &C, dataset_ids: impl IntoIt
     let now = Utc::now();
     let rows: Vec<search_outbox::ActiveModel> =
         ids.into_iter().map(|id| search_outbox::ActiveModel { id: NotSet, dataset_id: Set(id), created_at: Set(now) }).collect();
-    for chunk in rows.chunks(CHUNK) {
-        search_outbox::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
-    }
-    Ok(())
+    super::insert_in_chunks(db, rows, CHUNK).await
 }
 
 impl Catalog {

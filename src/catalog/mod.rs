@@ -596,6 +596,21 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::Data
     .await
 }
 
+/// Inserts `rows` in statements of at most `chunk` rows (bind-parameter limits differ
+/// between SQLite and PostgreSQL; a few hundred rows fit both).
+pub(crate) async fn insert_in_chunks<A, C>(db: &C, rows: Vec<A>, chunk: usize) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let mut it = rows.into_iter().peekable();
+    while it.peek().is_some() {
+        let part: Vec<A> = it.by_ref().take(chunk).collect();
+        <A::Entity as EntityTrait>::insert_many(part).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
 /// Appends one change event.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_event<C: ConnectionTrait>(

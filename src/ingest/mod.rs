@@ -4,7 +4,7 @@
 
 use crate::catalog::entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan};
 use crate::catalog::classifications::{apply_suggestions, ClassificationSummary};
-use crate::catalog::ScanStatus;
+use crate::catalog::{insert_in_chunks, ScanStatus};
 use crate::classify::{Classifier, ColumnFacts};
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
@@ -166,11 +166,7 @@ async fn apply_in_transaction(
     crate::catalog::indexing::enqueue(&txn, touched).await?;
     let changes = events.rows.len();
     let rows = std::mem::take(&mut events.rows);
-    let mut it = rows.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<_> = it.by_ref().take(CHUNK * 2).collect();
-        change_event::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
-    }
+    insert_in_chunks(&txn, rows, CHUNK * 2).await?;
 
     let summary = IngestSummary {
         datasets: snapshot.dataset_count(),
@@ -333,16 +329,8 @@ async fn apply_datasets(
         }
     }
 
-    let mut it = column_inserts.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<_> = it.by_ref().take(CHUNK * 2).collect();
-        dataset_column::Entity::insert_many(chunk).exec_without_returning(txn).await?;
-    }
-    let mut it = fk_inserts.into_iter().peekable();
-    while it.peek().is_some() {
-        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
-        foreign_key::Entity::insert_many(chunk).exec_without_returning(txn).await?;
-    }
+    insert_in_chunks(txn, column_inserts, CHUNK * 2).await?;
+    insert_in_chunks(txn, fk_inserts, CHUNK).await?;
 
     // Datasets that disappeared: soft-deleted, never dropped.
     let gone: Vec<&dataset::Model> = existing.values().filter(|m| m.removed_at.is_none() && !seen.contains(&m.id)).collect();
