@@ -648,8 +648,8 @@ async fn pii_cmd(
 
 async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed: bool, format: Format) -> anyhow::Result<()> {
     let index = state.search.clone().context("search index not open")?;
-    let request = almanac::search::SearchRequest { query: query.to_string(), filters: Vec::new(), limit, offset: 0, include_removed, facets: false };
-    let results = tokio::task::spawn_blocking(move || index.search(&request)).await??;
+    let request = almanac::search::SearchRequest { query: query.to_string(), filters: Vec::new(), limit, offset: 0, include_removed, facets: false, count: format == Format::Text };
+    let results = index.run(request).await?;
     match format {
         Format::Json => {
             let list: Vec<_> = results
@@ -666,7 +666,9 @@ async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed
                     println!("      {}: {}", hl.field, hl.fragment.replace("<b>", "[").replace("</b>", "]"));
                 }
             }
-            println!("{} matches", results.total);
+            if let Some(total) = results.total {
+                println!("{total} matches");
+            }
         }
     }
     Ok(())

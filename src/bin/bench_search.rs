@@ -4,48 +4,152 @@
 //! 32 concurrent clients; and, on the same documents, PostgreSQL full-text search (tsvector,
 //! GIN, ts_rank) with 32 concurrent connections as the baseline.
 //!
-//! Usage: `cargo run --release --bin bench_search -- [--quick] [--datasets N] [--seconds S]`
-//! (PostgreSQL from ALMANAC_BENCH_POSTGRES_URL or ALMANAC_TEST_POSTGRES_URL.)
+//! Usage: `cargo run --release --bin bench_search -- [--quick] [--datasets N] [--seconds S]
+//! [--dir DIR] [--no-baseline]` (PostgreSQL from ALMANAC_BENCH_POSTGRES_URL or
+//! ALMANAC_TEST_POSTGRES_URL). With `--dir`, the catalog is kept in DIR and reused by the next
+//! run with the same DIR (the index is still rebuilt and timed). `--probe-only [--reps N]`
+//! stops after the in-process timings and reuses a kept index: for profiling the query path.
 
 use almanac::app::AppState;
 use almanac::catalog::NewSource;
 use almanac::config::Config;
-use almanac_scanners::{Column, Dataset, DatasetKind, Engine, Namespace, Snapshot, SourceUrl, TypeFamily};
+use almanac_scanners::{
+    Column, Dataset, DatasetKind, Engine, Namespace, Snapshot, SourceUrl, TypeFamily,
+};
 use sqlx::{Connection, Executor};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const DOMAINS: &[&str] = &["sales", "crm", "finance", "logistics", "marketing", "hr", "support", "billing", "web", "inventory"];
-const ENTITIES: &[&str] = &["customer", "order", "invoice", "payment", "shipment", "product", "employee", "ticket", "session", "campaign", "supplier", "contract", "refund", "subscription", "account"];
+const DOMAINS: &[&str] = &[
+    "sales",
+    "crm",
+    "finance",
+    "logistics",
+    "marketing",
+    "hr",
+    "support",
+    "billing",
+    "web",
+    "inventory",
+];
+const ENTITIES: &[&str] = &[
+    "customer",
+    "order",
+    "invoice",
+    "payment",
+    "shipment",
+    "product",
+    "employee",
+    "ticket",
+    "session",
+    "campaign",
+    "supplier",
+    "contract",
+    "refund",
+    "subscription",
+    "account",
+];
 const COLUMNS: &[(&str, &str, &str)] = &[
     ("id", "surrogate key", "Unique identifier of the row"),
-    ("customer_id", "reference to the customer", "Customer who placed it; links to the customer master"),
-    ("email", "e-mail address", "Contact e-mail address, personal data"),
-    ("phone", "phone number", "Contact phone number in international format"),
-    ("first_name", "given name", "First name as entered by the person"),
-    ("last_name", "family name", "Last name as entered by the person"),
-    ("birth_date", "date of birth", "Date of birth, used for age checks"),
-    ("street", "street and house number", "Street address for deliveries"),
+    (
+        "customer_id",
+        "reference to the customer",
+        "Customer who placed it; links to the customer master",
+    ),
+    (
+        "email",
+        "e-mail address",
+        "Contact e-mail address, personal data",
+    ),
+    (
+        "phone",
+        "phone number",
+        "Contact phone number in international format",
+    ),
+    (
+        "first_name",
+        "given name",
+        "First name as entered by the person",
+    ),
+    (
+        "last_name",
+        "family name",
+        "Last name as entered by the person",
+    ),
+    (
+        "birth_date",
+        "date of birth",
+        "Date of birth, used for age checks",
+    ),
+    (
+        "street",
+        "street and house number",
+        "Street address for deliveries",
+    ),
     ("zip", "postal code", "Postal code of the address"),
     ("city", "city", "City of the address"),
-    ("country", "ISO country code", "Two-letter ISO 3166 country code"),
-    ("amount_cents", "amount in cents", "Gross amount in cents, VAT included"),
+    (
+        "country",
+        "ISO country code",
+        "Two-letter ISO 3166 country code",
+    ),
+    (
+        "amount_cents",
+        "amount in cents",
+        "Gross amount in cents, VAT included",
+    ),
     ("net_amount", "net amount", "Net amount before tax"),
     ("tax_amount", "tax amount", "VAT amount charged"),
-    ("currency", "ISO currency", "Three-letter ISO 4217 currency code"),
-    ("status", "lifecycle status", "Current status in the workflow"),
-    ("created_at", "creation time", "When the row was created, UTC"),
-    ("updated_at", "last change", "When the row last changed, UTC"),
-    ("duration_ms", "duration in milliseconds", "Elapsed time in milliseconds"),
+    (
+        "currency",
+        "ISO currency",
+        "Three-letter ISO 4217 currency code",
+    ),
+    (
+        "status",
+        "lifecycle status",
+        "Current status in the workflow",
+    ),
+    (
+        "created_at",
+        "creation time",
+        "When the row was created, UTC",
+    ),
+    (
+        "updated_at",
+        "last change",
+        "When the row last changed, UTC",
+    ),
+    (
+        "duration_ms",
+        "duration in milliseconds",
+        "Elapsed time in milliseconds",
+    ),
     ("qty", "quantity", "Number of units"),
-    ("unit_price", "price per unit", "Price per unit in the order currency"),
-    ("discount_pct", "discount percent", "Discount applied, in percent"),
+    (
+        "unit_price",
+        "price per unit",
+        "Price per unit in the order currency",
+    ),
+    (
+        "discount_pct",
+        "discount percent",
+        "Discount applied, in percent",
+    ),
     ("sku", "stock keeping unit", "Internal article number"),
     ("channel", "sales channel", "web, store, phone or partner"),
-    ("ip_address", "client IP", "IP address of the client at the time"),
-    ("device_id", "device identifier", "Advertising id of the device"),
+    (
+        "ip_address",
+        "client IP",
+        "IP address of the client at the time",
+    ),
+    (
+        "device_id",
+        "device identifier",
+        "Advertising id of the device",
+    ),
     ("iban", "bank account", "IBAN for refunds"),
     ("note", "free text", "Free-text note written by staff"),
     ("revenue", "revenue", "Recognised revenue for the period"),
@@ -54,7 +158,13 @@ const COLUMNS: &[(&str, &str, &str)] = &[
 
 fn snapshot(datasets: usize) -> Snapshot {
     let mut rng = fastrand::Rng::with_seed(7);
-    let mut namespaces: Vec<Namespace> = DOMAINS.iter().map(|d| Namespace { name: d.to_string(), datasets: Vec::new() }).collect();
+    let mut namespaces: Vec<Namespace> = DOMAINS
+        .iter()
+        .map(|d| Namespace {
+            name: d.to_string(),
+            datasets: Vec::new(),
+        })
+        .collect();
     for i in 0..datasets {
         let ns = i % DOMAINS.len();
         let entity = ENTITIES[rng.usize(..ENTITIES.len())];
@@ -92,13 +202,35 @@ fn snapshot(datasets: usize) -> Snapshot {
             sample: None,
         });
     }
-    Snapshot { engine: Engine::Sqlite, database: "bench".into(), server_version: None, namespaces }
+    Snapshot {
+        engine: Engine::Sqlite,
+        database: "bench".into(),
+        server_version: None,
+        namespaces,
+    }
 }
 
 const QUERIES: &[&str] = &[
-    "customer email", "where is the customer's e-mail stored", "net revenue per order", "kunden geburtsdatum", "invoice amount",
-    "shipment status", "duration in milliseconds", "refund iban", "phone", "postal code", "gross margin", "unit price", "device id",
-    "created at", "discount", "type:column email", "pii:email", "tax amount", "cust addr", "subscription revenue",
+    "customer email",
+    "where is the customer's e-mail stored",
+    "net revenue per order",
+    "kunden geburtsdatum",
+    "invoice amount",
+    "shipment status",
+    "duration in milliseconds",
+    "refund iban",
+    "phone",
+    "postal code",
+    "gross margin",
+    "unit price",
+    "device id",
+    "created at",
+    "discount",
+    "type:column email",
+    "pii:email",
+    "tax amount",
+    "cust addr",
+    "subscription revenue",
 ];
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -111,12 +243,21 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 /// One keep-alive HTTP/1.1 connection posting GraphQL searches.
-async fn client(addr: std::net::SocketAddr, stop: Arc<AtomicBool>, seed: u64, errors: Arc<AtomicU64>) -> Vec<Duration> {
+async fn client(
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    seed: u64,
+    errors: Arc<AtomicU64>,
+) -> Vec<Duration> {
     let mut lat = Vec::new();
     let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
         errors.fetch_add(1, Ordering::Relaxed);
@@ -127,7 +268,7 @@ async fn client(addr: std::net::SocketAddr, stop: Arc<AtomicBool>, seed: u64, er
     while !stop.load(Ordering::Relaxed) {
         let q = QUERIES[i % QUERIES.len()];
         i += 1;
-        let body = serde_json::json!({ "query": "query($q: String!) { search(query: $q, first: 10) { total hits { qualifiedName score } } }", "variables": { "q": q } }).to_string();
+        let body = serde_json::json!({ "query": "query($q: String!) { search(query: $q, first: 10) { hits { qualifiedName score highlights { field fragment } } hasNextPage } }", "variables": { "q": q } }).to_string();
         let req = format!("POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
         let t = Instant::now();
         if stream.write_all(req.as_bytes()).await.is_err() {
@@ -137,17 +278,26 @@ async fn client(addr: std::net::SocketAddr, stop: Arc<AtomicBool>, seed: u64, er
         // Read the head, then exactly Content-Length bytes of body.
         let mut got = Vec::new();
         let ok = loop {
-            let Ok(n) = stream.read(&mut buf).await else { break false };
+            let Ok(n) = stream.read(&mut buf).await else {
+                break false;
+            };
             if n == 0 {
                 break false;
             }
             got.extend_from_slice(&buf[..n]);
             if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
-                let len: usize = head.lines().find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))).unwrap_or(0);
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
                 if got.len() >= end + 4 + len {
                     let status_ok = head.starts_with("http/1.1 200");
-                    let body_ok = !String::from_utf8_lossy(&got[end + 4..end + 4 + len]).contains("\"errors\"");
+                    let body_ok = !String::from_utf8_lossy(&got[end + 4..end + 4 + len])
+                        .contains("\"errors\"");
                     break status_ok && body_ok;
                 }
             }
@@ -162,25 +312,35 @@ async fn client(addr: std::net::SocketAddr, stop: Arc<AtomicBool>, seed: u64, er
     lat
 }
 
-async fn pg_baseline(admin: &str, docs: &[(String, String)], seconds: u64) -> anyhow::Result<(Vec<Duration>, u64, f64)> {
+async fn pg_baseline(
+    admin: &str,
+    docs: &[(String, String)],
+    seconds: u64,
+) -> anyhow::Result<(Vec<Duration>, u64, f64)> {
     let mut url = url::Url::parse(admin)?;
     let db = "almanac_bench_search";
     let mut conn = sqlx::PgConnection::connect(admin).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+    )))
+    .await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .await?;
     url.set_path(&format!("/{db}"));
     let mut c = sqlx::PgConnection::connect(url.as_str()).await?;
     c.execute("CREATE TABLE doc (id serial PRIMARY KEY, qualified_name text NOT NULL, body text NOT NULL)").await?;
     let t = Instant::now();
     for chunk in docs.chunks(5_000) {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO doc (qualified_name, body) ");
+        let mut qb =
+            sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO doc (qualified_name, body) ");
         qb.push_values(chunk, |mut b, (qn, body)| {
             b.push_bind(qn).push_bind(body);
         });
         qb.build().execute(&mut c).await?;
     }
     c.execute("ALTER TABLE doc ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED").await?;
-    c.execute("CREATE INDEX doc_tsv ON doc USING GIN (tsv)").await?;
+    c.execute("CREATE INDEX doc_tsv ON doc USING GIN (tsv)")
+        .await?;
     c.execute("ANALYZE doc").await?;
     let build = t.elapsed().as_secs_f64();
     c.close().await?;
@@ -226,7 +386,10 @@ async fn pg_baseline(admin: &str, docs: &[(String, String)], seconds: u64) -> an
         all.extend(t.await.unwrap_or_default());
     }
     let mut conn = sqlx::PgConnection::connect(admin).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+    )))
+    .await?;
     Ok((all, errors.load(Ordering::Relaxed), build))
 }
 
@@ -234,34 +397,99 @@ async fn pg_baseline(admin: &str, docs: &[(String, String)], seconds: u64) -> an
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<u64>().ok());
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
     let datasets = arg("--datasets").unwrap_or(if quick { 5_000 } else { 50_000 }) as usize;
     let seconds = arg("--seconds").unwrap_or(if quick { 5 } else { 30 });
     let admin = std::env::var("ALMANAC_BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("ALMANAC_TEST_POSTGRES_URL"))
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
 
-    let dir = std::env::temp_dir().join(format!("almanac_bench_search_{}", std::process::id()));
+    let baseline = !args.iter().any(|a| a == "--no-baseline");
+    // Only the in-process timings (reusing a kept index): for profiling the query path.
+    let probe_only = args.iter().any(|a| a == "--probe-only");
+    let reps = arg("--reps").unwrap_or(15).max(1) as usize;
+    let kept = args
+        .iter()
+        .position(|a| a == "--dir")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("almanac_bench_search_{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir)?;
     let store = format!("sqlite://{}/catalog.db", dir.display());
-    let config = Config { store: store.clone(), ..Config::default() };
+    let config = Config {
+        store: store.clone(),
+        ..Config::default()
+    };
+    let marker = dir.join(format!("catalog-{datasets}.done"));
+    let reuse = kept.is_some() && marker.exists();
 
     // The catalog, through the real ingest path.
     let snap = snapshot(datasets);
     let columns = snap.column_count();
     let app = AppState::open(config.clone()).await?;
-    let url = SourceUrl::parse(&format!("sqlite://{}/nowhere.db", dir.display()))?;
-    let source = app.catalog.register_source(NewSource { name: "bench".into(), url, password_env: None, password_file: None, sample_rows: Some(0) }).await?;
-    let scan = app.catalog.start_scan(source.id).await?;
-    let t = Instant::now();
-    almanac::ingest::apply_snapshot(app.catalog.connection(), source.id, scan.id, &snap, &app.classifier).await?;
-    println!("catalog: {datasets} datasets, {columns} columns written to the SQLite store in {:.1}s", t.elapsed().as_secs_f64());
+    if reuse {
+        println!(
+            "catalog: {datasets} datasets, {columns} columns, reused from {}",
+            dir.display()
+        );
+    } else {
+        let url = SourceUrl::parse(&format!("sqlite://{}/nowhere.db", dir.display()))?;
+        let source = app
+            .catalog
+            .register_source(NewSource {
+                name: "bench".into(),
+                url,
+                password_env: None,
+                password_file: None,
+                sample_rows: Some(0),
+            })
+            .await?;
+        let scan = app.catalog.start_scan(source.id).await?;
+        let t = Instant::now();
+        almanac::ingest::apply_snapshot(
+            app.catalog.connection(),
+            source.id,
+            scan.id,
+            &snap,
+            &app.classifier,
+        )
+        .await?;
+        println!(
+            "catalog: {datasets} datasets, {columns} columns written to the SQLite store in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+        if kept.is_some() {
+            std::fs::write(&marker, "")?;
+        }
+    }
     let mut pg_docs: Vec<(String, String)> = Vec::with_capacity(columns + datasets);
     for ns in &snap.namespaces {
         for d in &ns.datasets {
-            pg_docs.push((format!("bench.{}.{}", ns.name, d.name), format!("{} {}", d.name.replace('_', " "), d.comment.clone().unwrap_or_default())));
+            pg_docs.push((
+                format!("bench.{}.{}", ns.name, d.name),
+                format!(
+                    "{} {}",
+                    d.name.replace('_', " "),
+                    d.comment.clone().unwrap_or_default()
+                ),
+            ));
             for c in &d.columns {
-                pg_docs.push((format!("bench.{}.{}.{}", ns.name, d.name, c.name), format!("{} {} {}", c.name.replace('_', " "), d.name.replace('_', " "), c.comment.clone().unwrap_or_default())));
+                pg_docs.push((
+                    format!("bench.{}.{}.{}", ns.name, d.name, c.name),
+                    format!(
+                        "{} {} {}",
+                        c.name.replace('_', " "),
+                        d.name.replace('_', " "),
+                        c.comment.clone().unwrap_or_default()
+                    ),
+                ));
             }
         }
     }
@@ -269,12 +497,46 @@ async fn main() -> anyhow::Result<()> {
 
     // Full index build from the store.
     let index_dir = almanac::search::index_dir(&store, &config.search);
-    let (index, _) = almanac::search::SearchIndex::open(&index_dir, &config.search)?;
-    let t = Instant::now();
-    index.rebuild(&app.catalog).await?;
-    let build = t.elapsed().as_secs_f64();
-    println!("index build: {} documents in {build:.1}s (target < 60 s)", index.doc_count());
+    let (index, fresh) = almanac::search::SearchIndex::open(&index_dir, &config.search)?;
+    if probe_only && !fresh {
+        index.catch_up(&app.catalog).await?;
+        println!("index: {} documents, reused", index.doc_count());
+    } else {
+        let t = Instant::now();
+        index.rebuild(&app.catalog).await?;
+        let build = t.elapsed().as_secs_f64();
+        println!(
+            "index build: {} documents in {build:.1}s (target < 60 s)",
+            index.doc_count()
+        );
+    }
+    // Service time of each query alone, in this process (no HTTP, one thread).
+    println!("in-process search time per query (median of {reps}, top 10 with highlights):");
+    for q in QUERIES {
+        let request = almanac::search::SearchRequest {
+            query: q.to_string(),
+            limit: 10,
+            ..Default::default()
+        };
+        let mut times: Vec<Duration> = (0..reps)
+            .map(|_| {
+                let t = Instant::now();
+                let r = index.search(&request);
+                let e = t.elapsed();
+                assert!(
+                    r.map(|r| !r.hits.is_empty()).unwrap_or(false),
+                    "no hits for {q}"
+                );
+                e
+            })
+            .collect();
+        times.sort();
+        println!("  {:>8.3} ms  {q}", times[reps / 2].as_secs_f64() * 1e3);
+    }
     drop(index);
+    if probe_only {
+        return Ok(());
+    }
     drop(app);
 
     // The real server, as its own process.
@@ -289,7 +551,12 @@ async fn main() -> anyhow::Result<()> {
         .env("RUST_LOG", "warn")
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start {} (build it with --release first): {e}", exe.display()))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot start {} (build it with --release first): {e}",
+                exe.display()
+            )
+        })?;
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let deadline = Instant::now() + Duration::from_secs(120);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
@@ -298,11 +565,16 @@ async fn main() -> anyhow::Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss = rss_kib(child.id());
-    println!("server resident memory after loading: {:.0} MiB (target < 1024 MiB)", rss as f64 / 1024.0);
+    println!(
+        "server resident memory after loading: {:.0} MiB (target < 1024 MiB)",
+        rss as f64 / 1024.0
+    );
 
     let stop = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));
-    let tasks: Vec<_> = (0..32).map(|k| tokio::spawn(client(addr, stop.clone(), k, errors.clone()))).collect();
+    let tasks: Vec<_> = (0..32)
+        .map(|k| tokio::spawn(client(addr, stop.clone(), k, errors.clone())))
+        .collect();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut lat = Vec::new();
@@ -324,6 +596,12 @@ async fn main() -> anyhow::Result<()> {
         rss_after as f64 / 1024.0
     );
 
+    if !baseline {
+        if kept.is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return Ok(());
+    }
     let (mut pg, pg_errors, pg_build) = pg_baseline(&admin, &pg_docs, seconds).await?;
     pg.sort();
     let (q50, q99) = (percentile(&pg, 0.5), percentile(&pg, 0.99));
@@ -340,6 +618,8 @@ async fn main() -> anyhow::Result<()> {
         q99.as_secs_f64() / p99.as_secs_f64().max(1e-9),
         lat.len() as f64 / (pg.len() as f64).max(1.0)
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }

@@ -6,13 +6,17 @@
 use super::{norm, Fields, SearchError, SearchIndex};
 use crate::classify::words::{fold, split_identifier};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::sync::OnceLock;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, DocId, Searcher, TantivyDocument, Term};
 
 /// A search as asked.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +29,8 @@ pub struct SearchRequest {
     pub include_removed: bool,
     /// Count facets over the match set (costs a pass over every match).
     pub facets: bool,
+    /// Count the matches (costs a pass over every match; facets count them anyway).
+    pub count: bool,
 }
 
 /// Why a hit matched, with the matching words highlighted (`<b>..</b>`).
@@ -59,15 +65,19 @@ pub struct Facet {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
-    pub total: usize,
+    /// The number of matches, when counted (`count` or `facets`).
+    pub total: Option<usize>,
+    /// Whether more hits follow this page.
+    pub more: bool,
     pub facets: Vec<Facet>,
 }
 
 const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "of", "per", "in", "on", "for", "to", "and", "or", "is", "are", "where", "what", "which", "how",
-    "stored", "store", "kept", "find", "show", "me", "my", "our", "with", "by", "at", "from", "do", "does", "we", "i",
-    "der", "die", "das", "des", "den", "dem", "und", "von", "pro", "je", "le", "la", "les", "de", "du", "des", "et", "el",
-    "los", "las", "y", "il", "di", "e", "het", "een", "en", "och", "av", "i", "w", "z",
+    "the", "a", "an", "of", "per", "in", "on", "for", "to", "and", "or", "is", "are", "where",
+    "what", "which", "how", "stored", "store", "kept", "find", "show", "me", "my", "our", "with",
+    "by", "at", "from", "do", "does", "we", "i", "der", "die", "das", "des", "den", "dem", "und",
+    "von", "pro", "je", "le", "la", "les", "de", "du", "des", "et", "el", "los", "las", "y", "il",
+    "di", "e", "het", "een", "en", "och", "av", "i", "w", "z",
 ];
 
 #[derive(Debug, Default)]
@@ -99,7 +109,10 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
         }
         let (token, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         rest = tail.trim_start();
-        if let Some((k, v)) = token.split_once(':').filter(|(k, v)| !k.is_empty() && !v.is_empty() && !k.contains('.')) {
+        if let Some((k, v)) = token
+            .split_once(':')
+            .filter(|(k, v)| !k.is_empty() && !v.is_empty() && !k.contains('.'))
+        {
             p.filters.push((k.to_ascii_lowercase(), v.to_string()));
         } else {
             free.push(token.to_string());
@@ -107,156 +120,664 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
     }
     for f in extra_filters {
         match f.split_once(':') {
-            Some((k, v)) if !k.is_empty() && !v.is_empty() => p.filters.push((k.to_ascii_lowercase(), v.to_string())),
-            _ => return Err(SearchError::Invalid(format!("filter `{f}` is not key:value"))),
+            Some((k, v)) if !k.is_empty() && !v.is_empty() => {
+                p.filters.push((k.to_ascii_lowercase(), v.to_string()))
+            }
+            _ => {
+                return Err(SearchError::Invalid(format!(
+                    "filter `{f}` is not key:value"
+                )))
+            }
         }
     }
     let mut all_words = Vec::new();
     for token in &free {
         // Single letters (the `s` of "customer's") carry no meaning.
-        all_words.extend(split_identifier(token).into_iter().filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())));
+        all_words.extend(
+            split_identifier(token)
+                .into_iter()
+                .filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())),
+        );
     }
     p.joined = all_words.iter().map(|w| norm(w)).collect();
-    let content: Vec<&String> = all_words.iter().filter(|w| !STOPWORDS.contains(&String::as_str(w))).collect();
+    let content: Vec<&String> = all_words
+        .iter()
+        .filter(|w| !STOPWORDS.contains(&String::as_str(w)))
+        .collect();
     for (i, w) in content.iter().enumerate() {
         let mut alternatives = vec![vec![norm(w)]];
         for alt in index.synonyms.expand(w) {
-            let seq: Vec<String> = alt.iter().filter(|x| !STOPWORDS.contains(&String::as_str(x))).map(|x| norm(x)).collect();
+            let seq: Vec<String> = alt
+                .iter()
+                .filter(|x| !STOPWORDS.contains(&String::as_str(x)))
+                .map(|x| norm(x))
+                .collect();
             if !seq.is_empty() && !alternatives.contains(&seq) {
                 alternatives.push(seq);
             }
         }
         if i + 1 == content.len() && !ends_with_space && w.len() >= 2 {
-            p.prefix = Some(norm(w).trim_end_matches('s').to_string()).filter(|x| x.len() >= 2).or(Some(w.to_string()));
+            p.prefix = Some(norm(w).trim_end_matches('s').to_string())
+                .filter(|x| x.len() >= 2)
+                .or(Some(w.to_string()));
         }
         p.concepts.push(alternatives);
     }
     Ok(p)
 }
 
+/// Candidates the fast pass gathers (at least) before the full ranking orders them.
+const POOL: usize = 40;
+/// Most index terms one misspelt or unfinished word stands for.
+const MAX_EXPANSIONS: usize = 24;
+
 fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
 }
 
-fn term(field: tantivy::schema::Field, word: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs))
+fn term(field: Field, word: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, word),
+        IndexRecordOption::WithFreqs,
+    ))
 }
 
-/// One word anywhere it counts, weighted by where. `fuzzy`: also near spellings in names
-/// (only worth its cost when the word itself is not a known name word).
-fn word_query(f: &Fields, word: &str, fuzzy: bool) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-        (Occur::Should, boosted(term(f.name_words, word), 4.0)),
-        (Occur::Should, boosted(term(f.description_words, word), 2.5)),
-        (Occur::Should, boosted(term(f.comment_words, word), 1.5)),
-        (Occur::Should, boosted(term(f.pii_words, word), 1.5)),
-        (Occur::Should, boosted(term(f.tags, word), 2.0)),
-        (Occur::Should, boosted(term(f.context_words, word), 1.5)),
-    ];
-    let chars = word.chars().count();
-    if fuzzy && chars >= 5 {
-        let distance = if chars >= 9 { 2 } else { 1 };
-        let q = FuzzyTermQuery::new(Term::from_field_text(f.name_words, word), distance, true);
-        clauses.push((Occur::Should, boosted(Box::new(q), 1.2)));
+/// The fields a word is looked for in, with how much a match there counts.
+fn word_fields(f: &Fields) -> [(Field, f32); 6] {
+    [
+        (f.name_words, 4.0),
+        (f.description_words, 2.5),
+        (f.comment_words, 1.5),
+        (f.pii_words, 1.5),
+        (f.tag_words, 2.0),
+        (f.context_words, 1.5),
+    ]
+}
+const FUZZY_WEIGHT: f32 = 1.2;
+const PREFIX_WEIGHT: f32 = 1.5;
+const JOINED_WEIGHT: f32 = 8.0;
+const SYNONYM_WEIGHT: f32 = 0.8;
+
+/// A Levenshtein automaton run over a term dictionary.
+struct Dfa(levenshtein_automata::DFA);
+
+impl tantivy_fst::Automaton for Dfa {
+    type State = u32;
+    fn start(&self) -> u32 {
+        self.0.initial_state()
     }
-    Box::new(BooleanQuery::new(clauses))
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(
+            self.0.distance(*state),
+            levenshtein_automata::Distance::Exact(_)
+        )
+    }
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+fn automaton_builder(distance: u8) -> &'static levenshtein_automata::LevenshteinAutomatonBuilder {
+    static BUILDERS: [OnceLock<levenshtein_automata::LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    BUILDERS[usize::from(distance.min(2))].get_or_init(|| {
+        levenshtein_automata::LevenshteinAutomatonBuilder::new(distance.min(2), true)
+    })
+}
+
+/// The name words within `distance` edits of `word` (or starting with it, for a prefix),
+/// the most frequent first. Looked up once in the term dictionaries, so the query that
+/// follows is made of plain terms.
+fn expand(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    distance: u8,
+    prefix: bool,
+) -> Result<Vec<String>, SearchError> {
+    let builder = automaton_builder(distance);
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for reader in searcher.segment_readers() {
+        let dfa = Dfa(if prefix {
+            builder.build_prefix_dfa(word)
+        } else {
+            builder.build_dfa(word)
+        });
+        let inverted = reader.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .search(dfa)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut terms: Vec<(String, u64)> = found.into_iter().filter(|(t, _)| t != word).collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_EXPANSIONS);
+    Ok(terms.into_iter().map(|(t, _)| t).collect())
+}
+
+/// The query with misspelt and unfinished words resolved to the index terms they stand for.
+struct Plan {
+    /// Near spellings of query words no name contains.
+    fuzzy: HashMap<String, Vec<String>>,
+    /// Completions of the last word, when no name contains it as typed.
+    completions: Vec<String>,
+}
+
+impl Plan {
+    fn new(f: &Fields, searcher: &Searcher, p: &Parsed) -> Result<Plan, SearchError> {
+        // Typo tolerance only for words no name contains: an exact word needs no fuzzing.
+        let unknown = |w: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(f.name_words, w))
+                .map(|n| n == 0)
+                .unwrap_or(true)
+        };
+        let mut fuzzy = HashMap::new();
+        for alternatives in &p.concepts {
+            let w = &alternatives[0][0];
+            let chars = w.chars().count();
+            // A word whose synonyms are in the index is a known word in another language or
+            // spelling, not a typo.
+            let known_synonym = alternatives[1..].iter().any(|seq| seq.iter().all(|x| !unknown(x)));
+            if chars >= 5 && !known_synonym && !fuzzy.contains_key(w) && unknown(w) {
+                fuzzy.insert(w.clone(), expand(searcher, f.name_words, w, if chars >= 9 { 2 } else { 1 }, false)?);
+            }
+        }
+        let completions = match p.prefix.as_ref().filter(|w| unknown(w)) {
+            Some(prefix) => expand(searcher, f.name_words, prefix, 0, true)?,
+            None => Vec::new(),
+        };
+        Ok(Plan { fuzzy, completions })
+    }
+}
+
+/// A leaf of the query tree: one term, or a phrase, in one field.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Leaf {
+    Term(Field, String),
+    Phrase(Field, Vec<String>),
+}
+
+impl Leaf {
+    fn query(&self) -> Box<dyn Query> {
+        match self {
+            Leaf::Term(field, word) => term(*field, word),
+            Leaf::Phrase(field, words) => Box::new(PhraseQuery::new(
+                words
+                    .iter()
+                    .map(|w| Term::from_field_text(*field, w))
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// The ranking query as a tree, with the semantics of tantivy's boolean queries (scores of
+/// matching clauses add up). It becomes a tantivy query for passes over every match, and is
+/// evaluated directly, leaf by leaf, on the few candidates of a ranked search: seeking one
+/// posting list per leaf is far cheaper there than tantivy's buffered unions, which score a
+/// whole window of documents around each one.
+enum Node {
+    Leaf(usize),
+    /// At least one child matches.
+    Any(Vec<Node>),
+    /// Every `must` child matches; `optional` ones add to the score when they match.
+    All {
+        must: Vec<Node>,
+        optional: Vec<Node>,
+    },
+    Boost(Box<Node>, f32),
+}
+
+impl Node {
+    fn boost(self, b: f32) -> Node {
+        Node::Boost(Box::new(self), b)
+    }
+
+    fn query(&self, leaves: &[Leaf]) -> Box<dyn Query> {
+        match self {
+            Node::Leaf(i) => leaves[*i].query(),
+            Node::Any(children) => Box::new(BooleanQuery::new(
+                children
+                    .iter()
+                    .map(|c| (Occur::Should, c.query(leaves)))
+                    .collect(),
+            )),
+            Node::All { must, optional } => Box::new(BooleanQuery::new(
+                must.iter()
+                    .map(|c| (Occur::Must, c.query(leaves)))
+                    .chain(optional.iter().map(|c| (Occur::Should, c.query(leaves))))
+                    .collect(),
+            )),
+            Node::Boost(child, b) => boosted(child.query(leaves), *b),
+        }
+    }
+
+    /// The score of a document, given the score of each leaf that it matches.
+    fn eval(&self, leaf_scores: &[Option<f32>]) -> Option<f32> {
+        match self {
+            Node::Leaf(i) => leaf_scores[*i],
+            Node::Any(children) => children
+                .iter()
+                .filter_map(|c| c.eval(leaf_scores))
+                .reduce(|a, b| a + b),
+            Node::All { must, optional } => {
+                let mut sum = 0.0;
+                for c in must {
+                    sum += c.eval(leaf_scores)?;
+                }
+                Some(
+                    sum + optional
+                        .iter()
+                        .filter_map(|c| c.eval(leaf_scores))
+                        .sum::<f32>(),
+                )
+            }
+            Node::Boost(child, b) => child.eval(leaf_scores).map(|s| s * b),
+        }
+    }
+}
+
+/// Builds a tree, sharing leaves.
+#[derive(Default)]
+struct Tree {
+    leaves: Vec<Leaf>,
+    index: HashMap<Leaf, usize>,
+}
+
+impl Tree {
+    fn leaf(&mut self, leaf: Leaf) -> Node {
+        let next = self.leaves.len();
+        let i = *self.index.entry(leaf.clone()).or_insert(next);
+        if i == next {
+            self.leaves.push(leaf);
+        }
+        Node::Leaf(i)
+    }
+
+    /// One word anywhere it counts, weighted by where, plus its near spellings in names.
+    fn word(&mut self, f: &Fields, plan: &Plan, word: &str, fuzzy: bool) -> Node {
+        let mut children: Vec<Node> = word_fields(f)
+            .iter()
+            .map(|(field, w)| self.leaf(Leaf::Term(*field, word.to_string())).boost(*w))
+            .collect();
+        if fuzzy {
+            for t in plan.fuzzy.get(word).into_iter().flatten() {
+                children.push(
+                    self.leaf(Leaf::Term(f.name_words, t.clone()))
+                        .boost(FUZZY_WEIGHT),
+                );
+            }
+        }
+        Node::Any(children)
+    }
+}
+
+/// The ranking query: its leaves and its root. Filters and removed datasets are applied
+/// apart (see `matching`).
+struct Ranking {
+    leaves: Vec<Leaf>,
+    root: Node,
 }
 
 fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, SearchError> {
     let v = value.trim();
+    let basic = |field: Field, word: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::Basic,
+        ))
+    };
     let q: Box<dyn Query> = match key {
         "type" | "kind" => {
             let kind = match v.to_ascii_lowercase().as_str() {
                 "column" | "columns" | "col" => "column",
                 "dataset" | "datasets" | "table" | "tables" | "view" | "views" => "dataset",
-                other => return Err(SearchError::Invalid(format!("type:{other} is neither column nor dataset"))),
+                other => {
+                    return Err(SearchError::Invalid(format!(
+                        "type:{other} is neither column nor dataset"
+                    )))
+                }
             };
-            term(f.kind, kind)
+            basic(f.kind, kind)
         }
-        "source" => term(f.source, v),
-        "namespace" | "ns" | "schema" => term(f.namespace, v),
-        "tag" => term(f.tags, &v.to_lowercase()),
-        "pii" => term(f.pii_short, &fold(v).strip_prefix("user.").map(str::to_string).unwrap_or_else(|| fold(v))),
-        "family" => term(f.type_family, &v.to_lowercase()),
-        other => return Err(SearchError::Invalid(format!("unknown filter `{other}:` (use type, source, namespace, pii, tag, family)"))),
+        "source" => basic(f.source, v),
+        "namespace" | "ns" | "schema" => basic(f.namespace, v),
+        "tag" => basic(f.tags, &v.to_lowercase()),
+        "pii" => basic(
+            f.pii_short,
+            &fold(v)
+                .strip_prefix("user.")
+                .map(str::to_string)
+                .unwrap_or_else(|| fold(v)),
+        ),
+        "family" => basic(f.type_family, &v.to_lowercase()),
+        other => {
+            return Err(SearchError::Invalid(format!(
+                "unknown filter `{other}:` (use type, source, namespace, pii, tag, family)"
+            )))
+        }
     };
     Ok(q)
 }
 
-fn build(f: &Fields, searcher: &Searcher, p: &Parsed, include_removed: bool) -> Result<Box<dyn Query>, SearchError> {
-    // Typo tolerance only for words no name contains: an exact word needs no fuzzing, and
-    // building the automaton is the most expensive part of a query.
-    let unknown = |w: &str| searcher.doc_freq(&Term::from_field_text(f.name_words, w)).map(|n| n == 0).unwrap_or(true);
-    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+/// All filters together, or None without filters.
+fn filters_query(f: &Fields, p: &Parsed) -> Result<Option<Box<dyn Query>>, SearchError> {
+    let mut clauses = Vec::new();
+    for (k, v) in &p.filters {
+        clauses.push((Occur::Must, filter_query(f, k, v)?));
+    }
+    Ok(match clauses.len() {
+        0 => None,
+        1 => clauses.pop().map(|(_, q)| q),
+        _ => Some(Box::new(BooleanQuery::new(clauses))),
+    })
+}
+
+/// What ranks a match, or None when the query has only filters.
+fn ranking(f: &Fields, plan: &Plan, p: &Parsed) -> Option<Ranking> {
+    let mut t = Tree::default();
+    let mut must: Vec<Node> = Vec::new();
+    let mut should: Vec<Node> = Vec::new();
     for alternatives in &p.concepts {
-        let alts: Vec<(Occur, Box<dyn Query>)> = alternatives
+        let alts: Vec<Node> = alternatives
             .iter()
             .enumerate()
             .map(|(i, seq)| {
-                let parts: Vec<(Occur, Box<dyn Query>)> = seq.iter().map(|w| (Occur::Must, word_query(f, w, i == 0 && unknown(w)))).collect();
+                let all = Node::All {
+                    must: seq.iter().map(|w| t.word(f, plan, w, i == 0)).collect(),
+                    optional: Vec::new(),
+                };
                 // Synonyms count a little less than the word itself.
-                let q: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
-                (Occur::Should, if i == 0 { q } else { boosted(q, 0.8) })
+                if i == 0 {
+                    all
+                } else {
+                    all.boost(SYNONYM_WEIGHT)
+                }
             })
             .collect();
-        should.push((Occur::Should, Box::new(BooleanQuery::new(alts))));
+        should.push(Node::Any(alts));
     }
-    if let Some(prefix) = p.prefix.as_ref().filter(|w| unknown(w)) {
-        let q = FuzzyTermQuery::new_prefix(Term::from_field_text(f.name_words, prefix), 0, true);
-        should.push((Occur::Should, boosted(Box::new(q), 1.5)));
+    for w in &plan.completions {
+        should.push(
+            t.leaf(Leaf::Term(f.name_words, w.clone()))
+                .boost(PREFIX_WEIGHT),
+        );
     }
     for phrase in &p.phrases {
-        let q: Box<dyn Query> = if phrase.len() == 1 {
-            word_query(f, &phrase[0], false)
+        must.push(if phrase.len() == 1 {
+            t.word(f, plan, &phrase[0], false)
         } else {
-            let per_field: Vec<(Occur, Box<dyn Query>)> = [f.name_words, f.description_words, f.comment_words, f.pii_words]
+            Node::Any(
+                [
+                    f.name_words,
+                    f.description_words,
+                    f.comment_words,
+                    f.pii_words,
+                ]
                 .iter()
-                .map(|field| {
-                    let terms: Vec<Term> = phrase.iter().map(|w| Term::from_field_text(*field, w)).collect();
-                    (Occur::Should, Box::new(PhraseQuery::new(terms)) as Box<dyn Query>)
-                })
-                .collect();
-            Box::new(BooleanQuery::new(per_field))
-        };
-        must.push((Occur::Must, q));
+                .map(|field| t.leaf(Leaf::Phrase(*field, phrase.clone())))
+                .collect(),
+            )
+        });
     }
     if p.concepts.len() >= 2 {
         // Matching every concept beats matching one of them strongly.
-        let all: Vec<(Occur, Box<dyn Query>)> = p
+        let every: Vec<Node> = p
             .concepts
             .iter()
             .map(|alternatives| {
-                let alts: Vec<(Occur, Box<dyn Query>)> = alternatives
-                    .iter()
-                    .map(|seq| {
-                        let parts: Vec<(Occur, Box<dyn Query>)> = seq.iter().map(|w| (Occur::Must, word_query(f, w, false))).collect();
-                        (Occur::Should, Box::new(BooleanQuery::new(parts)) as Box<dyn Query>)
-                    })
-                    .collect();
-                (Occur::Must, Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
+                Node::Any(
+                    alternatives
+                        .iter()
+                        .map(|seq| Node::All {
+                            must: seq.iter().map(|w| t.word(f, plan, w, false)).collect(),
+                            optional: Vec::new(),
+                        })
+                        .collect(),
+                )
             })
             .collect();
-        should.push((Occur::Should, boosted(Box::new(BooleanQuery::new(all)), 1.5)));
+        should.push(
+            Node::All {
+                must: every,
+                optional: Vec::new(),
+            }
+            .boost(1.5),
+        );
     }
     if !should.is_empty() {
         if !p.joined.is_empty() {
-            should.push((Occur::Should, boosted(term(f.name_joined, &p.joined), 8.0)));
+            should.push(
+                t.leaf(Leaf::Term(f.name_joined, p.joined.clone()))
+                    .boost(JOINED_WEIGHT),
+            );
         }
-        must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
-    }
-    for (k, v) in &p.filters {
-        must.push((Occur::Must, filter_query(f, k, v)?));
+        must.push(Node::Any(should));
     }
     if must.is_empty() {
-        return Err(SearchError::Invalid("the query is empty".into()));
+        return None;
     }
     // Among equal matches, tables before views (whose columns repeat the tables').
-    must.push((Occur::Should, boosted(term(f.dataset_kind, "table"), 0.3)));
-    if !include_removed {
-        must.push((Occur::MustNot, Box::new(TermQuery::new(Term::from_field_u64(f.removed, 1), IndexRecordOption::Basic))));
+    let optional = vec![t
+        .leaf(Leaf::Term(f.dataset_kind, "table".into()))
+        .boost(0.3)];
+    Some(Ranking {
+        leaves: t.leaves,
+        root: Node::All { must, optional },
+    })
+}
+
+/// The whole query as one tantivy query, for passes over every match (counts, facets, and
+/// searches made only of filters).
+fn matching(
+    f: &Fields,
+    ranking: Option<&Ranking>,
+    p: &Parsed,
+    include_removed: bool,
+) -> Result<Box<dyn Query>, SearchError> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(r) = ranking {
+        clauses.push((Occur::Must, r.root.query(&r.leaves)));
     }
-    Ok(Box::new(BooleanQuery::new(must)))
+    if let Some(filters) = filters_query(f, p)? {
+        clauses.push((Occur::Must, filters));
+    }
+    if clauses.is_empty() {
+        return Err(SearchError::Invalid("the query is empty".into()));
+    }
+    if !include_removed {
+        clauses.push((Occur::MustNot, removed_query(f)));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+fn removed_query(f: &Fields) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_u64(f.removed, 1),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// The same words as one flat, weighted disjunction of terms over the `all_words` field:
+/// cheap to evaluate because tantivy skips every block of postings that cannot reach the
+/// current top (block-max WAND). It gathers the candidates that the full query then ranks.
+/// None when there is no word to score.
+fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<BooleanQuery> {
+    let mut weights: BTreeMap<(u32, String), (Field, f32)> = BTreeMap::new();
+    let mut add = |field: Field, word: &str, w: f32| {
+        let e = weights
+            .entry((field.field_id(), word.to_string()))
+            .or_insert((field, 0.0));
+        e.1 = e.1.max(w);
+    };
+    // Relative to a word of the query found anywhere (name words weigh more by repetition).
+    let name = word_fields(f)[0].1;
+    for alternatives in &p.concepts {
+        for (i, seq) in alternatives.iter().enumerate() {
+            for w in seq {
+                add(f.all_words, w, if i == 0 { 1.0 } else { SYNONYM_WEIGHT });
+                if i == 0 {
+                    for t in plan.fuzzy.get(w).into_iter().flatten() {
+                        add(f.all_words, t, FUZZY_WEIGHT / name);
+                    }
+                }
+            }
+        }
+    }
+    for t in &plan.completions {
+        add(f.all_words, t, PREFIX_WEIGHT / name);
+    }
+    for w in p.phrases.iter().flatten() {
+        add(f.all_words, w, 1.0);
+    }
+    if !p.joined.is_empty() && !p.concepts.is_empty() {
+        add(f.name_joined, &p.joined, JOINED_WEIGHT / name);
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = weights
+        .into_iter()
+        .filter(|((_, word), (field, _))| {
+            searcher
+                .doc_freq(&Term::from_field_text(*field, word))
+                .map(|n| n > 0)
+                .unwrap_or(false)
+        })
+        .map(|((_, word), (field, w))| (Occur::Should, boosted(term(field, &word), w)))
+        .collect();
+    (!clauses.is_empty()).then(|| BooleanQuery::new(clauses))
+}
+
+/// A candidate: better when it scores higher, then when it comes first in the index.
+#[derive(Clone, Copy, PartialEq)]
+struct Candidate {
+    score: f32,
+    addr: DocAddress,
+}
+
+impl Eq for Candidate {}
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.addr.cmp(&self.addr))
+    }
+}
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Whether `doc` is in a docset read in increasing document order.
+fn contains(set: &mut dyn Scorer, doc: DocId) -> bool {
+    if set.doc() < doc {
+        set.seek(doc);
+    }
+    set.doc() == doc
+}
+
+/// The `size` best documents of the flat query that pass the filters and are not removed.
+fn gather(
+    searcher: &Searcher,
+    flat: &BooleanQuery,
+    filters: Option<&dyn Query>,
+    removed: Option<&dyn Query>,
+    size: usize,
+) -> Result<Vec<Candidate>, SearchError> {
+    let weight = flat.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let filter_weight = filters
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .transpose()?;
+    let removed_weight = removed
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .transpose()?;
+    let mut heap: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(size + 1);
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut filter = filter_weight
+            .as_ref()
+            .map(|w| w.scorer(reader, 1.0))
+            .transpose()?;
+        let mut removed = removed_weight
+            .as_ref()
+            .map(|w| w.scorer(reader, 1.0))
+            .transpose()?;
+        let alive = reader.alive_bitset();
+        let threshold = |heap: &BinaryHeap<Reverse<Candidate>>| {
+            if heap.len() >= size {
+                heap.peek().map(|c| c.0.score).unwrap_or(f32::MIN)
+            } else {
+                f32::MIN
+            }
+        };
+        let start = threshold(&heap);
+        weight.for_each_pruning(start, reader, &mut |doc, score| {
+            let keep = !alive.is_some_and(|a| a.is_deleted(doc))
+                && filter.as_mut().is_none_or(|s| contains(s.as_mut(), doc))
+                && !removed.as_mut().is_some_and(|s| contains(s.as_mut(), doc));
+            if keep {
+                heap.push(Reverse(Candidate {
+                    score,
+                    addr: DocAddress::new(ord as u32, doc),
+                }));
+                if heap.len() > size {
+                    heap.pop();
+                }
+            }
+            threshold(&heap)
+        })?;
+    }
+    Ok(heap.into_iter().map(|c| c.0).collect())
+}
+
+/// Scores the candidates with the ranking query (dropping those it does not match), best
+/// first.
+fn rank(
+    searcher: &Searcher,
+    ranking: &Ranking,
+    mut candidates: Vec<Candidate>,
+) -> Result<Vec<Candidate>, SearchError> {
+    let enable = EnableScoring::enabled_from_searcher(searcher);
+    let weights = ranking
+        .leaves
+        .iter()
+        .map(|l| l.query().weight(enable))
+        .collect::<Result<Vec<_>, _>>()?;
+    candidates.sort_by_key(|c| c.addr);
+    let mut out = Vec::with_capacity(candidates.len());
+    let mut scores: Vec<Option<f32>> = vec![None; weights.len()];
+    let mut i = 0;
+    while i < candidates.len() {
+        let segment = candidates[i].addr.segment_ord;
+        let reader = searcher.segment_reader(segment);
+        let mut scorers = weights
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<Result<Vec<_>, _>>()?;
+        while i < candidates.len() && candidates[i].addr.segment_ord == segment {
+            let doc = candidates[i].addr.doc_id;
+            for (score, scorer) in scores.iter_mut().zip(scorers.iter_mut()) {
+                *score = contains(scorer.as_mut(), doc).then(|| scorer.score());
+            }
+            if let Some(score) = ranking.root.eval(&scores) {
+                out.push(Candidate {
+                    score,
+                    addr: candidates[i].addr,
+                });
+            }
+            i += 1;
+        }
+    }
+    out.sort_by(|a, b| b.cmp(a));
+    Ok(out)
 }
 
 /// Wraps the words of `text` that are among `words` (after folding) in `<b>..</b>`.
@@ -292,16 +813,59 @@ fn highlight(text: &str, words: &BTreeSet<String>) -> Option<String> {
 }
 
 fn texts<'a>(doc: &'a TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
-    doc.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect()
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }
 
-pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+pub(super) fn run(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<SearchResults, SearchError> {
     let f = &index.f;
     let parsed = parse(index, &request.query, &request.filters)?;
-    let query = build(f, searcher, &parsed, request.include_removed)?;
+    let plan = Plan::new(f, searcher, &parsed)?;
+    let ranking = ranking(f, &plan, &parsed);
+    let query = matching(f, ranking.as_ref(), &parsed, request.include_removed)?;
     let limit = request.limit.clamp(1, 1_000);
-    let top_docs = TopDocs::with_limit(limit).and_offset(request.offset);
-    let (top, total, agg_json) = if request.facets {
+    // One more than the page, to know whether another page follows.
+    let wanted = request.offset + limit + 1;
+    let ranked: Vec<Candidate> = match ranking
+        .as_ref()
+        .and_then(|r| Some((r, flat(f, searcher, &plan, &parsed)?)))
+    {
+        Some((ranking, flat)) => {
+            // Fast pass, then the full ranking over a pool of candidates. The pool does not
+            // depend on the page for the first pages, so paging through them is consistent.
+            let filters = filters_query(f, &parsed)?;
+            let removed = (!request.include_removed).then(|| removed_query(f));
+            let pool = gather(
+                searcher,
+                &flat,
+                filters.as_deref(),
+                removed.as_deref(),
+                POOL.max(2 * wanted),
+            )?;
+            rank(searcher, ranking, pool)?
+        }
+        // Only filters: every match scores alike, so the plain collector is as good.
+        None => searcher
+            .search(query.as_ref(), &TopDocs::with_limit(wanted))?
+            .into_iter()
+            .map(|(score, addr)| Candidate { score, addr })
+            .collect(),
+    };
+    let more = ranked.len() > request.offset + limit;
+    let top: Vec<(f32, DocAddress)> = ranked
+        .into_iter()
+        .skip(request.offset)
+        .take(limit)
+        .map(|c| (c.score, c.addr))
+        .collect();
+
+    // Counting and facets need a pass over every match, without scores: only when asked.
+    let (total, agg_json) = if request.facets {
         let aggs: Aggregations = serde_json::from_value(serde_json::json!({
             "kind": { "terms": { "field": "kind", "size": 10 } },
             "source": { "terms": { "field": "source", "size": 50 } },
@@ -310,12 +874,21 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
             "tag": { "terms": { "field": "tags", "size": 50 } },
         }))
         .map_err(|e| SearchError::Invalid(e.to_string()))?;
-        let collector = (top_docs, Count, AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default()));
-        let (top, total, aggs) = searcher.search(query.as_ref(), &collector)?;
-        (top, total, Some(serde_json::to_value(&aggs).map_err(|e| SearchError::Invalid(e.to_string()))?))
+        let (total, aggs) = searcher.search(
+            query.as_ref(),
+            &(
+                Count,
+                AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default()),
+            ),
+        )?;
+        (
+            Some(total),
+            Some(serde_json::to_value(&aggs).map_err(|e| SearchError::Invalid(e.to_string()))?),
+        )
+    } else if request.count {
+        (Some(searcher.search(query.as_ref(), &Count)?), None)
     } else {
-        let (top, total) = searcher.search(query.as_ref(), &(top_docs, Count))?;
-        (top, total, None)
+        (None, None)
     };
 
     let mut words: BTreeSet<String> = BTreeSet::new();
@@ -330,12 +903,24 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let first = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let first = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
         let mut highlights = Vec::new();
-        for (label, field) in [("name", f.name), ("description", f.description), ("comment", f.comment)] {
+        for (label, field) in [
+            ("name", f.name),
+            ("description", f.description),
+            ("comment", f.comment),
+        ] {
             for text in texts(&doc, field) {
                 if let Some(h) = highlight(&text, &words) {
-                    highlights.push(Highlight { field: label.into(), fragment: h });
+                    highlights.push(Highlight {
+                        field: label.into(),
+                        fragment: h,
+                    });
                 }
             }
         }
@@ -343,15 +928,29 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
         let tags = texts(&doc, f.tags);
         for t in &tags {
             if words.contains(&norm(t)) {
-                highlights.push(Highlight { field: "tag".into(), fragment: format!("<b>{t}</b>") });
+                highlights.push(Highlight {
+                    field: "tag".into(),
+                    fragment: format!("<b>{t}</b>"),
+                });
             }
         }
         for key in &pii {
             if let Some(h) = highlight(&key.replace('.', " ").replace('_', " "), &words) {
-                highlights.push(Highlight { field: "pii".into(), fragment: h });
+                highlights.push(Highlight {
+                    field: "pii".into(),
+                    fragment: h,
+                });
             }
         }
-        hits.push(Hit { kind: first(f.kind), id: first(f.doc_id), qualified_name: first(f.qualified_name), score, highlights, pii, tags });
+        hits.push(Hit {
+            kind: first(f.kind),
+            id: first(f.doc_id),
+            qualified_name: first(f.qualified_name),
+            score,
+            highlights,
+            pii,
+            tags,
+        });
     }
 
     let mut facets = Vec::new();
@@ -359,12 +958,26 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
         for name in ["kind", "source", "namespace", "pii", "tag"] {
             let values: Vec<(String, u64)> = agg_json[name]["buckets"]
                 .as_array()
-                .map(|b| b.iter().filter_map(|x| Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?))).collect())
+                .map(|b| {
+                    b.iter()
+                        .filter_map(|x| {
+                            Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?))
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
-            facets.push(Facet { name: name.into(), values });
+            facets.push(Facet {
+                name: name.into(),
+                values,
+            });
         }
     }
-    Ok(SearchResults { hits, total, facets })
+    Ok(SearchResults {
+        hits,
+        total,
+        more,
+        facets,
+    })
 }
 
 #[cfg(test)]
@@ -374,8 +987,14 @@ mod tests {
     #[test]
     fn highlights_whole_words() {
         let words: BTreeSet<String> = ["email".to_string(), "customer".to_string()].into();
-        assert_eq!(highlight("Login e-mail of the customers", &words).as_deref(), Some("Login e-mail of the <b>customers</b>"));
-        assert_eq!(highlight("cust_email", &words).as_deref(), Some("<b>cust_email</b>"));
+        assert_eq!(
+            highlight("Login e-mail of the customers", &words).as_deref(),
+            Some("Login e-mail of the <b>customers</b>")
+        );
+        assert_eq!(
+            highlight("cust_email", &words).as_deref(),
+            Some("<b>cust_email</b>")
+        );
         assert_eq!(highlight("nothing here", &words), None);
     }
 }

@@ -75,6 +75,8 @@ impl SearchHit {
 /// A page of hits and the facets of the whole match set.
 #[derive(SimpleObject)]
 pub struct SearchResult {
+    /// How many documents match. Counting visits every match, so it is done only when this
+    /// field is selected; a search box that shows the top hits can leave it out.
     pub total: u64,
     pub hits: Vec<SearchHit>,
     pub facets: Vec<SearchFacet>,
@@ -101,21 +103,20 @@ pub async fn search(
     };
     // Facets cost a pass over every match: count them only when asked for.
     let facets = ctx.look_ahead().field("facets").exists();
-    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets };
-    let results = tokio::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(|_| ApiError::Internal)?
-        .map_err(|e| match e {
-            SearchError::Invalid(m) => ApiError::InvalidInput(m),
-            other => {
-                tracing::error!(error = %other, "search failed");
-                ApiError::Internal
-            }
-        })?;
+    let count = ctx.look_ahead().field("total").exists();
+    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets, count };
+    let results = index.run(request).await.map_err(|e| match e {
+        SearchError::Invalid(m) => ApiError::InvalidInput(m),
+        other => {
+            tracing::error!(error = %other, "search failed");
+            ApiError::Internal
+        }
+    })?;
     let next = offset + results.hits.len();
     Ok(SearchResult {
-        total: results.total as u64,
-        has_next_page: next < results.total,
+        // Counted when selected (left at 0 otherwise, where nobody reads it).
+        total: results.total.unwrap_or(0) as u64,
+        has_next_page: results.more,
         end_cursor: (!results.hits.is_empty()).then(|| format!("o{next}")),
         hits: results.hits.into_iter().map(SearchHit).collect(),
         facets: results
