@@ -44,6 +44,11 @@ impl AppState {
         Ok(AppState { catalog, config: Arc::new(config), classifier, search: None })
     }
 
+    /// The same state, with a catalog that acts (and audits) for `who`.
+    pub fn acting(&self, who: crate::catalog::audit::Who) -> AppState {
+        AppState { catalog: self.catalog.acting(who), ..self.clone() }
+    }
+
     /// Opens the search index (rebuilding it from the store when missing or outdated) and
     /// brings it up to date. Returns whether it was rebuilt.
     pub async fn with_search(mut self) -> Result<(Self, bool), StartError> {

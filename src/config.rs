@@ -146,6 +146,19 @@ impl Config {
         self.listen.parse().map_err(|_| ConfigError::Invalid(format!("listen address `{}` is not host:port", self.listen)))
     }
 
+    /// The address to serve on. Without authentication the server acts for the local user as
+    /// an administrator, so only loopback addresses are accepted.
+    pub fn serve_addr(&self) -> Result<SocketAddr, ConfigError> {
+        let addr = self.listen_addr()?;
+        if !addr.ip().is_loopback() {
+            return Err(ConfigError::Invalid(format!(
+                "refusing to listen on {addr}: without an OpenID Connect issuer the server runs in local mode and \
+                 treats every caller as the local administrator; listen on 127.0.0.1 or [::1]"
+            )));
+        }
+        Ok(addr)
+    }
+
     /// Scanner options from this configuration, with a source's own sample size if set.
     pub fn scan_options(&self, sample_rows: Option<i32>) -> almanac_scanners::ScanOptions {
         almanac_scanners::ScanOptions {

@@ -112,6 +112,29 @@ enum Command {
     Reindex,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Read or check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain from the first entry to the last; exits with status 1 and names
+    /// the first entry that does not hold.
+    Verify,
+    /// Print entries, newest first.
+    Log {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        /// Only this action, e.g. description.set.
+        #[arg(long)]
+        action: Option<String>,
+        /// Only this actor (subject).
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 fn init_tracing(default: &str) {
@@ -160,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 config.listen = l.clone();
             }
             config.validate()?;
+            config.serve_addr()?;
             let (state, _) = AppState::open(config).await?.with_search().await?;
             serve(state).await
         }
@@ -167,6 +191,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_tracing("warn");
             let (state, _) = AppState::open(load_config(&cli)?).await?.with_search().await?;
             search_cmd(&state, query, *limit, *include_removed, *format).await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            init_tracing("warn");
+            let state = AppState::open(load_config(&cli)?).await?;
+            let v = state.catalog.verify_audit().await?;
+            match v.broken {
+                None => {
+                    println!("audit log intact: {} entries, head {}", v.entries, v.head);
+                    Ok(())
+                }
+                Some((id, why)) => {
+                    println!("audit log BROKEN at entry {id}: {why}");
+                    println!("entries before it hold; the last good hash is {}", v.head);
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Log { limit, action, subject, format }) => {
+            init_tracing("warn");
+            let state = AppState::open(load_config(&cli)?).await?;
+            let filter = almanac::catalog::audit::AuditFilter { action: action.clone(), subject: subject.clone(), ..Default::default() };
+            let entries = state.catalog.audit_entries(&filter, None, *limit).await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&entries)?),
+                Format::Text => {
+                    for e in &entries {
+                        println!("{:>6}  {}  {:<24} {:<22} {}", e.id, e.at, e.actor.subject, e.action, e.targets.join(","));
+                    }
+                }
+            }
+            Ok(())
         }
         Command::Reindex => {
             init_tracing("warn");
@@ -214,11 +269,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(state: AppState) -> anyhow::Result<()> {
-    let addr = state.config.listen_addr()?;
+    let addr = state.config.serve_addr()?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, store = %state.config.store, "serving GraphQL");
-    eprintln!("Almanac is serving on http://{local}");
+    tracing::warn!(%local, "LOCAL MODE: no OpenID Connect issuer is configured; every caller acts as the local administrator, so the server listens on loopback only");
+    eprintln!("Almanac is serving on http://{local} in LOCAL MODE (no authentication; loopback only)");
     eprintln!("  GraphiQL:   open http://{local}/graphql in a browser");
     eprintln!("  health:     http://{local}/health");
     eprintln!("  schema:     http://{local}/schema.graphql");
@@ -233,7 +289,9 @@ async fn quickstart_cmd(config: Config, no_serve: bool) -> anyhow::Result<()> {
     let sample = PathBuf::from("almanac-data/sample-warehouse.db");
     eprintln!("Writing the sample warehouse to {} ...", sample.display());
     quickstart::write_sample_warehouse(&sample).await?;
-    config.listen_addr()?;
+    if !no_serve {
+        config.serve_addr()?;
+    }
     let state = AppState::open(config).await?;
     let url = format!("sqlite://{}", sample.display());
     let args = ScanArgs { source: &url, name: Some("warehouse"), password_env: &None, password_file: &None, sample_rows: None };

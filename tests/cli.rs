@@ -141,3 +141,14 @@ fn schema_command_prints_the_checked_in_sdl() {
     let file = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")).unwrap();
     assert_eq!(stdout(&out), file);
 }
+
+#[test]
+fn serve_refuses_a_non_loopback_address_without_authentication() {
+    let dir = TempDir::new();
+    let out = almanac(&store_in(&dir), &["serve", "--listen", "0.0.0.0:0"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("refusing to listen on 0.0.0.0:0") && err.contains("127.0.0.1"), "{err}");
+    // Nothing was created: the check comes before the store is opened.
+    assert!(!dir.path().join("catalog.db").exists());
+}

@@ -47,8 +47,11 @@ pub async fn serve(
     result
 }
 
-async fn graphql_handler(State(state): State<ApiState>, req: GraphQLRequest) -> GraphQLResponse {
-    state.schema.execute(req.into_inner()).await.into()
+async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, req: GraphQLRequest) -> GraphQLResponse {
+    // Local mode: the local user acts; the request id ties audit entries to the request.
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let who = crate::catalog::audit::Who { actor: crate::catalog::audit::Actor::local(), request_id };
+    state.schema.execute(req.into_inner().data(who)).await.into()
 }
 
 async fn graphiql() -> Html<String> {

@@ -261,6 +261,14 @@ impl Catalog {
             now,
         )
         .await?;
+        let action = match decision {
+            Decision::Confirm => "classification.confirm",
+            Decision::Reject => "classification.reject",
+        };
+        let record = super::audit::Record::new(action, vec![format!("cls_{id}"), format!("col_{column_id}")])
+            .before(serde_json::json!({ "category": category, "status": before }))
+            .after(serde_json::json!({ "category": category, "status": status.as_str(), "note": note }));
+        super::audit::append(&txn, self.who(), record).await?;
         txn.commit().await?;
         Ok(updated.into())
     }
@@ -321,6 +329,10 @@ impl Catalog {
             now,
         )
         .await?;
+        let record = super::audit::Record::new("classification.add", vec![format!("cls_{}", model.id), format!("col_{column_id}")])
+            .before(serde_json::json!({ "category": category, "status": before }))
+            .after(serde_json::json!({ "category": category, "status": "manual", "note": note }));
+        super::audit::append(&txn, self.who(), record).await?;
         txn.commit().await?;
         Ok(model.into())
     }

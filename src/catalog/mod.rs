@@ -2,6 +2,7 @@
 //! descriptions and change events, persisted through sea-orm. Everything outside reads and
 //! edits the catalog through [`Catalog`] and the domain types in [`types`].
 
+pub mod audit;
 pub mod classifications;
 pub(crate) mod entity;
 pub mod indexing;
@@ -39,10 +40,12 @@ pub enum CatalogError {
 /// Longest curated description accepted.
 pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 
-/// Handle on the catalog store.
+/// Handle on the catalog store, acting for someone: every change made through it is
+/// recorded in the audit log under that actor.
 #[derive(Clone)]
 pub struct Catalog {
     db: DatabaseConnection,
+    who: std::sync::Arc<audit::Who>,
 }
 
 fn validate_source_name(name: &str) -> Result<(), CatalogError> {
@@ -69,8 +72,19 @@ fn validate_env_name(name: &str) -> Result<(), CatalogError> {
 
 impl Catalog {
     /// Wraps an open, migrated store connection.
+    /// The handle acts for the local user until `acting` names someone else.
     pub fn new(db: DatabaseConnection) -> Self {
-        Catalog { db }
+        Catalog { db, who: std::sync::Arc::new(audit::Who::local()) }
+    }
+
+    /// The same catalog, acting for `who`.
+    pub fn acting(&self, who: audit::Who) -> Catalog {
+        Catalog { db: self.db.clone(), who: std::sync::Arc::new(who) }
+    }
+
+    /// Who this handle acts for.
+    pub fn who(&self) -> &audit::Who {
+        &self.who
     }
 
     /// The store connection, for modules that own tables of their own.
@@ -115,7 +129,8 @@ impl Catalog {
                 return Err(CatalogError::Invalid("sample rows must be between 0 and 100000".into()));
             }
         }
-        if source::Entity::find().filter(source::Column::Name.eq(&new.name)).count(&self.db).await? > 0 {
+        let txn = begin_write(&self.db).await?;
+        if source::Entity::find().filter(source::Column::Name.eq(&new.name)).count(&txn).await? > 0 {
             return Err(CatalogError::Conflict(format!("a source named `{}` is already registered", new.name)));
         }
         let now = Utc::now();
@@ -130,8 +145,14 @@ impl Catalog {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let after = serde_json::json!({
+            "name": model.name, "engine": model.engine, "url": model.url,
+            "password_env": model.password_env, "password_file": model.password_file, "sample_rows": model.sample_rows,
+        });
+        audit::append(&txn, &self.who, audit::Record::new("source.register", vec![format!("src_{}", model.id)]).after(after)).await?;
+        txn.commit().await?;
         Ok(model.into())
     }
 
@@ -176,6 +197,7 @@ impl Catalog {
         }
         .insert(&txn)
         .await?;
+        audit::append(&txn, &self.who, audit::Record::new("scan.start", vec![format!("src_{source_id}"), format!("scan_{}", model.id)])).await?;
         txn.commit().await?;
         Ok(model.into())
     }
@@ -493,6 +515,10 @@ impl Catalog {
             now,
         )
         .await?;
+        let record = audit::Record::new("description.set", vec![target.global_id()])
+            .before(serde_json::json!({ "description": before, "version": expected_version }))
+            .after(serde_json::json!({ "description": text, "version": expected_version + 1 }));
+        audit::append(&txn, &self.who, record).await?;
         txn.commit().await?;
         Ok(expected_version + 1)
     }
@@ -501,36 +527,15 @@ impl Catalog {
 
     /// Tags on a dataset or column, sorted.
     pub async fn tags(&self, target: Target) -> Result<Vec<String>, CatalogError> {
-        Ok(tag::Entity::find()
-            .filter(tag::Column::TargetKind.eq(target.kind()))
-            .filter(tag::Column::TargetId.eq(target.id()))
-            .order_by_asc(tag::Column::Name)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|t| t.name)
-            .collect())
+        tags_of(&self.db, target).await
     }
 
-    /// The dataset a target belongs to; NotFound when the target does not exist.
-    async fn target_dataset(&self, target: Target) -> Result<i64, CatalogError> {
-        let found = match target {
-            Target::Dataset(id) => dataset::Entity::find_by_id(id).one(&self.db).await?.map(|d| d.id),
-            Target::Column(id) => dataset_column::Entity::find_by_id(id).one(&self.db).await?.map(|c| c.dataset_id),
-        };
-        found.ok_or_else(|| CatalogError::NotFound(format!("{} {}", target.kind(), target.id())))
-    }
-
-    /// Adds a tag (idempotent). Returns the tags afterwards.
+    /// Adds a tag (idempotent; only an actual addition is audited). Returns the tags afterwards.
     pub async fn add_tag(&self, target: Target, name: &TagName) -> Result<Vec<String>, CatalogError> {
-        let dataset_id = self.target_dataset(target).await?;
-        let existing = tag::Entity::find()
-            .filter(tag::Column::TargetKind.eq(target.kind()))
-            .filter(tag::Column::TargetId.eq(target.id()))
-            .filter(tag::Column::Name.eq(name.as_str()))
-            .count(&self.db)
-            .await?;
-        if existing == 0 {
+        let txn = begin_write(&self.db).await?;
+        let dataset_id = target_dataset(&txn, target).await?;
+        let before = tags_of(&txn, target).await?;
+        if !before.iter().any(|t| t == name.as_str()) {
             let res = tag::ActiveModel {
                 target_kind: Set(target.kind().into()),
                 target_id: Set(target.id()),
@@ -538,31 +543,47 @@ impl Catalog {
                 created_at: Set(Utc::now()),
                 ..Default::default()
             }
-            .insert(&self.db)
+            .insert(&txn)
             .await;
             // A concurrent add of the same tag hits the unique index: that is success too.
             if let Err(e) = res {
-                if !matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-                    return Err(e.into());
+                if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+                    drop(txn);
+                    return self.tags(target).await;
                 }
+                return Err(e.into());
             }
-            indexing::enqueue(&self.db, [dataset_id]).await?;
+            indexing::enqueue(&txn, [dataset_id]).await?;
+            let after = tags_of(&txn, target).await?;
+            let record = audit::Record::new("tag.add", vec![target.global_id()])
+                .before(serde_json::json!({ "tags": before }))
+                .after(serde_json::json!({ "tags": after }));
+            audit::append(&txn, &self.who, record).await?;
         }
+        txn.commit().await?;
         self.tags(target).await
     }
 
-    /// Removes a tag (idempotent). Returns the tags afterwards.
+    /// Removes a tag (idempotent; only an actual removal is audited). Returns the tags afterwards.
     pub async fn remove_tag(&self, target: Target, name: &TagName) -> Result<Vec<String>, CatalogError> {
-        let dataset_id = self.target_dataset(target).await?;
+        let txn = begin_write(&self.db).await?;
+        let dataset_id = target_dataset(&txn, target).await?;
+        let before = tags_of(&txn, target).await?;
         let removed = tag::Entity::delete_many()
             .filter(tag::Column::TargetKind.eq(target.kind()))
             .filter(tag::Column::TargetId.eq(target.id()))
             .filter(tag::Column::Name.eq(name.as_str()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if removed.rows_affected > 0 {
-            indexing::enqueue(&self.db, [dataset_id]).await?;
+            indexing::enqueue(&txn, [dataset_id]).await?;
+            let after = tags_of(&txn, target).await?;
+            let record = audit::Record::new("tag.remove", vec![target.global_id()])
+                .before(serde_json::json!({ "tags": before }))
+                .after(serde_json::json!({ "tags": after }));
+            audit::append(&txn, &self.who, record).await?;
         }
+        txn.commit().await?;
         self.tags(target).await
     }
 
@@ -570,6 +591,27 @@ impl Catalog {
     pub async fn ping(&self) -> Result<(), CatalogError> {
         self.db.ping().await.map_err(CatalogError::from)
     }
+}
+
+async fn tags_of<C: ConnectionTrait>(db: &C, target: Target) -> Result<Vec<String>, CatalogError> {
+    Ok(tag::Entity::find()
+        .filter(tag::Column::TargetKind.eq(target.kind()))
+        .filter(tag::Column::TargetId.eq(target.id()))
+        .order_by_asc(tag::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect())
+}
+
+/// The dataset a target belongs to; NotFound when the target does not exist.
+async fn target_dataset<C: ConnectionTrait>(db: &C, target: Target) -> Result<i64, CatalogError> {
+    let found = match target {
+        Target::Dataset(id) => dataset::Entity::find_by_id(id).one(db).await?.map(|d| d.id),
+        Target::Column(id) => dataset_column::Entity::find_by_id(id).one(db).await?.map(|c| c.dataset_id),
+    };
+    found.ok_or_else(|| CatalogError::NotFound(format!("{} {}", target.kind(), target.id())))
 }
 
 fn fk_from_model(m: foreign_key::Model, from: &QualifiedName, from_id: i64) -> ForeignKey {

@@ -271,6 +271,14 @@ impl Target {
             Target::Dataset(id) | Target::Column(id) => id,
         }
     }
+
+    /// The GraphQL id (`ds_12`, `col_40`).
+    pub(crate) fn global_id(self) -> String {
+        match self {
+            Target::Dataset(id) => format!("ds_{id}"),
+            Target::Column(id) => format!("col_{id}"),
+        }
+    }
 }
 
 /// Input to register a source.

@@ -1,6 +1,7 @@
 //! The GraphQL schema: thin resolvers over the catalog, typed errors with a code in
 //! `extensions`, and depth/complexity limits.
 
+mod audit;
 mod ids;
 mod mutation;
 mod objects;
@@ -110,3 +111,12 @@ pub(crate) fn app<'a>(ctx: &async_graphql::Context<'a>) -> ApiResult<&'a AppStat
 
 /// What resolvers return: errors always carry a code, never a bare message.
 pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+/// The application state acting for the caller of this request (audited as them).
+pub(crate) fn acting(ctx: &async_graphql::Context<'_>) -> ApiResult<AppState> {
+    let state = app(ctx)?;
+    Ok(match ctx.data_opt::<crate::catalog::audit::Who>() {
+        Some(who) => state.acting(who.clone()),
+        None => state.clone(),
+    })
+}

@@ -3,13 +3,11 @@
 
 use super::ids::{self, Kind};
 use super::objects::{Classification, Column, Dataset, Scan, Source};
-use super::{app, ApiError, ApiResult};
+use super::{acting, ApiError, ApiResult};
 use crate::catalog::names::TagName;
 use crate::catalog::classifications::Decision;
 use crate::catalog::{NewSource, Target};
 
-/// Who acts, until authentication names the caller.
-const LOCAL_ACTOR: &str = "local";
 use almanac_scanners::SourceUrl;
 use async_graphql::{Context, InputObject, Object, ID};
 
@@ -48,7 +46,7 @@ impl MutationRoot {
                 "the URL holds a password; remove it and pass passwordEnv or passwordFile instead".into(),
             ));
         }
-        let source = app(ctx)?
+        let source = acting(ctx)?
             .catalog
             .register_source(NewSource {
                 name: input.name,
@@ -63,7 +61,7 @@ impl MutationRoot {
 
     /// Starts a scan of a registered source in the background; poll `scan(id)` for progress.
     async fn scan_source(&self, ctx: &Context<'_>, name: String) -> ApiResult<Scan> {
-        let scan = app(ctx)?.start_background_scan(&name).await.map_err(ApiError::from)?;
+        let scan = acting(ctx)?.start_background_scan(&name).await.map_err(ApiError::from)?;
         Ok(Scan(scan))
     }
 
@@ -76,7 +74,7 @@ impl MutationRoot {
         description: Option<String>,
         expected_version: i32,
     ) -> ApiResult<Dataset> {
-        let catalog = &app(ctx)?.catalog;
+        let catalog = &acting(ctx)?.catalog;
         let ds = ids::decode(Kind::Dataset, &id)?;
         catalog.set_description(Target::Dataset(ds), description.as_deref(), expected_version).await?;
         Ok(Dataset(catalog.dataset(ds).await?))
@@ -90,7 +88,7 @@ impl MutationRoot {
         description: Option<String>,
         expected_version: i32,
     ) -> ApiResult<Column> {
-        let catalog = &app(ctx)?.catalog;
+        let catalog = &acting(ctx)?.catalog;
         let col = ids::decode(Kind::Column, &id)?;
         catalog.set_description(Target::Column(col), description.as_deref(), expected_version).await?;
         Ok(Column(catalog.column(col).await?))
@@ -99,35 +97,37 @@ impl MutationRoot {
     /// Adds a free-form tag to a dataset or column; returns its tags.
     async fn add_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-        Ok(app(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
+        Ok(acting(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
     }
 
     /// Confirms a suggested classification; later scans never overwrite it.
     async fn confirm_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
         let id = ids::decode(Kind::Classification, &id)?;
-        let c = app(ctx)?.catalog.decide_classification(id, Decision::Confirm, LOCAL_ACTOR, note.as_deref()).await?;
+        let catalog = acting(ctx)?.catalog;
+        let c = catalog.decide_classification(id, Decision::Confirm, &catalog.who().actor.label(), note.as_deref()).await?;
         Ok(Classification(c))
     }
 
     /// Rejects a classification; later scans never suggest this category for the column again.
     async fn reject_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
         let id = ids::decode(Kind::Classification, &id)?;
-        let c = app(ctx)?.catalog.decide_classification(id, Decision::Reject, LOCAL_ACTOR, note.as_deref()).await?;
+        let catalog = acting(ctx)?.catalog;
+        let c = catalog.decide_classification(id, Decision::Reject, &catalog.who().actor.label(), note.as_deref()).await?;
         Ok(Classification(c))
     }
 
     /// Adds a personal-data category to a column by hand (status MANUAL).
     async fn add_classification(&self, ctx: &Context<'_>, column_id: ID, category: String, note: Option<String>) -> ApiResult<Classification> {
-        let state = app(ctx)?;
+        let state = acting(ctx)?;
         state.classifier.taxonomy().get(&category).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         let col = ids::decode(Kind::Column, &column_id)?;
-        let c = state.catalog.add_classification(col, &category, LOCAL_ACTOR, note.as_deref()).await?;
+        let c = state.catalog.add_classification(col, &category, &state.catalog.who().actor.label(), note.as_deref()).await?;
         Ok(Classification(c))
     }
 
     /// Removes a tag from a dataset or column; returns its tags.
     async fn remove_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-        Ok(app(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)
+        Ok(acting(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)
     }
 }

@@ -81,6 +81,21 @@ impl QueryRoot {
         super::search::search(ctx, query, filters, first, after, include_removed).await
     }
 
+    /// The audit log, newest first: every mutation with who, when, the objects acted on and
+    /// the state before and after. Filter by action (`tag.add`), actor subject or target id.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        action: Option<String>,
+        subject: Option<String>,
+        target_id: Option<ID>,
+    ) -> ApiResult<super::audit::AuditPage> {
+        super::audit::audit_log(ctx, first, after, action, subject, target_id).await
+    }
+
     /// The personal-data categories: built-in and configured ones.
     async fn pii_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<PiiCategory>> {
         Ok(app(ctx)?.classifier.taxonomy().all().iter().cloned().map(PiiCategory).collect())

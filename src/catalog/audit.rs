@@ -1,0 +1,276 @@
+//! The audit log: who did what, when, to which objects, with the state before and after.
+//! Entries form a hash chain: each stores the hash of the one before it, and its own hash
+//! covers every field and that link. Entries are appended in the same transaction as the
+//! change they describe, so a change without its entry (or the reverse) cannot be committed.
+//! The store's triggers refuse to update or delete entries.
+
+use super::entity::audit_log;
+use super::{begin_write, Catalog, CatalogError};
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::ColumnTrait;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The hash the first entry links to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who acts: an authenticated identity (issuer and subject), with a display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub issuer: String,
+    pub subject: String,
+    pub name: Option<String>,
+}
+
+impl Actor {
+    /// The user of a local process (CLI, or the server in local mode).
+    pub fn local() -> Actor {
+        let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "local".into());
+        Actor { issuer: "local".into(), subject: user, name: None }
+    }
+
+    /// How the actor is shown in records that keep one name (e.g. who decided a classification).
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n} ({})", self.subject),
+            None => self.subject.clone(),
+        }
+    }
+}
+
+/// The actor behind a change, and the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Who {
+    pub actor: Actor,
+    pub request_id: Option<String>,
+}
+
+impl Who {
+    pub fn local() -> Who {
+        Who { actor: Actor::local(), request_id: None }
+    }
+}
+
+/// What one entry records.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// e.g. `source.register`, `description.set`, `classification.confirm`.
+    pub action: &'static str,
+    /// GraphQL ids of the objects acted on.
+    pub targets: Vec<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Record {
+    pub fn new(action: &'static str, targets: Vec<String>) -> Record {
+        Record { action, targets, before: None, after: None }
+    }
+    pub fn before(mut self, v: serde_json::Value) -> Record {
+        self.before = Some(v);
+        self
+    }
+    pub fn after(mut self, v: serde_json::Value) -> Record {
+        self.after = Some(v);
+        self
+    }
+}
+
+/// One stored entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: String,
+    pub actor: Actor,
+    pub action: String,
+    pub targets: Vec<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<audit_log::Model> for Entry {
+    fn from(m: audit_log::Model) -> Entry {
+        Entry {
+            id: m.id,
+            at: m.at,
+            actor: Actor { issuer: m.actor_issuer, subject: m.actor_subject, name: m.actor_name },
+            action: m.action,
+            targets: serde_json::from_str(&m.targets).unwrap_or_default(),
+            before: m.before.and_then(|b| serde_json::from_str(&b).ok()),
+            after: m.after.and_then(|a| serde_json::from_str(&a).ok()),
+            request_id: m.request_id,
+            prev_hash: m.prev_hash,
+            hash: m.hash,
+        }
+    }
+}
+
+/// The hash of an entry: SHA-256 over the link and every field, each length-prefixed (absent
+/// fields marked apart from empty ones), hex.
+fn entry_hash(prev: &str, at: &str, issuer: &str, subject: &str, name: Option<&str>, action: &str, targets: &str, before: Option<&str>, after: Option<&str>, request_id: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"almanac-audit-v1");
+    for field in [Some(prev), Some(at), Some(issuer), Some(subject), name, Some(action), Some(targets), before, after, request_id] {
+        match field {
+            Some(v) => {
+                h.update((v.len() as u64).to_le_bytes());
+                h.update(v.as_bytes());
+            }
+            None => h.update(u64::MAX.to_le_bytes()),
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn model_hash(m: &audit_log::Model) -> String {
+    entry_hash(
+        &m.prev_hash,
+        &m.at,
+        &m.actor_issuer,
+        &m.actor_subject,
+        m.actor_name.as_deref(),
+        &m.action,
+        &m.targets,
+        m.before.as_deref(),
+        m.after.as_deref(),
+        m.request_id.as_deref(),
+    )
+}
+
+/// Appends an entry inside the caller's write transaction. Appenders are serialised (SQLite:
+/// the transaction holds the write lock; PostgreSQL: a transaction-scoped advisory lock), so
+/// the chain never forks.
+pub(crate) async fn append<C: ConnectionTrait>(txn: &C, who: &Who, record: Record) -> Result<i64, CatalogError> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7216354100)").await?;
+    }
+    let prev = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .limit(1)
+        .one(txn)
+        .await?
+        .map(|m| m.hash)
+        .unwrap_or_else(|| GENESIS.to_string());
+    let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+    let targets = serde_json::to_string(&record.targets).unwrap_or_else(|_| "[]".into());
+    let before = record.before.map(|v| v.to_string());
+    let after = record.after.map(|v| v.to_string());
+    let a = &who.actor;
+    let hash = entry_hash(&prev, &at, &a.issuer, &a.subject, a.name.as_deref(), record.action, &targets, before.as_deref(), after.as_deref(), who.request_id.as_deref());
+    let m = audit_log::ActiveModel {
+        at: Set(at),
+        actor_issuer: Set(a.issuer.clone()),
+        actor_subject: Set(a.subject.clone()),
+        actor_name: Set(a.name.clone()),
+        action: Set(record.action.into()),
+        targets: Set(targets),
+        before: Set(before),
+        after: Set(after),
+        request_id: Set(who.request_id.clone()),
+        prev_hash: Set(prev),
+        hash: Set(hash),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(m.id)
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// Entries checked.
+    pub entries: u64,
+    /// The hash of the last entry (keep it elsewhere to detect a cut-off tail later).
+    pub head: String,
+    /// The first entry that does not hold: its id and why.
+    pub broken: Option<(i64, String)>,
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub subject: Option<String>,
+    pub target: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Catalog {
+    /// Appends one entry in a transaction of its own (privacy-relevant reads).
+    pub async fn audit(&self, who: &Who, record: Record) -> Result<i64, CatalogError> {
+        let txn = begin_write(self.connection()).await?;
+        let id = append(&txn, who, record).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    /// Walks the whole chain in order and reports the first entry whose link or hash fails.
+    pub async fn verify_audit(&self) -> Result<Verification, CatalogError> {
+        let mut prev = GENESIS.to_string();
+        let mut after_id = 0i64;
+        let mut entries = 0u64;
+        loop {
+            let page = audit_log::Entity::find()
+                .filter(audit_log::Column::Id.gt(after_id))
+                .order_by_asc(audit_log::Column::Id)
+                .limit(1_000)
+                .all(self.connection())
+                .await?;
+            let Some(last) = page.last() else { break };
+            after_id = last.id;
+            for m in page {
+                entries += 1;
+                if m.prev_hash != prev {
+                    return Ok(Verification { entries, head: prev, broken: Some((m.id, "its link does not match the hash of the entry before it (an entry was removed, inserted or changed)".into())) });
+                }
+                if model_hash(&m) != m.hash {
+                    return Ok(Verification { entries, head: prev, broken: Some((m.id, "its content does not match its hash (the entry was changed)".into())) });
+                }
+                prev = m.hash;
+            }
+        }
+        Ok(Verification { entries, head: prev, broken: None })
+    }
+
+    /// Entries newest first, after the entry `before_id` (exclusive) when given.
+    pub async fn audit_entries(&self, filter: &AuditFilter, before_id: Option<i64>, limit: u64) -> Result<Vec<Entry>, CatalogError> {
+        let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).limit(limit);
+        if let Some(b) = before_id {
+            q = q.filter(audit_log::Column::Id.lt(b));
+        }
+        if let Some(a) = &filter.action {
+            q = q.filter(audit_log::Column::Action.eq(a.as_str()));
+        }
+        if let Some(s) = &filter.subject {
+            q = q.filter(audit_log::Column::ActorSubject.eq(s.as_str()));
+        }
+        if let Some(t) = &filter.target {
+            // Ids are quoted in the stored JSON array, so this matches whole ids only.
+            q = q.filter(audit_log::Column::Targets.contains(format!("\"{t}\"")));
+        }
+        if let Some(since) = filter.since {
+            q = q.filter(audit_log::Column::At.gte(since.to_rfc3339_opts(SecondsFormat::Micros, true)));
+        }
+        Ok(q.all(self.connection()).await?.into_iter().map(Entry::from).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_covers_every_field_and_tells_absent_from_empty() {
+        let base = entry_hash(GENESIS, "t", "i", "s", None, "a", "[]", None, None, None);
+        assert_eq!(base.len(), 64);
+        assert_ne!(base, entry_hash(GENESIS, "t", "i", "s", Some(""), "a", "[]", None, None, None));
+        assert_ne!(base, entry_hash(GENESIS, "t", "i", "s", None, "a", "[]", Some(""), None, None));
+        assert_ne!(base, entry_hash(GENESIS, "t", "is", "", None, "a", "[]", None, None, None));
+        assert_ne!(base, entry_hash(&"1".repeat(64), "t", "i", "s", None, "a", "[]", None, None, None));
+    }
+}
