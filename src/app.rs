@@ -19,6 +19,8 @@ pub enum StartError {
     Classify(#[from] ClassifyError),
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
+    #[error("authentication: {0}")]
+    Auth(String),
 }
 
 /// Everything a request or command needs.
@@ -29,6 +31,8 @@ pub struct AppState {
     pub classifier: Arc<Classifier>,
     /// The search index, when this process serves or runs searches.
     pub search: Option<Arc<crate::search::SearchIndex>>,
+    /// The access-token verifier, when an OpenID Connect issuer is configured (else local mode).
+    pub auth: Option<Arc<crate::auth::Verifier>>,
 }
 
 impl AppState {
@@ -41,7 +45,17 @@ impl AppState {
         if interrupted > 0 {
             tracing::warn!(count = interrupted, "marked scans interrupted by a previous stop as failed");
         }
-        Ok(AppState { catalog, config: Arc::new(config), classifier, search: None })
+        Ok(AppState { catalog, config: Arc::new(config), classifier, search: None, auth: None })
+    }
+
+    /// Reads the issuer's discovery document and keys when an issuer is configured.
+    pub async fn with_auth(mut self) -> Result<Self, StartError> {
+        if self.config.auth.issuer.is_some() {
+            let verifier = crate::auth::Verifier::discover(&self.config.auth).await.map_err(StartError::Auth)?;
+            tracing::info!(issuer = verifier.issuer(), "access tokens are checked against the issuer's keys");
+            self.auth = Some(Arc::new(verifier));
+        }
+        Ok(self)
     }
 
     /// The same state, with a catalog that acts (and audits) for `who`.

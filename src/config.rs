@@ -77,6 +77,8 @@ pub struct Config {
     pub classify: crate::classify::ClassifyConfig,
     /// Search index location and synonyms.
     pub search: crate::search::SearchConfig,
+    /// OpenID Connect issuer, audience and role mapping (none: local mode).
+    pub auth: crate::auth::AuthConfig,
     /// Secrets per source name.
     pub sources: BTreeMap<String, SourceSecret>,
 }
@@ -88,6 +90,7 @@ impl Default for Config {
             listen: DEFAULT_LISTEN.into(),
             scan: ScanConfig::default(),
             api: ApiConfig::default(),
+            auth: crate::auth::AuthConfig::default(),
             classify: crate::classify::ClassifyConfig::default(),
             search: crate::search::SearchConfig::default(),
             sources: BTreeMap::new(),
@@ -119,6 +122,12 @@ impl Config {
         if let Ok(v) = std::env::var("ALMANAC_LISTEN") {
             config.listen = v;
         }
+        if let Ok(v) = std::env::var("ALMANAC_AUTH_ISSUER") {
+            config.auth.issuer = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Ok(v) = std::env::var("ALMANAC_AUTH_AUDIENCE") {
+            config.auth.audience = Some(v).filter(|v| !v.is_empty());
+        }
         if let Ok(v) = std::env::var("ALMANAC_SAMPLE_ROWS") {
             config.scan.sample_rows = v.parse().map_err(|_| ConfigError::Invalid(format!("ALMANAC_SAMPLE_ROWS=`{v}` is not a number")))?;
         }
@@ -132,6 +141,7 @@ impl Config {
             return Err(ConfigError::Invalid(format!("store `{}` must be sqlite://PATH or postgres://...", self.store)));
         }
         self.listen_addr()?;
+        crate::auth::validate(&self.auth).map_err(ConfigError::Invalid)?;
         if self.scan.sample_rows > 100_000 {
             return Err(ConfigError::Invalid("scan.sample_rows must be at most 100000".into()));
         }
@@ -150,7 +160,7 @@ impl Config {
     /// an administrator, so only loopback addresses are accepted.
     pub fn serve_addr(&self) -> Result<SocketAddr, ConfigError> {
         let addr = self.listen_addr()?;
-        if !addr.ip().is_loopback() {
+        if self.auth.issuer.is_none() && !addr.ip().is_loopback() {
             return Err(ConfigError::Invalid(format!(
                 "refusing to listen on {addr}: without an OpenID Connect issuer the server runs in local mode and \
                  treats every caller as the local administrator; listen on 127.0.0.1 or [::1]"

@@ -185,7 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.validate()?;
             config.serve_addr()?;
             let (state, _) = AppState::open(config).await?.with_search().await?;
-            serve(state).await
+            serve(state.with_auth().await?).await
         }
         Command::Search { query, limit, include_removed, format } => {
             init_tracing("warn");
@@ -273,8 +273,13 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, store = %state.config.store, "serving GraphQL");
-    tracing::warn!(%local, "LOCAL MODE: no OpenID Connect issuer is configured; every caller acts as the local administrator, so the server listens on loopback only");
-    eprintln!("Almanac is serving on http://{local} in LOCAL MODE (no authentication; loopback only)");
+    match &state.auth {
+        Some(v) => eprintln!("Almanac is serving on http://{local}; access tokens from {} are required", v.issuer()),
+        None => {
+            tracing::warn!(%local, "LOCAL MODE: no OpenID Connect issuer is configured; every caller acts as the local administrator, so the server listens on loopback only");
+            eprintln!("Almanac is serving on http://{local} in LOCAL MODE (no authentication; loopback only)");
+        }
+    }
     eprintln!("  GraphiQL:   open http://{local}/graphql in a browser");
     eprintln!("  health:     http://{local}/health");
     eprintln!("  schema:     http://{local}/schema.graphql");
@@ -314,7 +319,7 @@ async fn quickstart_cmd(config: Config, no_serve: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     let (state, _) = state.with_search().await?;
-    serve(state).await
+    serve(state.with_auth().await?).await
 }
 
 struct ScanArgs<'a> {

@@ -12,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use crate::auth::{Principal, TokenError};
 use graphql::AlmanacSchema;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -47,11 +48,46 @@ pub async fn serve(
     result
 }
 
-async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, req: GraphQLRequest) -> GraphQLResponse {
-    // Local mode: the local user acts; the request id ties audit entries to the request.
+/// A refusal before GraphQL runs: a status and a reason, never data.
+fn refuse(status: StatusCode, reason: &str) -> Response {
+    let mut res = (status, Json(serde_json::json!({ "error": reason }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"almanac\""));
+    }
+    res
+}
+
+/// Who calls: the local administrator in local mode, else the subject of a valid bearer token.
+async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result<Principal, Response> {
+    let Some(verifier) = &app.auth else { return Ok(Principal::local()) };
+    let unauthorized = |e: TokenError| refuse(StatusCode::UNAUTHORIZED, &e.to_string());
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthorized(TokenError::Missing))?;
+    let claims = verifier.verify(token).await.map_err(|e| {
+        tracing::info!(reason = %e, "refused an access token");
+        unauthorized(e)
+    })?;
+    let principal = Principal::from_claims(&claims, &app.config.auth).map_err(unauthorized)?;
+    if principal.roles.is_empty() {
+        return Err(refuse(StatusCode::FORBIDDEN, "the token carries no catalog role"));
+    }
+    Ok(principal)
+}
+
+async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, req: GraphQLRequest) -> Response {
+    let principal = match authenticate(&state.app, &headers).await {
+        Ok(p) => p,
+        Err(refusal) => return refusal,
+    };
+    // The request id ties audit entries to the request.
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let who = crate::catalog::audit::Who { actor: crate::catalog::audit::Actor::local(), request_id };
-    state.schema.execute(req.into_inner().data(who)).await.into()
+    let who = principal.who(request_id);
+    GraphQLResponse::from(state.schema.execute(req.into_inner().data(who).data(principal)).await).into_response()
 }
 
 async fn graphiql() -> Html<String> {

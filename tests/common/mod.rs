@@ -204,6 +204,11 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn(store: &TestStore) -> TestApp {
         let (state, _) = open_app(store).await.with_search().await.expect("open search index");
+        TestApp::serve(state).await
+    }
+
+    /// Serves a prepared state (e.g. with a token verifier) on a random loopback port.
+    pub async fn serve(state: AppState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -2,6 +2,7 @@
 //! `extensions`, and depth/complexity limits.
 
 mod audit;
+mod guard;
 mod ids;
 mod mutation;
 mod objects;
@@ -42,6 +43,7 @@ pub enum ApiError {
     StaleVersion { message: String, current: i32 },
     InvalidInput(String),
     SourceUnreachable(String),
+    Forbidden(String),
     Internal,
 }
 
@@ -52,6 +54,7 @@ impl ApiError {
             ApiError::Conflict(_) | ApiError::StaleVersion { .. } => "CONFLICT",
             ApiError::InvalidInput(_) => "INVALID_INPUT",
             ApiError::SourceUnreachable(_) => "SOURCE_UNREACHABLE",
+            ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -61,7 +64,7 @@ impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         let code = e.code();
         let (message, current) = match e {
-            ApiError::NotFound(m) | ApiError::Conflict(m) | ApiError::InvalidInput(m) | ApiError::SourceUnreachable(m) => (m, None),
+            ApiError::NotFound(m) | ApiError::Conflict(m) | ApiError::InvalidInput(m) | ApiError::SourceUnreachable(m) | ApiError::Forbidden(m) => (m, None),
             ApiError::StaleVersion { message, current } => (message, Some(current)),
             ApiError::Internal => ("internal error; see the server log".to_string(), None),
         };

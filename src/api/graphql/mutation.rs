@@ -3,6 +3,7 @@
 
 use super::ids::{self, Kind};
 use super::objects::{Classification, Column, Dataset, Scan, Source};
+use super::guard::{self, Allowed};
 use super::{acting, ApiError, ApiResult};
 use crate::catalog::names::TagName;
 use crate::catalog::classifications::Decision;
@@ -39,6 +40,7 @@ fn target(id: &ID) -> ApiResult<Target> {
 #[Object]
 impl MutationRoot {
     /// Registers a source. Passwords are never accepted here: name where the server finds it.
+    #[graphql(guard = "Allowed(guard::SOURCES)")]
     async fn register_source(&self, ctx: &Context<'_>, input: RegisterSourceInput) -> ApiResult<Source> {
         let url = SourceUrl::parse(&input.url).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         if url.has_password() {
@@ -60,6 +62,7 @@ impl MutationRoot {
     }
 
     /// Starts a scan of a registered source in the background; poll `scan(id)` for progress.
+    #[graphql(guard = "Allowed(guard::SOURCES)")]
     async fn scan_source(&self, ctx: &Context<'_>, name: String) -> ApiResult<Scan> {
         let scan = acting(ctx)?.start_background_scan(&name).await.map_err(ApiError::from)?;
         Ok(Scan(scan))
@@ -67,6 +70,7 @@ impl MutationRoot {
 
     /// Sets a dataset's curated description. `expectedVersion` is the `descriptionVersion`
     /// the edit was made against; a newer one fails with code CONFLICT. Null or empty clears it.
+    #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn set_dataset_description(
         &self,
         ctx: &Context<'_>,
@@ -81,6 +85,7 @@ impl MutationRoot {
     }
 
     /// Sets a column's curated description, with the same version check.
+    #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn set_column_description(
         &self,
         ctx: &Context<'_>,
@@ -95,12 +100,14 @@ impl MutationRoot {
     }
 
     /// Adds a free-form tag to a dataset or column; returns its tags.
+    #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn add_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         Ok(acting(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
     }
 
     /// Confirms a suggested classification; later scans never overwrite it.
+    #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn confirm_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
         let id = ids::decode(Kind::Classification, &id)?;
         let catalog = acting(ctx)?.catalog;
@@ -109,6 +116,7 @@ impl MutationRoot {
     }
 
     /// Rejects a classification; later scans never suggest this category for the column again.
+    #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn reject_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
         let id = ids::decode(Kind::Classification, &id)?;
         let catalog = acting(ctx)?.catalog;
@@ -117,6 +125,7 @@ impl MutationRoot {
     }
 
     /// Adds a personal-data category to a column by hand (status MANUAL).
+    #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn add_classification(&self, ctx: &Context<'_>, column_id: ID, category: String, note: Option<String>) -> ApiResult<Classification> {
         let state = acting(ctx)?;
         state.classifier.taxonomy().get(&category).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
@@ -126,6 +135,7 @@ impl MutationRoot {
     }
 
     /// Removes a tag from a dataset or column; returns its tags.
+    #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn remove_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         Ok(acting(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)

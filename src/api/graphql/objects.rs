@@ -533,7 +533,9 @@ impl Classification {
         self.0.confidence
     }
     /// The signals behind the suggestion: which name rule, which validator, the share of
-    /// sampled values that validated. Never sampled values themselves.
+    /// sampled values that validated. Never sampled values themselves. Stewards, privacy
+    /// officers and admins only.
+    #[graphql(guard = "super::guard::Allowed(super::guard::EVIDENCE)")]
     async fn evidence(&self) -> Json<serde_json::Value> {
         Json(self.0.evidence.clone())
     }

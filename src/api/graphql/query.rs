@@ -83,7 +83,10 @@ impl QueryRoot {
 
     /// The audit log, newest first: every mutation with who, when, the objects acted on and
     /// the state before and after. Filter by action (`tag.add`), actor subject or target id.
-    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.unwrap_or(50).max(0) as usize * child_complexity",
+        guard = "super::guard::Allowed(super::guard::AUDIT)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
