@@ -33,6 +33,8 @@ pub struct AppState {
     pub search: Option<Arc<crate::search::SearchIndex>>,
     /// The access-token verifier, when an OpenID Connect issuer is configured (else local mode).
     pub auth: Option<Arc<crate::auth::Verifier>>,
+    /// Browser login, when a client id and redirect URL are configured too.
+    pub browser: Option<Arc<crate::auth::browser::BrowserLogin>>,
 }
 
 impl AppState {
@@ -45,7 +47,7 @@ impl AppState {
         if interrupted > 0 {
             tracing::warn!(count = interrupted, "marked scans interrupted by a previous stop as failed");
         }
-        Ok(AppState { catalog, config: Arc::new(config), classifier, search: None, auth: None })
+        Ok(AppState { catalog, config: Arc::new(config), classifier, search: None, auth: None, browser: None })
     }
 
     /// Reads the issuer's discovery document and keys when an issuer is configured.
@@ -53,7 +55,9 @@ impl AppState {
         if self.config.auth.issuer.is_some() {
             let verifier = crate::auth::Verifier::discover(&self.config.auth).await.map_err(StartError::Auth)?;
             tracing::info!(issuer = verifier.issuer(), "access tokens are checked against the issuer's keys");
-            self.auth = Some(Arc::new(verifier));
+            let verifier = Arc::new(verifier);
+            self.browser = crate::auth::browser::BrowserLogin::new(&self.config.auth, verifier.clone()).map_err(StartError::Auth)?.map(Arc::new);
+            self.auth = Some(verifier);
         }
         Ok(self)
     }

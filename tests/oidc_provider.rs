@@ -68,7 +68,10 @@ impl Provider {
             .spawn()
             .expect("start node");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut line).unwrap();
+        // Keep reading what it prints (notices): a closed pipe would kill it at its next line.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         let issuer = line.trim().strip_prefix("READY ").unwrap_or_else(|| panic!("provider said {line:?}")).to_string();
         // The socket is bound by now or within moments.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -105,6 +108,16 @@ async fn client_token(issuer: &str, id: &str, secret: &str) -> String {
 
 /// The catalog server, configured for the provider, with a store of its own.
 async fn catalog(store: &TestStore, issuer: &str, extra: impl FnOnce(&mut almanac::config::Config)) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    catalog_on(listener, store, issuer, extra).await
+}
+
+async fn catalog_on(
+    listener: tokio::net::TcpListener,
+    store: &TestStore,
+    issuer: &str,
+    extra: impl FnOnce(&mut almanac::config::Config),
+) -> TestApp {
     let mut state = open_app(store).await;
     let mut cfg = (*state.config).clone();
     cfg.auth.issuer = Some(issuer.to_string());
@@ -113,7 +126,7 @@ async fn catalog(store: &TestStore, issuer: &str, extra: impl FnOnce(&mut almana
     state.config = std::sync::Arc::new(cfg);
     let (state, _) = state.with_search().await.unwrap();
     let state = state.with_auth().await.expect("discovery against the provider");
-    TestApp::serve(state).await
+    TestApp::serve_on(state, listener)
 }
 
 async fn gql(app: &TestApp, token: &str, query: &str, vars: Value) -> (u16, Value) {
@@ -173,4 +186,126 @@ async fn service_accounts_with_roles_and_key_rotation() {
     let (status, body) = gql(&app, &rotated, "{ sources { name } }", json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["sources"][0]["name"], "warehouse");
+}
+
+/// The `action` of the first form in an HTML page, and its hidden inputs.
+fn form(html: &str) -> (String, Vec<(String, String)>) {
+    let action = html.split("action=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_else(|| panic!("no form in {}", html.split("<body>").nth(1).unwrap_or(html))).replace("&amp;", "&");
+    let mut hidden = Vec::new();
+    for input in html.split("<input").skip(1) {
+        let attr = |name: &str| input.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+        if attr("type").as_deref() == Some("hidden") {
+            if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
+                hidden.push((n, v));
+            }
+        }
+    }
+    (action, hidden)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_login_with_pkce_session_cookie_csrf_and_logout() {
+    if !installed() {
+        return;
+    }
+    let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let callback = format!("{base}/auth/callback");
+    let provider = Provider::start(free_port(), &callback);
+    std::env::set_var("ALMANAC_TEST_WEB_SECRET", "web-secret");
+    let app = catalog_on(listener, &store, &provider.issuer, |c| {
+        c.auth.client_id = Some("almanac-web".into());
+        c.auth.client_secret_env = "ALMANAC_TEST_WEB_SECRET".into();
+        c.auth.redirect_url = Some(callback.clone());
+    })
+    .await;
+    // A browser: keeps cookies, and we follow redirects by hand to see each step.
+    let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let location = |res: &reqwest::Response| -> String {
+        let l = res.headers().get("location").unwrap_or_else(|| panic!("no redirect from {}", res.url())).to_str().unwrap().to_string();
+        if l.starts_with('/') { format!("{}://{}{l}", res.url().scheme(), res.url().authority()) } else { l }
+    };
+
+    // 1. The catalog sends the browser to the issuer with a PKCE challenge, state and nonce.
+    let res = browser.get(format!("{base}/auth/login?return_to=/graphql")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303, "{:?}", res.text().await);
+    let to_issuer = location(&res);
+    assert!(to_issuer.starts_with(&provider.issuer), "{to_issuer}");
+    for p in ["code_challenge_method=S256", "code_challenge=", "state=", "nonce=", "resource=urn%3Aalmanac", "client_id=almanac-web"] {
+        assert!(to_issuer.contains(p), "{p} missing in {to_issuer}");
+    }
+    // 2. The issuer's development login form: Erin logs in.
+    let mut url = to_issuer;
+    let mut logged_in = false;
+    let back = loop {
+        let res = browser.get(&url).send().await.unwrap();
+        if res.status().is_redirection() {
+            url = location(&res);
+            if url.starts_with(&callback) {
+                break url;
+            }
+            continue;
+        }
+        let html = res.text().await.unwrap();
+        let (action, mut fields) = form(&html);
+        if !logged_in {
+            fields.push(("login".into(), "erin".into()));
+            fields.push(("password".into(), "any".into()));
+            logged_in = true;
+        }
+        let action = if action.starts_with('/') { format!("{}{action}", provider.issuer) } else { action };
+        let res = browser.post(&action).form(&fields).send().await.unwrap();
+        assert!(res.status().is_redirection(), "form post to {action}: {}", res.status());
+        url = location(&res);
+        if url.starts_with(&callback) {
+            break url;
+        }
+    };
+    // A forged or replayed state is refused.
+    let forged = browser.get(format!("{callback}?code=abc&state=not-ours")).send().await.unwrap();
+    assert_eq!(forged.status().as_u16(), 400);
+    // 3. Back at the catalog with the code: a session cookie, and on to where we started.
+    let res = browser.get(&back).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}: {:?}", res.status(), res.text().await);
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.starts_with("almanac_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain-http test callback: {cookie}");
+    assert_eq!(location(&res), format!("{base}/graphql"));
+    let replay = browser.get(&back).send().await.unwrap();
+    assert_eq!(replay.status().as_u16(), 400, "a state is single-use");
+
+    let me: Value = browser.get(format!("{base}/auth/session")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((me["subject"].as_str(), me["name"].as_str()), (Some("erin"), Some("Erin Engineer")));
+    assert_eq!(me["roles"], json!(["editor"]));
+    let csrf = me["csrfToken"].as_str().unwrap().to_string();
+
+    // 4. The cookie authenticates reads; mutations also need the CSRF token.
+    let post = |query: &str, csrf: Option<&str>| {
+        let mut req = browser.post(format!("{base}/graphql")).json(&json!({ "query": query }));
+        if let Some(t) = csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        req.send()
+    };
+    let res = post("{ sources { name } }", None).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let mutation = "mutation { registerSource(input: { name: \"files\", url: \"sqlite:///tmp/almanac-none.db\" }) { name } }";
+    let res = post(mutation, None).await.unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let res = post(mutation, Some("wrong")).await.unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let body: Value = post(mutation, Some(&csrf)).await.unwrap().json().await.unwrap();
+    assert_eq!(body["data"]["registerSource"]["name"], "files", "{body}");
+    let entries = app.state.catalog.audit_entries(&Default::default(), None, 1).await.unwrap();
+    assert_eq!((entries[0].actor.subject.as_str(), entries[0].actor.name.as_deref()), ("erin", Some("Erin Engineer")));
+
+    // 5. Logout (with the CSRF token) ends the session and clears the cookie.
+    let res = browser.post(format!("{base}/auth/logout")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let res = browser.post(format!("{base}/auth/logout")).header("x-csrf-token", &csrf).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
+    let res = post("{ sources { name } }", None).await.unwrap();
+    assert_eq!(res.status().as_u16(), 401);
 }

@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use crate::auth::{Principal, TokenError};
+use crate::auth::{browser, Principal, TokenError};
 use graphql::AlmanacSchema;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -29,6 +29,10 @@ pub fn router(app: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql_handler))
         .route("/health", get(health))
         .route("/schema.graphql", get(sdl))
+        .route("/auth/login", get(login))
+        .route("/auth/callback", get(callback))
+        .route("/auth/session", get(session_info))
+        .route("/auth/logout", axum::routing::post(logout))
         .layer(middleware::from_fn(request_span))
         .with_state(ApiState { app, schema })
 }
@@ -57,17 +61,44 @@ fn refuse(status: StatusCode, reason: &str) -> Response {
     res
 }
 
-/// Who calls: the local administrator in local mode, else the subject of a valid bearer token.
-async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result<Principal, Response> {
-    let Some(verifier) = &app.auth else { return Ok(Principal::local()) };
+/// The session cookie's value, if the request carries one.
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(browser::COOKIE).and_then(|r| r.strip_prefix('=')))
+        .map(str::to_string)
+}
+
+/// How the caller proved who they are.
+enum Credential {
+    Local,
+    Bearer,
+    /// A browser session: mutations must repeat its CSRF token.
+    Session { csrf: String },
+}
+
+/// Who calls: the local administrator in local mode, else the subject of a valid bearer token
+/// or of a browser session.
+async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result<(Principal, Credential), Response> {
+    let Some(verifier) = &app.auth else { return Ok((Principal::local(), Credential::Local)) };
     let unauthorized = |e: TokenError| refuse(StatusCode::UNAUTHORIZED, &e.to_string());
-    let token = headers
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| unauthorized(TokenError::Missing))?;
+        .filter(|t| !t.is_empty());
+    let token = match (bearer, session_cookie(headers), &app.browser) {
+        (Some(t), _, _) => t,
+        (None, Some(id), Some(b)) => {
+            let session = b.session(&id).ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "the session has ended; log in again at /auth/login"))?;
+            return Ok((session.principal, Credential::Session { csrf: session.csrf }));
+        }
+        _ => return Err(unauthorized(TokenError::Missing)),
+    };
     let claims = verifier.verify(token).await.map_err(|e| {
         tracing::info!(reason = %e, "refused an access token");
         unauthorized(e)
@@ -76,18 +107,116 @@ async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result
     if principal.roles.is_empty() {
         return Err(refuse(StatusCode::FORBIDDEN, "the token carries no catalog role"));
     }
-    Ok(principal)
+    Ok((principal, Credential::Bearer))
+}
+
+/// Whether a GraphQL document holds a mutation (an unparsable one is treated as one).
+fn has_mutation(query: &str) -> bool {
+    match async_graphql::parser::parse_query(query) {
+        Ok(doc) => doc.operations.iter().any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation),
+        Err(_) => true,
+    }
 }
 
 async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, req: GraphQLRequest) -> Response {
-    let principal = match authenticate(&state.app, &headers).await {
+    let (principal, credential) = match authenticate(&state.app, &headers).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
+    let req = req.into_inner();
+    if let Credential::Session { csrf } = &credential {
+        // A cookie rides along with cross-site requests; the CSRF token does not.
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if has_mutation(&req.query) && sent != Some(csrf.as_str()) {
+            return refuse(StatusCode::FORBIDDEN, "a mutation with a session cookie needs the session's CSRF token in x-csrf-token (GET /auth/session)");
+        }
+    }
     // The request id ties audit entries to the request.
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let who = principal.who(request_id);
-    GraphQLResponse::from(state.schema.execute(req.into_inner().data(who).data(principal)).await).into_response()
+    GraphQLResponse::from(state.schema.execute(req.data(who).data(principal)).await).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct LoginQuery {
+    return_to: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+fn no_browser_login() -> Response {
+    refuse(StatusCode::NOT_FOUND, "browser login is not configured (auth.issuer, auth.client_id, auth.redirect_url)")
+}
+
+/// Starts a browser login at the issuer.
+async fn login(State(state): State<ApiState>, axum::extract::Query(q): axum::extract::Query<LoginQuery>) -> Response {
+    let Some(b) = &state.app.browser else { return no_browser_login() };
+    match b.start(q.return_to.as_deref()) {
+        Ok(url) => axum::response::Redirect::to(&url).into_response(),
+        Err(e) => refuse(StatusCode::BAD_GATEWAY, &e.to_string()),
+    }
+}
+
+fn cookie(name: &str, value: &str, max_age: u64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")).expect("cookie is ASCII")
+}
+
+/// The issuer sends the browser back here with a code.
+async fn callback(State(state): State<ApiState>, axum::extract::Query(q): axum::extract::Query<CallbackQuery>) -> Response {
+    let Some(b) = &state.app.browser else { return no_browser_login() };
+    if let Some(err) = q.error {
+        return refuse(StatusCode::BAD_REQUEST, &format!("the issuer ended the login: {err} {}", q.error_description.unwrap_or_default()));
+    }
+    let (Some(code), Some(st)) = (q.code, q.state) else { return refuse(StatusCode::BAD_REQUEST, "the callback needs code and state") };
+    match b.finish(&code, &st).await {
+        Ok((id, session, to)) => {
+            tracing::info!(subject = %session.principal.actor.subject, "browser login");
+            let life = session.expires.saturating_duration_since(std::time::Instant::now()).as_secs();
+            let mut res = axum::response::Redirect::to(&to).into_response();
+            res.headers_mut().insert(header::SET_COOKIE, cookie(browser::COOKIE, &id, life, b.secure()));
+            res
+        }
+        Err(e @ browser::LoginError::State) => refuse(StatusCode::BAD_REQUEST, &e.to_string()),
+        Err(e) => refuse(StatusCode::UNAUTHORIZED, &e.to_string()),
+    }
+}
+
+/// Who the session belongs to, and its CSRF token (for the `x-csrf-token` header).
+async fn session_info(State(state): State<ApiState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(b) = &state.app.browser else { return no_browser_login() };
+    match session_cookie(&headers).and_then(|id| b.session(&id)) {
+        Some(s) => Json(serde_json::json!({
+            "issuer": s.principal.actor.issuer,
+            "subject": s.principal.actor.subject,
+            "name": s.principal.actor.name,
+            "roles": s.principal.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "csrfToken": s.csrf,
+        }))
+        .into_response(),
+        None => refuse(StatusCode::UNAUTHORIZED, "no session; log in at /auth/login"),
+    }
+}
+
+/// Ends the session (POST with the CSRF token) and clears the cookie.
+async fn logout(State(state): State<ApiState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(b) = &state.app.browser else { return no_browser_login() };
+    let Some(id) = session_cookie(&headers) else { return refuse(StatusCode::UNAUTHORIZED, "no session") };
+    if let Some(s) = b.session(&id) {
+        if headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) != Some(s.csrf.as_str()) {
+            return refuse(StatusCode::FORBIDDEN, "logout needs the session's CSRF token in x-csrf-token");
+        }
+    }
+    b.logout(&id);
+    let mut res = Json(serde_json::json!({ "loggedOut": true })).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, cookie(browser::COOKIE, "", 0, b.secure()));
+    res
 }
 
 async fn graphiql() -> Html<String> {

@@ -3,6 +3,7 @@
 //! Without an issuer the server runs in local mode: the local user is an administrator and the
 //! server listens on loopback only.
 
+pub mod browser;
 mod token;
 
 use crate::catalog::audit::{Actor, Who};
@@ -31,6 +32,15 @@ pub struct AuthConfig {
     pub jwks_refresh_secs: u64,
     /// Shortest time between two fetches caused by an unknown key id, seconds.
     pub jwks_min_refresh_secs: u64,
+    /// Browser login (authorization code with PKCE): this catalog's client id at the issuer.
+    pub client_id: Option<String>,
+    /// The environment variable holding the client secret.
+    pub client_secret_env: String,
+    /// The public URL of `/auth/callback` as registered at the issuer. `https` makes the
+    /// session cookie `Secure`.
+    pub redirect_url: Option<String>,
+    /// Longest life of a browser session, seconds (never beyond its access token's).
+    pub session_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -44,6 +54,10 @@ impl Default for AuthConfig {
             leeway_secs: 60,
             jwks_refresh_secs: 3600,
             jwks_min_refresh_secs: 10,
+            client_id: None,
+            client_secret_env: "ALMANAC_AUTH_CLIENT_SECRET".into(),
+            redirect_url: None,
+            session_secs: 8 * 3600,
         }
     }
 }

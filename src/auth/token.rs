@@ -72,6 +72,7 @@ pub struct Verifier {
     min_refresh: Duration,
     jwks_url: Option<JsonWebKeySetUrl>,
     http: openidconnect::reqwest::Client,
+    metadata: Option<CoreProviderMetadata>,
     keys: RwLock<Keys>,
     last_forced: Mutex<Option<Instant>>,
 }
@@ -97,6 +98,7 @@ impl Verifier {
         let mut v = Verifier::with_keys(config, set);
         v.jwks_url = Some(jwks_url);
         v.http = http;
+        v.metadata = Some(meta);
         Ok(v)
     }
 
@@ -111,6 +113,7 @@ impl Verifier {
             min_refresh: Duration::from_secs(config.jwks_min_refresh_secs),
             jwks_url: None,
             http: openidconnect::reqwest::Client::new(),
+            metadata: None,
             keys: RwLock::new(Keys { set, fetched: Instant::now() }),
             last_forced: Mutex::new(None),
         }
@@ -118,6 +121,25 @@ impl Verifier {
 
     pub fn issuer(&self) -> &str {
         &self.issuer
+    }
+
+    /// The discovery document (absent for a verifier over fixed keys).
+    pub fn metadata(&self) -> Option<&CoreProviderMetadata> {
+        self.metadata.as_ref()
+    }
+
+    /// The HTTP client used towards the issuer (no redirects, 10 s timeout).
+    pub fn http(&self) -> &openidconnect::reqwest::Client {
+        &self.http
+    }
+
+    /// The issuer's keys as last fetched.
+    pub async fn keys(&self) -> CoreJsonWebKeySet {
+        self.keys.read().await.set.clone()
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
     }
 
     async fn fetch(&self) -> Result<(), TokenError> {

@@ -210,6 +210,12 @@ impl TestApp {
     /// Serves a prepared state (e.g. with a token verifier) on a random loopback port.
     pub async fn serve(state: AppState) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        TestApp::serve_on(state, listener)
+    }
+
+    /// Serves a prepared state on a listener bound beforehand (when its address must be known
+    /// first, e.g. for a login callback URL).
+    pub fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> TestApp {
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = state.clone();

@@ -30,7 +30,7 @@ const provider = new Provider(issuer, {
   clients: [
     { client_id: 'almanac-ci', client_secret: 'ci-secret', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'api', roles: ['editor'] },
     { client_id: 'almanac-reader', client_secret: 'reader-secret', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'api', roles: ['viewer'] },
-    { client_id: 'almanac-web', client_secret: 'web-secret', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [redirect], scope: 'openid profile api' },
+    { client_id: 'almanac-web', client_secret: 'web-secret', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: [redirect], scope: 'openid profile api' },
   ],
   extraClientMetadata: { properties: ['roles'] },
   jwks: { keys: [signingKey] },
