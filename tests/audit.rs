@@ -115,6 +115,14 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     assert_eq!(v.entries, 7);
     assert!(v.broken.is_none());
     assert_eq!(v.head, entries[0]["hash"].as_str().unwrap());
+
+    // Listing where personal data lives is a privacy-relevant read: audited too.
+    let r = app.query_ok("{ personalData(source: \"warehouse\", first: 5) { edges { node { category } } } }", json!({})).await;
+    assert_eq!(r["personalData"]["edges"].as_array().unwrap().len(), 5);
+    let newest = &audit_page(&app, json!({})).await[0];
+    assert_eq!(newest["action"], "personal_data.read");
+    assert_eq!(newest["after"]["rows"], 5);
+    assert_eq!(newest["prevHash"], entries[0]["hash"]);
 }
 
 async fn the_store_refuses_edits_and_verify_finds_tampering(kind: StoreKind) {

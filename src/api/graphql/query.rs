@@ -139,6 +139,12 @@ impl QueryRoot {
         let after_id = ids::parse_cursor(after.as_deref())?;
         let filter = PiiFilter { source_id: src.id, categories: wanted, status: status.map(Into::into) };
         let (rows, more) = state.catalog.personal_data(&filter, after_id, limit).await?;
+        // Where personal data lives is itself sensitive: each listing is audited.
+        let record = crate::catalog::audit::Record::new("personal_data.read", vec![format!("src_{}", src.id)]).after(serde_json::json!({
+            "categories": filter.categories, "status": filter.status.map(|s| s.as_str()), "special_only": special_only, "rows": rows.len(),
+        }));
+        let acting = super::acting(ctx)?;
+        acting.catalog.audit(acting.catalog.who(), record).await?;
         let mut conn = Connection::new(after_id.is_some(), more);
         conn.edges.extend(rows.into_iter().map(|r| Edge::new(ids::cursor(r.classification.id), Classification(r.classification))));
         Ok(conn)
