@@ -77,6 +77,8 @@ pub struct Config {
     pub classify: crate::classify::ClassifyConfig,
     /// Search index location and synonyms.
     pub search: crate::search::SearchConfig,
+    /// Drift detector thresholds.
+    pub history: crate::history::drift::DriftConfig,
     /// OpenID Connect issuer, audience and role mapping (none: local mode).
     pub auth: crate::auth::AuthConfig,
     /// Secrets per source name.
@@ -91,6 +93,7 @@ impl Default for Config {
             scan: ScanConfig::default(),
             api: ApiConfig::default(),
             auth: crate::auth::AuthConfig::default(),
+            history: crate::history::drift::DriftConfig::default(),
             classify: crate::classify::ClassifyConfig::default(),
             search: crate::search::SearchConfig::default(),
             sources: BTreeMap::new(),

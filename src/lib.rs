@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod classify;
 pub mod config;
+pub mod history;
 pub mod ingest;
 pub mod quickstart;
 pub mod scanning;

@@ -115,6 +115,18 @@ enum Command {
     /// Read or check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The timeline of a dataset (with its columns) or of one column, oldest first:
+    /// structural changes, detected semantic changes (null rate, units, tax, time zone,
+    /// format, duplicates) and curation.
+    History {
+        /// source.namespace.dataset or source.namespace.dataset.column
+        name: String,
+        /// Only events of this kind (repeatable), e.g. unit_change.
+        #[arg(long)]
+        kind: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Subcommand)]
@@ -219,6 +231,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     for e in &entries {
                         println!("{:>6}  {}  {:<24} {:<22} {}", e.id, e.at, e.actor.subject, e.action, e.targets.join(","));
                     }
+                }
+            }
+            Ok(())
+        }
+        Command::History { name, kind, format } => {
+            init_tracing("warn");
+            let state = AppState::open(load_config(&cli)?).await?;
+            let qn = QualifiedName::parse(name)?;
+            let events: Vec<_> = almanac::history::timeline(&state.catalog, &qn).await?.into_iter().filter(|e| kind.is_empty() || kind.contains(&e.kind)).collect();
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&events)?),
+                Format::Text => {
+                    for e in &events {
+                        let column = e.column.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+                        println!("{}  {:<20}{column}  {}", e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), e.kind, e.details);
+                    }
+                    println!("{} events", events.len());
                 }
             }
             Ok(())

@@ -127,7 +127,7 @@ pub async fn run(
         Ok(snapshot) => {
             progress.phase("applying to catalog", None);
             catalog.update_scan_progress(scan_id, "applying to catalog", 0, None).await?;
-            let applied = ingest::apply_snapshot(catalog.connection(), source.id, scan_id, &snapshot, classifier).await;
+            let applied = ingest::apply_snapshot(catalog.connection(), source.id, scan_id, &snapshot, classifier, &config.history).await;
             // Sampled values live only in this snapshot; they end here.
             drop(snapshot);
             applied.map_err(ScanRunError::from)

@@ -148,7 +148,7 @@ async fn a_failure_half_way_leaves_the_catalog_as_it_was(kind: StoreKind) {
     extra.columns.push(dup);
     ns.datasets.push(extra);
     let scan = app.catalog.start_scan(source.id).await.unwrap();
-    let err = ingest::apply_snapshot(app.catalog.connection(), source.id, scan.id, &snapshot, &app.classifier).await;
+    let err = ingest::apply_snapshot(app.catalog.connection(), source.id, scan.id, &snapshot, &app.classifier, &app.config.history).await;
     assert!(err.is_err(), "the duplicate column must fail the ingest");
     app.catalog.fail_scan(scan.id, "test").await.unwrap();
 

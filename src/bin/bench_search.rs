@@ -459,6 +459,7 @@ async fn main() -> anyhow::Result<()> {
             scan.id,
             &snap,
             &app.classifier,
+            &app.config.history,
         )
         .await?;
         println!(

@@ -276,3 +276,26 @@ pub mod audit_log {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod column_profile {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "column_profile")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub scan_id: i64,
+        pub dataset_id: i64,
+        /// None: the dataset-level row (duplicate share of the sampled rows).
+        pub column_id: Option<i64>,
+        /// JSON: `history::profile::Profile`, or `{rows, duplicate_share}` for a dataset.
+        pub profile: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -118,10 +118,11 @@ pub async fn apply_snapshot(
     scan_id: i64,
     snapshot: &snap::Snapshot,
     classifier: &Classifier,
+    drift: &crate::history::drift::DriftConfig,
 ) -> Result<IngestSummary, IngestError> {
     use tracing::Instrument;
     let span = tracing::info_span!("ingest", source_id, scan_id);
-    apply_in_transaction(db, source_id, scan_id, snapshot, classifier).instrument(span).await
+    apply_in_transaction(db, source_id, scan_id, snapshot, classifier, drift).instrument(span).await
 }
 
 async fn apply_in_transaction(
@@ -130,6 +131,7 @@ async fn apply_in_transaction(
     scan_id: i64,
     snapshot: &snap::Snapshot,
     classifier: &Classifier,
+    drift: &crate::history::drift::DriftConfig,
 ) -> Result<IngestSummary, IngestError> {
     let started = Instant::now();
     let txn = crate::catalog::begin_write(db).await?;
@@ -159,7 +161,13 @@ async fn apply_in_transaction(
             events.push(Some(ds), col_id, "column_added", details);
         }
     }
-    let (classifications, classified_datasets) = classify_snapshot(&txn, source_id, scan_id, snapshot, classifier, now).await?;
+    let columns = load_columns(&txn, source_id).await?;
+    let (classifications, classified_datasets) = classify_snapshot(&txn, scan_id, snapshot, classifier, &columns, now).await?;
+    // Profiles of the sampled values, compared with the previous scan's: semantic changes.
+    let ids: HashMap<(String, String, String), (i64, i64)> = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
+    for (dataset_id, column_id, kind, details) in crate::history::record_profiles(&txn, scan_id, snapshot, &ids, drift, now).await? {
+        events.push(Some(dataset_id), column_id, kind, details);
+    }
     // The search index follows these datasets through the outbox.
     let touched: std::collections::BTreeSet<i64> =
         events.rows.iter().filter_map(|e| e.dataset_id.try_as_ref().copied().flatten()).chain(classified_datasets).collect();
@@ -527,14 +535,11 @@ async fn diff_foreign_keys(
 
 /// Classifies every scanned column (names, comments, curated descriptions, types, sampled
 /// values) and writes the suggestions; the samples are read here and nowhere stored.
-async fn classify_snapshot(
-    txn: &DatabaseTransaction,
-    source_id: i64,
-    scan_id: i64,
-    snapshot: &snap::Snapshot,
-    classifier: &Classifier,
-    now: DateTime<Utc>,
-) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
+/// The source's live columns by (namespace, dataset, column): (column id, dataset id,
+/// curated description). Read once per scan, after the datasets are applied.
+type ColumnIds = HashMap<(String, String, String), (i64, i64, Option<String>)>;
+
+async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<ColumnIds, DbErr> {
     let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find()
         .filter(dataset::Column::SourceId.eq(source_id))
         .all(txn)
@@ -550,9 +555,7 @@ async fn classify_snapshot(
         .map(|n| (n.id, n.name))
         .collect();
     let of_source = Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
-    // (namespace, dataset, column) -> (column id, curated description)
-    let mut columns: HashMap<(String, String, String), (i64, Option<String>)> = HashMap::new();
-    let mut dataset_of: HashMap<i64, i64> = HashMap::new();
+    let mut columns: ColumnIds = HashMap::new();
     for c in dataset_column::Entity::find()
         .filter(dataset_column::Column::DatasetId.in_subquery(of_source))
         .filter(dataset_column::Column::RemovedAt.is_null())
@@ -561,15 +564,26 @@ async fn classify_snapshot(
     {
         let Some(d) = datasets.get(&c.dataset_id) else { continue };
         let ns = namespaces.get(&d.namespace_id).cloned().unwrap_or_default();
-        dataset_of.insert(c.id, c.dataset_id);
-        columns.insert((ns, d.name.clone(), c.name), (c.id, c.description));
+        columns.insert((ns, d.name.clone(), c.name), (c.id, c.dataset_id, c.description));
     }
+    Ok(columns)
+}
+
+async fn classify_snapshot(
+    txn: &DatabaseTransaction,
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+    classifier: &Classifier,
+    columns: &ColumnIds,
+    now: DateTime<Utc>,
+) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
+    let dataset_of: HashMap<i64, i64> = columns.values().map(|(c, d, _)| (*c, *d)).collect();
     let mut results = Vec::with_capacity(columns.len());
     for ns in &snapshot.namespaces {
         for d in &ns.datasets {
             for c in &d.columns {
                 let key = (ns.name.clone(), d.name.clone(), c.name.clone());
-                let Some((id, description)) = columns.get(&key) else { continue };
+                let Some((id, _, description)) = columns.get(&key) else { continue };
                 let facts = ColumnFacts::scanned(d, c, description.as_deref());
                 results.push((*id, classifier.classify(&facts)));
             }

@@ -1,0 +1,166 @@
+//! History of meaning: per-scan column profiles and the drift detectors that compare them.
+
+pub mod drift;
+pub mod profile;
+
+use crate::catalog::entity::column_profile;
+use almanac_scanners as snap;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Words of a column name that say it holds money (the tax detector needs one).
+const MONEY_WORDS: &[&str] = &["amount", "amt", "price", "total", "revenue", "cost", "fee", "net", "gross", "subtotal", "paid", "charge", "sum", "value"];
+
+fn is_money(column: &snap::Column) -> bool {
+    column.type_family == snap::TypeFamily::Decimal
+        || crate::classify::words::split_identifier(&column.name).iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
+}
+
+/// A detected semantic change: (dataset id, column id, kind, details).
+pub type Detected = (i64, Option<i64>, &'static str, serde_json::Value);
+
+/// Stores the profiles of this scan's sampled columns and compares them with the same
+/// columns' profiles in the source's previous profiled scan. Returns the changes found.
+pub(crate) async fn record_profiles(
+    txn: &DatabaseTransaction,
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+    ids: &HashMap<(String, String, String), (i64, i64)>,
+    config: &drift::DriftConfig,
+    now: DateTime<Utc>,
+) -> Result<Vec<Detected>, DbErr> {
+    let dataset_ids: Vec<i64> = {
+        let mut v: Vec<i64> = ids.values().map(|(_, d)| *d).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    // The previous profiled scan of these datasets.
+    let mut previous_scan: Option<i64> = None;
+    for chunk in dataset_ids.chunks(500) {
+        let max: Option<Option<i64>> = column_profile::Entity::find()
+            .select_only()
+            .column_as(Expr::col(column_profile::Column::ScanId).max(), "m")
+            .filter(column_profile::Column::DatasetId.is_in(chunk.to_vec()))
+            .filter(column_profile::Column::ScanId.lt(scan_id))
+            .into_tuple()
+            .one(txn)
+            .await?;
+        previous_scan = std::cmp::Ord::max(previous_scan, max.flatten());
+    }
+    // (dataset id, column id or None) -> stored profile JSON of that scan.
+    let mut before: HashMap<(i64, Option<i64>), String> = HashMap::new();
+    if let Some(prev) = previous_scan {
+        for chunk in dataset_ids.chunks(500) {
+            for row in column_profile::Entity::find()
+                .filter(column_profile::Column::ScanId.eq(prev))
+                .filter(column_profile::Column::DatasetId.is_in(chunk.to_vec()))
+                .all(txn)
+                .await?
+            {
+                before.insert((row.dataset_id, row.column_id), row.profile);
+            }
+        }
+    }
+
+    let mut rows = Vec::new();
+    let mut found = Vec::new();
+    for ns in &snapshot.namespaces {
+        for d in &ns.datasets {
+            if d.sample.is_none() {
+                continue;
+            }
+            let mut dataset_id = None;
+            let mut sampled: Vec<&[Option<String>]> = Vec::new();
+            for c in &d.columns {
+                let Some(&(column_id, ds)) = ids.get(&(ns.name.clone(), d.name.clone(), c.name.clone())) else { continue };
+                dataset_id = Some(ds);
+                if c.sample_values.is_empty() {
+                    continue;
+                }
+                // Keys are unique by construction: a repeated submission differs only there.
+                if !c.primary_key && !c.unique {
+                    sampled.push(&c.sample_values);
+                }
+                let p = profile::profile(&c.sample_values);
+                if let Some(old) = before.get(&(ds, Some(column_id))).and_then(|j| serde_json::from_str::<profile::Profile>(j).ok()) {
+                    for change in drift::detect(&old, &p, is_money(c), config) {
+                        found.push((ds, Some(column_id), change.kind, json!({ "column": c.name, "confidence": change.confidence, "evidence": change.evidence })));
+                    }
+                }
+                rows.push(column_profile::ActiveModel {
+                    scan_id: Set(scan_id),
+                    dataset_id: Set(ds),
+                    column_id: Set(Some(column_id)),
+                    profile: Set(serde_json::to_string(&p).unwrap_or_default()),
+                    created_at: Set(now),
+                    ..Default::default()
+                });
+            }
+            let Some(ds) = dataset_id else { continue };
+            let rows_sampled = sampled.iter().map(|c| c.len()).min().unwrap_or(0);
+            let dup = profile::duplicate_share(&sampled);
+            let old = before.get(&(ds, None)).and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
+            if let Some(old) = old {
+                let old_rows = old["sampled_rows"].as_u64().unwrap_or(0) as usize;
+                if let Some(change) = drift::duplicates(old["duplicate_share"].as_f64(), dup, (old_rows, rows_sampled), config) {
+                    found.push((ds, None, change.kind, json!({ "confidence": change.confidence, "evidence": change.evidence })));
+                }
+            }
+            rows.push(column_profile::ActiveModel {
+                scan_id: Set(scan_id),
+                dataset_id: Set(ds),
+                column_id: Set(None),
+                profile: Set(json!({ "sampled_rows": rows_sampled, "row_estimate": d.row_estimate, "duplicate_share": dup }).to_string()),
+                created_at: Set(now),
+                ..Default::default()
+            });
+        }
+    }
+    crate::catalog::insert_in_chunks(txn, rows, 200).await?;
+    Ok(found)
+}
+
+/// One event of a timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TimelineEvent {
+    /// RFC 3339.
+    pub at: DateTime<Utc>,
+    /// `column_added`, `type_changed`, `null_rate_shift`, `unit_change`, `description_changed` ...
+    pub kind: String,
+    /// The column it concerns, if any.
+    pub column: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// The timeline of a dataset (with its columns) or of one column, oldest first: structural
+/// changes, detected semantic changes and curation, from the change events.
+pub async fn timeline(catalog: &crate::catalog::Catalog, name: &crate::catalog::names::QualifiedName) -> Result<Vec<TimelineEvent>, crate::catalog::CatalogError> {
+    use crate::catalog::ChangeFilter;
+    let dataset = catalog.dataset_by_name(&name.dataset_name()).await?;
+    let columns: HashMap<i64, String> = catalog.columns(&dataset, true).await?.into_iter().map(|c| (c.id, c.qualified_name.column.unwrap_or_default())).collect();
+    let filter = match &name.column {
+        Some(col) => {
+            let id = columns.iter().find(|(_, n)| *n == col).map(|(id, _)| *id).ok_or_else(|| crate::catalog::CatalogError::NotFound(format!("column {name}")))?;
+            ChangeFilter { column_id: Some(id), ..Default::default() }
+        }
+        None => ChangeFilter { dataset_id: Some(dataset.id), ..Default::default() },
+    };
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, more) = catalog.changes(filter.clone(), after, 1_000).await?;
+        after = page.last().map(|e| e.id);
+        for e in page {
+            let column = e.column_id.and_then(|id| columns.get(&id).cloned()).or_else(|| e.details["column"].as_str().map(str::to_string));
+            out.push(TimelineEvent { at: e.at, kind: e.kind, column, details: e.details });
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(out)
+}

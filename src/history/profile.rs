@@ -1,0 +1,255 @@
+//! Column profiles: aggregate figures computed from a scan's sampled values. A profile never
+//! holds a value: only counts, quantiles of numbers, lengths and value shapes.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Runs of digits longer than this are written `9{n}`; shorter ones literally (`9999-99-99`).
+const LITERAL_DIGITS: usize = 4;
+/// Shapes are cut after this many characters (long text all looks alike anyway).
+const MAX_SHAPE: usize = 40;
+/// Shapes kept per profile.
+const TOP_SHAPES: usize = 8;
+
+/// The shape of a value: upper-case letters `A`, lower-case `a`, digits `9`, runs of a letter
+/// class as `a+`, long digit runs as `9{n}`, other characters as they are, whitespace as one
+/// space. `John Smith` -> `Aa+ Aa+`, `12345` -> `9{5}`, `2024-03-01T10:00:00+02:00` ->
+/// `9999-99-99A99:99:99+99:99`.
+pub fn shape(value: &str) -> String {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Upper,
+        Lower,
+        Digit,
+        Space,
+        Other(char),
+    }
+    let class = |c: char| {
+        if c.is_uppercase() {
+            Class::Upper
+        } else if c.is_alphabetic() {
+            Class::Lower
+        } else if c.is_ascii_digit() {
+            Class::Digit
+        } else if c.is_whitespace() {
+            Class::Space
+        } else {
+            Class::Other(c)
+        }
+    };
+    let mut out = String::new();
+    let mut chars = value.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        let k = class(c);
+        let mut run = 1;
+        // A single capital letter does not start a run: `John` is `Aa+`, `USA` is `A+`.
+        while let Some(&n) = chars.peek() {
+            if class(n) == k && !matches!(k, Class::Other(_)) {
+                run += 1;
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        match k {
+            Class::Upper => out.push_str(if run > 1 { "A+" } else { "A" }),
+            Class::Lower => out.push_str(if run > 1 { "a+" } else { "a" }),
+            Class::Digit if run > LITERAL_DIGITS => out.push_str(&format!("9{{{run}}}")),
+            Class::Digit => out.extend(std::iter::repeat_n('9', run)),
+            Class::Space => out.push(' '),
+            Class::Other(c) => out.push(c),
+        }
+        if out.chars().count() > MAX_SHAPE {
+            let cut: String = out.chars().take(MAX_SHAPE).collect();
+            return cut + "…";
+        }
+    }
+    out
+}
+
+/// Quantiles of a numeric column's sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Numbers {
+    pub count: usize,
+    pub min: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub median: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+impl Numbers {
+    fn of(mut v: Vec<f64>) -> Option<Numbers> {
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(|a, b| a.total_cmp(b));
+        let q = |p: f64| {
+            let pos = p * (v.len() - 1) as f64;
+            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+            v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+        };
+        Some(Numbers {
+            count: v.len(),
+            min: v[0],
+            p10: q(0.10),
+            p25: q(0.25),
+            median: q(0.5),
+            p75: q(0.75),
+            p90: q(0.90),
+            max: v[v.len() - 1],
+            mean: v.iter().sum::<f64>() / v.len() as f64,
+        })
+    }
+
+    /// The quantiles compared by the drift detectors, low to high.
+    pub fn quantiles(&self) -> [f64; 5] {
+        [self.p10, self.p25, self.median, self.p75, self.p90]
+    }
+}
+
+/// A column's profile in one scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Sampled values (nulls included).
+    pub sampled: usize,
+    pub null_fraction: f64,
+    /// Distinct non-null values in the sample.
+    pub distinct: usize,
+    /// Numeric values (numbers, or numbers written as text).
+    pub numbers: Option<Numbers>,
+    /// Timestamps and dates, as seconds since 1970 (naive ones read as UTC).
+    pub instants: Option<Numbers>,
+    /// Text length in characters.
+    pub lengths: Option<Numbers>,
+    /// The most common value shapes with their share of non-null values, most common first.
+    pub shapes: Vec<(String, f64)>,
+}
+
+impl Profile {
+    /// The dominant shape and its share.
+    pub fn dominant_shape(&self) -> Option<(&str, f64)> {
+        self.shapes.first().map(|(s, f)| (s.as_str(), *f))
+    }
+
+    /// The share of non-null values with this shape.
+    pub fn shape_share(&self, shape: &str) -> f64 {
+        self.shapes.iter().find(|(s, _)| s == shape).map_or(0.0, |(_, f)| *f)
+    }
+}
+
+/// Reads an instant from common timestamp and date forms; offsets are applied.
+pub fn instant(value: &str) -> Option<f64> {
+    let v = value.trim();
+    if v.len() < 10 || !v.as_bytes()[..4].iter().all(u8::is_ascii_digit) || v.as_bytes()[4] != b'-' {
+        return None;
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&v.replacen(' ', "T", 1)) {
+        return Some(t.timestamp() as f64);
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v, f) {
+            return Some(t.and_utc().timestamp() as f64);
+        }
+    }
+    for f in ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%#z"] {
+        if let Ok(t) = chrono::DateTime::parse_from_str(v, f) {
+            return Some(t.timestamp() as f64);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() as f64)
+}
+
+/// The profile of one column's sampled values.
+pub fn profile(values: &[Option<String>]) -> Profile {
+    let sampled = values.len();
+    let present: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
+    let nulls = sampled - present.len();
+    let distinct = present.iter().collect::<HashSet<_>>().len();
+    let numbers: Vec<f64> = present.iter().filter_map(|v| v.trim().parse::<f64>().ok()).filter(|x| x.is_finite()).collect();
+    let instants: Vec<f64> = present.iter().filter_map(|v| instant(v)).collect();
+    // A column counts as numeric (or temporal) when most of its values are.
+    let most = |n: usize| !present.is_empty() && n * 10 >= present.len() * 9;
+    let mut shapes: HashMap<String, usize> = HashMap::new();
+    for v in &present {
+        *shapes.entry(shape(v)).or_default() += 1;
+    }
+    let mut shapes: Vec<(String, usize)> = shapes.into_iter().collect();
+    shapes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let total = present.len().max(1) as f64;
+    Profile {
+        sampled,
+        null_fraction: if sampled == 0 { 0.0 } else { nulls as f64 / sampled as f64 },
+        distinct,
+        numbers: if most(numbers.len()) { Numbers::of(numbers) } else { None },
+        instants: if most(instants.len()) { Numbers::of(instants) } else { None },
+        lengths: Numbers::of(present.iter().map(|v| v.chars().count() as f64).collect()),
+        shapes: shapes.into_iter().take(TOP_SHAPES).map(|(s, n)| (s, n as f64 / total)).collect(),
+    }
+}
+
+/// The share of sampled rows that repeat an earlier row exactly (all columns equal), from the
+/// columns' sampled values (row i of the sample is the i-th value of every column).
+pub fn duplicate_share(columns: &[&[Option<String>]]) -> Option<f64> {
+    let rows = columns.iter().map(|c| c.len()).min()?;
+    if rows == 0 || columns.is_empty() {
+        return None;
+    }
+    let mut seen: BTreeMap<Vec<Option<&str>>, ()> = BTreeMap::new();
+    let mut dups = 0;
+    for i in 0..rows {
+        let row: Vec<Option<&str>> = columns.iter().map(|c| c[i].as_deref()).collect();
+        if seen.insert(row, ()).is_some() {
+            dups += 1;
+        }
+    }
+    Some(dups as f64 / rows as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_as_in_the_issue() {
+        assert_eq!(shape("John Smith"), "Aa+ Aa+");
+        assert_eq!(shape("Smith, John"), "Aa+, Aa+");
+        assert_eq!(shape("12345"), "9{5}");
+        assert_eq!(shape("jane@example.com"), "a+@a+.a+");
+        assert_eq!(shape("2024-03-01T10:00:00+02:00"), "9999-99-99A99:99:99+99:99");
+        assert_eq!(shape("2024-03-01 10:00:00"), "9999-99-99 99:99:99");
+        assert_eq!(shape("USA"), "A+");
+        assert!(shape(&"word ".repeat(40)).ends_with('…'));
+    }
+
+    #[test]
+    fn profiles_count_and_never_keep_values() {
+        let values: Vec<Option<String>> = (0..100).map(|i| if i % 4 == 0 { None } else { Some(format!("{}", i * 10)) }).collect();
+        let p = profile(&values);
+        assert_eq!(p.sampled, 100);
+        assert!((p.null_fraction - 0.25).abs() < 1e-9);
+        assert_eq!(p.distinct, 75);
+        let n = p.numbers.as_ref().unwrap();
+        assert_eq!((n.min, n.max), (10.0, 990.0));
+        assert!(p.instants.is_none());
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(!json.contains("\"990\"") && !json.contains("\"10\""), "{json}");
+
+        let ts: Vec<Option<String>> = vec![Some("2024-03-01T10:00:00Z".into()), Some("2024-03-01 12:00:00+02:00".into()), Some("2024-03-01".into())];
+        let p = profile(&ts);
+        let i = p.instants.unwrap();
+        assert_eq!(i.max - i.min, 36_000.0);
+        assert_eq!(i.median, i.max);
+    }
+
+    #[test]
+    fn duplicate_rows() {
+        let a: Vec<Option<String>> = ["1", "2", "1", "3"].iter().map(|s| Some(s.to_string())).collect();
+        let b: Vec<Option<String>> = ["x", "y", "x", "x"].iter().map(|s| Some(s.to_string())).collect();
+        assert_eq!(duplicate_share(&[&a, &b]), Some(0.25));
+        assert_eq!(duplicate_share(&[&b]), Some(0.5));
+    }
+}
