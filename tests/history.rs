@@ -187,3 +187,74 @@ async fn history_command_prints_the_documented_json() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["details"]["evidence"]["null_fraction_after"], 0.4);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meanings_over_time_reviews_and_timelines_through_graphql() {
+    use common::{error_code, TestApp};
+    use serde_json::json;
+    let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
+    let app = TestApp::spawn(&store).await;
+    let source = Source::Lite(TempDir::new());
+    source.execute(&seed_sql(false)).await;
+    scan(&app.state, &source.url()).await;
+    source.execute(change_sql(false)).await;
+    scan(&app.state, &source.url()).await;
+
+    let col = |name: &str| format!("shop.main.orders.{name}");
+    let q = "query($n: String!, $k: [String!]) { column(qualifiedName: $n) { id
+               timeline(kinds: $k) { events { id kind details review { decision author note } } hasNextPage }
+               profiles(first: 5) { scanId profile } } }";
+    let r = app.query_ok(q, json!({ "n": col("duration_s"), "k": ["unit_change"] })).await;
+    let column_id = r["column"]["id"].as_str().unwrap().to_string();
+    let unit = &r["column"]["timeline"]["events"][0];
+    assert_eq!(unit["kind"], "unit_change");
+    assert!(unit["review"].is_null());
+    let profiles = r["column"]["profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), 2);
+    assert!(profiles[0]["profile"]["numbers"]["median"].as_f64().unwrap() > 1000.0 * profiles[1]["profile"]["numbers"]["median"].as_f64().unwrap() * 0.9);
+
+    // Acknowledge the unit change, recording the meaning from a date on.
+    let ack = "mutation($id: ID!, $m: String, $d: NaiveDate) { acknowledgeChange(id: $id, note: \"planned\", meaning: $m, effectiveFrom: $d) { decision author meaningId } }";
+    let r = app.query_ok(ack, json!({ "id": unit["id"], "m": "Elapsed time in milliseconds", "d": "2024-03-01" })).await;
+    assert_eq!(r["acknowledgeChange"]["decision"], "acknowledged");
+    assert!(r["acknowledgeChange"]["meaningId"].as_str().is_some());
+    let again = app.graphql(ack, json!({ "id": unit["id"] })).await;
+    assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
+    // Dismiss the tax change as a false alarm; a structural event cannot be reviewed.
+    let r = app.query_ok(q, json!({ "n": col("price"), "k": ["tax_change"] })).await;
+    let tax = r["column"]["timeline"]["events"][0]["id"].clone();
+    let r = app.query_ok("mutation($id: ID!) { dismissChange(id: $id, note: \"prices were re-entered gross\") { decision } }", json!({ "id": tax })).await;
+    assert_eq!(r["dismissChange"]["decision"], "dismissed");
+    let r = app.query_ok(q, json!({ "n": col("price"), "k": ["tax_change"] })).await;
+    assert_eq!(r["column"]["timeline"]["events"][0]["review"]["decision"], "dismissed");
+    let added = app.query_ok("{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [\"dataset_added\"]) { events { id } } } }", json!({})).await;
+    let bad = app.graphql("mutation($id: ID!) { dismissChange(id: $id) { decision } }", json!({ "id": added["dataset"]["timeline"]["events"][0]["id"] })).await;
+    assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"));
+
+    // Meanings over time: every version kept, answered for any date.
+    app.query_ok(
+        "mutation($c: ID!) { annotateMeaning(columnId: $c, meaning: \"Elapsed time in microseconds\", effectiveFrom: \"2025-01-01\") { id } }",
+        json!({ "c": column_id }),
+    )
+    .await;
+    let at = "query($n: String!, $d: NaiveDate!) { column(qualifiedName: $n) { meaningAt(date: $d) { meaning effectiveFrom acknowledges } meanings { meaning } } }";
+    let r = app.query_ok(at, json!({ "n": col("duration_s"), "d": "2024-02-01" })).await;
+    assert!(r["column"]["meaningAt"].is_null());
+    assert_eq!(r["column"]["meanings"].as_array().unwrap().len(), 2);
+    let r = app.query_ok(at, json!({ "n": col("duration_s"), "d": "2024-06-30" })).await;
+    assert_eq!(r["column"]["meaningAt"]["meaning"], "Elapsed time in milliseconds");
+    assert_eq!(r["column"]["meaningAt"]["acknowledges"], unit["id"]);
+    let r = app.query_ok(at, json!({ "n": col("duration_s"), "d": "2025-01-01" })).await;
+    assert_eq!(r["column"]["meaningAt"]["meaning"], "Elapsed time in microseconds");
+
+    // One timeline: structure, detection, annotations and reviews, oldest first.
+    let r = app.query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { events { kind } } } }", json!({})).await;
+    let kinds: Vec<&str> = r["column"]["timeline"]["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["unit_change", "meaning_annotated", "change_acknowledged", "meaning_annotated"]);
+    // Each of these is in the audit log.
+    let audit = app.state.catalog.audit_entries(&Default::default(), None, 20).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for a in ["meaning.annotate", "change.acknowledge", "change.dismiss"] {
+        assert!(actions.contains(&a), "{a} missing in {actions:?}");
+    }
+}

@@ -7,6 +7,7 @@ mod m0002_classification;
 mod m0003_search_outbox;
 mod m0004_audit;
 mod m0005_profiles;
+mod m0006_meanings;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -14,6 +15,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration), Box::new(m0003_search_outbox::Migration), Box::new(m0004_audit::Migration), Box::new(m0005_profiles::Migration)]
+        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration), Box::new(m0003_search_outbox::Migration), Box::new(m0004_audit::Migration), Box::new(m0005_profiles::Migration), Box::new(m0006_meanings::Migration)]
     }
 }

@@ -103,6 +103,7 @@ pub const POLICY: &[(&str, &[Role])] = &[
     ("setDatasetDescription, setColumnDescription, addTag, removeTag", &[Role::Editor]),
     ("confirmClassification, rejectClassification, addClassification", &[Role::Steward, Role::PrivacyOfficer]),
     ("Classification.evidence", &[Role::Steward, Role::PrivacyOfficer]),
+    ("annotateMeaning, acknowledgeChange, dismissChange", &[Role::Editor, Role::Steward]),
     ("auditLog", &[Role::PrivacyOfficer]),
 ];
 

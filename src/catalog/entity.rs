@@ -299,3 +299,49 @@ pub mod column_profile {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod column_meaning {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "column_meaning")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub column_id: i64,
+        pub meaning: String,
+        pub effective_from: chrono::NaiveDate,
+        pub author: String,
+        /// The detected change this annotation acknowledged, if any.
+        pub change_event_id: Option<i64>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod change_review {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "change_review")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub change_event_id: i64,
+        /// `acknowledged` or `dismissed`.
+        pub decision: String,
+        pub note: Option<String>,
+        pub author: String,
+        pub meaning_id: Option<i64>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,6 +1,7 @@
 //! History of meaning: per-scan column profiles and the drift detectors that compare them.
 
 pub mod drift;
+pub mod meanings;
 pub mod profile;
 
 use crate::catalog::entity::column_profile;
@@ -163,4 +164,70 @@ pub async fn timeline(catalog: &crate::catalog::Catalog, name: &crate::catalog::
         }
     }
     Ok(out)
+}
+
+/// Which events of a timeline to list.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    pub dataset_id: Option<i64>,
+    pub column_id: Option<i64>,
+    pub kinds: Vec<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A page of change events, oldest first, after event id `after`.
+pub async fn events(
+    catalog: &crate::catalog::Catalog,
+    filter: &TimelineFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<crate::catalog::ChangeEvent>, bool), crate::catalog::CatalogError> {
+    use crate::catalog::entity::change_event;
+    use sea_orm::QueryOrder;
+    let mut q = change_event::Entity::find();
+    if let Some(d) = filter.dataset_id {
+        q = q.filter(change_event::Column::DatasetId.eq(d));
+    }
+    if let Some(c) = filter.column_id {
+        q = q.filter(change_event::Column::ColumnId.eq(c));
+    }
+    if !filter.kinds.is_empty() {
+        q = q.filter(change_event::Column::Kind.is_in(filter.kinds.clone()));
+    }
+    if let Some(t) = filter.since {
+        q = q.filter(change_event::Column::At.gte(t));
+    }
+    if let Some(t) = filter.until {
+        q = q.filter(change_event::Column::At.lt(t));
+    }
+    if let Some(a) = after {
+        q = q.filter(change_event::Column::Id.gt(a));
+    }
+    let mut rows = q.order_by_asc(change_event::Column::Id).limit(limit + 1).all(catalog.connection()).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows.into_iter().map(crate::catalog::ChangeEvent::from).collect(), more))
+}
+
+/// A column's profile in one scan.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScanProfile {
+    pub scan_id: i64,
+    pub at: DateTime<Utc>,
+    pub profile: serde_json::Value,
+}
+
+/// A column's profiles, newest scan first.
+pub async fn profiles(catalog: &crate::catalog::Catalog, column_id: i64, limit: u64) -> Result<Vec<ScanProfile>, crate::catalog::CatalogError> {
+    use sea_orm::QueryOrder;
+    Ok(column_profile::Entity::find()
+        .filter(column_profile::Column::ColumnId.eq(column_id))
+        .order_by_desc(column_profile::Column::ScanId)
+        .limit(limit)
+        .all(catalog.connection())
+        .await?
+        .into_iter()
+        .map(|m| ScanProfile { scan_id: m.scan_id, at: m.created_at, profile: serde_json::from_str(&m.profile).unwrap_or_default() })
+        .collect())
 }

@@ -38,3 +38,4 @@ pub const CURATE: &str = "setDatasetDescription, setColumnDescription, addTag, r
 pub const CLASSIFY: &str = "confirmClassification, rejectClassification, addClassification";
 pub const EVIDENCE: &str = "Classification.evidence";
 pub const AUDIT: &str = "auditLog";
+pub const MEANING: &str = "annotateMeaning, acknowledgeChange, dismissChange";

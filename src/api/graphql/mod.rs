@@ -3,6 +3,7 @@
 
 mod audit;
 mod guard;
+mod history;
 mod ids;
 mod mutation;
 mod objects;

@@ -140,4 +140,42 @@ impl MutationRoot {
         let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         Ok(acting(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)
     }
+
+    /// Records what a column means from a date on ("from 2024-03-01 amount includes 19% VAT").
+    /// Earlier versions stay; `Column.meaningAt(date)` answers for any date.
+    #[graphql(guard = "Allowed(guard::MEANING)")]
+    async fn annotate_meaning(&self, ctx: &Context<'_>, column_id: ID, meaning: String, effective_from: chrono::NaiveDate) -> ApiResult<super::history::Meaning> {
+        let col = ids::decode(Kind::Column, &column_id)?;
+        Ok(super::history::Meaning(acting(ctx)?.catalog.annotate_meaning(col, &meaning, effective_from).await?))
+    }
+
+    /// Acknowledges a detected semantic change, optionally recording the column's meaning from
+    /// `effectiveFrom` on (both or neither).
+    #[graphql(guard = "Allowed(guard::MEANING)")]
+    async fn acknowledge_change(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+        meaning: Option<String>,
+        effective_from: Option<chrono::NaiveDate>,
+    ) -> ApiResult<super::history::ChangeReview> {
+        let event = ids::decode(Kind::Change, &id)?;
+        let meaning = match (meaning.as_deref(), effective_from) {
+            (Some(m), Some(d)) => Some((m, d)),
+            (None, None) => None,
+            _ => return Err(ApiError::InvalidInput("pass both `meaning` and `effectiveFrom`, or neither".into())),
+        };
+        let catalog = acting(ctx)?.catalog;
+        let review = catalog.review_change(event, crate::history::meanings::Decision::Acknowledge, note.as_deref(), meaning).await?;
+        Ok(super::history::ChangeReview(review))
+    }
+
+    /// Dismisses a detected semantic change as a false alarm (remembered).
+    #[graphql(guard = "Allowed(guard::MEANING)")]
+    async fn dismiss_change(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<super::history::ChangeReview> {
+        let event = ids::decode(Kind::Change, &id)?;
+        let review = acting(ctx)?.catalog.review_change(event, crate::history::meanings::Decision::Dismiss, note.as_deref(), None).await?;
+        Ok(super::history::ChangeReview(review))
+    }
 }

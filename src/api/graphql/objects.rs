@@ -162,6 +162,19 @@ pub struct Dataset(pub catalog::Dataset);
 
 #[Object]
 impl Dataset {
+    /// The dataset's timeline with its columns', oldest first (see `Column.timeline`).
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        kinds: Option<Vec<String>>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<super::history::TimelinePage> {
+        super::history::timeline(ctx, Some(self.0.id), None, kinds, since, until, first, after).await
+    }
     /// Stable id: it survives re-scans and keeps pointing here after the dataset is removed.
     async fn id(&self) -> ID {
         ids::encode(Kind::Dataset, self.0.id)
@@ -249,6 +262,33 @@ pub struct Column(pub catalog::Column);
 impl Column {
     async fn id(&self) -> ID {
         ids::encode(Kind::Column, self.0.id)
+    }
+    /// The column's timeline, oldest first: structural changes, detected semantic changes
+    /// (`null_rate_shift`, `unit_change`, `tax_change`, `timezone_shift`, `format_change`),
+    /// description edits, meaning annotations and reviews. Filter by kind and time.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        kinds: Option<Vec<String>>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<super::history::TimelinePage> {
+        super::history::timeline(ctx, None, Some(self.0.id), kinds, since, until, first, after).await
+    }
+    /// Profiles of the sampled values, newest scan first.
+    async fn profiles(&self, ctx: &Context<'_>, first: Option<i32>) -> ApiResult<Vec<super::history::ScanProfile>> {
+        super::history::profiles(ctx, self.0.id, first).await
+    }
+    /// Every version of what the column means, by effective date.
+    async fn meanings(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::history::Meaning>> {
+        Ok(app(ctx)?.catalog.meanings(self.0.id).await?.into_iter().map(super::history::Meaning).collect())
+    }
+    /// What the column meant on `date`.
+    async fn meaning_at(&self, ctx: &Context<'_>, date: chrono::NaiveDate) -> ApiResult<Option<super::history::Meaning>> {
+        Ok(app(ctx)?.catalog.meaning_at(self.0.id, date).await?.map(super::history::Meaning))
     }
     async fn name(&self) -> &str {
         self.0.name()
@@ -428,6 +468,10 @@ pub struct ChangeEvent(pub catalog::ChangeEvent);
 impl ChangeEvent {
     async fn id(&self) -> ID {
         ids::encode(Kind::Change, self.0.id)
+    }
+    /// For a detected semantic change: whether a person acknowledged or dismissed it.
+    async fn review(&self, ctx: &Context<'_>) -> ApiResult<Option<super::history::ChangeReview>> {
+        Ok(app(ctx)?.catalog.review_of(self.0.id).await?.map(super::history::ChangeReview))
     }
     /// `dataset_added`, `column_removed`, `type_changed`, `nullability_changed`,
     /// `comment_changed`, `description_changed`, ...

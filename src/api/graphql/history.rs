@@ -1,0 +1,104 @@
+//! GraphQL over a column's and a dataset's history: timelines, per-scan profiles, meanings over
+//! time and reviews of detected changes.
+
+use super::ids;
+use super::objects::{page_size, ChangeEvent};
+use super::{app, ApiResult};
+use crate::history::{self, meanings, TimelineFilter};
+use async_graphql::{Context, Json, Object, SimpleObject, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One version of what a column means.
+pub struct Meaning(pub meanings::Meaning);
+
+#[Object]
+impl Meaning {
+    async fn id(&self) -> ID {
+        ID(format!("mng_{}", self.0.id))
+    }
+    async fn meaning(&self) -> &str {
+        &self.0.meaning
+    }
+    /// From this date on (until a later version takes effect).
+    async fn effective_from(&self) -> NaiveDate {
+        self.0.effective_from
+    }
+    async fn author(&self) -> &str {
+        &self.0.author
+    }
+    /// When it was written.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The detected change this annotation acknowledged, if any.
+    async fn acknowledges(&self) -> Option<ID> {
+        self.0.change_event_id.map(|id| ids::encode(ids::Kind::Change, id))
+    }
+}
+
+/// A person's decision on a detected change.
+pub struct ChangeReview(pub meanings::Review);
+
+#[Object]
+impl ChangeReview {
+    /// `acknowledged` or `dismissed`.
+    async fn decision(&self) -> &str {
+        &self.0.decision
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn author(&self) -> &str {
+        &self.0.author
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn meaning_id(&self) -> Option<ID> {
+        self.0.meaning_id.map(|id| ID(format!("mng_{id}")))
+    }
+}
+
+/// A column's profile in one scan: aggregates of the sampled values, never the values.
+#[derive(SimpleObject)]
+pub struct ScanProfile {
+    pub scan_id: ID,
+    pub at: DateTime<Utc>,
+    /// null_fraction, distinct, numbers/instants/lengths quantiles, shapes with shares.
+    pub profile: Json<serde_json::Value>,
+}
+
+/// A page of a timeline, oldest first.
+#[derive(SimpleObject)]
+pub struct TimelinePage {
+    pub events: Vec<ChangeEvent>,
+    pub end_cursor: Option<String>,
+    pub has_next_page: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn timeline(
+    ctx: &Context<'_>,
+    dataset_id: Option<i64>,
+    column_id: Option<i64>,
+    kinds: Option<Vec<String>>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<TimelinePage> {
+    let limit = page_size(ctx, first)?;
+    let after = ids::parse_cursor(after.as_deref())?;
+    let filter = TimelineFilter { dataset_id, column_id, kinds: kinds.unwrap_or_default(), since, until };
+    let (events, more) = history::events(&app(ctx)?.catalog, &filter, after, limit).await?;
+    Ok(TimelinePage { end_cursor: events.last().map(|e| ids::cursor(e.id)), has_next_page: more, events: events.into_iter().map(ChangeEvent).collect() })
+}
+
+pub async fn profiles(ctx: &Context<'_>, column_id: i64, first: Option<i32>) -> ApiResult<Vec<ScanProfile>> {
+    let limit = page_size(ctx, first)?;
+    Ok(history::profiles(&app(ctx)?.catalog, column_id, limit)
+        .await?
+        .into_iter()
+        .map(|p| ScanProfile { scan_id: ids::encode(ids::Kind::Scan, p.scan_id), at: p.at, profile: Json(p.profile) })
+        .collect())
+}
