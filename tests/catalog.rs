@@ -242,7 +242,9 @@ async fn sampled_values_and_passwords_never_reach_the_store(kind: StoreKind) {
                     SELECT row_to_json(d)::text FROM dataset d UNION ALL
                     SELECT row_to_json(c)::text FROM dataset_column c UNION ALL
                     SELECT row_to_json(e)::text FROM change_event e UNION ALL
-                    SELECT row_to_json(x)::text FROM scan x) all_rows",
+                    SELECT row_to_json(x)::text FROM scan x UNION ALL
+                    SELECT row_to_json(p)::text FROM column_profile p UNION ALL
+                    SELECT row_to_json(a)::text FROM audit_log a) all_rows",
             )
             .fetch_all(&mut conn)
             .await
