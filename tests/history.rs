@@ -204,11 +204,11 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
 
     let col = |name: &str| format!("shop.main.orders.{name}");
     let q = "query($n: String!, $k: [String!]) { column(qualifiedName: $n) { id
-               timeline(kinds: $k) { events { id kind details review { decision author note } } hasNextPage }
+               timeline(kinds: $k) { edges { node { id kind details review { decision author note } } } pageInfo { hasNextPage } }
                profiles(first: 5) { scanId profile } } }";
     let r = app.query_ok(q, json!({ "n": col("duration_s"), "k": ["unit_change"] })).await;
     let column_id = r["column"]["id"].as_str().unwrap().to_string();
-    let unit = &r["column"]["timeline"]["events"][0];
+    let unit = &r["column"]["timeline"]["edges"][0]["node"];
     assert_eq!(unit["kind"], "unit_change");
     assert!(unit["review"].is_null());
     let profiles = r["column"]["profiles"].as_array().unwrap();
@@ -224,13 +224,13 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
     // Dismiss the tax change as a false alarm; a structural event cannot be reviewed.
     let r = app.query_ok(q, json!({ "n": col("price"), "k": ["tax_change"] })).await;
-    let tax = r["column"]["timeline"]["events"][0]["id"].clone();
+    let tax = r["column"]["timeline"]["edges"][0]["node"]["id"].clone();
     let r = app.query_ok("mutation($id: ID!) { dismissChange(id: $id, note: \"prices were re-entered gross\") { decision } }", json!({ "id": tax })).await;
     assert_eq!(r["dismissChange"]["decision"], "dismissed");
     let r = app.query_ok(q, json!({ "n": col("price"), "k": ["tax_change"] })).await;
-    assert_eq!(r["column"]["timeline"]["events"][0]["review"]["decision"], "dismissed");
-    let added = app.query_ok("{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [\"dataset_added\"]) { events { id } } } }", json!({})).await;
-    let bad = app.graphql("mutation($id: ID!) { dismissChange(id: $id) { decision } }", json!({ "id": added["dataset"]["timeline"]["events"][0]["id"] })).await;
+    assert_eq!(r["column"]["timeline"]["edges"][0]["node"]["review"]["decision"], "dismissed");
+    let added = app.query_ok("{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [\"dataset_added\"]) { edges { node { id } } } } }", json!({})).await;
+    let bad = app.graphql("mutation($id: ID!) { dismissChange(id: $id) { decision } }", json!({ "id": added["dataset"]["timeline"]["edges"][0]["node"]["id"] })).await;
     assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"));
 
     // Meanings over time: every version kept, answered for any date.
@@ -250,8 +250,8 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     assert_eq!(r["column"]["meaningAt"]["meaning"], "Elapsed time in microseconds");
 
     // One timeline: structure, detection, annotations and reviews, oldest first.
-    let r = app.query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { events { kind } } } }", json!({})).await;
-    let kinds: Vec<&str> = r["column"]["timeline"]["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let r = app.query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { edges { node { kind } } } } }", json!({})).await;
+    let kinds: Vec<&str> = r["column"]["timeline"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["unit_change", "meaning_annotated", "change_acknowledged", "meaning_annotated"]);
     // Each of these is in the audit log.
     let audit = app.state.catalog.audit_entries(&Default::default(), None, 20).await.unwrap();

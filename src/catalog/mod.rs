@@ -437,6 +437,15 @@ impl Catalog {
         if let Some(v) = filter.scan_id {
             q = q.filter(change_event::Column::ScanId.eq(v));
         }
+        if !filter.kinds.is_empty() {
+            q = q.filter(change_event::Column::Kind.is_in(filter.kinds));
+        }
+        if let Some(t) = filter.since {
+            q = q.filter(change_event::Column::At.gte(t));
+        }
+        if let Some(t) = filter.until {
+            q = q.filter(change_event::Column::At.lt(t));
+        }
         if let Some(after) = after {
             q = q.filter(change_event::Column::Id.gt(after));
         }

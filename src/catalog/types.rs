@@ -292,10 +292,16 @@ pub struct NewSource {
 }
 
 /// Which change events to list.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ChangeFilter {
     pub source_id: Option<i64>,
     pub dataset_id: Option<i64>,
     pub column_id: Option<i64>,
     pub scan_id: Option<i64>,
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<String>,
+    /// At or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Before this time.
+    pub until: Option<DateTime<Utc>>,
 }

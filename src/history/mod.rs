@@ -166,50 +166,6 @@ pub async fn timeline(catalog: &crate::catalog::Catalog, name: &crate::catalog::
     Ok(out)
 }
 
-/// Which events of a timeline to list.
-#[derive(Debug, Clone, Default)]
-pub struct TimelineFilter {
-    pub dataset_id: Option<i64>,
-    pub column_id: Option<i64>,
-    pub kinds: Vec<String>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-}
-
-/// A page of change events, oldest first, after event id `after`.
-pub async fn events(
-    catalog: &crate::catalog::Catalog,
-    filter: &TimelineFilter,
-    after: Option<i64>,
-    limit: u64,
-) -> Result<(Vec<crate::catalog::ChangeEvent>, bool), crate::catalog::CatalogError> {
-    use crate::catalog::entity::change_event;
-    use sea_orm::QueryOrder;
-    let mut q = change_event::Entity::find();
-    if let Some(d) = filter.dataset_id {
-        q = q.filter(change_event::Column::DatasetId.eq(d));
-    }
-    if let Some(c) = filter.column_id {
-        q = q.filter(change_event::Column::ColumnId.eq(c));
-    }
-    if !filter.kinds.is_empty() {
-        q = q.filter(change_event::Column::Kind.is_in(filter.kinds.clone()));
-    }
-    if let Some(t) = filter.since {
-        q = q.filter(change_event::Column::At.gte(t));
-    }
-    if let Some(t) = filter.until {
-        q = q.filter(change_event::Column::At.lt(t));
-    }
-    if let Some(a) = after {
-        q = q.filter(change_event::Column::Id.gt(a));
-    }
-    let mut rows = q.order_by_asc(change_event::Column::Id).limit(limit + 1).all(catalog.connection()).await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows.into_iter().map(crate::catalog::ChangeEvent::from).collect(), more))
-}
-
 /// A column's profile in one scan.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScanProfile {

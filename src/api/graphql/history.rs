@@ -2,9 +2,11 @@
 //! time and reviews of detected changes.
 
 use super::ids;
-use super::objects::{page_size, ChangeEvent};
+use super::objects::{change_page, page_size, ChangeEvent};
 use super::{app, ApiResult};
-use crate::history::{self, meanings, TimelineFilter};
+use crate::catalog::ChangeFilter;
+use crate::history::{self, meanings};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -68,14 +70,7 @@ pub struct ScanProfile {
     pub profile: Json<serde_json::Value>,
 }
 
-/// A page of a timeline, oldest first.
-#[derive(SimpleObject)]
-pub struct TimelinePage {
-    pub events: Vec<ChangeEvent>,
-    pub end_cursor: Option<String>,
-    pub has_next_page: bool,
-}
-
+/// A page of a dataset's or column's timeline, oldest first.
 #[allow(clippy::too_many_arguments)]
 pub async fn timeline(
     ctx: &Context<'_>,
@@ -86,12 +81,9 @@ pub async fn timeline(
     until: Option<DateTime<Utc>>,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<TimelinePage> {
-    let limit = page_size(ctx, first)?;
-    let after = ids::parse_cursor(after.as_deref())?;
-    let filter = TimelineFilter { dataset_id, column_id, kinds: kinds.unwrap_or_default(), since, until };
-    let (events, more) = history::events(&app(ctx)?.catalog, &filter, after, limit).await?;
-    Ok(TimelinePage { end_cursor: events.last().map(|e| ids::cursor(e.id)), has_next_page: more, events: events.into_iter().map(ChangeEvent).collect() })
+) -> ApiResult<Connection<String, ChangeEvent>> {
+    let filter = ChangeFilter { dataset_id, column_id, kinds: kinds.unwrap_or_default(), since, until, ..Default::default() };
+    change_page(ctx, filter, first, after).await
 }
 
 pub async fn profiles(ctx: &Context<'_>, column_id: i64, first: Option<i32>) -> ApiResult<Vec<ScanProfile>> {

@@ -172,7 +172,7 @@ impl Dataset {
         until: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<super::history::TimelinePage> {
+    ) -> ApiResult<Connection<String, ChangeEvent>> {
         super::history::timeline(ctx, Some(self.0.id), None, kinds, since, until, first, after).await
     }
     /// Stable id: it survives re-scans and keeps pointing here after the dataset is removed.
@@ -275,7 +275,7 @@ impl Column {
         until: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<super::history::TimelinePage> {
+    ) -> ApiResult<Connection<String, ChangeEvent>> {
         super::history::timeline(ctx, None, Some(self.0.id), kinds, since, until, first, after).await
     }
     /// Profiles of the sampled values, newest scan first.
