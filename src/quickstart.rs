@@ -366,6 +366,8 @@ pub async fn write_sample_warehouse(path: &Path) -> Result<(), SampleError> {
         .filename(&tmp)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Delete)
+        // The warehouse is written in one large statement: a slow machine must not print it.
+        .disable_statement_logging()
         .connect()
         .await
         .map_err(|e| err(&e))?;
