@@ -249,6 +249,19 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     let r = app.query_ok(at, json!({ "n": col("duration_s"), "d": "2025-01-01" })).await;
     assert_eq!(r["column"]["meaningAt"]["meaning"], "Elapsed time in microseconds");
 
+    // The meaning in effect is searchable like a description, within about a second.
+    let started = std::time::Instant::now();
+    loop {
+        let r = app.query_ok("{ search(query: \"elapsed microseconds\", first: 1) { hits { qualifiedName highlights { field fragment } } } }", json!({})).await;
+        let hit = &r["search"]["hits"][0];
+        if hit["qualifiedName"] == "shop.main.orders.duration_s" {
+            assert!(hit["highlights"].to_string().contains("<b>microseconds</b>"), "{hit}");
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "meaning not searchable: {r}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
     // One timeline: structure, detection, annotations and reviews, oldest first.
     let r = app.query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { edges { node { kind } } } } }", json!({})).await;
     let kinds: Vec<&str> = r["column"]["timeline"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();

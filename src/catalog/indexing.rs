@@ -1,7 +1,7 @@
 //! What the search index is built from: datasets with their columns, tags and personal-data
 //! categories, read in bulk; and the outbox that says which datasets changed.
 
-use super::entity::{classification, dataset, dataset_column, namespace, search_outbox, source, tag};
+use super::entity::{classification, column_meaning, dataset, dataset_column, namespace, search_outbox, source, tag};
 use super::{Catalog, CatalogError};
 use crate::catalog::classifications::ClassificationStatus;
 use chrono::Utc;
@@ -16,6 +16,8 @@ pub struct ColumnDoc {
     pub type_family: String,
     pub comment: Option<String>,
     pub description: Option<String>,
+    /// What the column means today (the latest meaning annotation in effect).
+    pub meaning: Option<String>,
     pub tags: Vec<String>,
     /// Personal-data categories that are not rejected.
     pub pii: Vec<String>,
@@ -96,7 +98,20 @@ impl Catalog {
             let column_ids: Vec<i64> = columns.values().flatten().map(|c| c.id).collect();
             let mut col_tags: HashMap<i64, Vec<String>> = HashMap::new();
             let mut col_pii: HashMap<i64, Vec<String>> = HashMap::new();
+            let mut col_meaning: HashMap<i64, String> = HashMap::new();
+            let today = chrono::Utc::now().date_naive();
             for ids in column_ids.chunks(CHUNK) {
+                // Latest effective date first (then latest written): the first per column wins.
+                for m in column_meaning::Entity::find()
+                    .filter(column_meaning::Column::ColumnId.is_in(ids.to_vec()))
+                    .filter(column_meaning::Column::EffectiveFrom.lte(today))
+                    .order_by_desc(column_meaning::Column::EffectiveFrom)
+                    .order_by_desc(column_meaning::Column::Id)
+                    .all(db)
+                    .await?
+                {
+                    col_meaning.entry(m.column_id).or_insert(m.meaning);
+                }
                 for t in tag::Entity::find()
                     .filter(tag::Column::TargetKind.eq("column"))
                     .filter(tag::Column::TargetId.is_in(ids.to_vec()))
@@ -145,6 +160,7 @@ impl Catalog {
                             type_family: c.type_family,
                             comment: c.comment,
                             description: c.description,
+                            meaning: col_meaning.remove(&c.id),
                         })
                         .collect(),
                 });

@@ -99,6 +99,8 @@ async fn insert_meaning<C: ConnectionTrait>(
     .await?;
     let details = json!({ "meaning": meaning, "effective_from": effective_from.to_string(), "by": author, "acknowledges": change_event_id.map(|e| format!("chg_{e}")) });
     record_event(db, source_id, None, Some(dataset_id), Some(column_id), "meaning_annotated", details.clone(), now).await?;
+    // The meaning in effect is searchable like a description.
+    crate::catalog::indexing::enqueue(db, [dataset_id]).await?;
     audit::append(db, catalog.who(), Record::new("meaning.annotate", vec![format!("col_{column_id}")]).after(details)).await?;
     Ok(m.into())
 }

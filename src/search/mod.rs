@@ -397,7 +397,8 @@ impl SearchIndex {
                 col.add_text(f.comment, t);
                 col.add_text(f.comment_words, w);
             }
-            if let Some(t) = &c.description {
+            // A curated description and the meaning in effect weigh alike.
+            for t in c.description.iter().chain(c.meaning.iter()) {
                 let w = self.words(t);
                 all.add(&w, 2);
                 col.add_text(f.description, t);
