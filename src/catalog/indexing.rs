@@ -82,6 +82,8 @@ impl Catalog {
         let db = self.connection();
         let sources: HashMap<i64, String> = source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
         let namespaces: HashMap<i64, String> = namespace::Entity::find().all(db).await?.into_iter().map(|n| (n.id, n.name)).collect();
+        // Most catalogs hold few meaning annotations: skip the lookups when there are none.
+        let any_meaning = column_meaning::Entity::find().one(db).await?.is_some();
         let mut out = Vec::with_capacity(dataset_ids.len());
         for chunk in dataset_ids.chunks(CHUNK) {
             let datasets = dataset::Entity::find().filter(dataset::Column::Id.is_in(chunk.to_vec())).all(db).await?;
@@ -102,14 +104,18 @@ impl Catalog {
             let today = chrono::Utc::now().date_naive();
             for ids in column_ids.chunks(CHUNK) {
                 // Latest effective date first (then latest written): the first per column wins.
-                for m in column_meaning::Entity::find()
-                    .filter(column_meaning::Column::ColumnId.is_in(ids.to_vec()))
-                    .filter(column_meaning::Column::EffectiveFrom.lte(today))
-                    .order_by_desc(column_meaning::Column::EffectiveFrom)
-                    .order_by_desc(column_meaning::Column::Id)
-                    .all(db)
-                    .await?
-                {
+                let meanings = if any_meaning {
+                    column_meaning::Entity::find()
+                        .filter(column_meaning::Column::ColumnId.is_in(ids.to_vec()))
+                        .filter(column_meaning::Column::EffectiveFrom.lte(today))
+                        .order_by_desc(column_meaning::Column::EffectiveFrom)
+                        .order_by_desc(column_meaning::Column::Id)
+                        .all(db)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                for m in meanings {
                     col_meaning.entry(m.column_id).or_insert(m.meaning);
                 }
                 for t in tag::Entity::find()
