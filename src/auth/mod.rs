@@ -98,14 +98,25 @@ impl Role {
 /// The policy: which roles may do what. Every GraphQL guard looks up its operation here; the
 /// README prints this table. `admin` may do everything and is not listed.
 pub const POLICY: &[(&str, &[Role])] = &[
-    ("read metadata and search", &[Role::Viewer, Role::Editor, Role::Steward, Role::PrivacyOfficer]),
-    ("registerSource, scanSource", &[Role::Editor]),
-    ("setDatasetDescription, setColumnDescription, addTag, removeTag", &[Role::Editor]),
-    ("confirmClassification, rejectClassification, addClassification", &[Role::Steward, Role::PrivacyOfficer]),
-    ("Classification.evidence", &[Role::Steward, Role::PrivacyOfficer]),
-    ("annotateMeaning, acknowledgeChange, dismissChange", &[Role::Editor, Role::Steward]),
-    ("auditLog", &[Role::PrivacyOfficer]),
+    (op::READ, &[Role::Viewer, Role::Editor, Role::Steward, Role::PrivacyOfficer]),
+    (op::SOURCES, &[Role::Editor]),
+    (op::CURATE, &[Role::Editor]),
+    (op::CLASSIFY, &[Role::Steward, Role::PrivacyOfficer]),
+    (op::EVIDENCE, &[Role::Steward, Role::PrivacyOfficer]),
+    (op::MEANING, &[Role::Editor, Role::Steward]),
+    (op::AUDIT, &[Role::PrivacyOfficer]),
 ];
+
+/// The operations of the policy table, by the names the guards use.
+pub mod op {
+    pub const READ: &str = "read metadata and search";
+    pub const SOURCES: &str = "registerSource, scanSource";
+    pub const CURATE: &str = "setDatasetDescription, setColumnDescription, addTag, removeTag";
+    pub const CLASSIFY: &str = "confirmClassification, rejectClassification, addClassification";
+    pub const EVIDENCE: &str = "Classification.evidence";
+    pub const MEANING: &str = "annotateMeaning, acknowledgeChange, dismissChange";
+    pub const AUDIT: &str = "auditLog";
+}
 
 /// The roles allowed an operation of the policy table.
 pub fn allowed(operation: &str) -> &'static [Role] {
@@ -200,9 +211,9 @@ mod tests {
         assert_eq!(p.roles, [Role::Viewer, Role::Editor].into());
         assert_eq!(p.actor.name.as_deref(), Some("Ada"));
         assert!(!p.service);
-        assert!(p.may("setDatasetDescription, setColumnDescription, addTag, removeTag"));
-        assert!(!p.may("auditLog"));
-        assert!(!p.may("Classification.evidence"));
+        assert!(p.may(op::CURATE));
+        assert!(!p.may(op::AUDIT));
+        assert!(!p.may(op::EVIDENCE));
     }
 
     #[test]

@@ -33,9 +33,4 @@ fn role_list(roles: &[crate::auth::Role]) -> String {
     names.join(", ")
 }
 
-pub const SOURCES: &str = "registerSource, scanSource";
-pub const CURATE: &str = "setDatasetDescription, setColumnDescription, addTag, removeTag";
-pub const CLASSIFY: &str = "confirmClassification, rejectClassification, addClassification";
-pub const EVIDENCE: &str = "Classification.evidence";
-pub const AUDIT: &str = "auditLog";
-pub const MEANING: &str = "annotateMeaning, acknowledgeChange, dismissChange";
+pub use crate::auth::op::{AUDIT, CLASSIFY, CURATE, EVIDENCE, MEANING, SOURCES};
