@@ -6,7 +6,6 @@ mod common;
 
 use common::{error_code, StoreKind, TempDir, TestApp, TestStore};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 async fn audit_page(app: &TestApp, vars: Value) -> Vec<Value> {
     let r = app
@@ -21,23 +20,7 @@ async fn audit_page(app: &TestApp, vars: Value) -> Vec<Value> {
 async fn scanned(app: &TestApp, dir: &TempDir) {
     let wh = dir.path().join("warehouse.db");
     almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
-    app.query_ok(
-        "mutation($u: String!) { registerSource(input: { name: \"warehouse\", url: $u }) { id } }",
-        json!({ "u": format!("sqlite://{}", wh.display()) }),
-    )
-    .await;
-    let s = app.query_ok("mutation { scanSource(name: \"warehouse\") { id } }", json!({})).await;
-    let id = s["scanSource"]["id"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = app.query_ok("query($id: ID!) { scan(id: $id) { status } }", json!({ "id": id })).await;
-        if r["scan"]["status"] == "SUCCEEDED" {
-            return;
-        }
-        assert_ne!(r["scan"]["status"], "FAILED");
-        assert!(Instant::now() < deadline, "scan did not finish");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.scan_file("warehouse", &wh).await;
 }
 
 async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {

@@ -61,31 +61,6 @@ const RELEVANCE: &[(&str, &[&str])] = &[
 const MRR_FLOOR: f64 = 0.969;
 const NDCG_FLOOR: f64 = 0.970;
 
-async fn scan_file(app: &TestApp, name: &str, path: &std::path::Path) {
-    app.query_ok(
-        "mutation($n: String!, $u: String!) { registerSource(input: { name: $n, url: $u }) { id } }",
-        json!({ "n": name, "u": format!("sqlite://{}", path.display()) }),
-    )
-    .await;
-    wait_scan(app, name).await;
-}
-
-async fn wait_scan(app: &TestApp, name: &str) {
-    let s = app.query_ok("mutation($n: String!) { scanSource(name: $n) { id } }", json!({ "n": name })).await;
-    let id = s["scanSource"]["id"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r = app.query_ok("query($id: ID!) { scan(id: $id) { status error } }", json!({ "id": id })).await;
-        match r["scan"]["status"].as_str() {
-            Some("SUCCEEDED") => return,
-            Some("FAILED") => panic!("scan failed: {r}"),
-            _ => {}
-        }
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// Waits until the index has caught up with the outbox (the server follows it in the background).
 async fn settle(app: &TestApp) {
     let index = app.state.search.clone().unwrap();
@@ -107,10 +82,10 @@ async fn relevance_on_the_quickstart_warehouse_and_chinook() {
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
     almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
-    scan_file(&app, "warehouse", &wh).await;
+    app.scan_file("warehouse", &wh).await;
     let ch = dir.path().join("chinook.sqlite");
     std::fs::copy(chinook.join("Chinook_Sqlite.sqlite"), &ch).unwrap();
-    scan_file(&app, "chinook", &ch).await;
+    app.scan_file("chinook", &ch).await;
     settle(&app).await;
 
     assert!(RELEVANCE.len() >= 40);
@@ -140,7 +115,7 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
     almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
-    scan_file(&app, "warehouse", &wh).await;
+    app.scan_file("warehouse", &wh).await;
     settle(&app).await;
 
     let q = "query($q: String!, $f: [String!]) { search(query: $q, filters: $f, first: 5) { total hasNextPage endCursor
@@ -187,7 +162,7 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", wh.display())).await.unwrap();
     sqlx::raw_sql("DROP TABLE web_sessions").execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
-    wait_scan(&app, "warehouse").await;
+    app.scan("warehouse").await;
     settle(&app).await;
     let r = app.query_ok(q, json!({ "q": "latitude" })).await;
     assert_eq!(r["search"]["total"], 0, "{r}");

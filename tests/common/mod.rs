@@ -245,6 +245,33 @@ impl TestApp {
         res.json().await.expect("JSON body")
     }
 
+    /// Registers an SQLite file as source `name` through GraphQL and scans it (see `scan`).
+    pub async fn scan_file(&self, name: &str, path: &Path) {
+        self.query_ok(
+            "mutation($n: String!, $u: String!) { registerSource(input: { name: $n, url: $u }) { id } }",
+            json!({ "n": name, "u": format!("sqlite://{}", path.display()) }),
+        )
+        .await;
+        self.scan(name).await;
+    }
+
+    /// Scans a registered source through GraphQL and waits for the scan to succeed.
+    pub async fn scan(&self, name: &str) {
+        let s = self.query_ok("mutation($n: String!) { scanSource(name: $n) { id } }", json!({ "n": name })).await;
+        let id = s["scanSource"]["id"].as_str().unwrap().to_string();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let r = self.query_ok("query($id: ID!) { scan(id: $id) { status error } }", json!({ "id": id })).await;
+            match r["scan"]["status"].as_str() {
+                Some("SUCCEEDED") => return,
+                Some("FAILED") => panic!("scan failed: {r}"),
+                _ => {}
+            }
+            assert!(std::time::Instant::now() < deadline, "scan did not finish: {r}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Posts a GraphQL request that must succeed; returns `data`.
     pub async fn query_ok(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;
