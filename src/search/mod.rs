@@ -421,19 +421,41 @@ impl SearchIndex {
 
     /// Replaces the documents of these datasets (deleted ones just disappear) and commits.
     fn replace(&self, ids: &[i64], docs: &[DatasetDoc]) -> Result<(), SearchError> {
+        let batch = self.clustered(docs);
         let mut writer = self.writer()?;
         for id in ids {
             writer.delete_term(Term::from_field_u64(self.f.dataset_id, *id as u64));
         }
-        for d in docs {
-            for doc in self.documents(d) {
-                writer.add_document(doc)?;
-            }
+        for doc in batch {
+            writer.add_document(doc)?;
         }
         writer.commit()?;
         drop(writer);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Where a document goes in a rebuilt index: datasets apart from columns, then by name
+    /// words. Columns of one name are common across tables (`customer_id`, `created_at`);
+    /// kept together, each block of postings holds documents alike, so a block's best score
+    /// is close to every document's in it and block-max WAND skips most blocks of a common
+    /// word. Searches that mix two common words got several times faster (bench_search).
+    fn cluster_key(&self, doc: &TantivyDocument) -> String {
+        use tantivy::schema::Value;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+        format!("{}\u{0}{}", text(self.f.kind), text(self.f.name_words))
+    }
+
+    /// The documents of these datasets, in cluster order (see `cluster_key`).
+    fn clustered(&self, docs: &[DatasetDoc]) -> Vec<TantivyDocument> {
+        let mut batch: Vec<(String, TantivyDocument)> = docs
+            .iter()
+            .flat_map(|d| self.documents(d))
+            .map(|doc| (self.cluster_key(&doc), doc))
+            .collect();
+        // Stable: within one name, the order of the store.
+        batch.sort_by(|a, b| a.0.cmp(&b.0));
+        batch.into_iter().map(|(_, doc)| doc).collect()
     }
 
     /// Rebuilds the whole index from the store. Returns the number of datasets indexed.
@@ -450,11 +472,10 @@ impl SearchIndex {
         for chunk in ids.chunks(2_000) {
             let docs = catalog.index_documents(chunk).await?;
             count += docs.len();
+            let batch = self.clustered(&docs);
             let writer = self.writer()?;
-            for d in &docs {
-                for doc in self.documents(d) {
-                    writer.add_document(doc)?;
-                }
+            for doc in batch {
+                writer.add_document(doc)?;
             }
         }
         {
@@ -501,6 +522,12 @@ impl SearchIndex {
     /// Runs a search (CPU-bound: call from a blocking thread, or use `run`).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         query::run(self, &self.reader.searcher(), request)
+    }
+
+    /// The scores of the top matches by the full ranking over every match: the reference the
+    /// fast two-pass search is measured against (slow; for benchmarks and checks).
+    pub fn exhaustive_scores(&self, request: &SearchRequest) -> Result<Vec<f32>, SearchError> {
+        query::exhaustive_scores(self, &self.reader.searcher(), request)
     }
 
     /// Runs a search from async code: waits for a free core (first come, first served), then

@@ -818,6 +818,36 @@ fn texts<'a>(doc: &'a TantivyDocument, field: tantivy::schema::Field) -> Vec<Str
         .collect()
 }
 
+/// The scores of the best `limit` matches, ranked by the full ranking query over every
+/// match (no candidate pool). Slow; it is the reference the two-pass search is checked
+/// against (bench_search).
+pub(super) fn exhaustive_scores(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<Vec<f32>, SearchError> {
+    let f = &index.f;
+    let parsed = parse(index, &request.query, &request.filters)?;
+    let plan = Plan::new(f, searcher, &parsed)?;
+    let Some(ranking) = ranking(f, &plan, &parsed) else {
+        return Ok(Vec::new());
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, ranking.root.query(&ranking.leaves))];
+    if let Some(filters) = filters_query(f, &parsed)? {
+        // Filters select; they must not add to the score.
+        clauses.push((Occur::Must, boosted(filters, 0.0)));
+    }
+    if !request.include_removed {
+        clauses.push((Occur::MustNot, removed_query(f)));
+    }
+    let top = searcher.search(
+        &BooleanQuery::new(clauses),
+        &TopDocs::with_limit(request.limit.clamp(1, 1_000)),
+    )?;
+    Ok(top.into_iter().map(|(score, _)| score).collect())
+}
+
 pub(super) fn run(
     index: &SearchIndex,
     searcher: &Searcher,
