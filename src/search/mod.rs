@@ -435,8 +435,8 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Where a document goes in a rebuilt index: datasets apart from columns, then by name
-    /// words. Columns of one name are common across tables (`customer_id`, `created_at`);
+    /// Where a document goes in a batch written to the index (a rebuild's, or re-indexed
+    /// datasets'): datasets apart from columns, then by name words. Columns of one name are common across tables (`customer_id`, `created_at`);
     /// kept together, each block of postings holds documents alike, so a block's best score
     /// is close to every document's in it and block-max WAND skips most blocks of a common
     /// word. Searches that mix two common words got several times faster (bench_search).

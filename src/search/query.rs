@@ -577,8 +577,8 @@ fn ranking(f: &Fields, plan: &Plan, p: &Parsed) -> Option<Ranking> {
     })
 }
 
-/// The whole query as one tantivy query, for passes over every match (counts, facets, and
-/// searches made only of filters).
+/// The whole query as one tantivy query, for passes over every match: counts, facets,
+/// searches made only of filters, and the full ranking the fast path is checked against.
 fn matching(
     f: &Fields,
     ranking: Option<&Ranking>,
@@ -590,6 +590,8 @@ fn matching(
         clauses.push((Occur::Must, r.root.query(&r.leaves)));
     }
     if let Some(filters) = filters_query(f, p)? {
+        // Filters select; they score only when nothing else ranks the matches.
+        let filters = if ranking.is_some() { boosted(filters, 0.0) } else { filters };
         clauses.push((Occur::Must, filters));
     }
     if clauses.is_empty() {
@@ -832,19 +834,8 @@ pub(super) fn exhaustive_scores(
     let Some(ranking) = ranking(f, &plan, &parsed) else {
         return Ok(Vec::new());
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, ranking.root.query(&ranking.leaves))];
-    if let Some(filters) = filters_query(f, &parsed)? {
-        // Filters select; they must not add to the score.
-        clauses.push((Occur::Must, boosted(filters, 0.0)));
-    }
-    if !request.include_removed {
-        clauses.push((Occur::MustNot, removed_query(f)));
-    }
-    let top = searcher.search(
-        &BooleanQuery::new(clauses),
-        &TopDocs::with_limit(request.limit.clamp(1, 1_000)),
-    )?;
+    let query = matching(f, Some(&ranking), &parsed, request.include_removed)?;
+    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(request.limit.clamp(1, 1_000)))?;
     Ok(top.into_iter().map(|(score, _)| score).collect())
 }
 

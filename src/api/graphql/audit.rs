@@ -1,7 +1,7 @@
 //! GraphQL over the audit log: page and filter entries, newest first.
 
 use super::objects::page_size;
-use super::{app, ApiError, ApiResult};
+use super::{app, ApiResult};
 use crate::catalog::audit::{AuditFilter, Entry};
 use async_graphql::{Context, Json, Object, SimpleObject, ID};
 
@@ -74,14 +74,7 @@ pub async fn audit_log(
     target_id: Option<ID>,
 ) -> ApiResult<AuditPage> {
     let limit = page_size(ctx, first)?;
-    let before_id = match after.as_deref() {
-        None => None,
-        Some(c) => Some(
-            c.strip_prefix('a')
-                .and_then(|n| n.parse::<i64>().ok())
-                .ok_or_else(|| ApiError::InvalidInput(format!("`{c}` is not a valid cursor")))?,
-        ),
-    };
+    let before_id = super::ids::parse_prefixed::<i64>(after.as_deref(), 'a')?;
     let filter = AuditFilter { action, subject, target: target_id.map(|t| t.0), since: None };
     let mut entries = app(ctx)?.catalog.audit_entries(&filter, before_id, limit + 1).await?;
     let has_next_page = entries.len() as u64 > limit;

@@ -66,11 +66,17 @@ pub fn cursor(id: i64) -> String {
 
 /// Decodes a pagination cursor.
 pub fn parse_cursor(after: Option<&str>) -> Result<Option<i64>, ApiError> {
+    parse_prefixed(after, 'c')
+}
+
+/// Decodes a cursor made of `prefix` and a number (each listing has its own prefix, so a
+/// cursor from one is refused by another).
+pub fn parse_prefixed<T: std::str::FromStr>(after: Option<&str>, prefix: char) -> Result<Option<T>, ApiError> {
     match after {
         None => Ok(None),
         Some(c) => c
-            .strip_prefix('c')
-            .and_then(|n| n.parse::<i64>().ok())
+            .strip_prefix(prefix)
+            .and_then(|n| n.parse::<T>().ok())
             .map(Some)
             .ok_or_else(|| ApiError::InvalidInput(format!("`{c}` is not a valid cursor"))),
     }

@@ -97,10 +97,7 @@ pub async fn search(
     let state = app(ctx)?;
     let index = state.search.clone().ok_or(ApiError::Internal)?;
     let limit = page_size(ctx, first)? as usize;
-    let offset = match after.as_deref() {
-        None => 0,
-        Some(c) => c.strip_prefix('o').and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| ApiError::InvalidInput(format!("`{c}` is not a valid cursor")))?,
-    };
+    let offset = ids::parse_prefixed::<usize>(after.as_deref(), 'o')?.unwrap_or(0);
     // Facets cost a pass over every match: count them only when asked for.
     let facets = ctx.look_ahead().field("facets").exists();
     let count = ctx.look_ahead().field("total").exists();
