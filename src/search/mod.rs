@@ -21,8 +21,9 @@ use tantivy::schema::{
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-/// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const FORMAT_VERSION: &str = "3";
+/// Bumped whenever the schema, the analysis or the document order changes: an index of
+/// another version is rebuilt. 4: documents ordered by name (`cluster_key`).
+pub const FORMAT_VERSION: &str = "4";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
 const WORDS: &str = "almanac_words";
