@@ -555,6 +555,9 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Resu
                 "kind": ds.kind.as_str(),
                 "comment": ds.comment,
                 "description": ds.description,
+                "owner": ds.effective_owner(),
+                "assigned_owner": ds.owner,
+                "source_owner": ds.source_owner,
                 "row_estimate": ds.row_estimate,
                 "view_definition": ds.view_definition,
                 "partitions": ds.partitions,
@@ -582,6 +585,7 @@ fn print_dataset(ds: &Dataset, columns: &[Column], fks: &[ForeignKey], incoming:
     println!("{} [{}]{removed}", ds.qualified_name, ds.kind.as_str());
     print_opt("comment", ds.comment.as_deref());
     print_opt("description", ds.description.as_deref());
+    print_opt("owner", ds.effective_owner());
     if let Some(rows) = ds.row_estimate {
         println!("  rows (estimate): {rows}");
     }
@@ -747,7 +751,7 @@ async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed
             let list: Vec<_> = results
                 .hits
                 .iter()
-                .map(|h| serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags }))
+                .map(|h| serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags, "owner": h.owner }))
                 .collect();
             println!("{}", serde_json::to_string_pretty(&list)?);
         }

@@ -49,6 +49,9 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     let cls = app.query_ok("mutation($id: ID!) { addClassification(columnId: $id, category: \"user.contact.email\") { id } }", json!({ "id": col_id })).await;
     let cls_id = cls["addClassification"]["id"].as_str().unwrap().to_string();
     app.query_ok("mutation($id: ID!) { confirmClassification(id: $id, note: \"checked\") { status } }", json!({ "id": cls_id })).await;
+    let ds = app.query_ok(r#"{ dataset(qualifiedName: "warehouse.main.customers") { id } }"#, json!({})).await;
+    let ds_id = ds["dataset"]["id"].as_str().unwrap().to_string();
+    app.query_ok("mutation($id: ID!) { setDatasetOwner(id: $id, owner: \"crm-team\", expectedVersion: 0) { ownerVersion } }", json!({ "id": ds_id })).await;
 
     // A stale edit fails and leaves no entry.
     let stale = app
@@ -63,7 +66,7 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     let actions: Vec<&str> = entries.iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["source.register", "scan.start", "description.set", "tag.add", "tag.remove", "classification.add", "classification.confirm"],
+        ["source.register", "scan.start", "description.set", "tag.add", "tag.remove", "classification.add", "classification.confirm", "owner.set"],
         "{entries:#?}"
     );
     let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "local".into());
@@ -85,6 +88,10 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     assert_eq!(confirm["targets"], json!([cls_id, col_id]));
     assert_eq!(confirm["before"]["status"], "manual");
     assert_eq!(confirm["after"]["status"], "confirmed");
+    let owner = entries.iter().find(|e| e["action"] == "owner.set").unwrap();
+    assert_eq!(owner["targets"], json!([ds_id]));
+    assert_eq!(owner["before"], json!({ "owner": null, "version": 0 }));
+    assert_eq!(owner["after"], json!({ "owner": "crm-team", "version": 1 }));
     // Links: each entry holds the hash of the one before (newest first here).
     for w in entries.windows(2) {
         assert_eq!(w[0]["prevHash"], w[1]["hash"]);
@@ -95,7 +102,7 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     assert_eq!(audit_page(&app, json!({ "t": col_id })).await.len(), 5);
 
     let v = app.state.catalog.verify_audit().await.unwrap();
-    assert_eq!(v.entries, 7);
+    assert_eq!(v.entries, 8);
     assert!(v.broken.is_none());
     assert_eq!(v.head, entries[0]["hash"].as_str().unwrap());
 

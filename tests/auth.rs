@@ -165,6 +165,9 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     let (_, b) = call(Some(editor.clone()), r#"{ column(qualifiedName: "warehouse.main.customers.email") { id classifications { id category } } }"#, json!({})).await;
     let col = b["data"]["column"]["id"].as_str().unwrap().to_string();
     let cls = b["data"]["column"]["classifications"][0]["id"].as_str().unwrap().to_string();
+    let (_, b) = call(Some(editor.clone()), r#"{ dataset(qualifiedName: "warehouse.main.customers") { id } }"#, json!({})).await;
+    let ds = b["data"]["dataset"]["id"].as_str().unwrap().to_string();
+    let own = "mutation($id: ID!) { setDatasetOwner(id: $id, owner: \"crm-team\", expectedVersion: 0) { owner } }";
 
     let viewer = token("vic", &["viewer"]);
     let steward = token("sam", &["steward"]);
@@ -190,7 +193,7 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
     let (_, b) = call(Some(viewer.clone()), "query($id: ID!) { column(id: $id) { classifications { category status } } }", json!({ "id": col })).await;
     assert_eq!(b["data"]["column"]["classifications"][0]["category"], "user.contact.email");
-    for (q, vars) in [(describe, json!({ "id": col })), (confirm, json!({ "id": cls })), (audit, json!({}))] {
+    for (q, vars) in [(describe, json!({ "id": col })), (own, json!({ "id": ds })), (confirm, json!({ "id": cls })), (audit, json!({}))] {
         let (_, b) = call(Some(viewer.clone()), q, vars).await;
         assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "viewer: {q}: {b}");
     }
@@ -199,20 +202,22 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     assert_eq!(b["data"]["confirmClassification"]["status"], "CONFIRMED", "{b}");
     let (_, b) = call(Some(steward.clone()), evidence, json!({ "id": col })).await;
     assert!(b["data"]["column"]["classifications"][0]["evidence"].is_array(), "{b}");
-    for q in [describe, audit] {
-        let (_, b) = call(Some(steward.clone()), q, json!({ "id": col })).await;
+    for (q, vars) in [(describe, json!({ "id": col })), (own, json!({ "id": ds })), (audit, json!({}))] {
+        let (_, b) = call(Some(steward.clone()), q, vars).await;
         assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "steward: {q}: {b}");
     }
     // Editor: curates, cannot decide classifications.
     let (_, b) = call(Some(editor.clone()), describe, json!({ "id": col })).await;
     assert!(b.get("errors").is_none(), "{b}");
+    let (_, b) = call(Some(editor.clone()), own, json!({ "id": ds })).await;
+    assert_eq!(b["data"]["setDatasetOwner"]["owner"], "crm-team", "{b}");
     let (_, b) = call(Some(editor.clone()), "mutation($id: ID!) { rejectClassification(id: $id) { status } }", json!({ "id": cls })).await;
     assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"));
     // Privacy officer: reads the audit log, which names each actor by issuer and subject.
     let (_, b) = call(Some(officer.clone()), audit, json!({})).await;
     let entries = b["data"]["auditLog"]["entries"].as_array().unwrap();
     let who: Vec<(&str, &str)> = entries.iter().rev().map(|e| (e["action"].as_str().unwrap(), e["actor"]["subject"].as_str().unwrap())).collect();
-    assert_eq!(who, [("source.register", "erin"), ("scan.start", "erin"), ("classification.confirm", "sam"), ("description.set", "erin")]);
+    assert_eq!(who, [("source.register", "erin"), ("scan.start", "erin"), ("classification.confirm", "sam"), ("description.set", "erin"), ("owner.set", "erin")]);
     assert!(entries.iter().all(|e| e["actor"]["issuer"] == ISSUER));
     assert_eq!(entries[0]["actor"]["name"], "erin (test)");
     // Admin: everything, including the audit log.

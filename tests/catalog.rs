@@ -5,7 +5,7 @@
 mod common;
 
 use almanac::app::AppState;
-use almanac::catalog::names::{QualifiedName, TagName};
+use almanac::catalog::names::{OwnerName, QualifiedName, TagName};
 use almanac::catalog::{CatalogError, ChangeEvent, ChangeFilter, NewSource, ScanStatus, Target};
 use almanac::ingest::{self, IngestSummary};
 use almanac::scanning;
@@ -54,7 +54,11 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     app.catalog.set_description(Target::Dataset(customer.id), Some("Everyone who has an account"), 0).await.unwrap();
     app.catalog.set_description(Target::Column(email.id), Some("Primary contact address"), 0).await.unwrap();
     app.catalog.add_tag(Target::Column(email.id), &TagName::parse("pii").unwrap()).await.unwrap();
+    app.catalog.set_owner(customer.id, Some(&OwnerName::parse("crm-team").unwrap()), 0).await.unwrap();
     let customer = app.catalog.dataset_by_name(&qn("shop.public.customer")).await.unwrap();
+    // The owner the source reports (the role that created the table) is kept beside it.
+    let creator = customer.source_owner.clone().expect("PostgreSQL reports the owning role");
+    assert_eq!(customer.effective_owner(), Some("crm-team"));
 
     // Unchanged source: nothing is rewritten and nothing is recorded.
     let before = all_changes(&app).await.len();
@@ -74,7 +78,8 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
          ALTER TABLE customer ADD COLUMN birth_date date;
          ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;
          DROP TABLE legacy;
-         CREATE TABLE refunds (id int);",
+         CREATE TABLE refunds (id int);
+         ALTER TABLE orders OWNER TO pg_database_owner;",
     )
     .await;
     let third = scan_source(&app, "shop", &src.url).await;
@@ -89,7 +94,8 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     assert_eq!(kinds("foreign_key_removed"), 1);
     assert_eq!(kinds("dataset_removed"), 1);
     assert_eq!(kinds("dataset_added"), 1);
-    assert_eq!(scan_events.len(), 8, "{:?}", scan_events.iter().map(|e| &e.kind).collect::<Vec<_>>());
+    assert_eq!(kinds("source_owner_changed"), 1);
+    assert_eq!(scan_events.len(), 9, "{:?}", scan_events.iter().map(|e| &e.kind).collect::<Vec<_>>());
     let typed = scan_events.iter().find(|e| e.kind == "type_changed").unwrap();
     assert_eq!(typed.details["before"], "character varying(20)");
     assert_eq!(typed.details["after"], "character varying(40)");
@@ -114,6 +120,12 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     assert_eq!(live.iter().map(|c| c.name()).collect::<Vec<_>>(), vec!["id", "email", "phone", "birth_date"]);
     let orders = app.catalog.dataset_by_name(&qn("shop.public.orders")).await.unwrap();
     assert!(app.catalog.foreign_keys(&orders).await.unwrap().is_empty());
+    assert_eq!(orders.source_owner.as_deref(), Some("pg_database_owner"));
+    assert_eq!(orders.effective_owner(), Some("pg_database_owner"), "no one assigned an owner");
+    let moved = scan_events.iter().find(|e| e.kind == "source_owner_changed").unwrap();
+    assert_eq!((moved.dataset_id, moved.details["before"].as_str()), (Some(orders.id), Some(creator.as_str())));
+    assert_eq!(customer.owner.as_deref(), Some("crm-team"), "a scan never touches the assigned owner");
+    assert_eq!(customer.source_owner.as_deref(), Some(creator.as_str()));
 
     // A dataset that comes back keeps its id.
     src.execute("CREATE TABLE legacy (id int);").await;

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{MyDatabase, PgDatabase, TempDir};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::process::{Command, Output};
 
 fn almanac(store: &str, args: &[&str]) -> Output {
@@ -97,6 +97,11 @@ async fn scan_postgres_and_mariadb_by_url() {
         assert_eq!(v["columns"][1]["name"], "email");
         assert_eq!(v["columns"][1]["comment"], "e-mail");
     }
+    // PostgreSQL reports the table's owning role; a MySQL table has no owner.
+    let pg_user = url::Url::parse(&pg.url).unwrap().username().to_string();
+    assert_eq!(pg_show["owner"], pg_user.as_str());
+    assert_eq!((&pg_show["source_owner"], &pg_show["assigned_owner"]), (&json!(pg_user), &Value::Null));
+    assert_eq!(my_show["owner"], Value::Null);
 
     // The same name for another URL is refused, never silently redirected.
     let clash = almanac(&store, &["scan", &my.url, "--name", "crm"]);

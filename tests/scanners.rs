@@ -64,6 +64,7 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
         INSERT INTO sales.events SELECT g, DATE '2024-03-01' + g, '{}' FROM generate_series(1, 400) g;
         CREATE VIEW sales.customer_emails AS SELECT id, email FROM sales.customer;
         CREATE MATERIALIZED VIEW sales.order_counts AS SELECT customer_id, count(*) AS n FROM sales.orders GROUP BY 1;
+        ALTER TABLE sales.orders OWNER TO pg_database_owner;
         INSERT INTO hr.employee (badge) VALUES ('B-1');
         INSERT INTO sales.customer (id, email, full_name, signup_ip, account_manager)
           SELECT g, 'user' || g || '@example.org', 'User ' || g, '203.0.113.7', 1 FROM generate_series(1, 30) g;
@@ -100,6 +101,8 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
     assert_eq!(customer.foreign_keys[0].referenced_columns, vec!["id"]);
 
     let orders = dataset(&snap, "sales", "orders");
+    assert_eq!(orders.owner.as_deref(), Some("pg_database_owner"));
+    assert!(customer.owner.as_deref().is_some_and(|o| o != "pg_database_owner"), "the creating role owns the rest");
     assert_eq!(column(orders, "status").type_family, TypeFamily::Enum);
     assert_eq!(column(orders, "amount").type_family, TypeFamily::Integer, "domain resolved to its base type");
     assert!(column(orders, "customer_id").primary_key && !column(orders, "customer_id").unique);
@@ -207,6 +210,9 @@ async fn mariadb_scanner_reads_tables_views_partitions_keys_and_comments() {
     assert_eq!(view.kind, DatasetKind::View);
     assert!(view.view_definition.as_deref().unwrap_or("").contains("vip"));
     assert!(view.comment.is_none());
+    // A view's definer is its owner; MySQL tables have none.
+    assert!(view.owner.as_deref().is_some_and(|o| o.contains('@')), "{:?}", view.owner);
+    assert_eq!(customer.owner, None);
     let mut emails: Vec<_> = email.sample_values.iter().flatten().cloned().collect();
     emails.sort();
     assert_eq!(emails, vec!["ann@example.org", "bob@example.org"]);

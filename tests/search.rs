@@ -158,6 +158,26 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
     let r = app.graphql(q, json!({ "q": "email", "f": ["colour:blue"] })).await;
     assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"));
 
+    // Owners: assigned with a version check, then searchable by filter, facet and words.
+    let set_owner = "mutation($id: ID!, $o: String, $v: Int!) { setDatasetOwner(id: $id, owner: $o, expectedVersion: $v) { owner assignedOwner sourceOwner ownerVersion } }";
+    let r = app.query_ok(set_owner, json!({ "id": ds["dataset"]["id"], "o": " Logistics-Team ", "v": 0 })).await;
+    assert_eq!(r["setDatasetOwner"], json!({ "owner": "logistics-team", "assignedOwner": "logistics-team", "sourceOwner": null, "ownerVersion": 1 }));
+    let stale = app.graphql(set_owner, json!({ "id": ds["dataset"]["id"], "o": "finance", "v": 0 })).await;
+    assert_eq!(error_code(&stale).as_deref(), Some("CONFLICT"), "{stale}");
+    let bad = app.graphql(set_owner, json!({ "id": ds["dataset"]["id"], "o": "logistics team", "v": 1 })).await;
+    assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"), "{bad}");
+    settle(&app).await;
+    let orders_columns = app.query_ok(r#"{ dataset(qualifiedName: "warehouse.main.orders") { columns { name } } }"#, json!({})).await["dataset"]["columns"].as_array().unwrap().len();
+    let r = app.query_ok(q, json!({ "q": "owner:logistics-team" })).await;
+    assert_eq!(r["search"]["total"], 1 + orders_columns as u64, "the dataset and its columns: {r}");
+    let r = app.query_ok(q, json!({ "q": "logistics status" })).await;
+    assert_eq!(r["search"]["hits"][0]["qualifiedName"], "warehouse.main.orders.status", "{r}");
+    let r = app.query_ok(q, json!({ "q": "logistics", "f": ["type:dataset"] })).await;
+    assert_eq!(r["search"]["hits"][0]["qualifiedName"], "warehouse.main.orders");
+    assert!(r["search"]["hits"][0]["highlights"].as_array().unwrap().iter().any(|h| h["field"] == "owner" && h["fragment"] == "<b>logistics</b>-team"), "{r}");
+    let owners = r["search"]["facets"].as_array().unwrap().iter().find(|f| f["name"] == "owner").unwrap();
+    assert_eq!(owners["values"], json!([{ "value": "logistics-team", "count": 1 }]));
+
     // A dataset removed by a re-scan drops out of results unless asked for.
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", wh.display())).await.unwrap();
     sqlx::raw_sql("DROP TABLE web_sessions").execute(&mut conn).await.unwrap();
@@ -168,6 +188,9 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
     assert_eq!(r["search"]["total"], 0, "{r}");
     let r = app.query_ok("{ search(query: \"latitude\", includeRemoved: true) { total } }", json!({})).await;
     assert!(r["search"]["total"].as_u64().unwrap() >= 1);
+    // The re-scan left the assigned owner, and the index agrees.
+    let r = app.query_ok(q, json!({ "q": "owner:logistics-team" })).await;
+    assert_eq!(r["search"]["total"], 1 + orders_columns as u64, "{r}");
 }
 
 use sqlx::Connection;

@@ -8,6 +8,7 @@ mod m0003_search_outbox;
 mod m0004_audit;
 mod m0005_profiles;
 mod m0006_meanings;
+mod m0007_dataset_owner;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -15,6 +16,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration), Box::new(m0003_search_outbox::Migration), Box::new(m0004_audit::Migration), Box::new(m0005_profiles::Migration), Box::new(m0006_meanings::Migration)]
+        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration), Box::new(m0003_search_outbox::Migration), Box::new(m0004_audit::Migration), Box::new(m0005_profiles::Migration), Box::new(m0006_meanings::Migration), Box::new(m0007_dataset_owner::Migration)]
     }
 }

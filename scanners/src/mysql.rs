@@ -70,7 +70,7 @@ pub(crate) async fn scan(
         "tables",
         format!(
             "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.TABLE_TYPE, t.TABLE_COMMENT,
-                CAST(t.TABLE_ROWS AS SIGNED), t.CREATE_OPTIONS, v.VIEW_DEFINITION
+                CAST(t.TABLE_ROWS AS SIGNED), t.CREATE_OPTIONS, v.VIEW_DEFINITION, v.DEFINER
              FROM information_schema.TABLES t
              LEFT JOIN information_schema.VIEWS v
                ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME
@@ -219,6 +219,7 @@ pub(crate) async fn scan(
             comment,
             row_estimate,
             view_definition: non_empty(text(row, 6).map_err(e)?),
+            owner: non_empty(text(row, 7).map_err(e)?),
             columns: cols.remove(&key).unwrap_or_default(),
             foreign_keys,
             partitions: Vec::new(),

@@ -104,6 +104,7 @@ pub(crate) async fn scan(
             comment: rel.comment,
             row_estimate: rel.row_estimate,
             view_definition: rel.view_definition.map(|v| v.trim().to_string()),
+            owner: rel.owner,
             columns: cols,
             foreign_keys,
             partitions: rel.partitions,
@@ -147,6 +148,7 @@ struct Relation {
     view_definition: Option<String>,
     partitions: Vec<String>,
     can_select: bool,
+    owner: Option<String>,
 }
 
 async fn read_relations(conn: &mut PgConnection) -> Result<Vec<Relation>, ScanError> {
@@ -161,7 +163,8 @@ async fn read_relations(conn: &mut PgConnection) -> Result<Vec<Relation>, ScanEr
             CASE WHEN c.relkind = 'p' THEN
                 ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
                       WHERE i.inhparent = c.oid ORDER BY p.relname) END,
-            has_table_privilege(c.oid, 'SELECT')
+            has_table_privilege(c.oid, 'SELECT'),
+            pg_get_userbyid(c.relowner)::text
          FROM pg_class c
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_description d
@@ -194,6 +197,7 @@ async fn read_relations(conn: &mut PgConnection) -> Result<Vec<Relation>, ScanEr
                 view_definition: row.try_get(6).map_err(get)?,
                 partitions: row.try_get::<Option<Vec<String>>, _>(7).map_err(get)?.unwrap_or_default(),
                 can_select: row.try_get(8).map_err(get)?,
+                owner: row.try_get(9).map_err(get)?,
             })
         })
         .collect()

@@ -110,6 +110,9 @@ pub struct Dataset {
     pub row_estimate: Option<i64>,
     /// The SQL text of a view's query.
     pub view_definition: Option<String>,
+    /// Who owns the object in the source: the owning role (PostgreSQL) or a view's definer
+    /// (MySQL); None where the engine has no owners (SQLite, MySQL tables).
+    pub owner: Option<String>,
     pub columns: Vec<Column>,
     pub foreign_keys: Vec<ForeignKey>,
     /// Names of partitions folded into this dataset.

@@ -224,6 +224,7 @@ async fn read_dataset(
         kind,
         comment: ddl.table,
         row_estimate,
+        owner: None,
         view_definition: (kind == DatasetKind::View).then(|| sqlite_ddl::view_query(sql)),
         columns,
         foreign_keys,

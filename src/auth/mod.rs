@@ -111,7 +111,7 @@ pub const POLICY: &[(&str, &[Role])] = &[
 pub mod op {
     pub const READ: &str = "read metadata and search";
     pub const SOURCES: &str = "registerSource, scanSource";
-    pub const CURATE: &str = "setDatasetDescription, setColumnDescription, addTag, removeTag";
+    pub const CURATE: &str = "setDatasetDescription, setColumnDescription, setDatasetOwner, addTag, removeTag";
     pub const CLASSIFY: &str = "confirmClassification, rejectClassification, addClassification";
     pub const EVIDENCE: &str = "Classification.evidence";
     pub const MEANING: &str = "annotateMeaning, acknowledgeChange, dismissChange";

@@ -196,6 +196,8 @@ fn snapshot(datasets: usize) -> Snapshot {
             comment: Some(format!("{} records of the {} domain", entity, DOMAINS[ns])),
             row_estimate: Some(1000),
             view_definition: None,
+            // The role that loads the domain's tables, as a warehouse reports it.
+            owner: Some(format!("{}_etl", DOMAINS[ns])),
             columns,
             foreign_keys: Vec::new(),
             partitions: Vec::new(),

@@ -93,6 +93,9 @@ pub mod dataset {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub removed_at: Option<DateTimeUtc>,
+        pub source_owner: Option<String>,
+        pub owner: Option<String>,
+        pub owner_version: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

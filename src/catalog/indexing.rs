@@ -34,6 +34,8 @@ pub struct DatasetDoc {
     pub comment: Option<String>,
     pub description: Option<String>,
     pub tags: Vec<String>,
+    /// Who answers for it: the assigned owner, else the one the source reports (lower case).
+    pub owner: Option<String>,
     pub removed: bool,
     pub columns: Vec<ColumnDoc>,
 }
@@ -155,6 +157,7 @@ impl Catalog {
                     comment: d.comment,
                     description: d.description,
                     tags: ds_tags.remove(&d.id).unwrap_or_default(),
+                    owner: d.owner.or(d.source_owner).map(|o| o.to_lowercase()),
                     removed: d.removed_at.is_some(),
                     columns: cols
                         .into_iter()

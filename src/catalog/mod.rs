@@ -11,7 +11,7 @@ pub mod types;
 
 use chrono::Utc;
 use entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan, source, tag};
-use names::{NameError, QualifiedName, TagName};
+use names::{NameError, OwnerName, QualifiedName, TagName};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order,
@@ -527,6 +527,49 @@ impl Catalog {
         let record = audit::Record::new("description.set", vec![target.global_id()])
             .before(serde_json::json!({ "description": before, "version": expected_version }))
             .after(serde_json::json!({ "description": text, "version": expected_version + 1 }));
+        audit::append(&txn, &self.who, record).await?;
+        txn.commit().await?;
+        Ok(expected_version + 1)
+    }
+
+    /// Assigns a dataset's owner (None clears it, leaving the owner the source reports).
+    /// `expected_version` is the `owner_version` the edit was made against; a newer one is a
+    /// stale edit. Returns the new version.
+    pub async fn set_owner(&self, dataset_id: i64, owner: Option<&OwnerName>, expected_version: i32) -> Result<i32, CatalogError> {
+        let txn = begin_write(&self.db).await?;
+        let current = dataset::Entity::find_by_id(dataset_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("dataset {dataset_id}")))?;
+        let after = owner.map(|o| o.as_str().to_string());
+        // The version check and the write are one statement: no lost update between them.
+        let res = dataset::Entity::update_many()
+            .col_expr(dataset::Column::Owner, Expr::value(after.clone()))
+            .col_expr(dataset::Column::OwnerVersion, Expr::value(expected_version + 1))
+            .filter(dataset::Column::Id.eq(dataset_id))
+            .filter(dataset::Column::OwnerVersion.eq(expected_version))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            drop(txn);
+            let now_at = dataset::Entity::find_by_id(dataset_id).one(&self.db).await?.map_or(current.owner_version, |m| m.owner_version);
+            return Err(CatalogError::StaleVersion { what: "dataset owner", current: now_at, expected: expected_version });
+        }
+        indexing::enqueue(&txn, [dataset_id]).await?;
+        record_event(
+            &txn,
+            current.source_id,
+            None,
+            Some(dataset_id),
+            None,
+            "owner_changed",
+            serde_json::json!({ "before": current.owner, "after": after, "version": expected_version + 1 }),
+            Utc::now(),
+        )
+        .await?;
+        let record = audit::Record::new("owner.set", vec![Target::Dataset(dataset_id).global_id()])
+            .before(serde_json::json!({ "owner": current.owner, "version": expected_version }))
+            .after(serde_json::json!({ "owner": after, "version": expected_version + 1 }));
         audit::append(&txn, &self.who, record).await?;
         txn.commit().await?;
         Ok(expected_version + 1)

@@ -13,6 +13,8 @@ pub enum NameError {
     EmptyPart(String),
     #[error("tag `{0}` is invalid: use 1-64 letters, digits, '-', '_', ':', '.' or '/'")]
     InvalidTag(String),
+    #[error("owner `{0}` is invalid: use 1-128 letters, digits, '-', '_', '.', '@', '+', ':' or '/' (a team like `payments-team` or an address like `alice@example.com`)")]
+    InvalidOwner(String),
 }
 
 /// A dataset or column name qualified by source and namespace.
@@ -141,9 +143,43 @@ impl TagName {
     }
 }
 
+/// Who answers for a dataset: a team or a person, normalized to lower case. One word, so
+/// that the search filter `owner:payments-team` names it whole.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OwnerName(String);
+
+impl OwnerName {
+    /// Validates and normalizes an owner.
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        let t = input.trim().to_lowercase();
+        let ok = !t.is_empty()
+            && t.chars().count() <= 128
+            && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+' | ':' | '/'));
+        if ok {
+            Ok(OwnerName(t))
+        } else {
+            Err(NameError::InvalidOwner(input.into()))
+        }
+    }
+
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owners_are_one_lower_case_word() {
+        assert_eq!(OwnerName::parse("  Payments-Team ").unwrap().as_str(), "payments-team");
+        assert_eq!(OwnerName::parse("Alice@Example.com").unwrap().as_str(), "alice@example.com");
+        assert!(matches!(OwnerName::parse("payments team"), Err(NameError::InvalidOwner(_))));
+        assert!(OwnerName::parse("").is_err());
+        assert!(OwnerName::parse(&"x".repeat(129)).is_err());
+    }
 
     #[test]
     fn round_trips_plain_and_quoted_names() {

@@ -128,6 +128,11 @@ pub struct Dataset {
     pub row_estimate: Option<i64>,
     pub view_definition: Option<String>,
     pub partitions: Vec<String>,
+    /// The owner the source reports (owning role, view definer).
+    pub source_owner: Option<String>,
+    /// The owner people assigned (a team or a person), versioned like a description.
+    pub owner: Option<String>,
+    pub owner_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub removed_at: Option<DateTime<Utc>>,
@@ -147,6 +152,9 @@ impl Dataset {
             row_estimate: m.row_estimate,
             view_definition: m.view_definition,
             partitions: m.partitions.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default(),
+            source_owner: m.source_owner,
+            owner: m.owner,
+            owner_version: m.owner_version,
             created_at: m.created_at,
             updated_at: m.updated_at,
             removed_at: m.removed_at,
@@ -156,6 +164,11 @@ impl Dataset {
     /// The dataset's own name.
     pub fn name(&self) -> &str {
         &self.qualified_name.dataset
+    }
+
+    /// Who answers for the dataset: the assigned owner, else the one the source reports.
+    pub fn effective_owner(&self) -> Option<&str> {
+        self.owner.as_deref().or(self.source_owner.as_deref())
     }
 }
 

@@ -317,6 +317,9 @@ async fn apply_datasets(
                     created_at: Set(now),
                     updated_at: Set(now),
                     removed_at: Set(None),
+                    source_owner: Set(d.owner.clone()),
+                    owner: Set(None),
+                    owner_version: Set(0),
                 })
                 .collect();
             dataset::Entity::insert_many(models).exec_without_returning(txn).await?;
@@ -385,6 +388,12 @@ async fn diff_dataset(
         am.view_definition = Set(d.view_definition.clone());
         changed = true;
         events.push(Some(m.id), None, "view_definition_changed", json!({ "before": m.view_definition, "after": d.view_definition }));
+    }
+    // The owner people assign is kept apart and never touched by a scan.
+    if m.source_owner != d.owner {
+        am.source_owner = Set(d.owner.clone());
+        changed = true;
+        events.push(Some(m.id), None, "source_owner_changed", json!({ "before": m.source_owner, "after": d.owner }));
     }
     // Statistics drift on every scan; they are kept current but are not schema changes.
     if m.row_estimate != d.row_estimate {

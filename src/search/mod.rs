@@ -1,6 +1,6 @@
 //! Search: a tantivy index over datasets and columns (names split into words with synonyms,
 //! comments, curated descriptions, tags, personal-data categories, type family, source,
-//! namespace), kept current from the store's outbox and rebuilt from the store whenever it
+//! namespace, owner), kept current from the store's outbox and rebuilt from the store whenever it
 //! is missing or its format changed. The store stays the source of truth.
 
 mod query;
@@ -22,8 +22,8 @@ use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema, the analysis or the document order changes: an index of
-/// another version is rebuilt. 4: documents ordered by name (`cluster_key`).
-pub const FORMAT_VERSION: &str = "4";
+/// another version is rebuilt. 4: documents ordered by name (`cluster_key`). 5: owners.
+pub const FORMAT_VERSION: &str = "5";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
 const WORDS: &str = "almanac_words";
@@ -72,6 +72,7 @@ pub(crate) struct Fields {
     pub description_words: Field,
     pub tags: Field,
     pub tag_words: Field,
+    pub owner: Field,
     pub all_words: Field,
     pub pii: Field,
     pub pii_short: Field,
@@ -114,6 +115,8 @@ fn schema() -> (Schema, Fields) {
         description_words: b.add_text_field("description_words", words.clone()),
         tags: b.add_text_field("tags", STRING | STORED | FAST),
         tag_words: b.add_text_field("tag_words", words.clone()),
+        // The owner whole, for the `owner:` filter and its facet; its words are context.
+        owner: b.add_text_field("owner", STRING | STORED | FAST),
         // Every word of the document in one field, name words repeated so they weigh more:
         // the fast first pass of a search looks only here.
         all_words: b.add_text_field(
@@ -327,7 +330,9 @@ impl SearchIndex {
         let removed = u64::from(d.removed);
         let mut out = Vec::with_capacity(d.columns.len() + 1);
         let name_words = self.words(&d.name);
-        let context_words = self.words(&format!("{} {}", d.source, d.namespace));
+        // Where it lives and who answers for it.
+        let owner_words = d.owner.as_deref().map(Self::plain_words).unwrap_or_default();
+        let context_words = self.words(&format!("{} {}", d.source, d.namespace)) + " " + &owner_words;
         let mut ds = doc!(
             f.doc_id => format!("ds_{}", d.id),
             f.kind => "dataset",
@@ -368,6 +373,9 @@ impl SearchIndex {
             all.dedup();
             all
         };
+        if let Some(o) = &d.owner {
+            ds.add_text(f.owner, o);
+        }
         if let Some(w) = self.pii_fields(&mut ds, &pii) {
             all.add(&w, 1);
         }
@@ -375,7 +383,7 @@ impl SearchIndex {
         out.push(ds);
         for c in &d.columns {
             let name_words = self.words(&c.name);
-            let context_words = self.words(&d.name);
+            let context_words = self.words(&d.name) + " " + &owner_words;
             let mut all = AllWords::new(&name_words, &context_words);
             let mut col = doc!(
                 f.doc_id => format!("col_{}", c.id),
@@ -410,6 +418,9 @@ impl SearchIndex {
                 all.add(&w, 2);
                 col.add_text(f.tags, t);
                 col.add_text(f.tag_words, w);
+            }
+            if let Some(o) = &d.owner {
+                col.add_text(f.owner, o);
             }
             if let Some(w) = self.pii_fields(&mut col, &c.pii) {
                 all.add(&w, 1);

@@ -1,6 +1,6 @@
 //! The query language: free words (with synonyms, typo tolerance on names and prefix matching
 //! on the last word), "quoted phrases", and filters `type:column`, `source:x`, `namespace:x`,
-//! `pii:email`, `tag:gold`, `family:text`. Ranking favours exact names, then name words, then
+//! `pii:email`, `tag:gold`, `owner:payments-team`, `family:text`. Ranking favours exact names, then name words, then
 //! curated descriptions, then source comments; removed datasets are left out by default.
 
 use super::{norm, Fields, SearchError, SearchIndex};
@@ -52,6 +52,8 @@ pub struct Hit {
     pub highlights: Vec<Highlight>,
     pub pii: Vec<String>,
     pub tags: Vec<String>,
+    /// Who answers for the dataset (of a column: its dataset's).
+    pub owner: Option<String>,
 }
 
 /// Counts per value of one facet.
@@ -453,6 +455,7 @@ fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, Se
         "source" => basic(f.source, v),
         "namespace" | "ns" | "schema" => basic(f.namespace, v),
         "tag" => basic(f.tags, &v.to_lowercase()),
+        "owner" => basic(f.owner, &v.to_lowercase()),
         "pii" => basic(
             f.pii_short,
             &fold(v)
@@ -463,7 +466,7 @@ fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, Se
         "family" => basic(f.type_family, &v.to_lowercase()),
         other => {
             return Err(SearchError::Invalid(format!(
-                "unknown filter `{other}:` (use type, source, namespace, pii, tag, family)"
+                "unknown filter `{other}:` (use type, source, namespace, pii, tag, owner, family)"
             )))
         }
     };
@@ -893,6 +896,7 @@ pub(super) fn run(
             "namespace": { "terms": { "field": "namespace", "size": 50 } },
             "pii": { "terms": { "field": "pii", "size": 50 } },
             "tag": { "terms": { "field": "tags", "size": 50 } },
+            "owner": { "terms": { "field": "owner", "size": 50 } },
         }))
         .map_err(|e| SearchError::Invalid(e.to_string()))?;
         let (total, aggs) = searcher.search(
@@ -947,6 +951,13 @@ pub(super) fn run(
         }
         let pii = texts(&doc, f.pii);
         let tags = texts(&doc, f.tags);
+        let owner = doc.get_first(f.owner).and_then(|v| v.as_str()).map(str::to_string);
+        if let Some(h) = owner.as_deref().and_then(|o| highlight(o, &words)) {
+            highlights.push(Highlight {
+                field: "owner".into(),
+                fragment: h,
+            });
+        }
         for t in &tags {
             if words.contains(&norm(t)) {
                 highlights.push(Highlight {
@@ -971,12 +982,13 @@ pub(super) fn run(
             highlights,
             pii,
             tags,
+            owner,
         });
     }
 
     let mut facets = Vec::new();
     if let Some(agg_json) = agg_json {
-        for name in ["kind", "source", "namespace", "pii", "tag"] {
+        for name in ["kind", "source", "namespace", "pii", "tag", "owner"] {
             let values: Vec<(String, u64)> = agg_json[name]["buckets"]
                 .as_array()
                 .map(|b| {

@@ -5,7 +5,7 @@ use super::ids::{self, Kind};
 use super::objects::{Classification, Column, Dataset, Scan, Source};
 use super::guard::{self, Allowed};
 use super::{acting, ApiError, ApiResult};
-use crate::catalog::names::TagName;
+use crate::catalog::names::{OwnerName, TagName};
 use crate::catalog::classifications::Decision;
 use crate::catalog::{NewSource, Target};
 
@@ -81,6 +81,30 @@ impl MutationRoot {
         let catalog = &acting(ctx)?.catalog;
         let ds = ids::decode(Kind::Dataset, &id)?;
         catalog.set_description(Target::Dataset(ds), description.as_deref(), expected_version).await?;
+        Ok(Dataset(catalog.dataset(ds).await?))
+    }
+
+    /// Assigns a dataset's owner: a team or a person, one word (`payments-team`,
+    /// `alice@example.com`), stored in lower case. `expectedVersion` is the `ownerVersion` the
+    /// edit was made against; a newer one fails with code CONFLICT. Null clears the assignment
+    /// (the owner the source reports stays).
+    #[graphql(guard = "Allowed(guard::CURATE)")]
+    async fn set_dataset_owner(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        owner: Option<String>,
+        expected_version: i32,
+    ) -> ApiResult<Dataset> {
+        let catalog = &acting(ctx)?.catalog;
+        let ds = ids::decode(Kind::Dataset, &id)?;
+        let owner = owner
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+            .map(OwnerName::parse)
+            .transpose()
+            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        catalog.set_owner(ds, owner.as_ref(), expected_version).await?;
         Ok(Dataset(catalog.dataset(ds).await?))
     }
 

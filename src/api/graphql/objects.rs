@@ -207,6 +207,22 @@ impl Dataset {
     async fn description_version(&self) -> i32 {
         self.0.description_version
     }
+    /// Who answers for the dataset: the assigned owner, else the owner the source reports.
+    async fn owner(&self) -> Option<&str> {
+        self.0.effective_owner()
+    }
+    /// The owner people assigned in the catalog (`setDatasetOwner`).
+    async fn assigned_owner(&self) -> Option<&str> {
+        self.0.owner.as_deref()
+    }
+    /// The owner the source reports: the owning role (PostgreSQL) or a view's definer (MySQL).
+    async fn source_owner(&self) -> Option<&str> {
+        self.0.source_owner.as_deref()
+    }
+    /// Pass this to `setDatasetOwner` as `expectedVersion`.
+    async fn owner_version(&self) -> i32 {
+        self.0.owner_version
+    }
     async fn row_estimate(&self) -> Option<i64> {
         self.0.row_estimate
     }

@@ -67,7 +67,7 @@ impl QueryRoot {
 
     /// Finds datasets and columns by what they mean, in plain words: free words, "phrases",
     /// and filters `type:column`, `source:NAME`, `namespace:NAME`, `pii:email`, `tag:gold`,
-    /// `family:text`, in the query text or in `filters`.
+    /// `owner:payments-team`, `family:text`, in the query text or in `filters`.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
     async fn search(
         &self,

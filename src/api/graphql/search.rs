@@ -20,7 +20,7 @@ pub struct FacetValue {
     pub count: u64,
 }
 
-/// Counts for one facet (kind, source, namespace, pii, tag) over all matches.
+/// Counts for one facet (kind, source, namespace, pii, tag, owner) over all matches.
 #[derive(SimpleObject)]
 pub struct SearchFacet {
     pub name: String,
@@ -55,6 +55,10 @@ impl SearchHit {
     }
     async fn tags(&self) -> &[String] {
         &self.0.tags
+    }
+    /// Who answers for the dataset (of a column: its dataset's).
+    async fn owner(&self) -> Option<&str> {
+        self.0.owner.as_deref()
     }
     /// The dataset, for a dataset hit.
     async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
