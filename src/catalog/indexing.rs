@@ -80,71 +80,100 @@ impl Catalog {
     }
 
     /// Index documents for these datasets (those that no longer exist are simply absent).
+    /// Reads only what the index holds, in a few queries per chunk of datasets: a full
+    /// rebuild reads every column of the catalog through here.
     pub async fn index_documents(&self, dataset_ids: &[i64]) -> Result<Vec<DatasetDoc>, CatalogError> {
         let db = self.connection();
         let sources: HashMap<i64, String> = source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
         let namespaces: HashMap<i64, String> = namespace::Entity::find().all(db).await?.into_iter().map(|n| (n.id, n.name)).collect();
         // Most catalogs hold few meaning annotations: skip the lookups when there are none.
         let any_meaning = column_meaning::Entity::find().one(db).await?.is_some();
+        let today = chrono::Utc::now().date_naive();
         let mut out = Vec::with_capacity(dataset_ids.len());
         for chunk in dataset_ids.chunks(CHUNK) {
             let datasets = dataset::Entity::find().filter(dataset::Column::Id.is_in(chunk.to_vec())).all(db).await?;
-            let mut columns: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
+            // The live columns of the chunk, as a subquery for their tags, categories and meanings.
+            let live_columns = || {
+                sea_orm::sea_query::Query::select()
+                    .column(dataset_column::Column::Id)
+                    .from(dataset_column::Entity)
+                    .and_where(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
+                    .and_where(dataset_column::Column::RemovedAt.is_null())
+                    .to_owned()
+            };
+            let mut columns: HashMap<i64, Vec<ColumnRow>> = HashMap::new();
             for c in dataset_column::Entity::find()
+                .select_only()
+                .columns([
+                    dataset_column::Column::Id,
+                    dataset_column::Column::DatasetId,
+                    dataset_column::Column::Name,
+                    dataset_column::Column::TypeFamily,
+                    dataset_column::Column::Comment,
+                    dataset_column::Column::Description,
+                ])
                 .filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
                 .filter(dataset_column::Column::RemovedAt.is_null())
+                .order_by_asc(dataset_column::Column::DatasetId)
                 .order_by_asc(dataset_column::Column::Ordinal)
+                .into_tuple::<ColumnRow>()
                 .all(db)
                 .await?
             {
-                columns.entry(c.dataset_id).or_default().push(c);
+                columns.entry(c.1).or_default().push(c);
             }
-            let column_ids: Vec<i64> = columns.values().flatten().map(|c| c.id).collect();
-            let mut col_tags: HashMap<i64, Vec<String>> = HashMap::new();
-            let mut col_pii: HashMap<i64, Vec<String>> = HashMap::new();
             let mut col_meaning: HashMap<i64, String> = HashMap::new();
-            let today = chrono::Utc::now().date_naive();
-            for ids in column_ids.chunks(CHUNK) {
+            if any_meaning {
                 // Latest effective date first (then latest written): the first per column wins.
-                let meanings = if any_meaning {
-                    column_meaning::Entity::find()
-                        .filter(column_meaning::Column::ColumnId.is_in(ids.to_vec()))
-                        .filter(column_meaning::Column::EffectiveFrom.lte(today))
-                        .order_by_desc(column_meaning::Column::EffectiveFrom)
-                        .order_by_desc(column_meaning::Column::Id)
-                        .all(db)
-                        .await?
-                } else {
-                    Vec::new()
-                };
-                for m in meanings {
-                    col_meaning.entry(m.column_id).or_insert(m.meaning);
-                }
-                for t in tag::Entity::find()
-                    .filter(tag::Column::TargetKind.eq("column"))
-                    .filter(tag::Column::TargetId.is_in(ids.to_vec()))
+                for (column_id, meaning) in column_meaning::Entity::find()
+                    .select_only()
+                    .columns([column_meaning::Column::ColumnId, column_meaning::Column::Meaning])
+                    .filter(column_meaning::Column::ColumnId.in_subquery(live_columns()))
+                    .filter(column_meaning::Column::EffectiveFrom.lte(today))
+                    .order_by_desc(column_meaning::Column::EffectiveFrom)
+                    .order_by_desc(column_meaning::Column::Id)
+                    .into_tuple::<(i64, String)>()
                     .all(db)
                     .await?
                 {
-                    col_tags.entry(t.target_id).or_default().push(t.name);
+                    col_meaning.entry(column_id).or_insert(meaning);
                 }
-                for c in classification::Entity::find()
-                    .filter(classification::Column::ColumnId.is_in(ids.to_vec()))
-                    .filter(classification::Column::Status.ne(ClassificationStatus::Rejected.as_str()))
-                    .all(db)
-                    .await?
-                {
-                    col_pii.entry(c.column_id).or_default().push(c.category);
-                }
+            }
+            let mut col_tags: HashMap<i64, Vec<String>> = HashMap::new();
+            for (id, name) in tag::Entity::find()
+                .select_only()
+                .columns([tag::Column::TargetId, tag::Column::Name])
+                .filter(tag::Column::TargetKind.eq("column"))
+                .filter(tag::Column::TargetId.in_subquery(live_columns()))
+                .into_tuple::<(i64, String)>()
+                .all(db)
+                .await?
+            {
+                col_tags.entry(id).or_default().push(name);
+            }
+            let mut col_pii: HashMap<i64, Vec<String>> = HashMap::new();
+            for (id, category) in classification::Entity::find()
+                .select_only()
+                .columns([classification::Column::ColumnId, classification::Column::Category])
+                .filter(classification::Column::ColumnId.in_subquery(live_columns()))
+                .filter(classification::Column::Status.ne(ClassificationStatus::Rejected.as_str()))
+                .into_tuple::<(i64, String)>()
+                .all(db)
+                .await?
+            {
+                col_pii.entry(id).or_default().push(category);
             }
             let mut ds_tags: HashMap<i64, Vec<String>> = HashMap::new();
-            for t in tag::Entity::find()
+            for (id, name) in tag::Entity::find()
+                .select_only()
+                .columns([tag::Column::TargetId, tag::Column::Name])
                 .filter(tag::Column::TargetKind.eq("dataset"))
                 .filter(tag::Column::TargetId.is_in(chunk.to_vec()))
+                .into_tuple::<(i64, String)>()
                 .all(db)
                 .await?
             {
-                ds_tags.entry(t.target_id).or_default().push(t.name);
+                ds_tags.entry(id).or_default().push(name);
             }
             for d in datasets {
                 let cols = columns.remove(&d.id).unwrap_or_default();
@@ -161,15 +190,15 @@ impl Catalog {
                     removed: d.removed_at.is_some(),
                     columns: cols
                         .into_iter()
-                        .map(|c| ColumnDoc {
-                            id: c.id,
-                            tags: col_tags.remove(&c.id).unwrap_or_default(),
-                            pii: col_pii.remove(&c.id).unwrap_or_default(),
-                            name: c.name,
-                            type_family: c.type_family,
-                            comment: c.comment,
-                            description: c.description,
-                            meaning: col_meaning.remove(&c.id),
+                        .map(|(id, _, name, type_family, comment, description)| ColumnDoc {
+                            id,
+                            tags: col_tags.remove(&id).unwrap_or_default(),
+                            pii: col_pii.remove(&id).unwrap_or_default(),
+                            meaning: col_meaning.remove(&id),
+                            name,
+                            type_family,
+                            comment,
+                            description,
                         })
                         .collect(),
                 });
@@ -178,3 +207,6 @@ impl Catalog {
         Ok(out)
     }
 }
+
+/// A column as read for the index: id, dataset id, name, type family, comment, description.
+type ColumnRow = (i64, i64, String, String, Option<String>, Option<String>);

@@ -7,36 +7,49 @@ use std::sync::OnceLock;
 /// Splits an identifier or phrase into lower-case, accent-folded words:
 /// `custEmailAddr` -> cust, email, addr; `IPAddress2` -> ip, address, 2; `date_de_naissance`.
 pub fn split_identifier(input: &str) -> Vec<String> {
-    let chars: Vec<char> = input.chars().collect();
+    // One pass, each word folded as it ends: this runs for every name, comment and
+    // description indexed, and for every word a search result highlights.
     let mut words = Vec::new();
     let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
+    let mut flush = |cur: &mut String| {
+        if !cur.is_empty() {
+            let w = fold(cur);
+            if !w.is_empty() {
+                words.push(w);
             }
+            cur.clear();
+        }
+    };
+    let mut prev: Option<char> = None;
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_alphanumeric() {
+            flush(&mut cur);
+            prev = None;
             continue;
         }
-        if let Some(&prev) = cur.chars().last().as_ref() {
-            let next = chars.get(i + 1).copied();
+        if let Some(prev) = prev {
+            let next = chars.peek().copied();
             let boundary = (prev.is_lowercase() && c.is_uppercase())
                 || (prev.is_alphabetic() && c.is_ascii_digit())
                 || (prev.is_ascii_digit() && c.is_alphabetic())
                 || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(|n| n.is_lowercase()));
             if boundary {
-                words.push(std::mem::take(&mut cur));
+                flush(&mut cur);
             }
         }
         cur.push(c);
+        prev = Some(c);
     }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words.into_iter().map(|w| fold(&w)).filter(|w| !w.is_empty()).collect()
+    flush(&mut cur);
+    words
 }
 
 /// Lower-cases and removes diacritics (ä -> a, ß -> ss, ł -> l).
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(word.len());
     for c in word.chars().flat_map(char::to_lowercase) {
         match c {
@@ -413,6 +426,11 @@ mod tests {
         assert_eq!(split_identifier("Straße"), vec!["strasse"]);
         assert_eq!(split_identifier("imię"), vec!["imie"]);
         assert_eq!(split_identifier("address_line1"), vec!["address", "line", "1"]);
+        assert_eq!(split_identifier("userID"), vec!["user", "id"]);
+        assert_eq!(split_identifier("HTTPServerURL"), vec!["http", "server", "url"]);
+        assert_eq!(split_identifier("--a__B--"), vec!["a", "b"]);
+        assert_eq!(split_identifier("Éclair2Go"), vec!["eclair", "2", "go"]);
+        assert!(split_identifier(" _- ").is_empty());
     }
 
     #[test]

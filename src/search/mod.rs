@@ -23,9 +23,12 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 
 /// Bumped whenever the schema, the analysis or the document order changes: an index of
 /// another version is rebuilt. 4: documents ordered by name (`cluster_key`). 5: owners.
-pub const FORMAT_VERSION: &str = "5";
+/// 6: only the fields a hit shows are stored.
+pub const FORMAT_VERSION: &str = "6";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
+/// Present while a rebuild runs: an index left with it was cut off half-way.
+const REBUILDING_FILE: &str = "rebuild-incomplete";
 const WORDS: &str = "almanac_words";
 
 /// Search settings, from the `[search]` configuration section.
@@ -92,9 +95,10 @@ fn schema() -> (Schema, Fields) {
     let f = Fields {
         doc_id: b.add_text_field("doc_id", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
-        dataset_id: b.add_u64_field("dataset_id", INDEXED | STORED),
-        source: b.add_text_field("source", STRING | STORED | FAST),
-        namespace: b.add_text_field("namespace", STRING | STORED | FAST),
+        // Stored are only the fields a hit shows: the rest is for filters and facets.
+        dataset_id: b.add_u64_field("dataset_id", INDEXED),
+        source: b.add_text_field("source", STRING | FAST),
+        namespace: b.add_text_field("namespace", STRING | FAST),
         qualified_name: b.add_text_field("qualified_name", STORED),
         name: b.add_text_field("name", STORED),
         // Scored fields keep frequencies: a query made only of such terms can skip whole
@@ -130,7 +134,7 @@ fn schema() -> (Schema, Fields) {
         pii: b.add_text_field("pii", STRING | STORED | FAST),
         pii_short: b.add_text_field("pii_short", STRING),
         pii_words: b.add_text_field("pii_words", words),
-        type_family: b.add_text_field("type_family", STRING | STORED | FAST),
+        type_family: b.add_text_field("type_family", STRING | FAST),
         dataset_kind: b.add_text_field("dataset_kind", STRING),
         removed: b.add_u64_field("removed", INDEXED | FAST),
     };
@@ -139,15 +143,20 @@ fn schema() -> (Schema, Fields) {
 
 /// A word as indexed and queried: folded, and singular when a plain plural.
 pub(crate) fn norm(word: &str) -> String {
+    normalized(word).to_string()
+}
+
+/// `norm` without a copy.
+pub(crate) fn normalized(word: &str) -> &str {
     if word.len() > 3
         && word.ends_with('s')
         && !word.ends_with("ss")
         && !word.ends_with("us")
         && !word.ends_with("is")
     {
-        word[..word.len() - 1].to_string()
+        &word[..word.len() - 1]
     } else {
-        word.to_string()
+        word
     }
 }
 
@@ -199,7 +208,9 @@ pub fn index_dir(store: &str, config: &SearchConfig) -> PathBuf {
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when missing. Returns whether it must be rebuilt
-    /// from the store (new, or of another format version).
+    /// from the store (new, of another format version, or left half-rebuilt by a process
+    /// that stopped; one that is still rebuilding holds the writer, and then this process
+    /// only reads).
     pub fn open(dir: &Path, config: &SearchConfig) -> Result<(SearchIndex, bool), SearchError> {
         let open_err = |e: &dyn std::fmt::Display| SearchError::Open {
             path: dir.display().to_string(),
@@ -224,11 +235,16 @@ impl SearchIndex {
                 .filter(LowerCaser)
                 .build(),
         );
-        let writer = match index.writer(64_000_000) {
+        // One indexing thread: documents keep the order they are added in (a rebuild orders
+        // them by name, see `cluster_key`), so the same store always gives the same index and
+        // the same ranking of ties. A second thread made a 1M-column rebuild no faster on two
+        // cores, where reading the store and analysis take the other one.
+        let writer = match index.writer_with_num_threads(1, 64_000_000) {
             Ok(w) => Some(Mutex::new(w)),
             Err(tantivy::TantivyError::LockFailure(..)) if !fresh => None,
             Err(e) => return Err(e.into()),
         };
+        let fresh = fresh || (writer.is_some() && dir.join(REBUILDING_FILE).exists());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -330,8 +346,10 @@ impl SearchIndex {
         let removed = u64::from(d.removed);
         let mut out = Vec::with_capacity(d.columns.len() + 1);
         let name_words = self.words(&d.name);
-        // Where it lives and who answers for it.
         let owner_words = d.owner.as_deref().map(Self::plain_words).unwrap_or_default();
+        // A column's context: its dataset's name and owner.
+        let column_context = name_words.clone() + " " + &owner_words;
+        // Where it lives and who answers for it.
         let context_words = self.words(&format!("{} {}", d.source, d.namespace)) + " " + &owner_words;
         let mut ds = doc!(
             f.doc_id => format!("ds_{}", d.id),
@@ -383,7 +401,7 @@ impl SearchIndex {
         out.push(ds);
         for c in &d.columns {
             let name_words = self.words(&c.name);
-            let context_words = self.words(&d.name) + " " + &owner_words;
+            let context_words = column_context.clone();
             let mut all = AllWords::new(&name_words, &context_words);
             let mut col = doc!(
                 f.doc_id => format!("col_{}", c.id),
@@ -470,17 +488,30 @@ impl SearchIndex {
         batch.into_iter().map(|(_, doc)| doc).collect()
     }
 
-    /// Rebuilds the whole index from the store. Returns the number of datasets indexed.
+    fn mark_rebuilding(&self, on: bool) -> Result<(), SearchError> {
+        let path = self.dir.join(REBUILDING_FILE);
+        let done = if on { std::fs::write(&path, "") } else { std::fs::remove_file(&path) };
+        done.map_err(|e| SearchError::Open { path: path.display().to_string(), message: e.to_string() })
+    }
+
+    /// Rebuilds the whole index from the store. Returns the number of datasets indexed. A
+    /// rebuild cut off half-way is started again at the next open.
     pub async fn rebuild(&self, catalog: &Catalog) -> Result<usize, SearchError> {
         // Changes made while rebuilding are in the outbox after this position.
         let head = catalog.outbox_head().await?;
         let ids = catalog.all_dataset_ids().await?;
+        self.mark_rebuilding(true)?;
         {
             let mut writer = self.writer()?;
+            // No background merges while rebuilding: the one merge at the end must find every
+            // segment it names (a background merge may have replaced some of them).
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             writer.delete_all_documents()?;
             writer.commit()?;
         }
         let mut count = 0;
+        // Reading the next chunk while this one is analysed was tried: on two cores, where
+        // reading, analysis and the indexing thread already keep both busy, it was no faster.
         for chunk in ids.chunks(2_000) {
             let docs = catalog.index_documents(chunk).await?;
             count += docs.len();
@@ -498,10 +529,12 @@ impl SearchIndex {
             if segments.len() > 1 {
                 writer.merge(&segments).wait()?;
             }
+            writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
             writer.garbage_collect_files().wait()?;
         }
         self.reader.reload()?;
         self.set_position(head)?;
+        self.mark_rebuilding(false)?;
         Ok(count)
     }
 
@@ -596,4 +629,27 @@ pub fn spawn_follower(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_left_half_rebuilt_is_rebuilt_at_the_next_open() {
+        let dir = std::env::temp_dir().join(format!("almanac-index-test-{}", std::process::id()));
+        let config = SearchConfig::default();
+        let (index, fresh) = SearchIndex::open(&dir, &config).unwrap();
+        assert!(fresh, "a new index is built from the store");
+        index.mark_rebuilding(true).unwrap();
+        drop(index);
+        // The process stopped half-way: the next one starts over.
+        let (index, fresh) = SearchIndex::open(&dir, &config).unwrap();
+        assert!(fresh);
+        // While this one holds the writer, another process only reads and rebuilds nothing.
+        let (reader, fresh_elsewhere) = SearchIndex::open(&dir, &config).unwrap();
+        assert!(!fresh_elsewhere && !reader.writable());
+        drop((index, reader));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

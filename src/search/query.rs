@@ -3,7 +3,7 @@
 //! `pii:email`, `tag:gold`, `owner:payments-team`, `family:text`. Ranking favours exact names, then name words, then
 //! curated descriptions, then source comments; removed datasets are left out by default.
 
-use super::{norm, Fields, SearchError, SearchIndex};
+use super::{norm, normalized, Fields, SearchError, SearchIndex};
 use crate::classify::words::{fold, split_identifier};
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -16,7 +16,7 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
 /// A search as asked.
 #[derive(Debug, Clone, Default)]
@@ -743,6 +743,24 @@ fn gather(
     Ok(heap.into_iter().map(|c| c.0).collect())
 }
 
+/// The first `wanted` live documents matching `query`, in index order, each scored 1.
+fn first_matches(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Result<Vec<Candidate>, SearchError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut out = Vec::with_capacity(wanted);
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED && out.len() < wanted {
+            if !alive.is_some_and(|a| a.is_deleted(doc)) {
+                out.push(Candidate { score: 1.0, addr: DocAddress::new(ord as u32, doc) });
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(out)
+}
+
 /// Scores the candidates with the ranking query (dropping those it does not match), best
 /// first.
 fn rank(
@@ -790,12 +808,22 @@ fn highlight(text: &str, words: &BTreeSet<String>) -> Option<String> {
     let mut out = String::with_capacity(text.len() + 16);
     let mut found = false;
     let mut current = String::new();
-    let flush = |current: &mut String, out: &mut String, found: &mut bool| {
+    let mut lower = String::new();
+    let mut flush = |current: &mut String, out: &mut String, found: &mut bool| {
         if current.is_empty() {
             return;
         }
-        let parts = split_identifier(current);
-        if parts.iter().any(|w| words.contains(&norm(w))) {
+        // Most words of a text are one plain word ("Contact", "address"): no need to split.
+        let plain = current.bytes().all(|b| b.is_ascii_alphabetic()) && current.bytes().skip(1).all(|b| b.is_ascii_lowercase());
+        let matched = if plain {
+            lower.clear();
+            lower.push_str(current);
+            lower.make_ascii_lowercase();
+            words.contains(normalized(&lower))
+        } else {
+            split_identifier(current).iter().any(|w| words.contains(normalized(w)))
+        };
+        if matched {
             out.push_str("<b>");
             out.push_str(current);
             out.push_str("</b>");
@@ -851,7 +879,8 @@ pub(super) fn run(
     let parsed = parse(index, &request.query, &request.filters)?;
     let plan = Plan::new(f, searcher, &parsed)?;
     let ranking = ranking(f, &plan, &parsed);
-    let query = matching(f, ranking.as_ref(), &parsed, request.include_removed)?;
+    // The whole query as one tantivy query, built only for the passes that need it.
+    let query = || matching(f, ranking.as_ref(), &parsed, request.include_removed);
     let limit = request.limit.clamp(1, 1_000);
     // One more than the page, to know whether another page follows.
     let wanted = request.offset + limit + 1;
@@ -873,12 +902,9 @@ pub(super) fn run(
             )?;
             rank(searcher, ranking, pool)?
         }
-        // Only filters: every match scores alike, so the plain collector is as good.
-        None => searcher
-            .search(query.as_ref(), &TopDocs::with_limit(wanted))?
-            .into_iter()
-            .map(|(score, addr)| Candidate { score, addr })
-            .collect(),
+        // Only filters: nothing ranks one match above another, so the first matches in index
+        // order (by name) are the answer, and the pass stops there instead of visiting all.
+        None => first_matches(searcher, query()?.as_ref(), wanted)?,
     };
     let more = ranked.len() > request.offset + limit;
     let top: Vec<(f32, DocAddress)> = ranked
@@ -900,7 +926,7 @@ pub(super) fn run(
         }))
         .map_err(|e| SearchError::Invalid(e.to_string()))?;
         let (total, aggs) = searcher.search(
-            query.as_ref(),
+            query()?.as_ref(),
             &(
                 Count,
                 AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default()),
@@ -911,7 +937,7 @@ pub(super) fn run(
             Some(serde_json::to_value(&aggs).map_err(|e| SearchError::Invalid(e.to_string()))?),
         )
     } else if request.count {
-        (Some(searcher.search(query.as_ref(), &Count)?), None)
+        (Some(searcher.search(query()?.as_ref(), &Count)?), None)
     } else {
         (None, None)
     };
@@ -1029,5 +1055,10 @@ mod tests {
             Some("<b>cust_email</b>")
         );
         assert_eq!(highlight("nothing here", &words), None);
+        // Plain words and identifiers that split, in one text.
+        assert_eq!(
+            highlight("CustomerEmail, Emails and EMAIL2", &words).as_deref(),
+            Some("<b>CustomerEmail</b>, <b>Emails</b> and <b>EMAIL2</b>")
+        );
     }
 }
