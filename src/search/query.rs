@@ -803,8 +803,24 @@ fn rank(
     Ok(out)
 }
 
-/// Wraps the words of `text` that are among `words` (after folding) in `<b>..</b>`.
-fn highlight(text: &str, words: &BTreeSet<String>) -> Option<String> {
+/// The words a hit may have matched on: the query's words and their synonyms, and the
+/// index words its misspelt and unfinished words stand for.
+struct QueryWords<'a> {
+    words: BTreeSet<String>,
+    synonyms: &'a super::synonyms::Synonyms,
+}
+
+impl QueryWords<'_> {
+    /// Whether a word of a text (folded) matched: itself, or a synonym the index added for it
+    /// (`mail` is indexed as `email` too).
+    fn matches(&self, word: &str) -> bool {
+        self.words.contains(normalized(word))
+            || self.synonyms.expand(word).iter().flatten().any(|w| self.words.contains(normalized(w)))
+    }
+}
+
+/// Wraps the words of `text` that the query matched (after folding) in `<b>..</b>`.
+fn highlight(text: &str, words: &QueryWords) -> Option<String> {
     let mut out = String::with_capacity(text.len() + 16);
     let mut found = false;
     let mut current = String::new();
@@ -819,9 +835,9 @@ fn highlight(text: &str, words: &BTreeSet<String>) -> Option<String> {
             lower.clear();
             lower.push_str(current);
             lower.make_ascii_lowercase();
-            words.contains(normalized(&lower))
+            words.matches(&lower)
         } else {
-            split_identifier(current).iter().any(|w| words.contains(normalized(w)))
+            split_identifier(current).iter().any(|w| words.matches(w))
         };
         if matched {
             out.push_str("<b>");
@@ -951,6 +967,9 @@ pub(super) fn run(
     for ph in &parsed.phrases {
         words.extend(ph.iter().cloned());
     }
+    words.extend(plan.fuzzy.values().flatten().cloned());
+    words.extend(plan.completions.iter().cloned());
+    let words = QueryWords { words, synonyms: &index.synonyms };
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -985,7 +1004,7 @@ pub(super) fn run(
             });
         }
         for t in &tags {
-            if words.contains(&norm(t)) {
+            if words.matches(t) {
                 highlights.push(Highlight {
                     field: "tag".into(),
                     fragment: format!("<b>{t}</b>"),
@@ -1045,10 +1064,12 @@ mod tests {
 
     #[test]
     fn highlights_whole_words() {
-        let words: BTreeSet<String> = ["email".to_string(), "customer".to_string()].into();
+        let synonyms = crate::search::synonyms::Synonyms::new(&BTreeMap::new());
+        let words = QueryWords { words: ["email".to_string(), "customer".to_string()].into(), synonyms: &synonyms };
+        // `mail` is indexed as `email` too, `kunde` as `customer`.
         assert_eq!(
-            highlight("Login e-mail of the customers", &words).as_deref(),
-            Some("Login e-mail of the <b>customers</b>")
+            highlight("Login e-mail of the customers (Kunde)", &words).as_deref(),
+            Some("Login e-<b>mail</b> of the <b>customers</b> (<b>Kunde</b>)")
         );
         assert_eq!(
             highlight("cust_email", &words).as_deref(),
