@@ -617,7 +617,7 @@ fn removed_query(f: &Fields) -> Box<dyn Query> {
 /// cheap to evaluate because tantivy skips every block of postings that cannot reach the
 /// current top (block-max WAND). It gathers the candidates that the full query then ranks.
 /// None when there is no word to score.
-fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<BooleanQuery> {
+fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<Flat> {
     let mut weights: BTreeMap<(u32, String), (Field, f32)> = BTreeMap::new();
     let mut add = |field: Field, word: &str, w: f32| {
         let e = weights
@@ -648,7 +648,7 @@ fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<Bool
     if !p.joined.is_empty() && !p.concepts.is_empty() {
         add(f.name_joined, &p.joined, JOINED_WEIGHT / name);
     }
-    let clauses: Vec<(Occur, Box<dyn Query>)> = weights
+    let mut terms: Vec<(Field, String, f32)> = weights
         .into_iter()
         .filter(|((_, word), (field, _))| {
             searcher
@@ -656,9 +656,27 @@ fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<Bool
                 .map(|n| n > 0)
                 .unwrap_or(false)
         })
-        .map(|((_, word), (field, w))| (Occur::Should, boosted(term(field, &word), w)))
+        .map(|((_, word), (field, w))| (field, word, w))
         .collect();
-    (!clauses.is_empty()).then(|| BooleanQuery::new(clauses))
+    match terms.len() {
+        0 => None,
+        // One term alone, not in a boolean query: tantivy skips blocks only for a term query
+        // or a union of several (a boolean query of one clause visits every posting). Its
+        // weight changes no order, so it is left out.
+        1 => terms.pop().map(|(field, word, _)| Flat { query: term(field, &word), single: true }),
+        _ => Some(Flat {
+            query: Box::new(BooleanQuery::new(
+                terms.into_iter().map(|(field, word, w)| (Occur::Should, boosted(term(field, &word), w))).collect(),
+            )),
+            single: false,
+        }),
+    }
+}
+
+/// The fast pass's query, and whether it is a single term.
+struct Flat {
+    query: Box<dyn Query>,
+    single: bool,
 }
 
 /// A candidate: better when it scores higher, then when it comes first in the index.
@@ -693,12 +711,12 @@ fn contains(set: &mut dyn Scorer, doc: DocId) -> bool {
 /// The `size` best documents of the flat query that pass the filters and are not removed.
 fn gather(
     searcher: &Searcher,
-    flat: &BooleanQuery,
+    flat: &Flat,
     filters: Option<&dyn Query>,
     removed: Option<&dyn Query>,
     size: usize,
 ) -> Result<Vec<Candidate>, SearchError> {
-    let weight = flat.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let weight = flat.query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let filter_weight = filters
         .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
         .transpose()?;
@@ -716,11 +734,20 @@ fn gather(
             .map(|w| w.scorer(reader, 1.0))
             .transpose()?;
         let alive = reader.alive_bitset();
+        // A document scoring the same as the worst of a full heap cannot enter it (it comes
+        // later in the index, so it loses the tie). A union skips blocks that cannot beat the
+        // threshold; a single term only those below it, so it is told the next float up, or
+        // it scores every document of the thousands alike that a catalog holds.
         let threshold = |heap: &BinaryHeap<Reverse<Candidate>>| {
-            if heap.len() >= size {
+            let worst = if heap.len() >= size {
                 heap.peek().map(|c| c.0.score).unwrap_or(f32::MIN)
             } else {
                 f32::MIN
+            };
+            if flat.single {
+                worst.next_up()
+            } else {
+                worst
             }
         };
         let start = threshold(&heap);
