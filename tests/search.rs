@@ -136,16 +136,8 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
         json!({ "id": col["column"]["id"] }),
     )
     .await;
-    let started = Instant::now();
-    loop {
-        let r = app.query_ok(q, json!({ "q": "merchandise" })).await;
-        if r["search"]["hits"][0]["qualifiedName"] == "warehouse.main.orders.total_amount" {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(3), "description not searchable after 3 s: {r}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    println!("description searchable after {:?}", started.elapsed());
+    let took = searchable_within(&app, q, json!({ "q": "merchandise" }), |r| r["search"]["hits"][0]["qualifiedName"] == "warehouse.main.orders.total_amount").await;
+    println!("description searchable after {took:?}");
 
     // Tags and filters.
     let ds = app.query_ok(r#"{ dataset(qualifiedName: "warehouse.main.orders") { id } }"#, json!({})).await;
@@ -180,7 +172,7 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
 
     // A dataset removed by a re-scan drops out of results unless asked for.
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", wh.display())).await.unwrap();
-    sqlx::raw_sql("DROP TABLE web_sessions").execute(&mut conn).await.unwrap();
+    sqlx::raw_sql("DROP TABLE web_sessions; ALTER TABLE customers DROP COLUMN loyalty_tier").execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     app.scan("warehouse").await;
     settle(&app).await;
@@ -188,6 +180,11 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
     assert_eq!(r["search"]["total"], 0, "{r}");
     let r = app.query_ok("{ search(query: \"latitude\", includeRemoved: true) { total } }", json!({})).await;
     assert!(r["search"]["total"].as_u64().unwrap() >= 1);
+    // So does a column dropped from a table that is still there.
+    let r = app.query_ok(q, json!({ "q": "loyalty tier" })).await;
+    assert!(r["search"]["hits"].as_array().unwrap().iter().all(|h| h["qualifiedName"] != "warehouse.main.customers.loyalty_tier"), "{r}");
+    let r = app.query_ok("{ search(query: \"loyalty tier\", includeRemoved: true, first: 1) { hits { qualifiedName } } }", json!({})).await;
+    assert_eq!(r["search"]["hits"][0]["qualifiedName"], "warehouse.main.customers.loyalty_tier", "{r}");
     // The re-scan left the assigned owner, and the index agrees.
     let r = app.query_ok(q, json!({ "q": "owner:logistics-team" })).await;
     assert_eq!(r["search"]["total"], 1 + orders_columns as u64, "{r}");
@@ -221,4 +218,98 @@ async fn search_command_prints_the_documented_json_and_rebuilds_a_missing_index(
     assert!(String::from_utf8_lossy(&re.stdout).starts_with("reindexed 12 datasets"));
     let empty = run(&["search", "   "]);
     assert!(!empty.status.success());
+}
+
+/// Waits (at most 3 s) until `check` holds for the response to `query`; returns how long it took.
+async fn searchable_within(app: &TestApp, query: &str, vars: Value, check: impl Fn(&Value) -> bool) -> Duration {
+    let started = Instant::now();
+    loop {
+        let r = app.query_ok(query, vars.clone()).await;
+        if check(&r) {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < Duration::from_secs(3), "not searchable after 3 s: {r}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn names(r: &Value) -> Vec<String> {
+    r["search"]["hits"].as_array().unwrap().iter().map(|h| h["qualifiedName"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_query_language_pages_and_classification_decisions() {
+    let store = TestStore::create(StoreKind::Sqlite).await.unwrap();
+    let app = TestApp::spawn(&store).await;
+    let dir = TempDir::new();
+    let wh = dir.path().join("warehouse.db");
+    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    app.scan_file("warehouse", &wh).await;
+    settle(&app).await;
+    let q = "query($q: String!, $f: [String!], $n: Int, $a: String) { search(query: $q, filters: $f, first: $n, after: $a) {
+               total hasNextPage endCursor hits { kind id qualifiedName score highlights { field fragment } pii }
+               facets { name values { value count } } } }";
+
+    // The last word is matched as a prefix while the user types it.
+    let r = app.query_ok(q, json!({ "q": "ship", "n": 3 })).await;
+    let top = names(&r);
+    assert_eq!(top.len(), 3, "{r}");
+    assert!(top.iter().all(|n| n.starts_with("warehouse.main.orders.shipping_")), "{top:?}");
+    // A typo in a longer word.
+    let r = app.query_ok(q, json!({ "q": "custmer email", "n": 1 })).await;
+    assert_eq!(names(&r), ["warehouse.main.customers.email"]);
+
+    // A quoted phrase: the words in this order, and only those.
+    let r = app.query_ok(q, json!({ "q": "\"birth date\"", "n": 20 })).await;
+    let found = names(&r);
+    assert!(found.contains(&"warehouse.main.customers.birth_date".to_string()), "{found:?}");
+    assert!(found.contains(&"warehouse.main.employees.birth_date".to_string()), "{found:?}");
+    assert!(found.iter().all(|n| n.ends_with(".birth_date")), "a phrase matched something else: {found:?}");
+    assert_eq!(r["search"]["total"], found.len() as u64);
+
+    // Filters narrow, and facets count the whole match set.
+    let r = app.query_ok(q, json!({ "q": "customer", "f": ["type:dataset"], "n": 50 })).await;
+    assert!(r["search"]["hits"].as_array().unwrap().iter().all(|h| h["kind"] == "dataset"), "{r}");
+    assert!(names(&r).contains(&"warehouse.main.customers".to_string()));
+    let r = app.query_ok(q, json!({ "q": "customer", "n": 5 })).await;
+    let total = r["search"]["total"].as_u64().unwrap();
+    let kinds = r["search"]["facets"].as_array().unwrap().iter().find(|f| f["name"] == "kind").unwrap();
+    let counted: u64 = kinds["values"].as_array().unwrap().iter().map(|v| v["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, total, "the kind facet covers every match: {kinds}");
+    assert!(total > 10);
+
+    // Pages follow each other without gaps or repeats, and agree with one longer page.
+    let first = app.query_ok(q, json!({ "q": "customer", "n": 5 })).await;
+    assert_eq!(first["search"]["hasNextPage"], true);
+    let second = app.query_ok(q, json!({ "q": "customer", "n": 5, "a": first["search"]["endCursor"] })).await;
+    let long = app.query_ok(q, json!({ "q": "customer", "n": 10 })).await;
+    let mut paged = names(&first);
+    paged.extend(names(&second));
+    assert_eq!(paged, names(&long));
+    let bad = app.graphql(q, json!({ "q": "customer", "a": "not-a-cursor" })).await;
+    assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"), "{bad}");
+    let empty = app.graphql(q, json!({ "q": "   " })).await;
+    assert_eq!(error_code(&empty).as_deref(), Some("INVALID_INPUT"), "{empty}");
+    let bad_type = app.graphql(q, json!({ "q": "type:planet" })).await;
+    assert_eq!(error_code(&bad_type).as_deref(), Some("INVALID_INPUT"), "{bad_type}");
+
+    // A steward's decisions reach the index without a rebuild (bench_search measures how fast).
+    let email = "warehouse.main.customers.email";
+    let r = app.query_ok(q, json!({ "q": "pii:email", "n": 50 })).await;
+    assert!(names(&r).contains(&email.to_string()), "{r}");
+    let col = app.query_ok(&format!(r#"{{ column(qualifiedName: "{email}") {{ classifications {{ id category }} }} }}"#), json!({})).await;
+    let cls = col["column"]["classifications"].as_array().unwrap().iter().find(|c| c["category"] == "user.contact.email").expect("email is classified").clone();
+    app.query_ok("mutation($id: ID!) { rejectClassification(id: $id) { status } }", json!({ "id": cls["id"] })).await;
+    let rejected = searchable_within(&app, q, json!({ "q": "pii:email", "n": 50 }), |r| !names(r).contains(&email.to_string())).await;
+    // ... and a category added by hand.
+    let street = app.query_ok(r#"{ column(qualifiedName: "warehouse.main.stores.street") { id } }"#, json!({})).await;
+    let r = app.query_ok(q, json!({ "q": "pii:street", "n": 50 })).await;
+    assert!(!names(&r).contains(&"warehouse.main.stores.street".to_string()), "a shop's address is not personal: {r}");
+    app.query_ok(
+        "mutation($id: ID!) { addClassification(columnId: $id, category: \"user.contact.address.street\") { id } }",
+        json!({ "id": street["column"]["id"] }),
+    )
+    .await;
+    let added = searchable_within(&app, q, json!({ "q": "pii:street", "n": 50 }), |r| names(r).contains(&"warehouse.main.stores.street".to_string())).await;
+    println!("a rejected category left the index after {rejected:?}, an added one was searchable after {added:?}");
 }

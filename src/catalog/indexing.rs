@@ -21,6 +21,8 @@ pub struct ColumnDoc {
     pub tags: Vec<String>,
     /// Personal-data categories that are not rejected.
     pub pii: Vec<String>,
+    /// Dropped from its dataset by a re-scan (found only when removed items are asked for).
+    pub removed: bool,
 }
 
 /// A dataset with everything the index needs.
@@ -84,21 +86,38 @@ impl Catalog {
     /// rebuild reads every column of the catalog through here.
     pub async fn index_documents(&self, dataset_ids: &[i64]) -> Result<Vec<DatasetDoc>, CatalogError> {
         let db = self.connection();
-        let sources: HashMap<i64, String> = source::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
-        let namespaces: HashMap<i64, String> = namespace::Entity::find().all(db).await?.into_iter().map(|n| (n.id, n.name)).collect();
+        let sources: HashMap<i64, String> = source::Entity::find()
+            .select_only()
+            .columns([source::Column::Id, source::Column::Name])
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
         // Most catalogs hold few meaning annotations: skip the lookups when there are none.
         let any_meaning = column_meaning::Entity::find().one(db).await?.is_some();
         let today = chrono::Utc::now().date_naive();
         let mut out = Vec::with_capacity(dataset_ids.len());
         for chunk in dataset_ids.chunks(CHUNK) {
             let datasets = dataset::Entity::find().filter(dataset::Column::Id.is_in(chunk.to_vec())).all(db).await?;
-            // The live columns of the chunk, as a subquery for their tags, categories and meanings.
-            let live_columns = || {
+            // Only the namespaces of these datasets: an outbox catch-up of one edit reads one.
+            let namespace_ids: BTreeSet<i64> = datasets.iter().map(|d| d.namespace_id).collect();
+            let namespaces: HashMap<i64, String> = namespace::Entity::find()
+                .select_only()
+                .columns([namespace::Column::Id, namespace::Column::Name])
+                .filter(namespace::Column::Id.is_in(namespace_ids))
+                .into_tuple::<(i64, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+            // The columns of the chunk (removed ones too: `includeRemoved` finds them), as a
+            // subquery for their tags, categories and meanings.
+            let chunk_columns = || {
                 sea_orm::sea_query::Query::select()
                     .column(dataset_column::Column::Id)
                     .from(dataset_column::Entity)
                     .and_where(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
-                    .and_where(dataset_column::Column::RemovedAt.is_null())
                     .to_owned()
             };
             let mut columns: HashMap<i64, Vec<ColumnRow>> = HashMap::new();
@@ -111,9 +130,9 @@ impl Catalog {
                     dataset_column::Column::TypeFamily,
                     dataset_column::Column::Comment,
                     dataset_column::Column::Description,
+                    dataset_column::Column::RemovedAt,
                 ])
                 .filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
-                .filter(dataset_column::Column::RemovedAt.is_null())
                 .order_by_asc(dataset_column::Column::DatasetId)
                 .order_by_asc(dataset_column::Column::Ordinal)
                 .into_tuple::<ColumnRow>()
@@ -128,7 +147,7 @@ impl Catalog {
                 for (column_id, meaning) in column_meaning::Entity::find()
                     .select_only()
                     .columns([column_meaning::Column::ColumnId, column_meaning::Column::Meaning])
-                    .filter(column_meaning::Column::ColumnId.in_subquery(live_columns()))
+                    .filter(column_meaning::Column::ColumnId.in_subquery(chunk_columns()))
                     .filter(column_meaning::Column::EffectiveFrom.lte(today))
                     .order_by_desc(column_meaning::Column::EffectiveFrom)
                     .order_by_desc(column_meaning::Column::Id)
@@ -144,7 +163,7 @@ impl Catalog {
                 .select_only()
                 .columns([tag::Column::TargetId, tag::Column::Name])
                 .filter(tag::Column::TargetKind.eq("column"))
-                .filter(tag::Column::TargetId.in_subquery(live_columns()))
+                .filter(tag::Column::TargetId.in_subquery(chunk_columns()))
                 .into_tuple::<(i64, String)>()
                 .all(db)
                 .await?
@@ -155,7 +174,7 @@ impl Catalog {
             for (id, category) in classification::Entity::find()
                 .select_only()
                 .columns([classification::Column::ColumnId, classification::Column::Category])
-                .filter(classification::Column::ColumnId.in_subquery(live_columns()))
+                .filter(classification::Column::ColumnId.in_subquery(chunk_columns()))
                 .filter(classification::Column::Status.ne(ClassificationStatus::Rejected.as_str()))
                 .into_tuple::<(i64, String)>()
                 .all(db)
@@ -190,7 +209,7 @@ impl Catalog {
                     removed: d.removed_at.is_some(),
                     columns: cols
                         .into_iter()
-                        .map(|(id, _, name, type_family, comment, description)| ColumnDoc {
+                        .map(|(id, _, name, type_family, comment, description, removed_at)| ColumnDoc {
                             id,
                             tags: col_tags.remove(&id).unwrap_or_default(),
                             pii: col_pii.remove(&id).unwrap_or_default(),
@@ -199,6 +218,7 @@ impl Catalog {
                             type_family,
                             comment,
                             description,
+                            removed: removed_at.is_some(),
                         })
                         .collect(),
                 });
@@ -208,5 +228,6 @@ impl Catalog {
     }
 }
 
-/// A column as read for the index: id, dataset id, name, type family, comment, description.
-type ColumnRow = (i64, i64, String, String, Option<String>, Option<String>);
+/// A column as read for the index: id, dataset id, name, type family, comment, description,
+/// when it was removed.
+type ColumnRow = (i64, i64, String, String, Option<String>, Option<String>, Option<chrono::DateTime<Utc>>);

@@ -23,8 +23,9 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 
 /// Bumped whenever the schema, the analysis or the document order changes: an index of
 /// another version is rebuilt. 4: documents ordered by name (`cluster_key`). 5: owners.
-/// 6: only the fields a hit shows are stored.
-pub const FORMAT_VERSION: &str = "6";
+/// 6: only the fields a hit shows are stored. 7: removed columns of live datasets, marked
+/// removed.
+pub const FORMAT_VERSION: &str = "7";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
 /// Present while a rebuild runs: an index left with it was cut off half-way.
@@ -386,7 +387,8 @@ impl SearchIndex {
             ds.add_text(f.tag_words, w);
         }
         let pii: Vec<String> = {
-            let mut all: Vec<String> = d.columns.iter().flat_map(|c| c.pii.clone()).collect();
+            let live = d.columns.iter().filter(|c| !c.removed);
+            let mut all: Vec<String> = live.flat_map(|c| c.pii.clone()).collect();
             all.sort();
             all.dedup();
             all
@@ -416,7 +418,7 @@ impl SearchIndex {
                 f.context_words => context_words,
                 f.type_family => c.type_family.clone(),
                 f.dataset_kind => d.kind.clone(),
-                f.removed => removed,
+                f.removed => removed | u64::from(c.removed),
             );
             if let Some(t) = &c.comment {
                 let w = self.words(t);

@@ -89,7 +89,8 @@ pub struct SearchResult {
     pub has_next_page: bool,
 }
 
-/// Runs a search on a blocking thread (search is CPU work; async tasks must not wait on it).
+/// Runs a search through the index's queue (see `SearchIndex::run`): counts and facets, which
+/// visit every match, on a blocking thread.
 pub async fn search(
     ctx: &Context<'_>,
     query: String,
