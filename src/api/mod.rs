@@ -13,13 +13,48 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use crate::auth::{browser, Principal, TokenError};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use graphql::AlmanacSchema;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
 struct ApiState {
     app: AppState,
     schema: AlmanacSchema,
+    documents: Arc<ParsedDocuments>,
+}
+
+/// Documents kept parsed at most; when full, the cache starts over.
+const CACHED_DOCUMENTS: usize = 512;
+/// Longer documents are parsed every time.
+const CACHED_DOCUMENT_BYTES: usize = 16 * 1024;
+
+/// GraphQL documents already parsed, by their text. Clients send the same few documents again
+/// and again with other variables, and parsing one (a pest grammar) took about 7% of the
+/// server's CPU under the search load of bench_search. Validation still runs on every request.
+#[derive(Default)]
+struct ParsedDocuments(Mutex<HashMap<String, Arc<ExecutableDocument>>>);
+
+impl ParsedDocuments {
+    /// The parsed document, or None when it does not parse (GraphQL then says why).
+    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        let known = self.0.lock().ok().and_then(|docs| docs.get(query).cloned());
+        if let Some(doc) = known {
+            return Some(doc.as_ref().clone());
+        }
+        let doc = async_graphql::parser::parse_query(query).ok()?;
+        if query.len() <= CACHED_DOCUMENT_BYTES {
+            if let Ok(mut docs) = self.0.lock() {
+                if docs.len() >= CACHED_DOCUMENTS {
+                    docs.clear();
+                }
+                docs.insert(query.to_string(), Arc::new(doc.clone()));
+            }
+        }
+        Some(doc)
+    }
 }
 
 /// The full router over `app`.
@@ -34,7 +69,7 @@ pub fn router(app: AppState) -> Router {
         .route("/auth/session", get(session_info))
         .route("/auth/logout", axum::routing::post(logout))
         .layer(middleware::from_fn(request_span))
-        .with_state(ApiState { app, schema })
+        .with_state(ApiState { app, schema, documents: Arc::default() })
 }
 
 /// Serves `router(app)` on `listener` until `shutdown` resolves.
@@ -111,11 +146,8 @@ async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result
 }
 
 /// Whether a GraphQL document holds a mutation (an unparsable one is treated as one).
-fn has_mutation(query: &str) -> bool {
-    match async_graphql::parser::parse_query(query) {
-        Ok(doc) => doc.operations.iter().any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation),
-        Err(_) => true,
-    }
+fn has_mutation(doc: Option<&ExecutableDocument>) -> bool {
+    doc.is_none_or(|doc| doc.operations.iter().any(|(_, op)| op.node.ty == OperationType::Mutation))
 }
 
 async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, req: GraphQLRequest) -> Response {
@@ -123,13 +155,17 @@ async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::Hea
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    let req = req.into_inner();
+    let mut req = req.into_inner();
+    let doc = state.documents.get(&req.query);
     if let Credential::Session { csrf } = &credential {
         // A cookie rides along with cross-site requests; the CSRF token does not.
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-        if has_mutation(&req.query) && sent != Some(csrf.as_str()) {
+        if has_mutation(doc.as_ref()) && sent != Some(csrf.as_str()) {
             return refuse(StatusCode::FORBIDDEN, "a mutation with a session cookie needs the session's CSRF token in x-csrf-token (GET /auth/session)");
         }
+    }
+    if let Some(doc) = doc {
+        req.set_parsed_query(doc);
     }
     // The request id ties audit entries to the request.
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -261,4 +297,36 @@ async fn request_span(mut req: Request, next: Next) -> Response {
         response.headers_mut().insert("x-request-id", v);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_parsed_once_and_the_cache_stays_bounded() {
+        let docs = ParsedDocuments::default();
+        let query = "query($q: String!) { search(query: $q) { hits { qualifiedName } } }";
+        let first = docs.get(query).expect("parses");
+        assert_eq!(docs.0.lock().unwrap().len(), 1);
+        // The same text again: the kept document, equal to a fresh parse.
+        let again = docs.get(query).expect("parses");
+        assert_eq!(format!("{again:?}"), format!("{first:?}"));
+        assert_eq!(docs.0.lock().unwrap().len(), 1);
+        assert!(!has_mutation(Some(&again)));
+        // A broken document is not kept, and counts as a mutation for the CSRF check.
+        assert!(docs.get("{ search(query: ").is_none());
+        assert!(has_mutation(docs.get("{ search(query: ").as_ref()));
+        assert!(has_mutation(docs.get("mutation { addTag(targetId: \"x\", tag: \"y\") }").as_ref()));
+        // Bounded: many distinct documents never keep more than the limit.
+        for i in 0..CACHED_DOCUMENTS + 10 {
+            docs.get(&format!("{{ search(query: \"q{i}\") {{ total }} }}")).expect("parses");
+            assert!(docs.0.lock().unwrap().len() <= CACHED_DOCUMENTS);
+        }
+        // A long document is parsed but not kept.
+        let long = format!("{{ search(query: \"{}\") {{ total }} }}", "x".repeat(CACHED_DOCUMENT_BYTES));
+        docs.0.lock().unwrap().clear();
+        assert!(docs.get(&long).is_some());
+        assert!(docs.0.lock().unwrap().is_empty());
+    }
 }
