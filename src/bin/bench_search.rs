@@ -410,8 +410,12 @@ async fn freshness(addr: std::net::SocketAddr, rounds: usize) -> anyhow::Result<
     anyhow::ensure!(targets.len() == rounds, "found {} columns to edit", targets.len());
     let mut times = Vec::with_capacity(rounds);
     for (k, target) in targets.iter().enumerate() {
-        // A word of letters only, new to the index: `markerbc` for k = 12.
-        let word: String = format!("marker{k}").chars().map(|c| if let Some(d) = c.to_digit(10) { (b'a' + d as u8) as char } else { c }).collect();
+        // A word of letters only, new to the index, also when a kept catalog was edited by
+        // an earlier run: `markerbcdxbc` for k = 12 in process 123.
+        let word: String = format!("marker{}x{k}", std::process::id())
+            .chars()
+            .map(|c| c.to_digit(10).map_or(c, |d| (b'a' + d as u8) as char))
+            .collect();
         let id = &target["id"];
         let t = Instant::now();
         call(
