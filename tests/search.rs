@@ -69,6 +69,19 @@ async fn settle(app: &TestApp) {
     tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
+/// A served app over a fresh store of `kind` with the quickstart warehouse scanned as
+/// `warehouse` and indexed; None when that store's server is not configured.
+async fn with_warehouse(kind: StoreKind) -> Option<(TestStore, TestApp, TempDir, std::path::PathBuf)> {
+    let store = TestStore::create(kind).await?;
+    let app = TestApp::spawn(&store).await;
+    let dir = TempDir::new();
+    let wh = dir.path().join("warehouse.db");
+    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    app.scan_file("warehouse", &wh).await;
+    settle(&app).await;
+    Some((store, app, dir, wh))
+}
+
 fn search(app: &TestApp, q: &str, limit: usize) -> almanac::search::SearchResults {
     let request = SearchRequest { query: q.into(), limit, ..Default::default() };
     app.state.search.as_ref().unwrap().search(&request).expect("search")
@@ -77,12 +90,7 @@ fn search(app: &TestApp, q: &str, limit: usize) -> almanac::search::SearchResult
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relevance_on_the_quickstart_warehouse_and_chinook() {
     let Some(chinook) = chinook_dir() else { return };
-    let store = TestStore::create(StoreKind::Sqlite).await.unwrap();
-    let app = TestApp::spawn(&store).await;
-    let dir = TempDir::new();
-    let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
-    app.scan_file("warehouse", &wh).await;
+    let (_store, app, dir, _) = with_warehouse(StoreKind::Sqlite).await.unwrap();
     let ch = dir.path().join("chinook.sqlite");
     std::fs::copy(chinook.join("Chinook_Sqlite.sqlite"), &ch).unwrap();
     app.scan_file("chinook", &ch).await;
@@ -110,13 +118,7 @@ async fn relevance_on_the_quickstart_warehouse_and_chinook() {
 }
 
 async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
-    let Some(store) = TestStore::create(kind).await else { return };
-    let app = TestApp::spawn(&store).await;
-    let dir = TempDir::new();
-    let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
-    app.scan_file("warehouse", &wh).await;
-    settle(&app).await;
+    let Some((_store, app, _dir, wh)) = with_warehouse(kind).await else { return };
 
     let q = "query($q: String!, $f: [String!]) { search(query: $q, filters: $f, first: 5) { total hasNextPage endCursor
               hits { kind id qualifiedName score highlights { field fragment } column { name } dataset { name } }
@@ -239,13 +241,7 @@ fn names(r: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_query_language_pages_and_classification_decisions() {
-    let store = TestStore::create(StoreKind::Sqlite).await.unwrap();
-    let app = TestApp::spawn(&store).await;
-    let dir = TempDir::new();
-    let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
-    app.scan_file("warehouse", &wh).await;
-    settle(&app).await;
+    let (_store, app, _dir, _) = with_warehouse(StoreKind::Sqlite).await.unwrap();
     let q = "query($q: String!, $f: [String!], $n: Int, $a: String) { search(query: $q, filters: $f, first: $n, after: $a) {
                total hasNextPage endCursor hits { kind id qualifiedName score highlights { field fragment } pii }
                facets { name values { value count } } } }";
