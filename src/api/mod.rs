@@ -27,9 +27,10 @@ struct ApiState {
 }
 
 /// Documents kept parsed at most; when full, the cache starts over.
-const CACHED_DOCUMENTS: usize = 512;
-/// Longer documents are parsed every time.
-const CACHED_DOCUMENT_BYTES: usize = 16 * 1024;
+const CACHED_DOCUMENTS: usize = 256;
+/// Longer documents are parsed every time. The two bounds cap the memory that a client sending
+/// ever new documents can make the server hold.
+const CACHED_DOCUMENT_BYTES: usize = 4 * 1024;
 
 /// GraphQL documents already parsed, by their text. Clients send the same few documents again
 /// and again with other variables, and parsing one (a pest grammar) took about 7% of the
