@@ -231,9 +231,21 @@ async fn errors_are_typed_and_inputs_checked(kind: StoreKind) {
     let deep = format!("{{ sources {}{{ name }} {}}}", "{ lastScan { source ".repeat(7), "} } ".repeat(7));
     let body = app.graphql(&deep, json!({})).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("too deep"), "{body}");
+    assert_eq!(error_code(&body).as_deref(), Some("INVALID_QUERY"));
     let wide = "{ sources { datasets(first: 500) { edges { node { changes(first: 500) { edges { node { kind } } } } } } } }";
     let body = app.graphql(wide, json!({})).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{body}");
+    assert_eq!(error_code(&body).as_deref(), Some("INVALID_QUERY"));
+    // Documents that do not parse or validate, and variables of the wrong type, get a code too.
+    for (query, variables) in [
+        ("{ sources { name ", json!({})),
+        ("{ sources { colour } }", json!({})),
+        ("query($n: Int!) { sources { datasets(first: $n) { edges { node { name } } } } }", json!({ "n": "ten" })),
+    ] {
+        let body = app.graphql(query, variables).await;
+        assert_eq!(error_code(&body).as_deref(), Some("INVALID_QUERY"), "{query}: {body}");
+        assert!(body.get("data").is_none_or(Value::is_null), "nothing is executed: {body}");
+    }
 }
 
 async fn scans_of_postgres_sources_report_progress(kind: StoreKind) {

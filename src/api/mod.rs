@@ -171,7 +171,22 @@ async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::Hea
     // The request id ties audit entries to the request.
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let who = principal.who(request_id);
-    GraphQLResponse::from(state.schema.execute(req.data(who).data(principal)).await).into_response()
+    let mut response = state.schema.execute(req.data(who).data(principal)).await;
+    for error in &mut response.errors {
+        coded(error);
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Gives an error that async-graphql raised itself a code, as resolver errors have (they
+/// always carry one): before execution (a document that does not parse or validate, the depth
+/// and complexity limits, variables of the wrong type) the error has no path and the query
+/// is at fault; during execution it is the server's.
+fn coded(error: &mut async_graphql::ServerError) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", if error.path.is_empty() { "INVALID_QUERY" } else { "INTERNAL" });
+    }
 }
 
 #[derive(serde::Deserialize)]
