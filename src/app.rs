@@ -52,7 +52,7 @@ impl AppState {
 
     /// Reads the issuer's discovery document and keys when an issuer is configured.
     pub async fn with_auth(mut self) -> Result<Self, StartError> {
-        if self.config.auth.issuer.is_some() {
+        if self.config.auth.oidc_issuer().is_some() {
             let verifier = crate::auth::Verifier::discover(&self.config.auth).await.map_err(StartError::Auth)?;
             tracing::info!(issuer = verifier.issuer(), "access tokens are checked against the issuer's keys");
             let verifier = Arc::new(verifier);

@@ -49,11 +49,30 @@ pub struct ApiConfig {
     pub max_complexity: usize,
     /// Largest page a connection field returns.
     pub max_page_size: usize,
+    /// Largest request body, bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Host names (of the `Host` header) answered besides loopback ones in local mode, and
+    /// the only ones answered with an issuer when the list is not empty.
+    pub allowed_hosts: Vec<String>,
+    /// Page origins (`https://tools.example.com`) whose mutations are accepted besides the
+    /// server's own.
+    pub allowed_origins: Vec<String>,
 }
+
+/// Default largest request body: far above any real GraphQL document with its variables
+/// (descriptions are at most 20,000 characters), far below what hurts a server.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { max_depth: 12, max_complexity: 20_000, max_page_size: 500 }
+        ApiConfig {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_page_size: 500,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+        }
     }
 }
 
@@ -101,6 +120,19 @@ impl Default for Config {
     }
 }
 
+/// An `ALMANAC_*` variable's value: None when unset, an error when set but empty.
+fn env(name: &str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if v.trim().is_empty() => Err(ConfigError::Invalid(format!(
+            "{name} is set but empty; unset it to use the configuration file's value{}",
+            if name == "ALMANAC_AUTH_ISSUER" { ", or set ALMANAC_AUTH_LOCAL_MODE=1 to run without authentication" } else { "" }
+        ))),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Invalid(format!("{name} is not valid UTF-8"))),
+    }
+}
+
 impl Config {
     /// Loads the file (explicit path, `ALMANAC_CONFIG`, or `./almanac.toml` when present),
     /// then applies `ALMANAC_*` variables, and validates.
@@ -119,19 +151,28 @@ impl Config {
             }
             None => Config::default(),
         };
-        if let Ok(v) = std::env::var("ALMANAC_STORE") {
+        if let Some(v) = env("ALMANAC_STORE")? {
             config.store = v;
         }
-        if let Ok(v) = std::env::var("ALMANAC_LISTEN") {
+        if let Some(v) = env("ALMANAC_LISTEN")? {
             config.listen = v;
         }
-        if let Ok(v) = std::env::var("ALMANAC_AUTH_ISSUER") {
-            config.auth.issuer = Some(v).filter(|v| !v.is_empty());
+        // An empty variable is refused, never read as "no issuer": a blank value in a
+        // deployment's environment must not switch authentication off.
+        if let Some(v) = env("ALMANAC_AUTH_ISSUER")? {
+            config.auth.issuer = Some(v);
         }
-        if let Ok(v) = std::env::var("ALMANAC_AUTH_AUDIENCE") {
-            config.auth.audience = Some(v).filter(|v| !v.is_empty());
+        if let Some(v) = env("ALMANAC_AUTH_AUDIENCE")? {
+            config.auth.audience = Some(v);
         }
-        if let Ok(v) = std::env::var("ALMANAC_SAMPLE_ROWS") {
+        if let Some(v) = env("ALMANAC_AUTH_LOCAL_MODE")? {
+            config.auth.local_mode = match v.as_str() {
+                "1" | "true" => true,
+                "0" | "false" => false,
+                _ => return Err(ConfigError::Invalid(format!("ALMANAC_AUTH_LOCAL_MODE=`{v}`: use 1 or 0"))),
+            };
+        }
+        if let Some(v) = env("ALMANAC_SAMPLE_ROWS")? {
             config.scan.sample_rows = v.parse().map_err(|_| ConfigError::Invalid(format!("ALMANAC_SAMPLE_ROWS=`{v}` is not a number")))?;
         }
         config.validate()?;
@@ -145,11 +186,15 @@ impl Config {
         }
         self.listen_addr()?;
         crate::auth::validate(&self.auth).map_err(ConfigError::Invalid)?;
+        self.search.validate().map_err(ConfigError::Invalid)?;
         if self.scan.sample_rows > 100_000 {
             return Err(ConfigError::Invalid("scan.sample_rows must be at most 100000".into()));
         }
-        if self.api.max_page_size == 0 || self.api.max_depth < 3 {
+        if self.api.max_page_size == 0 || self.api.max_depth < 3 || self.api.max_body_bytes < 4096 {
             return Err(ConfigError::Invalid("api limits are too small".into()));
+        }
+        if self.api.max_body_bytes > 64 * 1024 * 1024 {
+            return Err(ConfigError::Invalid("api.max_body_bytes must be at most 64 MiB".into()));
         }
         Ok(())
     }
@@ -163,7 +208,7 @@ impl Config {
     /// an administrator, so only loopback addresses are accepted.
     pub fn serve_addr(&self) -> Result<SocketAddr, ConfigError> {
         let addr = self.listen_addr()?;
-        if self.auth.issuer.is_none() && !addr.ip().is_loopback() {
+        if self.auth.oidc_issuer().is_none() && !addr.ip().is_loopback() {
             return Err(ConfigError::Invalid(format!(
                 "refusing to listen on {addr}: without an OpenID Connect issuer the server runs in local mode and \
                  treats every caller as the local administrator; listen on 127.0.0.1 or [::1]"

@@ -3,6 +3,7 @@
 use almanac::api;
 use almanac::app::AppState;
 use almanac::catalog::names::QualifiedName;
+use almanac::cli::text::escaped as esc;
 use almanac::catalog::{Catalog, CatalogError, Column, Dataset, ForeignKey, NewSource, Target};
 use almanac::config::Config;
 use almanac::{quickstart, scanning};
@@ -17,6 +18,25 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Writes a line to stdout. A reader that went away (`almanac show x | head -1`) ends the
+/// command quietly with status 0 instead of the panic `println!` gives on a broken pipe.
+macro_rules! out {
+    () => { out_raw("\n") };
+    ($($arg:tt)*) => { out_raw(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+fn out_raw(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "almanac", version, about = "Data catalog and data dictionary with privacy governance")]
@@ -136,7 +156,12 @@ enum Command {
 enum AuditCommand {
     /// Check the hash chain from the first entry to the last; exits with status 1 and names
     /// the first entry that does not hold.
-    Verify,
+    Verify {
+        /// An entry id and the hash it had, as printed by an earlier verify and kept outside
+        /// the store (repeatable): `--anchor 1042:3f9a...`.
+        #[arg(long, value_parser = parse_anchor)]
+        anchor: Vec<(i64, String)>,
+    },
     /// Print entries, newest first.
     Log {
         #[arg(long, default_value_t = 20)]
@@ -150,6 +175,16 @@ enum AuditCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+fn parse_anchor(text: &str) -> Result<(i64, String), String> {
+    let (id, hash) = text.split_once(':').ok_or("an anchor is ID:HASH")?;
+    let id = id.trim().parse().map_err(|_| format!("`{id}` is not an entry id"))?;
+    let hash = hash.trim();
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("the hash of an anchor is 64 hexadecimal digits".into());
+    }
+    Ok((id, hash.to_ascii_lowercase()))
 }
 
 fn init_tracing(default: &str) {
@@ -170,7 +205,8 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors name datasets and columns, which may hold any character.
+            eprintln!("error: {}", esc(&format!("{e:#}")));
             std::process::ExitCode::FAILURE
         }
     }
@@ -188,7 +224,7 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Schema => {
-            print!("{}", api::graphql::sdl());
+            out_raw(&api::graphql::sdl());
             Ok(())
         }
         Command::Serve { listen } => {
@@ -207,18 +243,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (state, _) = AppState::open(load_config(&cli)?).await?.with_search().await?;
             search_cmd(&state, query, *limit, *include_removed, *format).await
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { anchor }) => {
             init_tracing("warn");
             let state = AppState::open(load_config(&cli)?).await?;
-            let v = state.catalog.verify_audit().await?;
+            let v = state.catalog.verify_audit_anchored(anchor).await?;
             match v.broken {
                 None => {
-                    println!("audit log intact: {} entries, head {}", v.entries, v.head);
+                    out!("audit log intact: {} entries, head {}", v.entries, v.head);
+                    if let Some(id) = v.head_id {
+                        out!("anchor for later checks: --anchor {id}:{}", v.head);
+                    }
                     Ok(())
                 }
                 Some((id, why)) => {
-                    println!("audit log BROKEN at entry {id}: {why}");
-                    println!("entries before it hold; the last good hash is {}", v.head);
+                    out!("audit log BROKEN at entry {id}: {why}");
+                    out!("entries before it hold; the last good hash is {}", v.head);
                     std::process::exit(1);
                 }
             }
@@ -229,10 +268,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let filter = almanac::catalog::audit::AuditFilter { action: action.clone(), subject: subject.clone(), ..Default::default() };
             let entries = state.catalog.audit_entries(&filter, None, *limit).await?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&entries)?),
+                Format::Json => out!("{}", serde_json::to_string_pretty(&entries)?),
                 Format::Text => {
                     for e in &entries {
-                        println!("{:>6}  {}  {:<24} {:<22} {}", e.id, e.at, e.actor.subject, e.action, e.targets.join(","));
+                        out!("{:>6}  {}  {:<24} {:<22} {}", e.id, e.at, esc(&e.actor.subject), esc(&e.action), esc(&e.targets.join(",")));
                     }
                 }
             }
@@ -244,13 +283,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let qn = QualifiedName::parse(name)?;
             let events: Vec<_> = almanac::history::timeline(&state.catalog, &qn).await?.into_iter().filter(|e| kind.is_empty() || kind.contains(&e.kind)).collect();
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&events)?),
+                Format::Json => out!("{}", serde_json::to_string_pretty(&events)?),
                 Format::Text => {
                     for e in &events {
-                        let column = e.column.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
-                        println!("{}  {:<20}{column}  {}", e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), e.kind, e.details);
+                        let column = e.column.as_deref().map(|c| format!(" {}", esc(c))).unwrap_or_default();
+                        out!("{}  {:<20}{column}  {}", e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), e.kind, esc(&e.details.to_string()));
                     }
-                    println!("{} events", events.len());
+                    out!("{} events", events.len());
                 }
             }
             Ok(())
@@ -262,7 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (index, _) = almanac::search::SearchIndex::open(&dir, &state.config.search)?;
             let started = Instant::now();
             let n = index.rebuild(&state.catalog).await?;
-            println!("reindexed {n} datasets ({} documents) in {:.2}s into {}", index.doc_count(), started.elapsed().as_secs_f64(), dir.display());
+            out!("reindexed {n} datasets ({} documents) in {:.2}s into {}", index.doc_count(), started.elapsed().as_secs_f64(), dir.display());
             Ok(())
         }
         Command::Quickstart { listen, no_serve } => {
@@ -333,20 +372,20 @@ async fn quickstart_cmd(config: Config, no_serve: bool) -> anyhow::Result<()> {
     let url = format!("sqlite://{}", sample.display());
     let args = ScanArgs { source: &url, name: Some("warehouse"), password_env: &None, password_file: &None, sample_rows: None };
     scan_cmd(&state, args).await?;
-    println!();
-    println!("Try this query in GraphiQL:");
-    println!();
-    println!("  {{");
-    println!("    dataset(qualifiedName: \"warehouse.main.customers\") {{");
-    println!("      qualifiedName comment rowEstimate");
-    println!("      columns {{ name dataType nullable comment }}");
-    println!("      referencedBy {{ fromDatasetName columns }}");
-    println!("    }}");
-    println!("  }}");
-    println!();
-    println!("or from the shell: almanac show warehouse.main.customers");
-    println!("                   almanac search \"customer e-mail\"");
-    println!();
+    out!();
+    out!("Try this query in GraphiQL:");
+    out!();
+    out!("  {{");
+    out!("    dataset(qualifiedName: \"warehouse.main.customers\") {{");
+    out!("      qualifiedName comment rowEstimate");
+    out!("      columns {{ name dataType nullable comment }}");
+    out!("      referencedBy {{ fromDatasetName columns }}");
+    out!("    }}");
+    out!("  }}");
+    out!();
+    out!("or from the shell: almanac show warehouse.main.customers");
+    out!("                   almanac search \"customer e-mail\"");
+    out!();
     if no_serve {
         return Ok(());
     }
@@ -408,9 +447,12 @@ async fn scan_cmd(state: &AppState, args: ScanArgs<'_>) -> anyhow::Result<()> {
     let result = scanning::run(catalog, &state.config, &state.classifier, &source, scan.id, &url, Some(progress.clone())).await;
     drop(progress);
     let summary = result.with_context(|| format!("scan of `{}` ({}) failed", source.name, source.url))?;
-    println!(
+    for w in &summary.warnings {
+        eprintln!("warning: {}", esc(&w.to_string()));
+    }
+    out!(
         "scanned {} ({}): {} datasets, {} columns, {} changes in {:.2}s",
-        source.name,
+        esc(&source.name),
         source.engine,
         summary.datasets,
         summary.columns,
@@ -528,14 +570,14 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Resu
         let col = catalog.column_by_name(&qn).await?;
         let tags = catalog.tags(Target::Column(col.id)).await?;
         match format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&column_json(&col, tags))?),
+            Format::Json => out!("{}", serde_json::to_string_pretty(&column_json(&col, tags))?),
             Format::Text => {
-                println!("{}  {}{}", col.qualified_name, col.data_type, if col.nullable { "" } else { " NOT NULL" });
+                out!("{}  {}{}", esc(&col.qualified_name.to_string()), esc(&col.data_type), if col.nullable { "" } else { " NOT NULL" });
                 print_opt("type family", Some(col.type_family.as_str()));
                 print_opt("comment", col.comment.as_deref());
                 print_opt("description", col.description.as_deref());
                 if !tags.is_empty() {
-                    println!("  tags: {}", tags.join(", "));
+                    out!("  tags: {}", esc(&tags.join(", ")));
                 }
             }
         }
@@ -570,7 +612,7 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Resu
                 "foreign_keys": fks.iter().map(fk_json).collect::<Vec<_>>(),
                 "referenced_by": incoming.iter().map(fk_json).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            out!("{}", serde_json::to_string_pretty(&value)?);
         }
         Format::Text => print_dataset(&ds, &columns, &fks, &incoming, &tags),
     }
@@ -579,56 +621,57 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Resu
 
 fn print_opt(label: &str, value: Option<&str>) {
     if let Some(v) = value {
-        println!("  {label}: {v}");
+        out!("  {label}: {}", esc(v));
     }
 }
 
 fn print_dataset(ds: &Dataset, columns: &[Column], fks: &[ForeignKey], incoming: &[ForeignKey], tags: &[String]) {
     let removed = ds.removed_at.map(|t| format!(" (removed {t})")).unwrap_or_default();
-    println!("{} [{}]{removed}", ds.qualified_name, ds.kind.as_str());
+    out!("{} [{}]{removed}", esc(&ds.qualified_name.to_string()), ds.kind.as_str());
     print_opt("comment", ds.comment.as_deref());
     print_opt("description", ds.description.as_deref());
     print_opt("owner", ds.effective_owner());
     if let Some(rows) = ds.row_estimate {
-        println!("  rows (estimate): {rows}");
+        out!("  rows (estimate): {rows}");
     }
     if !tags.is_empty() {
-        println!("  tags: {}", tags.join(", "));
+        out!("  tags: {}", esc(&tags.join(", ")));
     }
-    let width = columns.iter().map(|c| c.name().chars().count()).max().unwrap_or(4).max(4);
-    let twidth = columns.iter().map(|c| c.data_type.chars().count()).max().unwrap_or(4).max(4);
-    println!();
-    println!("  {:<width$}  {:<twidth$}  {:<8}  {:<4}  comment / description", "column", "type", "null", "key");
+    let width = columns.iter().map(|c| esc(c.name()).chars().count()).max().unwrap_or(4).max(4);
+    let twidth = columns.iter().map(|c| esc(&c.data_type).chars().count()).max().unwrap_or(4).max(4);
+    out!();
+    out!("  {:<width$}  {:<twidth$}  {:<8}  {:<4}  comment / description", "column", "type", "null", "key");
     for c in columns {
         let key = if c.primary_key { "PK" } else if c.unique { "UQ" } else { "" };
         let text = c.description.as_deref().or(c.comment.as_deref()).unwrap_or("");
-        println!(
-            "  {:<width$}  {:<twidth$}  {:<8}  {:<4}  {text}",
-            c.name(),
-            c.data_type,
+        out!(
+            "  {:<width$}  {:<twidth$}  {:<8}  {:<4}  {}",
+            esc(c.name()),
+            esc(&c.data_type),
             if c.nullable { "null" } else { "not null" },
-            key
+            key,
+            esc(text)
         );
     }
     if !fks.is_empty() {
-        println!();
-        println!("  foreign keys:");
+        out!();
+        out!("  foreign keys:");
         for fk in fks {
-            println!("    ({}) -> {} ({})", fk.columns.join(", "), fk.to_dataset, fk.referenced_columns.join(", "));
+            out!("    ({}) -> {} ({})", esc(&fk.columns.join(", ")), esc(&fk.to_dataset.to_string()), esc(&fk.referenced_columns.join(", ")));
         }
     }
     if !incoming.is_empty() {
-        println!();
-        println!("  referenced by:");
+        out!();
+        out!("  referenced by:");
         for fk in incoming {
-            println!("    {} ({})", fk.from_dataset, fk.columns.join(", "));
+            out!("    {} ({})", esc(&fk.from_dataset.to_string()), esc(&fk.columns.join(", ")));
         }
     }
     if let Some(v) = &ds.view_definition {
-        println!();
-        println!("  view definition:");
+        out!();
+        out!("  view definition:");
         for line in v.lines() {
-            println!("    {line}");
+            out!("    {}", esc(line));
         }
     }
 }
@@ -650,11 +693,12 @@ async fn sources_cmd(catalog: &Catalog, format: Format) -> anyhow::Result<()> {
                         "last_scan": last.as_ref().map(|l| serde_json::json!({
                             "status": l.status.as_str(), "started_at": l.started_at, "finished_at": l.finished_at,
                             "datasets": l.datasets, "columns": l.columns, "changes": l.changes, "error": l.error,
+                            "warnings": l.warnings,
                         })),
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            out!("{}", serde_json::to_string_pretty(&list)?);
         }
         Format::Text => {
             for (s, last) in rows {
@@ -664,10 +708,13 @@ async fn sources_cmd(catalog: &Catalog, format: Format) -> anyhow::Result<()> {
                         l.status.as_str(),
                         l.started_at.format("%Y-%m-%d %H:%M:%S"),
                         l.datasets.map(|d| format!(" ({d} datasets, {} columns)", l.columns.unwrap_or(0))).unwrap_or_default()
-                    ),
+                    ) + &match l.warnings.len() {
+                        0 => String::new(),
+                        n => format!(", {n} warnings"),
+                    },
                     None => "never scanned".into(),
                 };
-                println!("{:<20} {:<9} {:<50} {status}", s.name, s.engine, s.url);
+                out!("{:<20} {:<9} {:<50} {}", esc(&s.name), s.engine, esc(&s.url), esc(&status));
             }
         }
     }
@@ -724,25 +771,37 @@ async fn pii_cmd(
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            out!("{}", serde_json::to_string_pretty(&list)?);
         }
         Format::Text => {
-            let w = rows.iter().map(|r| r.column.qualified_name.to_string().chars().count()).max().unwrap_or(6).max(6);
-            println!("{:<w$}  {:<34}  {:>10}  status", "column", "category", "confidence");
+            let w = rows.iter().map(|r| esc(&r.column.qualified_name.to_string()).chars().count()).max().unwrap_or(6).max(6);
+            out!("{:<w$}  {:<34}  {:>10}  status", "column", "category", "confidence");
             for r in &rows {
                 let special = if taxonomy.is_special(&r.classification.category) { " (Art. 9)" } else { "" };
-                println!(
+                out!(
                     "{:<w$}  {:<34}  {:>10.2}  {}{special}",
-                    r.column.qualified_name.to_string(),
-                    r.classification.category,
+                    esc(&r.column.qualified_name.to_string()),
+                    esc(&r.classification.category),
                     r.classification.confidence,
                     r.classification.status.as_str()
                 );
             }
-            println!("{} personal-data columns", rows.len());
+            out!("{} personal-data columns", rows.len());
         }
     }
     Ok(())
+}
+
+/// A highlight fragment (HTML) as terminal text: matches in brackets, entities decoded.
+fn highlight_text(fragment: &str) -> String {
+    fragment
+        .replace("<b>", "[")
+        .replace("</b>", "]")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed: bool, format: Format) -> anyhow::Result<()> {
@@ -756,17 +815,17 @@ async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed
                 .iter()
                 .map(|h| serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags, "owner": h.owner }))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            out!("{}", serde_json::to_string_pretty(&list)?);
         }
         Format::Text => {
             for (i, h) in results.hits.iter().enumerate() {
-                println!("{:>2}. {:<7} {}  ({:.2})", i + 1, h.kind, h.qualified_name, h.score);
+                out!("{:>2}. {:<7} {}  ({:.2})", i + 1, h.kind, esc(&h.qualified_name), h.score);
                 for hl in &h.highlights {
-                    println!("      {}: {}", hl.field, hl.fragment.replace("<b>", "[").replace("</b>", "]"));
+                    out!("      {}: {}", hl.field, esc(&highlight_text(&hl.fragment)));
                 }
             }
             if let Some(total) = results.total {
-                println!("{total} matches");
+                out!("{total} matches");
             }
         }
     }

@@ -8,6 +8,8 @@ mod sqlite_ddl;
 mod snapshot;
 mod source_url;
 pub mod types;
+#[cfg(test)]
+mod hostile_tests;
 
 pub use snapshot::*;
 pub use source_url::{SourceUrl, SourceUrlError};
@@ -109,11 +111,13 @@ pub async fn scan(
     use tracing::Instrument;
     let span = tracing::info_span!("scan", source = %url.redacted(), engine = url.engine().as_str());
     async {
-        match url.engine() {
+        let mut snapshot = match url.engine() {
             Engine::Postgres => postgres::scan(url, options, progress).await,
             Engine::Mysql => mysql::scan(url, options, progress).await,
             Engine::Sqlite => sqlite::scan(url, options, progress).await,
-        }
+        }?;
+        snapshot.enforce_limits();
+        Ok(snapshot)
     }
     .instrument(span)
     .await
@@ -136,12 +140,23 @@ fn is_connection_lost(err: &sqlx::Error) -> bool {
 }
 
 /// Handles a failed sample of one dataset: a lost connection fails the scan; anything else
-/// (no privilege, an odd type) leaves only that dataset without a sample.
-fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error) -> Result<(), ScanError> {
+/// (no privilege, an odd type, a broken object) leaves only that dataset without a sample,
+/// with a warning that says so.
+fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error, warnings: &mut Vec<ScanWarning>) -> Result<(), ScanError> {
     if is_connection_lost(&err) {
         return Err(ScanError::Unreachable(format!("connection lost while sampling {namespace}.{dataset}: {err}")));
     }
     tracing::warn!(namespace, dataset, error = %err, "sampling failed; dataset kept without a sample");
+    let reason = match &err {
+        // Data exceptions (SQLSTATE class 22) may quote the value that failed; the catalog
+        // never keeps a sampled value, so only the code is kept.
+        sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("22")) => {
+            format!("a value could not be read (SQLSTATE {})", db.code().unwrap_or_default())
+        }
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    };
+    warnings.push(ScanWarning::dataset(namespace, dataset, format!("not sampled: {reason}")));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use crate::types::mysql_family;
 use crate::{
     quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily,
+    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily, ScanWarning,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -192,6 +192,7 @@ pub(crate) async fn scan(
     }
 
     let mut namespaces: BTreeMap<String, Vec<Dataset>> = BTreeMap::new();
+    let mut warnings = Vec::new();
     for row in &tables {
         let e = err("tables");
         let schema = text_req(row, 0).map_err(e)?;
@@ -207,8 +208,12 @@ pub(crate) async fn scan(
         };
         let key = (schema.clone(), name.clone());
         let mut comment = non_empty(text(row, 3).map_err(e)?);
-        if kind == DatasetKind::View && comment.as_deref() == Some("VIEW") {
-            comment = None;
+        if kind == DatasetKind::View {
+            // A view's TABLE_COMMENT is `VIEW`, or the reason the server cannot use it (a
+            // dropped table or column): kept as a warning, not as the view's comment.
+            if let Some(reason) = comment.take().filter(|c| c != "VIEW") {
+                warnings.push(ScanWarning::dataset(&schema, &name, format!("could not read its columns: {reason}")));
+            }
         }
         let row_estimate = if kind == DatasetKind::View { None } else { row.try_get::<Option<i64>, _>(4).map_err(e)? };
         let mut foreign_keys = fks.remove(&key).unwrap_or_default();
@@ -233,7 +238,7 @@ pub(crate) async fn scan(
         for (schema, datasets) in namespaces.iter_mut() {
             for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
                 if let Err(e) = sample_dataset(&mut conn, schema, dataset, options).await {
-                    crate::sampling_failed(schema, &dataset.name, e)?;
+                    crate::sampling_failed(schema, &dataset.name, e, &mut warnings)?;
                 }
                 progress.advance(1);
             }
@@ -246,6 +251,7 @@ pub(crate) async fn scan(
         database,
         server_version,
         namespaces: namespaces.into_iter().map(|(name, datasets)| Namespace { name, datasets }).collect(),
+        warnings,
     })
 }
 

@@ -115,12 +115,13 @@ pub(crate) async fn scan(
         }
     }
 
+    let mut warnings = Vec::new();
     if !to_sample.is_empty() {
         progress.phase("sampling values", Some(to_sample.len() as u64));
         for (ns, idx) in to_sample {
             let Some(dataset) = namespaces.get_mut(&ns).and_then(|d| d.get_mut(idx)) else { continue };
             if let Err(err) = sample_dataset(&mut conn, &ns, dataset, options).await {
-                crate::sampling_failed(&ns, &dataset.name, err)?;
+                crate::sampling_failed(&ns, &dataset.name, err, &mut warnings)?;
             }
             progress.advance(1);
         }
@@ -135,6 +136,7 @@ pub(crate) async fn scan(
             .into_iter()
             .map(|(name, datasets)| Namespace { name, datasets })
             .collect(),
+        warnings,
     })
 }
 

@@ -30,9 +30,122 @@ pub struct Snapshot {
     pub database: String,
     pub server_version: Option<String>,
     pub namespaces: Vec<Namespace>,
+    /// Objects the scan could read only in part (a view over a dropped column, a virtual table
+    /// whose module is not loaded); they are in `namespaces` with what could be read.
+    pub warnings: Vec<ScanWarning>,
+}
+
+/// Something one object of a source did not give up, and why; the rest of the scan goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ScanWarning {
+    pub namespace: String,
+    pub dataset: Option<String>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl ScanWarning {
+    /// A warning about a whole dataset.
+    pub fn dataset(namespace: &str, dataset: &str, message: impl Into<String>) -> Self {
+        ScanWarning { namespace: namespace.into(), dataset: Some(dataset.into()), column: None, message: message.into() }
+    }
+
+    /// A warning about one column.
+    pub fn column(namespace: &str, dataset: &str, column: &str, message: impl Into<String>) -> Self {
+        ScanWarning { namespace: namespace.into(), dataset: Some(dataset.into()), column: Some(column.into()), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ScanWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Names come from the source: any character, so they are shown as debug strings
+        // (quoted, control characters escaped).
+        write!(f, "{:?}", self.namespace)?;
+        if let Some(d) = &self.dataset {
+            write!(f, ".{d:?}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ".{c:?}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Longest name kept (of a namespace, dataset or column), in characters. Engines allow 63 or
+/// 64; SQLite any length. An object with a longer name is left out with a warning: a name
+/// cannot be cut without making it another name.
+pub const MAX_NAME_CHARS: usize = 1_024;
+/// Longest comment kept, in characters (a longer one is cut, with a warning).
+pub const MAX_COMMENT_CHARS: usize = 20_000;
+/// Longest view definition kept, in characters.
+pub const MAX_VIEW_SQL_CHARS: usize = 1_000_000;
+/// Longest declared type or default expression kept, in characters.
+pub const MAX_EXPRESSION_CHARS: usize = 4_000;
+
+/// `text` cut to `max` characters, or None when it fits.
+fn cut(text: &str, max: usize) -> Option<String> {
+    text.char_indices().nth(max).map(|(i, _)| format!("{}…", &text[..i]))
 }
 
 impl Snapshot {
+    /// Applies the size limits above to everything a source said, so that no name, comment or
+    /// SQL text of a hostile or broken source can make the catalog, its index or its answers
+    /// grow without bound. What was cut or left out is named in `warnings`.
+    pub fn enforce_limits(&mut self) {
+        let too_long = |n: &str| n.chars().count() > MAX_NAME_CHARS;
+        let shown = |n: &str| n.chars().take(40).collect::<String>() + "…";
+        let warnings = &mut self.warnings;
+        self.namespaces.retain(|ns| {
+            let keep = !too_long(&ns.name);
+            if !keep {
+                warnings.push(ScanWarning { namespace: shown(&ns.name), dataset: None, column: None, message: format!("left out: its name is longer than {MAX_NAME_CHARS} characters") });
+            }
+            keep
+        });
+        for ns in &mut self.namespaces {
+            ns.datasets.retain(|d| {
+                let keep = !too_long(&d.name);
+                if !keep {
+                    warnings.push(ScanWarning::dataset(&ns.name, &shown(&d.name), format!("left out: its name is longer than {MAX_NAME_CHARS} characters")));
+                }
+                keep
+            });
+            for d in &mut ns.datasets {
+                d.columns.retain(|c| {
+                    let keep = !too_long(&c.name);
+                    if !keep {
+                        warnings.push(ScanWarning::column(&ns.name, &d.name, &shown(&c.name), format!("left out: its name is longer than {MAX_NAME_CHARS} characters")));
+                    }
+                    keep
+                });
+                if let Some(c) = d.comment.as_deref().and_then(|t| cut(t, MAX_COMMENT_CHARS)) {
+                    d.comment = Some(c);
+                    warnings.push(ScanWarning::dataset(&ns.name, &d.name, format!("comment cut to {MAX_COMMENT_CHARS} characters")));
+                }
+                if let Some(v) = d.view_definition.as_deref().and_then(|t| cut(t, MAX_VIEW_SQL_CHARS)) {
+                    d.view_definition = Some(v);
+                    warnings.push(ScanWarning::dataset(&ns.name, &d.name, format!("view definition cut to {MAX_VIEW_SQL_CHARS} characters")));
+                }
+                if let Some(o) = d.owner.as_deref().and_then(|t| cut(t, MAX_NAME_CHARS)) {
+                    d.owner = Some(o);
+                }
+                for c in &mut d.columns {
+                    if let Some(t) = c.comment.as_deref().and_then(|t| cut(t, MAX_COMMENT_CHARS)) {
+                        c.comment = Some(t);
+                        warnings.push(ScanWarning::column(&ns.name, &d.name, &c.name, format!("comment cut to {MAX_COMMENT_CHARS} characters")));
+                    }
+                    if let Some(t) = cut(&c.data_type, MAX_EXPRESSION_CHARS) {
+                        c.data_type = t;
+                    }
+                    if let Some(t) = c.default.as_deref().and_then(|t| cut(t, MAX_EXPRESSION_CHARS)) {
+                        c.default = Some(t);
+                    }
+                }
+                d.foreign_keys.retain(|fk| !fk.columns.iter().chain(&fk.referenced_columns).any(|n| too_long(n)) && !too_long(&fk.referenced_dataset));
+            }
+        }
+    }
+
     /// Number of datasets over all namespaces.
     pub fn dataset_count(&self) -> usize {
         self.namespaces.iter().map(|n| n.datasets.len()).sum()

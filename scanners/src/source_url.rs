@@ -5,6 +5,9 @@ use std::fmt;
 use std::path::PathBuf;
 use url::Url;
 
+/// Longest source URL accepted.
+pub const MAX_URL_BYTES: usize = 4_096;
+
 /// A parsed source URL: `postgres://`, `mysql://` (MariaDB too) or `sqlite://path`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SourceUrl {
@@ -31,6 +34,9 @@ impl SourceUrl {
     /// Parses a source URL.
     pub fn parse(input: &str) -> Result<Self, SourceUrlError> {
         let input = input.trim();
+        if input.len() > MAX_URL_BYTES {
+            return Err(SourceUrlError::Invalid(format!("the URL is longer than {MAX_URL_BYTES} bytes")));
+        }
         let Some((scheme, rest)) = input.split_once(':') else {
             return Err(SourceUrlError::Invalid(format!("`{input}` has no scheme")));
         };
@@ -130,21 +136,7 @@ impl SourceUrl {
 }
 
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 impl fmt::Debug for SourceUrl {

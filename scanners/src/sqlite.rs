@@ -3,9 +3,10 @@
 use crate::sqlite_ddl;
 use crate::types::sqlite_family;
 use crate::{
-    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
+    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError,
+    ScanOptions, ScanProgress, ScanWarning, Snapshot, SourceUrl,
 };
+use std::collections::HashMap;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row};
 
@@ -55,16 +56,41 @@ pub(crate) async fn scan(
     .map_err(|e| ScanError::query("statistics", e))?
         > 0;
 
+    // Which tables are virtual or WITHOUT ROWID (their keys and row counts follow other rules).
+    // Older SQLite builds lack this pragma: then both are read from the DDL text.
+    let table_list: HashMap<String, (String, bool)> = sqlx::query("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main'")
+        .fetch_all(&mut conn)
+        .await
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| Some((text(r, 0).ok()??, (text(r, 1).ok()??, r.try_get::<i64, _>(2).ok()? != 0))))
+                .collect()
+        })
+        .unwrap_or_default();
+
     progress.phase("reading schema", Some(objects.len() as u64));
     let mut datasets = Vec::with_capacity(objects.len());
+    let mut warnings = Vec::new();
     for obj in &objects {
         let get = |e: sqlx::Error| ScanError::query("schema", e);
         let name = text(obj, 0).map_err(get)?.unwrap_or_default();
         let kind = if text(obj, 1).map_err(get)?.as_deref() == Some("view") { DatasetKind::View } else { DatasetKind::Table };
         let sql = text(obj, 2).map_err(get)?.unwrap_or_default();
+        let shape = match table_list.get(&name) {
+            Some((t, wr)) => TableShape { is_virtual: t == "virtual", without_rowid: *wr },
+            None => TableShape::from_ddl(&sql),
+        };
         // Virtual tables (fts5 and friends) expose shadow tables; keep them, they are real data.
-        let dataset = read_dataset(&mut conn, &name, kind, &sql, has_stats).await?;
-        datasets.push(dataset);
+        match read_dataset(&mut conn, &name, kind, &sql, shape, has_stats).await {
+            Ok(dataset) => datasets.push(dataset),
+            Err(ObjectError::Broken(reason)) => {
+                // A view over a dropped column, a virtual table whose module is not loaded:
+                // kept with what is known, named in a warning, and the scan goes on.
+                warnings.push(ScanWarning::dataset("main", &name, format!("could not read its columns: {reason}")));
+                datasets.push(unreadable_dataset(&name, kind, &sql));
+            }
+            Err(ObjectError::Scan(e)) => return Err(e),
+        }
         progress.advance(1);
     }
 
@@ -73,7 +99,7 @@ pub(crate) async fn scan(
         progress.phase("sampling values", Some(total as u64));
         for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
             if let Err(e) = sample_dataset(&mut conn, dataset, options).await {
-                crate::sampling_failed("main", &dataset.name, e)?;
+                crate::sampling_failed("main", &dataset.name, e, &mut warnings)?;
             }
             progress.advance(1);
         }
@@ -85,7 +111,63 @@ pub(crate) async fn scan(
         database: url.database_name().unwrap_or_else(|| "main".into()),
         server_version: Some(version),
         namespaces: vec![Namespace { name: "main".into(), datasets }],
+        warnings,
     })
+}
+
+/// What kind of table an object is, beyond table or view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TableShape {
+    is_virtual: bool,
+    without_rowid: bool,
+}
+
+impl TableShape {
+    /// Read from the `CREATE` text, when `pragma_table_list` is not available.
+    pub(crate) fn from_ddl(sql: &str) -> TableShape {
+        let upper = sql.to_ascii_uppercase();
+        let words: Vec<&str> = upper.split_whitespace().collect();
+        TableShape {
+            is_virtual: words.get(1) == Some(&"VIRTUAL"),
+            // `WITHOUT ROWID` follows the closing parenthesis of the column list.
+            without_rowid: upper.rsplit_once(')').is_some_and(|(_, tail)| tail.split_whitespace().collect::<Vec<_>>().starts_with(&["WITHOUT", "ROWID"])),
+        }
+    }
+}
+
+/// Why one object could not be read.
+enum ObjectError {
+    /// The object itself is broken (SQLITE_ERROR: a missing table, column or module); the
+    /// rest of the file reads fine.
+    Broken(String),
+    /// The file or the connection failed: the scan stops.
+    Scan(ScanError),
+}
+
+/// Sorts a failed query on one object: SQLITE_ERROR (code 1) means the object's own
+/// definition does not hold; busy, locked, I/O or corruption errors fail the scan, so a
+/// passing problem never empties a dataset the catalog knows.
+fn object_error(what: String) -> impl Fn(sqlx::Error) -> ObjectError {
+    move |e: sqlx::Error| match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("1") => ObjectError::Broken(db.message().to_string()),
+        _ => ObjectError::Scan(ScanError::query(what.clone(), e)),
+    }
+}
+
+/// An object whose columns could not be read: its name and kind, and a view's SQL.
+fn unreadable_dataset(name: &str, kind: DatasetKind, sql: &str) -> Dataset {
+    Dataset {
+        name: name.to_string(),
+        kind,
+        comment: None,
+        row_estimate: None,
+        owner: None,
+        view_definition: (kind == DatasetKind::View).then(|| sqlite_ddl::view_query(sql)),
+        columns: Vec::new(),
+        foreign_keys: Vec::new(),
+        partitions: Vec::new(),
+        sample: None,
+    }
 }
 
 async fn read_dataset(
@@ -93,8 +175,9 @@ async fn read_dataset(
     name: &str,
     kind: DatasetKind,
     sql: &str,
+    shape: TableShape,
     has_stats: bool,
-) -> Result<Dataset, ScanError> {
+) -> Result<Dataset, ObjectError> {
     let what = |w: &str| format!("{w} of {name}");
     let ddl = if kind == DatasetKind::Table { sqlite_ddl::comments(sql) } else { Default::default() };
 
@@ -102,19 +185,19 @@ async fn read_dataset(
         .bind(name)
         .fetch_all(&mut *conn)
         .await
-        .map_err(|e| ScanError::query(what("columns"), e))?;
+        .map_err(object_error(what("columns")))?;
     let mut columns = Vec::with_capacity(info.len());
     let mut pk_count = 0;
     for row in &info {
-        let get = |e: sqlx::Error| ScanError::query(what("columns"), e);
-        let hidden: i64 = row.try_get(6).map_err(get)?;
+        let get = object_error(what("columns"));
+        let hidden: i64 = row.try_get(6).map_err(&get)?;
         if hidden == 1 {
             continue; // hidden columns of virtual tables
         }
-        let col_name = text(row, 1).map_err(get)?.unwrap_or_default();
-        let declared = text(row, 2).map_err(get)?.unwrap_or_default();
-        let not_null: i64 = row.try_get(3).map_err(get)?;
-        let pk: i64 = row.try_get(5).map_err(get)?;
+        let col_name = text(row, 1).map_err(&get)?.unwrap_or_default();
+        let declared = text(row, 2).map_err(&get)?.unwrap_or_default();
+        let not_null: i64 = row.try_get(3).map_err(&get)?;
+        let pk: i64 = row.try_get(5).map_err(&get)?;
         if pk > 0 {
             pk_count += 1;
         }
@@ -122,8 +205,9 @@ async fn read_dataset(
             ordinal: columns.len() as i32 + 1,
             type_family: sqlite_family(&declared),
             data_type: declared,
-            nullable: not_null == 0 && pk == 0,
-            default: text(row, 4).map_err(get)?,
+            // Decided below: a key column may hold NULL in SQLite unless it is the rowid.
+            nullable: not_null == 0,
+            default: text(row, 4).map_err(&get)?,
             primary_key: pk > 0,
             unique: false,
             comment: ddl.columns.get(&col_name).cloned(),
@@ -136,6 +220,15 @@ async fn read_dataset(
             c.unique = true;
         }
     }
+    // SQLite lets a PRIMARY KEY column hold NULL (a long-kept bug, see "CREATE TABLE" in its
+    // documentation) except the rowid alias (a lone key column declared exactly INTEGER)
+    // and the keys of WITHOUT ROWID tables.
+    for c in columns.iter_mut().filter(|c| c.primary_key) {
+        let rowid_alias = pk_count == 1 && c.data_type.eq_ignore_ascii_case("integer");
+        if rowid_alias || shape.without_rowid {
+            c.nullable = false;
+        }
+    }
 
     let mut foreign_keys = Vec::new();
     if kind == DatasetKind::Table {
@@ -143,23 +236,23 @@ async fn read_dataset(
             .bind(name)
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| ScanError::query(what("indexes"), e))?;
+            .map_err(object_error(what("indexes")))?;
         for idx in &indexes {
-            let get = |e: sqlx::Error| ScanError::query(what("indexes"), e);
-            let unique: i64 = idx.try_get(1).map_err(get)?;
+            let get = object_error(what("indexes"));
+            let unique: i64 = idx.try_get(1).map_err(&get)?;
             if unique == 0 {
                 continue;
             }
-            let idx_name = text(idx, 0).map_err(get)?.unwrap_or_default();
+            let idx_name = text(idx, 0).map_err(&get)?.unwrap_or_default();
             let cols: Vec<Option<String>> = sqlx::query("SELECT name FROM pragma_index_info(?)")
                 .bind(&idx_name)
                 .fetch_all(&mut *conn)
                 .await
-                .map_err(|e| ScanError::query(what("index columns"), e))?
+                .map_err(object_error(what("index columns")))?
                 .iter()
                 .map(|r| text(r, 0))
                 .collect::<Result<_, _>>()
-                .map_err(|e| ScanError::query(what("index columns"), e))?;
+                .map_err(object_error(what("index columns")))?;
             if let [Some(col)] = cols.as_slice() {
                 if let Some(c) = columns.iter_mut().find(|c| &c.name == col) {
                     c.unique = true;
@@ -171,14 +264,14 @@ async fn read_dataset(
             .bind(name)
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| ScanError::query(what("foreign keys"), e))?;
+            .map_err(object_error(what("foreign keys")))?;
         let mut current_id = None;
         for row in &fk_rows {
-            let get = |e: sqlx::Error| ScanError::query(what("foreign keys"), e);
-            let id: i64 = row.try_get(0).map_err(get)?;
-            let target = text(row, 2).map_err(get)?.unwrap_or_default();
-            let from = text(row, 3).map_err(get)?.unwrap_or_default();
-            let to = text(row, 4).map_err(get)?;
+            let get = object_error(what("foreign keys"));
+            let id: i64 = row.try_get(0).map_err(&get)?;
+            let target = text(row, 2).map_err(&get)?.unwrap_or_default();
+            let from = text(row, 3).map_err(&get)?.unwrap_or_default();
+            let to = text(row, 4).map_err(&get)?;
             if current_id != Some(id) {
                 current_id = Some(id);
                 foreign_keys.push(ForeignKey {
@@ -202,7 +295,7 @@ async fn read_dataset(
                 .bind(&fk.referenced_dataset)
                 .fetch_all(&mut *conn)
                 .await
-                .map_err(|e| ScanError::query(what("referenced key"), e))?
+                .map_err(object_error(what("referenced key")))?
                 .iter()
                 .filter_map(|r| text(r, 0).ok().flatten())
                 .collect();
@@ -217,7 +310,7 @@ async fn read_dataset(
         }
     }
 
-    let row_estimate = if kind == DatasetKind::Table { estimate_rows(conn, name, has_stats).await } else { None };
+    let row_estimate = if kind == DatasetKind::Table { estimate_rows(conn, name, shape, has_stats).await } else { None };
 
     Ok(Dataset {
         name: name.to_string(),
@@ -233,8 +326,13 @@ async fn read_dataset(
     })
 }
 
+/// Rows counted exactly up to this many when the rowid cannot stand for the count.
+const COUNTED_ROWS: i64 = 1_000_000;
+
 /// sqlite_stat1 when ANALYZE ran; otherwise the largest rowid, read from the b-tree's end.
-async fn estimate_rows(conn: &mut SqliteConnection, name: &str, has_stats: bool) -> Option<i64> {
+/// Virtual tables report made-up rowids (an fts table of 3 rows gave 137 billion) and WITHOUT
+/// ROWID tables have none: both are counted, up to [`COUNTED_ROWS`].
+async fn estimate_rows(conn: &mut SqliteConnection, name: &str, shape: TableShape, has_stats: bool) -> Option<i64> {
     if has_stats {
         let stat: Option<String> = sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NULL")
             .bind(name)
@@ -245,6 +343,10 @@ async fn estimate_rows(conn: &mut SqliteConnection, name: &str, has_stats: bool)
         if let Some(n) = stat.and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok())) {
             return Some(n);
         }
+    }
+    if shape.is_virtual || shape.without_rowid {
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT {COUNTED_ROWS})", quote_ident(name));
+        return sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.ok();
     }
     let sql = format!("SELECT max(rowid) FROM {}", quote_ident(name));
     sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql))

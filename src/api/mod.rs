@@ -2,10 +2,11 @@
 //! `/schema.graphql`, with a tracing span per request.
 
 pub mod graphql;
+pub mod origin;
 
 use crate::app::AppState;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -69,6 +70,8 @@ pub fn router(app: AppState) -> Router {
         .route("/auth/callback", get(callback))
         .route("/auth/session", get(session_info))
         .route("/auth/logout", axum::routing::post(logout))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .layer(middleware::from_fn(request_span))
         .with_state(ApiState { app, schema, documents: Arc::default() })
 }
@@ -151,13 +154,64 @@ fn has_mutation(doc: Option<&ExecutableDocument>) -> bool {
     doc.is_none_or(|doc| doc.operations.iter().any(|(_, op)| op.node.ty == OperationType::Mutation))
 }
 
-async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, req: GraphQLRequest) -> Response {
+/// In local mode, answers only requests addressed to this machine (see [`origin`]).
+async fn check_host(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    let local_mode = app.config.auth.oidc_issuer().is_none();
+    if let Err(reason) = origin::host_allowed(host, local_mode, &app.config.api.allowed_hosts) {
+        tracing::info!(host = host.unwrap_or(""), "refused a request for a foreign host");
+        return refuse(StatusCode::MISDIRECTED_REQUEST, &reason);
+    }
+    next.run(req).await
+}
+
+/// Any path the server does not serve.
+async fn not_found(req: Request) -> Response {
+    refuse(StatusCode::NOT_FOUND, &format!("no such path: {} {}", req.method(), req.uri().path()))
+}
+
+/// Reads a GraphQL request from a POST body: JSON only, at most `api.max_body_bytes`.
+async fn read_request(headers: &axum::http::HeaderMap, body: axum::body::Body, limit: usize) -> Result<async_graphql::Request, Response> {
+    if !origin::is_json_content(headers) {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a GraphQL request must be sent as Content-Type: application/json",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        refuse(StatusCode::PAYLOAD_TOO_LARGE, &format!("the request body is larger than {limit} bytes (api.max_body_bytes)"))
+    })?;
+    serde_json::from_slice::<async_graphql::Request>(&bytes)
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("the body is not a GraphQL request in JSON: {e}")))
+}
+
+/// A GraphQL error answer (HTTP 200, as for errors found while executing) with a code.
+fn graphql_error(message: String, code: &str) -> Response {
+    Json(serde_json::json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code } }] })).into_response()
+}
+
+async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, body: axum::body::Body) -> Response {
     let (principal, credential) = match authenticate(&state.app, &headers).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    let mut req = req.into_inner();
+    let api = &state.app.config.api;
+    let mut req = match read_request(&headers, body, api.max_body_bytes).await {
+        Ok(r) => r,
+        Err(refusal) => return refusal,
+    };
     let doc = state.documents.get(&req.query);
+    if let Some(doc) = &doc {
+        if let Err(message) = graphql::limits::check(doc, api.max_complexity) {
+            return graphql_error(message, "INVALID_QUERY");
+        }
+    }
+    if has_mutation(doc.as_ref()) {
+        if let Err(reason) = origin::mutation_origin_allowed(&headers, &api.allowed_origins) {
+            tracing::info!(%reason, "refused a cross-origin mutation");
+            return refuse(StatusCode::FORBIDDEN, &reason);
+        }
+    }
     if let Credential::Session { csrf } = &credential {
         // A cookie rides along with cross-site requests; the CSRF token does not.
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());

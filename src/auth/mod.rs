@@ -17,6 +17,9 @@ pub use token::{TokenError, Verifier};
 pub struct AuthConfig {
     /// The OpenID Connect issuer URL (env ALMANAC_AUTH_ISSUER). None: local mode.
     pub issuer: Option<String>,
+    /// Run in local mode even though an issuer is configured (env ALMANAC_AUTH_LOCAL_MODE=1):
+    /// leaving out authentication is always said, never implied by an empty value.
+    pub local_mode: bool,
     /// The audience access tokens must name (env ALMANAC_AUTH_AUDIENCE).
     pub audience: Option<String>,
     /// The claim holding the caller's groups or roles; a dotted path reaches into objects
@@ -47,6 +50,7 @@ impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {
             issuer: None,
+            local_mode: false,
             audience: None,
             roles_claim: "roles".into(),
             role_map: BTreeMap::new(),
@@ -59,6 +63,13 @@ impl Default for AuthConfig {
             redirect_url: None,
             session_secs: 8 * 3600,
         }
+    }
+}
+
+impl AuthConfig {
+    /// The issuer whose tokens the server requires, or None in local mode.
+    pub fn oidc_issuer(&self) -> Option<&str> {
+        self.issuer.as_deref().filter(|_| !self.local_mode)
     }
 }
 
@@ -191,7 +202,10 @@ pub fn validate(config: &AuthConfig) -> Result<(), String> {
             return Err(format!("auth.algorithms: `{a}` is not an accepted asymmetric algorithm"));
         }
     }
-    if config.issuer.is_some() && config.audience.is_none() {
+    if config.issuer.as_deref().is_some_and(|i| i.trim().is_empty()) {
+        return Err("auth.issuer is empty: name the issuer, or set auth.local_mode = true to run without authentication".into());
+    }
+    if config.oidc_issuer().is_some() && config.audience.is_none() {
         return Err("auth.audience is required with auth.issuer".into());
     }
     Ok(())

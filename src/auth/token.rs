@@ -81,6 +81,22 @@ fn b64(part: &str) -> Result<Vec<u8>, TokenError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenError::Malformed)
 }
 
+/// An error with the errors that caused it (`Request failed: error sending request:
+/// connection refused`): the outermost alone rarely says what went wrong.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 impl Verifier {
     /// Reads the issuer's discovery document and key set.
     pub async fn discover(config: &AuthConfig) -> Result<Verifier, String> {
@@ -92,7 +108,10 @@ impl Verifier {
             .build()
             .map_err(|e| e.to_string())?;
         let url = IssuerUrl::new(issuer.clone()).map_err(|e| format!("auth.issuer `{issuer}`: {e}"))?;
-        let meta = CoreProviderMetadata::discover_async(url, &http).await.map_err(|e| format!("OpenID discovery at {issuer} failed: {e}"))?;
+        let document = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        let meta = CoreProviderMetadata::discover_async(url, &http)
+            .await
+            .map_err(|e| format!("OpenID discovery failed reading {document}: {}", with_causes(&e)))?;
         let jwks_url = meta.jwks_uri().clone();
         let set = meta.jwks().clone();
         let mut v = Verifier::with_keys(config, set);
@@ -144,7 +163,9 @@ impl Verifier {
 
     async fn fetch(&self) -> Result<(), TokenError> {
         let Some(url) = &self.jwks_url else { return Ok(()) };
-        let set = CoreJsonWebKeySet::fetch_async(url, &self.http).await.map_err(|e| TokenError::Keys(e.to_string()))?;
+        let set = CoreJsonWebKeySet::fetch_async(url, &self.http)
+            .await
+            .map_err(|e| TokenError::Keys(format!("{}: {}", url.as_str(), with_causes(&e))))?;
         tracing::info!(keys = set.keys().len(), "fetched the issuer's signing keys");
         *self.keys.write().await = Keys { set, fetched: Instant::now() };
         Ok(())

@@ -215,6 +215,7 @@ fn snapshot(datasets: usize) -> Snapshot {
         database: "bench".into(),
         server_version: None,
         namespaces,
+        warnings: Vec::new(),
     }
 }
 

@@ -187,6 +187,8 @@ pub struct Verification {
     pub entries: u64,
     /// The hash of the last entry (keep it elsewhere to detect a cut-off tail later).
     pub head: String,
+    /// The id of the last entry that holds.
+    pub head_id: Option<i64>,
     /// The first entry that does not hold: its id and why.
     pub broken: Option<(i64, String)>,
 }
@@ -211,7 +213,38 @@ impl Catalog {
 
     /// Walks the whole chain in order and reports the first entry whose link or hash fails.
     pub async fn verify_audit(&self) -> Result<Verification, CatalogError> {
+        self.verify_audit_anchored(&[]).await
+    }
+
+    /// Checks the chain, and that each anchored entry (an id and the hash it had when it was
+    /// written down elsewhere) still has that hash. The chain alone cannot tell a rewritten
+    /// history whose hashes were recomputed, nor a cut-off tail; an anchor kept outside the
+    /// store can.
+    pub async fn verify_audit_anchored(&self, anchors: &[(i64, String)]) -> Result<Verification, CatalogError> {
+        let mut v = self.verify_chain().await?;
+        if v.broken.is_some() {
+            return Ok(v);
+        }
+        for (id, hash) in anchors {
+            let found = audit_log::Entity::find_by_id(*id).one(self.connection()).await?;
+            let why = match found {
+                None => Some(format!("the anchored entry {id} is gone (the log was cut back or rewritten)")),
+                Some(m) if !m.hash.eq_ignore_ascii_case(hash) => {
+                    Some(format!("its hash differs from the anchor kept for it ({hash}): the history up to it was rewritten"))
+                }
+                Some(_) => None,
+            };
+            if let Some(why) = why {
+                v.broken = Some((*id, why));
+                return Ok(v);
+            }
+        }
+        Ok(v)
+    }
+
+    async fn verify_chain(&self) -> Result<Verification, CatalogError> {
         let mut prev = GENESIS.to_string();
+        let mut head_id = None;
         let mut after_id = 0i64;
         let mut entries = 0u64;
         loop {
@@ -226,15 +259,16 @@ impl Catalog {
             for m in page {
                 entries += 1;
                 if m.prev_hash != prev {
-                    return Ok(Verification { entries, head: prev, broken: Some((m.id, "its link does not match the hash of the entry before it (an entry was removed, inserted or changed)".into())) });
+                    return Ok(Verification { entries, head: prev, head_id, broken: Some((m.id, "its link does not match the hash of the entry before it (an entry was removed, inserted or changed)".into())) });
                 }
                 if model_hash(&m) != m.hash {
-                    return Ok(Verification { entries, head: prev, broken: Some((m.id, "its content does not match its hash (the entry was changed)".into())) });
+                    return Ok(Verification { entries, head: prev, head_id, broken: Some((m.id, "its content does not match its hash (the entry was changed)".into())) });
                 }
                 prev = m.hash;
+                head_id = Some(m.id);
             }
         }
-        Ok(Verification { entries, head: prev, broken: None })
+        Ok(Verification { entries, head: prev, head_id, broken: None })
     }
 
     /// Entries newest first, after the entry `before_id` (exclusive) when given.

@@ -44,6 +44,8 @@ pub mod scan {
         pub datasets: Option<i64>,
         pub columns: Option<i64>,
         pub changes: Option<i64>,
+        /// JSON list of the scan's warnings (objects read in part, columns not classified).
+        pub warnings: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

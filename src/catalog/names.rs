@@ -42,7 +42,8 @@ impl QualifiedName {
         QualifiedName { column: None, ..self.clone() }
     }
 
-    /// Parses `a.b.c` or `a.b.c.d`; parts may be double-quoted, with `""` for a quote.
+    /// Parses `a.b.c` or `a.b.c.d`; parts may be double-quoted, with `""` for a quote; an
+    /// unquoted part may not be empty.
     pub fn parse(input: &str) -> Result<Self, NameError> {
         let mut parts = Vec::new();
         let mut chars = input.trim().chars().peekable();
@@ -87,9 +88,7 @@ impl QualifiedName {
                 }
             }
         }
-        if parts.iter().any(String::is_empty) {
-            return Err(NameError::EmptyPart(input.into()));
-        }
+        // A quoted empty part (`""`) is a name: SQLite allows `CREATE TABLE "" (...)`.
         let mut it = parts.into_iter();
         match (it.next(), it.next(), it.next(), it.next(), it.next()) {
             (Some(source), Some(namespace), Some(dataset), column, None) => {

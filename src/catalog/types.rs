@@ -78,6 +78,8 @@ pub struct Scan {
     pub datasets: Option<i64>,
     pub columns: Option<i64>,
     pub changes: Option<i64>,
+    /// What the scan could read only in part; the scan still succeeded.
+    pub warnings: Vec<almanac_scanners::ScanWarning>,
 }
 
 impl From<entity::scan::Model> for Scan {
@@ -95,6 +97,7 @@ impl From<entity::scan::Model> for Scan {
             datasets: m.datasets,
             columns: m.columns,
             changes: m.changes,
+            warnings: m.warnings.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
         }
     }
 }

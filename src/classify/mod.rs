@@ -549,7 +549,8 @@ impl Classifier {
         let today = chrono::Utc::now().date_naive();
         let mut ages: Vec<i32> = values.iter().filter_map(|v| validators::date(v)).filter_map(|d| validators::age_years(d, today)).collect();
         let s = ages.len() as f64 / values.len() as f64;
-        if s < maj {
+        // `value_majority` may be configured as 0: no dates is never a majority.
+        if s < maj || ages.is_empty() {
             return;
         }
         ages.sort_unstable();

@@ -271,7 +271,8 @@ pub fn de_tax_id(s: &str) -> bool {
 /// French social security number (NIR): 13 digits and a 2-digit key 97 - (n mod 97).
 pub fn fr_nir(s: &str) -> bool {
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    if compact.len() != 15 || !matches!(compact.as_bytes()[0], b'1' | b'2' | b'7' | b'8') {
+    // ASCII first: the offsets below count bytes, which are characters only then.
+    if compact.len() != 15 || !compact.is_ascii() || !matches!(compact.as_bytes()[0], b'1' | b'2' | b'7' | b'8') {
         return false;
     }
     // Corsica: departments 2A and 2B count as 19 and 18.
@@ -284,7 +285,8 @@ pub fn fr_nir(s: &str) -> bool {
 pub fn es_dni_nie(s: &str) -> bool {
     const LETTERS: &[u8] = b"TRWAGMYFPDXBNJZSQVHLCKE";
     let c: String = s.trim().replace(['-', ' '], "").to_ascii_uppercase();
-    if c.len() != 9 {
+    // ASCII first: `split_at(8)` counts bytes ("Seppälä" is 9 bytes with `ä` across byte 8).
+    if c.len() != 9 || !c.is_ascii() {
         return false;
     }
     let (num, letter) = c.split_at(8);

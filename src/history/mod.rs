@@ -32,6 +32,7 @@ pub(crate) async fn record_profiles(
     ids: &HashMap<(String, String, String), (i64, i64)>,
     config: &drift::DriftConfig,
     now: DateTime<Utc>,
+    warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<Vec<Detected>, DbErr> {
     let dataset_ids: Vec<i64> = {
         let mut v: Vec<i64> = ids.values().map(|(_, d)| *d).collect();
@@ -86,11 +87,21 @@ pub(crate) async fn record_profiles(
                 if !c.primary_key && !c.unique {
                     sampled.push(&c.sample_values);
                 }
-                let p = profile::profile(&c.sample_values);
-                if let Some(old) = before.get(&(ds, Some(column_id))).and_then(|j| serde_json::from_str::<profile::Profile>(j).ok()) {
-                    for change in drift::detect(&old, &p, is_money(c), config) {
-                        found.push((ds, Some(column_id), change.kind, json!({ "column": c.name, "confidence": change.confidence, "evidence": change.evidence })));
+                let old = before.get(&(ds, Some(column_id))).and_then(|j| serde_json::from_str::<profile::Profile>(j).ok());
+                let measured = crate::contain::contained(|| {
+                    let p = profile::profile(&c.sample_values);
+                    let changes = old.as_ref().map(|old| drift::detect(old, &p, is_money(c), config)).unwrap_or_default();
+                    (p, changes)
+                });
+                let (p, changes) = match measured {
+                    Ok(m) => m,
+                    Err(e) => {
+                        warnings.push(snap::ScanWarning::column(&ns.name, &d.name, &c.name, format!("not profiled: {e}")));
+                        continue;
                     }
+                };
+                for change in changes {
+                    found.push((ds, Some(column_id), change.kind, json!({ "column": c.name, "confidence": change.confidence, "evidence": change.evidence })));
                 }
                 rows.push(column_profile::ActiveModel {
                     scan_id: Set(scan_id),
@@ -103,7 +114,10 @@ pub(crate) async fn record_profiles(
             }
             let Some(ds) = dataset_id else { continue };
             let rows_sampled = sampled.iter().map(|c| c.len()).min().unwrap_or(0);
-            let dup = profile::duplicate_share(&sampled);
+            let dup = crate::contain::contained(|| profile::duplicate_share(&sampled)).unwrap_or_else(|e| {
+                warnings.push(snap::ScanWarning::dataset(&ns.name, &d.name, format!("duplicate rows not measured: {e}")));
+                None
+            });
             let old = before.get(&(ds, None)).and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
             if let Some(old) = old {
                 let old_rows = old["sampled_rows"].as_u64().unwrap_or(0) as usize;

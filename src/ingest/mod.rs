@@ -27,13 +27,15 @@ pub enum IngestError {
 }
 
 /// What one applied snapshot amounted to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestSummary {
     pub datasets: usize,
     pub columns: usize,
     pub changes: usize,
     /// What classification of the scanned columns wrote.
     pub classifications: ClassificationSummary,
+    /// The scanner's warnings and the columns whose classification or profile failed.
+    pub warnings: Vec<snap::ScanWarning>,
     pub elapsed: Duration,
 }
 
@@ -162,10 +164,11 @@ async fn apply_in_transaction(
         }
     }
     let columns = load_columns(&txn, source_id).await?;
-    let (classifications, classified_datasets) = classify_snapshot(&txn, scan_id, snapshot, classifier, &columns, now).await?;
+    let mut warnings = snapshot.warnings.clone();
+    let (classifications, classified_datasets) = classify_snapshot(&txn, scan_id, snapshot, classifier, &columns, now, &mut warnings).await?;
     // Profiles of the sampled values, compared with the previous scan's: semantic changes.
     let ids: HashMap<(String, String, String), (i64, i64)> = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
-    for (dataset_id, column_id, kind, details) in crate::history::record_profiles(&txn, scan_id, snapshot, &ids, drift, now).await? {
+    for (dataset_id, column_id, kind, details) in crate::history::record_profiles(&txn, scan_id, snapshot, &ids, drift, now, &mut warnings).await? {
         events.push(Some(dataset_id), column_id, kind, details);
     }
     // The search index follows these datasets through the outbox.
@@ -181,6 +184,7 @@ async fn apply_in_transaction(
         columns: snapshot.column_count(),
         changes,
         classifications,
+        warnings,
         elapsed: started.elapsed(),
     };
     scan::Entity::update_many()
@@ -190,6 +194,10 @@ async fn apply_in_transaction(
         .col_expr(scan::Column::Datasets, Expr::value(summary.datasets as i64))
         .col_expr(scan::Column::Columns, Expr::value(summary.columns as i64))
         .col_expr(scan::Column::Changes, Expr::value(summary.changes as i64))
+        .col_expr(
+            scan::Column::Warnings,
+            Expr::value((!summary.warnings.is_empty()).then(|| serde_json::to_string(&summary.warnings).unwrap_or_default())),
+        )
         .filter(scan::Column::Id.eq(scan_id))
         .exec(&txn)
         .await?;
@@ -548,6 +556,32 @@ async fn diff_foreign_keys(
 /// curated description). Read once per scan, after the datasets are applied.
 type ColumnIds = HashMap<(String, String, String), (i64, i64, Option<String>)>;
 
+/// Classifies every scanned column the catalog knows. A panic while classifying one column
+/// (a bug meeting data nobody foresaw) leaves that column as it was and becomes a warning
+/// naming it; the others are classified and the scan goes on.
+fn classify_columns(
+    snapshot: &snap::Snapshot,
+    columns: &ColumnIds,
+    classify: impl Fn(&ColumnFacts<'_>) -> Option<crate::classify::Suggestion>,
+    warnings: &mut Vec<snap::ScanWarning>,
+) -> Vec<(i64, Option<crate::classify::Suggestion>)> {
+    let mut results = Vec::with_capacity(columns.len());
+    for ns in &snapshot.namespaces {
+        for d in &ns.datasets {
+            for c in &d.columns {
+                let key = (ns.name.clone(), d.name.clone(), c.name.clone());
+                let Some((id, _, description)) = columns.get(&key) else { continue };
+                let facts = ColumnFacts::scanned(d, c, description.as_deref());
+                match crate::contain::contained(|| classify(&facts)) {
+                    Ok(found) => results.push((*id, found)),
+                    Err(e) => warnings.push(snap::ScanWarning::column(&ns.name, &d.name, &c.name, format!("not classified: {e}"))),
+                }
+            }
+        }
+    }
+    results
+}
+
 async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<ColumnIds, DbErr> {
     let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find()
         .filter(dataset::Column::SourceId.eq(source_id))
@@ -585,19 +619,78 @@ async fn classify_snapshot(
     classifier: &Classifier,
     columns: &ColumnIds,
     now: DateTime<Utc>,
+    warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
     let dataset_of: HashMap<i64, i64> = columns.values().map(|(c, d, _)| (*c, *d)).collect();
-    let mut results = Vec::with_capacity(columns.len());
-    for ns in &snapshot.namespaces {
-        for d in &ns.datasets {
-            for c in &d.columns {
-                let key = (ns.name.clone(), d.name.clone(), c.name.clone());
-                let Some((id, _, description)) = columns.get(&key) else { continue };
-                let facts = ColumnFacts::scanned(d, c, description.as_deref());
-                results.push((*id, classifier.classify(&facts)));
-            }
-        }
-    }
+    let results = classify_columns(snapshot, columns, |facts| classifier.classify(facts), warnings);
     let (summary, changed) = apply_suggestions(txn, scan_id, &results, now).await?;
     Ok((summary, changed.into_iter().filter_map(|c| dataset_of.get(&c).copied()).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str) -> snap::Column {
+        snap::Column {
+            name: name.into(),
+            ordinal: 1,
+            data_type: "text".into(),
+            type_family: snap::TypeFamily::Text,
+            nullable: true,
+            default: None,
+            primary_key: false,
+            unique: false,
+            comment: None,
+            sample_values: vec![Some("Seppälä".into())],
+        }
+    }
+
+    #[test]
+    fn a_panic_on_one_column_is_a_warning_and_the_others_are_classified() {
+        let dataset = snap::Dataset {
+            name: "customers".into(),
+            kind: snap::DatasetKind::Table,
+            comment: None,
+            row_estimate: None,
+            view_definition: None,
+            owner: None,
+            columns: vec![column("email"), column("surname"), column("phone")],
+            foreign_keys: Vec::new(),
+            partitions: Vec::new(),
+            sample: None,
+        };
+        let snapshot = snap::Snapshot {
+            engine: snap::Engine::Sqlite,
+            database: "t".into(),
+            server_version: None,
+            namespaces: vec![snap::Namespace { name: "main".into(), datasets: vec![dataset] }],
+            warnings: Vec::new(),
+        };
+        let columns: ColumnIds = ["email", "surname", "phone"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (("main".to_string(), "customers".to_string(), c.to_string()), (i as i64 + 1, 1, None)))
+            .collect();
+        let mut warnings = Vec::new();
+        let results = classify_columns(
+            &snapshot,
+            &columns,
+            |facts| {
+                if facts.column == "surname" {
+                    // What `split_at(8)` did to "Seppälä" before the fix.
+                    let v = facts.values[0].as_deref().unwrap_or_default();
+                    let _ = v.split_at(5);
+                }
+                None
+            },
+            &mut warnings,
+        );
+        assert_eq!(results.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(warnings.len(), 1);
+        let w = &warnings[0];
+        assert_eq!((w.dataset.as_deref(), w.column.as_deref()), (Some("customers"), Some("surname")));
+        assert!(w.message.starts_with("not classified: internal error at "), "{}", w.message);
+        assert!(!w.message.contains("Seppälä"), "the warning must not quote the value: {}", w.message);
+    }
 }

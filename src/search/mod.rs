@@ -43,6 +43,22 @@ pub struct SearchConfig {
     pub synonyms: BTreeMap<String, Vec<String>>,
 }
 
+impl SearchConfig {
+    /// Checks the configured synonyms against the bounds every search relies on.
+    pub fn validate(&self) -> Result<(), String> {
+        use synonyms::{MAX_SYNONYMS_PER_WORD, MAX_SYNONYM_WORDS};
+        for (word, alternatives) in &self.synonyms {
+            if alternatives.len() > MAX_SYNONYMS_PER_WORD {
+                return Err(format!("search.synonyms.{word}: at most {MAX_SYNONYMS_PER_WORD} synonyms per word"));
+            }
+            if let Some(long) = alternatives.iter().find(|a| crate::classify::words::split_identifier(a).len() > MAX_SYNONYM_WORDS) {
+                return Err(format!("search.synonyms.{word}: `{long}` has more than {MAX_SYNONYM_WORDS} words"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Why a search or an index update failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {

@@ -33,7 +33,8 @@ pub struct SearchRequest {
     pub count: bool,
 }
 
-/// Why a hit matched, with the matching words highlighted (`<b>..</b>`).
+/// Why a hit matched: the field's text as HTML (`<`, `>`, `&` and quotes escaped), with the
+/// matching words in `<b>..</b>`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Highlight {
     pub field: String,
@@ -94,7 +95,26 @@ struct Parsed {
     joined: String,
 }
 
+/// Longest search text, in characters: a search box holds a sentence, not a document.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Most words (free words and words of phrases) in one search.
+pub const MAX_QUERY_WORDS: usize = 32;
+/// Most filters in one search, in its text and beside it together.
+pub const MAX_FILTERS: usize = 32;
+/// Longest word that is looked up with typo tolerance or as a prefix. A Levenshtein automaton
+/// grows with the word: one 20,000-letter word took the server to 460 MB, a 100 KB one to 4 GB.
+/// Longer words are matched exactly (nobody misspells a 25-letter word into another one).
+pub const MAX_FUZZY_CHARS: usize = 24;
+/// Most dictionary terms one fuzzy or prefix expansion walks before it stops.
+const MAX_EXPANSION_SCAN: usize = 20_000;
+
 fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Parsed, SearchError> {
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::Invalid(format!("the search text is longer than {MAX_QUERY_CHARS} characters")));
+    }
+    if extra_filters.len() > MAX_FILTERS || extra_filters.iter().any(|f| f.chars().count() > MAX_QUERY_CHARS) {
+        return Err(SearchError::Invalid(format!("at most {MAX_FILTERS} filters of at most {MAX_QUERY_CHARS} characters each")));
+    }
     let mut p = Parsed::default();
     let mut free: Vec<String> = Vec::new();
     let mut rest = text.trim();
@@ -132,6 +152,9 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
             }
         }
     }
+    if p.filters.len() > MAX_FILTERS {
+        return Err(SearchError::Invalid(format!("a search has at most {MAX_FILTERS} filters")));
+    }
     let mut all_words = Vec::new();
     for token in &free {
         // Single letters (the `s` of "customer's") carry no meaning.
@@ -140,6 +163,10 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
                 .into_iter()
                 .filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())),
         );
+    }
+    let words = all_words.len() + p.phrases.iter().map(Vec::len).sum::<usize>();
+    if words > MAX_QUERY_WORDS {
+        return Err(SearchError::Invalid(format!("a search has at most {MAX_QUERY_WORDS} words; this one has {words}")));
     }
     p.joined = all_words.iter().map(|w| norm(w)).collect();
     let content: Vec<&String> = all_words
@@ -254,7 +281,9 @@ fn expand(
             .search(dfa)
             .into_stream()
             .map_err(tantivy::TantivyError::from)?;
-        while stream.advance() {
+        let mut walked = 0;
+        while walked < MAX_EXPANSION_SCAN && stream.advance() {
+            walked += 1;
             if let Ok(t) = std::str::from_utf8(stream.key()) {
                 *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
             }
@@ -290,11 +319,11 @@ impl Plan {
             // A word whose synonyms are in the index is a known word in another language or
             // spelling, not a typo.
             let known_synonym = alternatives[1..].iter().any(|seq| seq.iter().all(|x| !unknown(x)));
-            if chars >= 5 && !known_synonym && !fuzzy.contains_key(w) && unknown(w) {
+            if (5..=MAX_FUZZY_CHARS).contains(&chars) && !known_synonym && !fuzzy.contains_key(w) && unknown(w) {
                 fuzzy.insert(w.clone(), expand(searcher, f.name_words, w, if chars >= 9 { 2 } else { 1 }, false)?);
             }
         }
-        let completions = match p.prefix.as_ref().filter(|w| unknown(w)) {
+        let completions = match p.prefix.as_ref().filter(|w| w.chars().count() <= MAX_FUZZY_CHARS && unknown(w)) {
             Some(prefix) => expand(searcher, f.name_words, prefix, 0, true)?,
             None => Vec::new(),
         };
@@ -866,6 +895,7 @@ fn highlight(text: &str, words: &QueryWords) -> Option<String> {
         } else {
             split_identifier(current).iter().any(|w| words.matches(w))
         };
+        // Words hold only letters, digits and `_`: nothing to escape.
         if matched {
             out.push_str("<b>");
             out.push_str(current);
@@ -881,7 +911,15 @@ fn highlight(text: &str, words: &QueryWords) -> Option<String> {
             current.push(c);
         } else {
             flush(&mut current, &mut out, &mut found);
-            out.push(c);
+            // The fragment is HTML: names and comments from a source may hold markup.
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                _ => out.push(c),
+            }
         }
     }
     flush(&mut current, &mut out, &mut found);
@@ -1107,6 +1145,11 @@ mod tests {
         assert_eq!(
             highlight("CustomerEmail, Emails and EMAIL2", &words).as_deref(),
             Some("<b>CustomerEmail</b>, <b>Emails</b> and <b>EMAIL2</b>")
+        );
+        // Markup from a source is text, not HTML.
+        assert_eq!(
+            highlight("email<script>alert('x')</script> & \"more\"", &words).as_deref(),
+            Some("<b>email</b>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;")
         );
     }
 }

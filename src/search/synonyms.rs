@@ -59,6 +59,11 @@ fn words(s: &str) -> Vec<String> {
     split_identifier(s)
 }
 
+/// Most alternatives one word stands for: each becomes clauses of every search with the word.
+pub const MAX_SYNONYMS_PER_WORD: usize = 16;
+/// Most words in one alternative.
+pub const MAX_SYNONYM_WORDS: usize = 8;
+
 impl Synonyms {
     /// The built-in list plus configured entries (`cust = ["customer"]`).
     pub fn new(extra: &BTreeMap<String, Vec<String>>) -> Self {
@@ -66,11 +71,12 @@ impl Synonyms {
         let mut add = |from: &str, to: &str| {
             let key = fold(from.trim());
             let target = words(to);
-            if key.is_empty() || target.is_empty() || target == [key.clone()] {
+            if key.is_empty() || target.is_empty() || target.len() > MAX_SYNONYM_WORDS || target == [key.clone()] {
                 return;
             }
             let list = map.entry(key).or_default();
-            if !list.contains(&target) {
+            // Reverse entries of configured synonyms can pile up on one word: kept bounded.
+            if !list.contains(&target) && list.len() < MAX_SYNONYMS_PER_WORD {
                 list.push(target);
             }
         };

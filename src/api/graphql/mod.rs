@@ -5,6 +5,7 @@ mod audit;
 mod guard;
 mod history;
 mod ids;
+pub mod limits;
 mod mutation;
 mod objects;
 mod query;

@@ -407,6 +407,25 @@ impl ForeignKey {
 /// One scan of a source.
 pub struct Scan(pub catalog::Scan);
 
+/// An object or column a scan could read only in part, and why.
+pub struct ScanWarning(pub almanac_scanners::ScanWarning);
+
+#[Object]
+impl ScanWarning {
+    async fn namespace(&self) -> &str {
+        &self.0.namespace
+    }
+    async fn dataset(&self) -> Option<&str> {
+        self.0.dataset.as_deref()
+    }
+    async fn column(&self) -> Option<&str> {
+        self.0.column.as_deref()
+    }
+    async fn message(&self) -> &str {
+        &self.0.message
+    }
+}
+
 #[Object]
 impl Scan {
     async fn id(&self) -> ID {
@@ -455,6 +474,11 @@ impl Scan {
     /// Number of change events this scan recorded.
     async fn changes(&self) -> Option<i64> {
         self.0.changes
+    }
+    /// What the scan could read only in part (a broken view, a table it could not sample, a
+    /// column whose classification failed); the rest was scanned.
+    async fn warnings(&self) -> Vec<ScanWarning> {
+        self.0.warnings.iter().cloned().map(ScanWarning).collect()
     }
     /// The change events this scan recorded.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]

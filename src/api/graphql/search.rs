@@ -6,7 +6,8 @@ use super::{app, ApiError, ApiResult};
 use crate::search::{SearchError, SearchRequest};
 use async_graphql::{Context, Object, SimpleObject, ID};
 
-/// Why a hit matched: the field and its text with matching words in `<b>..</b>`.
+/// Why a hit matched: the field, and its text as HTML (markup in names and comments escaped)
+/// with the matching words in `<b>..</b>`.
 #[derive(SimpleObject)]
 pub struct SearchHighlight {
     pub field: String,

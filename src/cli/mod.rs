@@ -1,0 +1,3 @@
+//! What the command line shares between its commands: text made safe for a terminal.
+
+pub mod text;
