@@ -385,7 +385,7 @@ async fn exchange<'a>(
 /// A GraphQL POST as raw HTTP/1.1 bytes.
 fn graphql_request(query: &str, variables: serde_json::Value) -> Vec<u8> {
     let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
-    format!("POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    format!("POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 /// How long an edit takes to become searchable on the running server: `rounds` times, a
