@@ -38,14 +38,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens (and migrates) the store named by the config; fails scans a stopped process left running.
+    /// Opens (and migrates) the store named by the config; fails scans whose process stopped
+    /// (their job lease ran out).
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let classifier = Arc::new(Classifier::new(config.classify.clone())?);
         let db = store::open(&config.store).await?;
-        let catalog = Catalog::new(db);
-        let interrupted = catalog.fail_interrupted_scans().await?;
+        let catalog = Catalog::new(db).with_job_lease(config.jobs.lease());
+        // Only scans whose process stopped renewing their lease: a scan running in another
+        // process goes on.
+        let interrupted = catalog.fail_abandoned_scans().await?;
         if interrupted > 0 {
-            tracing::warn!(count = interrupted, "marked scans interrupted by a previous stop as failed");
+            tracing::warn!(count = interrupted, "marked scans whose process stopped as failed");
         }
         Ok(AppState { catalog, config: Arc::new(config), classifier, search: None, auth: None, browser: None })
     }
@@ -63,14 +66,15 @@ impl AppState {
     }
 
     /// The same state, with a catalog that acts (and audits) for `who`.
-    pub fn acting(&self, who: crate::catalog::audit::Who) -> AppState {
+    pub fn acting(&self, who: crate::audit::Who) -> AppState {
         AppState { catalog: self.catalog.acting(who), ..self.clone() }
     }
 
     /// Opens the search index (rebuilding it from the store when missing or outdated) and
-    /// brings it up to date. Returns whether it was rebuilt.
-    pub async fn with_search(mut self) -> Result<(Self, bool), StartError> {
-        let (index, rebuilt) = crate::search::open_current(&self.config.store, &self.config.search, &self.catalog).await?;
+    /// brings it up to date. Returns whether it was rebuilt. `access` says whether this
+    /// process must keep the index current (a server) or may read one another process keeps.
+    pub async fn with_search(mut self, access: crate::search::IndexAccess) -> Result<(Self, bool), StartError> {
+        let (index, rebuilt) = crate::search::open_current(&self.config.store, &self.config.search, &self.catalog, access).await?;
         if rebuilt {
             tracing::info!(documents = index.doc_count(), "search index rebuilt from the store");
         }

@@ -76,6 +76,28 @@ impl Default for ApiConfig {
     }
 }
 
+/// Jobs run by one process and watched by the others (scans).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Seconds a job's lease lasts; it is renewed every third of that while the job runs, and
+    /// a job whose lease ran out is failed by the next process that looks.
+    pub lease_secs: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig { lease_secs: crate::jobs::DEFAULT_LEASE.as_secs() }
+    }
+}
+
+impl JobsConfig {
+    /// The lease as a duration.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs)
+    }
+}
+
 /// Where a source's password comes from; the catalog never stores it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,6 +114,8 @@ pub struct Config {
     pub listen: String,
     pub scan: ScanConfig,
     pub api: ApiConfig,
+    /// Job leases.
+    pub jobs: JobsConfig,
     /// Personal-data classification thresholds and custom categories.
     pub classify: crate::classify::ClassifyConfig,
     /// Search index location and synonyms.
@@ -111,6 +135,7 @@ impl Default for Config {
             listen: DEFAULT_LISTEN.into(),
             scan: ScanConfig::default(),
             api: ApiConfig::default(),
+            jobs: JobsConfig::default(),
             auth: crate::auth::AuthConfig::default(),
             history: crate::history::drift::DriftConfig::default(),
             classify: crate::classify::ClassifyConfig::default(),
@@ -187,6 +212,9 @@ impl Config {
         self.listen_addr()?;
         crate::auth::validate(&self.auth).map_err(ConfigError::Invalid)?;
         self.search.validate().map_err(ConfigError::Invalid)?;
+        if !(2..=3600).contains(&self.jobs.lease_secs) {
+            return Err(ConfigError::Invalid("jobs.lease_secs must be between 2 and 3600".into()));
+        }
         if self.scan.sample_rows > 100_000 {
             return Err(ConfigError::Invalid("scan.sample_rows must be at most 100000".into()));
         }

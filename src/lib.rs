@@ -2,15 +2,17 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod classify;
-pub mod cli;
+
 pub mod config;
 pub mod contain;
 pub mod history;
-pub mod ingest;
-pub mod quickstart;
+pub mod ids;
+pub mod jobs;
+pub mod privacy;
 pub mod scanning;
 pub mod search;
 pub mod store;

@@ -4,7 +4,7 @@
 use crate::catalog::{Catalog, CatalogError, Source};
 use crate::classify::Classifier;
 use crate::config::Config;
-use crate::ingest::{self, IngestError, IngestSummary};
+use crate::catalog::ingest::{self, IngestError, IngestSummary};
 use almanac_scanners::{ScanError, ScanProgress, SourceUrl};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,6 +13,8 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum ScanRunError {
     #[error("{0}")]
+    Target(String),
+    #[error("{0}")]
     Secret(String),
     #[error(transparent)]
     Source(#[from] ScanError),
@@ -20,6 +22,71 @@ pub enum ScanRunError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+}
+
+/// What `almanac scan` was asked to scan.
+#[derive(Debug, Clone)]
+pub enum ScanTarget {
+    /// A source URL, registered under `name` (default: the database name or file stem) by
+    /// its first scan.
+    Url { url: SourceUrl, name: Option<String> },
+    /// The name of a registered source.
+    Registered(String),
+}
+
+impl ScanTarget {
+    /// A URL (anything with a scheme) or the name of a registered source.
+    pub fn parse(input: &str, name: Option<&str>) -> Result<ScanTarget, ScanRunError> {
+        if input.contains("://") || input.starts_with("sqlite:") {
+            let url = SourceUrl::parse(input).map_err(|e| ScanRunError::Target(e.to_string()))?;
+            return Ok(ScanTarget::Url { url, name: name.map(str::to_string) });
+        }
+        if name.is_some() {
+            return Err(ScanRunError::Target(format!("--name applies to a URL; `{input}` is taken as a registered source name")));
+        }
+        Ok(ScanTarget::Registered(input.to_string()))
+    }
+}
+
+/// Where a source registered by its first scan keeps its secret, and how much it samples.
+#[derive(Debug, Clone, Default)]
+pub struct NewTarget {
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+    pub sample_rows: Option<u32>,
+}
+
+/// The source to scan and the URL to connect to: a URL is registered on its first scan; a
+/// password in it is used for this scan only, otherwise the configured secret.
+pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new: NewTarget) -> Result<(Source, SourceUrl), ScanRunError> {
+    match target {
+        ScanTarget::Url { url, name } => {
+            let name = match name.or_else(|| url.database_name()).or_else(|| url.username()) {
+                Some(n) => n,
+                None => return Err(ScanRunError::Target("cannot derive a source name from the URL; pass --name".into())),
+            };
+            let source = catalog
+                .ensure_source(crate::catalog::NewSource {
+                    name,
+                    url: url.clone(),
+                    password_env: new.password_env,
+                    password_file: new.password_file,
+                    sample_rows: new.sample_rows.map(|n| n.min(i32::MAX as u32) as i32),
+                })
+                .await?;
+            let connect = if url.has_password() { url } else { connection_url(&source, config)? };
+            Ok((source, connect))
+        }
+        ScanTarget::Registered(name) => {
+            let source = match catalog.source_by_name(&name).await {
+                Ok(s) => s,
+                Err(CatalogError::NotFound(_)) => return Err(ScanRunError::Target(format!("`{name}` is neither a source URL nor a registered source"))),
+                Err(e) => return Err(e.into()),
+            };
+            let url = connection_url(&source, config)?;
+            Ok((source, url))
+        }
+    }
 }
 
 /// The URL to connect to for a registered source, with its password from the environment
@@ -120,6 +187,9 @@ pub async fn run(
             }
         })
     };
+    // Other processes see the scan running as long as this one renews its job's lease.
+    let scan = catalog.scan(scan_id).await?;
+    let _renewal = scan.job_id.map(|job| crate::jobs::Renewal::spawn(catalog.connection().clone(), job, catalog.job_lease()));
     let options = config.scan_options(source.sample_rows);
     let scanned = almanac_scanners::scan(url, &options, progress.as_ref()).await;
     reporter.abort();

@@ -1,8 +1,9 @@
-//! Opens the catalog store named by one URL (SQLite by default, PostgreSQL in production)
-//! and brings its schema up to date with the migrations.
+//! The store: opens the database named by one URL (SQLite by default, PostgreSQL in
+//! production), brings its schema up to date with the migrations, and offers the write helpers
+//! every module's store functions share (a write transaction, chunked inserts).
 
 use almanac_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 use std::time::Duration;
 
 /// Why the store could not be opened.
@@ -86,4 +87,63 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, StoreError> {
     let db = Database::connect(opts).await.map_err(StoreError::Connect)?;
     Migrator::up(&db, None).await.map_err(StoreError::Migrate)?;
     Ok(db)
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so concurrent writers wait their turn instead of failing when a
+/// read lock cannot be upgraded.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Inserts `rows` in statements of at most `chunk` rows (bind-parameter limits differ
+/// between SQLite and PostgreSQL; a few hundred rows fit both).
+pub async fn insert_in_chunks<A, C>(db: &C, rows: Vec<A>, chunk: usize) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let mut it = rows.into_iter().peekable();
+    while it.peek().is_some() {
+        let part: Vec<A> = it.by_ref().take(chunk).collect();
+        <A::Entity as EntityTrait>::insert_many(part).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// This store's identity: a random value written once, when the store is first opened, and
+/// kept with it (a copied SQLite file keeps it, another database has its own). A search index
+/// records the identity of the store it was built from.
+pub async fn identity(db: &DatabaseConnection) -> Result<String, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+    let backend = db.get_database_backend();
+    let table = Alias::new("store_info");
+    let select = Query::select().column(Alias::new("value")).from(table.clone()).and_where(Expr::col(Alias::new("key")).eq("identity")).to_owned();
+    let read = || async { db.query_one_raw(backend.build(&select)).await?.map(|row| row.try_get_by_index::<String>(0)).transpose() };
+    if let Some(id) = read().await? {
+        return Ok(id);
+    }
+    let mut insert = Query::insert();
+    insert.into_table(table.clone()).columns([Alias::new("key"), Alias::new("value")]);
+    insert.values(["identity".into(), random_identity().into()]).map_err(|e| DbErr::Custom(e.to_string()))?;
+    insert.on_conflict(OnConflict::column(Alias::new("key")).do_nothing().to_owned());
+    db.execute_raw(backend.build(&insert)).await?;
+    // Another process may have written one first: the stored one wins.
+    read().await?.ok_or_else(|| DbErr::RecordNotFound("store identity".into()))
+}
+
+/// 128 random bits as hex, from the standard library's randomly seeded hasher.
+fn random_identity() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let part = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(salt);
+        h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        h.finish()
+    };
+    format!("{:016x}{:016x}", part(1), part(u64::from(std::process::id())))
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 /// Registers the quickstart warehouse as `shop` through the API, scans it, waits for the scan.
 async fn scanned_warehouse(app: &TestApp, dir: &TempDir) -> Value {
     let path = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&path).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&path).await.unwrap();
     app.query_ok(
         "mutation($url: String!) { registerSource(input: { name: \"shop\", url: $url }) { id name engine url } }",
         json!({ "url": format!("sqlite://{}", path.display()) }),
@@ -96,7 +96,7 @@ async fn browse_sources_datasets_columns_and_keys(kind: StoreKind) {
     assert_eq!(email["isUnique"], true);
     let incoming: Vec<&str> = customers["referencedBy"].as_array().unwrap().iter().map(|f| f["fromDatasetName"].as_str().unwrap()).collect();
     assert_eq!(incoming, vec!["shop.main.orders", "shop.main.support_tickets", "shop.main.web_sessions"]);
-    assert_eq!(customers["changes"]["edges"][0]["node"]["kind"], "dataset_added");
+    assert_eq!(customers["changes"]["edges"][0]["node"]["kind"], "DATASET_ADDED");
 
     // The same dataset by its stable id; a column by id and by name.
     let id = customers["id"].as_str().unwrap();

@@ -19,7 +19,7 @@ async fn audit_page(app: &TestApp, vars: Value) -> Vec<Value> {
 
 async fn scanned(app: &TestApp, dir: &TempDir) {
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     app.scan_file("warehouse", &wh).await;
 }
 
@@ -96,12 +96,12 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     for w in entries.windows(2) {
         assert_eq!(w[0]["prevHash"], w[1]["hash"]);
     }
-    assert_eq!(entries.last().unwrap()["prevHash"], almanac::catalog::audit::GENESIS);
+    assert_eq!(entries.last().unwrap()["prevHash"], almanac::audit::GENESIS);
     // Filters.
     assert_eq!(audit_page(&app, json!({ "a": "tag.add" })).await.len(), 1);
     assert_eq!(audit_page(&app, json!({ "t": col_id })).await.len(), 5);
 
-    let v = app.state.catalog.verify_audit().await.unwrap();
+    let v = almanac::audit::verify(app.state.catalog.connection()).await.unwrap();
     assert_eq!(v.entries, 8);
     assert!(v.broken.is_none());
     assert_eq!(v.head, entries[0]["hash"].as_str().unwrap());
@@ -153,7 +153,7 @@ async fn the_store_refuses_edits_and_verify_finds_tampering(kind: StoreKind) {
     assert!(out.contains("BROKEN at entry 2") && out.contains("content does not match its hash"), "{out}");
 
     // The library check agrees.
-    let v = app.state.catalog.verify_audit().await.unwrap();
+    let v = almanac::audit::verify(app.state.catalog.connection()).await.unwrap();
     assert_eq!(v.broken.as_ref().map(|b| b.0), Some(2));
 }
 

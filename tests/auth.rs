@@ -118,7 +118,7 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     cfg.auth = config();
     cfg.auth.role_map.insert("data-engineers".into(), vec!["editor".into()]);
     state.config = std::sync::Arc::new(cfg);
-    let (mut state, _) = state.with_search().await.unwrap();
+    let (mut state, _) = state.with_search(almanac::search::IndexAccess::Write).await.unwrap();
     state.auth = Some(std::sync::Arc::new(Verifier::with_keys(&state.config.auth, jwks(&key, "k1"))));
     let app = TestApp::serve(state).await;
     let token = |sub: &str, roles: &[&str]| sign(&key, header(), claims(sub, roles));
@@ -148,7 +148,7 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     let editor = token("erin", &["data-engineers"]);
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     let (_, body) = call(Some(editor.clone()), "mutation($u: String!) { registerSource(input: { name: \"warehouse\", url: $u }) { id } }", json!({ "u": format!("sqlite://{}", wh.display()) })).await;
     assert!(body.get("errors").is_none(), "{body}");
     let (_, body) = call(Some(editor.clone()), "mutation { scanSource(name: \"warehouse\") { id } }", json!({})).await;

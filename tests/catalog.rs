@@ -7,7 +7,7 @@ mod common;
 use almanac::app::AppState;
 use almanac::catalog::names::{OwnerName, QualifiedName, TagName};
 use almanac::catalog::{CatalogError, ChangeEvent, ChangeFilter, NewSource, ScanStatus, Target};
-use almanac::ingest::{self, IngestSummary};
+use almanac::catalog::ingest::{self, IngestSummary};
 use almanac::scanning;
 use almanac_scanners::{NoProgress, ScanOptions, SourceUrl};
 use common::{open_app, PgDatabase, StoreKind, TempDir, TestStore};
@@ -46,7 +46,7 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     let first = scan_source(&app, "shop", &src.url).await;
     assert_eq!((first.datasets, first.columns), (3, 7));
     let first_events = all_changes(&app).await;
-    assert_eq!(first_events.iter().filter(|e| e.kind == "dataset_added").count(), 3);
+    assert_eq!(first_events.iter().filter(|e| e.kind.as_str() == "dataset_added").count(), 3);
 
     // Curate before the schema changes.
     let customer = app.catalog.dataset_by_name(&qn("shop.public.customer")).await.unwrap();
@@ -85,7 +85,7 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     let third = scan_source(&app, "shop", &src.url).await;
     let scan_events: Vec<ChangeEvent> = all_changes(&app).await.into_iter().skip(before).collect();
     assert_eq!(third.changes, scan_events.len());
-    let kinds = |k: &str| scan_events.iter().filter(|e| e.kind == k).count();
+    let kinds = |k: &str| scan_events.iter().filter(|e| e.kind.as_str() == k).count();
     assert_eq!(kinds("type_changed"), 1);
     assert_eq!(kinds("nullability_changed"), 1);
     assert_eq!(kinds("comment_changed"), 1);
@@ -96,11 +96,11 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     assert_eq!(kinds("dataset_added"), 1);
     assert_eq!(kinds("source_owner_changed"), 1);
     assert_eq!(scan_events.len(), 9, "{:?}", scan_events.iter().map(|e| &e.kind).collect::<Vec<_>>());
-    let typed = scan_events.iter().find(|e| e.kind == "type_changed").unwrap();
+    let typed = scan_events.iter().find(|e| e.kind.as_str() == "type_changed").unwrap();
     assert_eq!(typed.details["before"], "character varying(20)");
     assert_eq!(typed.details["after"], "character varying(40)");
     assert!(typed.column_id.is_some() && typed.scan_id.is_some());
-    let added = scan_events.iter().find(|e| e.kind == "column_added").unwrap();
+    let added = scan_events.iter().find(|e| e.kind.as_str() == "column_added").unwrap();
     let birth = app.catalog.column_by_name(&qn("shop.public.customer.birth_date")).await.unwrap();
     assert_eq!(added.column_id, Some(birth.id));
 
@@ -122,7 +122,7 @@ async fn rescans_are_incremental_and_record_every_change(kind: StoreKind) {
     assert!(app.catalog.foreign_keys(&orders).await.unwrap().is_empty());
     assert_eq!(orders.source_owner.as_deref(), Some("pg_database_owner"));
     assert_eq!(orders.effective_owner(), Some("pg_database_owner"), "no one assigned an owner");
-    let moved = scan_events.iter().find(|e| e.kind == "source_owner_changed").unwrap();
+    let moved = scan_events.iter().find(|e| e.kind.as_str() == "source_owner_changed").unwrap();
     assert_eq!((moved.dataset_id, moved.details["before"].as_str()), (Some(orders.id), Some(creator.as_str())));
     assert_eq!(customer.owner.as_deref(), Some("crm-team"), "a scan never touches the assigned owner");
     assert_eq!(customer.source_owner.as_deref(), Some(creator.as_str()));
@@ -139,7 +139,7 @@ async fn a_failure_half_way_leaves_the_catalog_as_it_was(kind: StoreKind) {
     let Some(store) = TestStore::create(kind).await else { return };
     let dir = TempDir::new();
     let path = dir.path().join("shop.db");
-    almanac::quickstart::write_sample_warehouse(&path).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&path).await.unwrap();
     let url = format!("sqlite://{}", path.display());
     let app = open_app(&store).await;
     scan_source(&app, "shop", &url).await;
@@ -179,7 +179,7 @@ async fn descriptions_use_optimistic_concurrency(kind: StoreKind) {
     let Some(store) = TestStore::create(kind).await else { return };
     let dir = TempDir::new();
     let path = dir.path().join("shop.db");
-    almanac::quickstart::write_sample_warehouse(&path).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&path).await.unwrap();
     let app = open_app(&store).await;
     scan_source(&app, "shop", &format!("sqlite://{}", path.display())).await;
     let col = app.catalog.column_by_name(&qn("shop.main.customers.email")).await.unwrap();
@@ -211,7 +211,7 @@ async fn descriptions_use_optimistic_concurrency(kind: StoreKind) {
     assert_eq!(after.description.as_deref(), Some(format!("edit {}", won[0].0).as_str()));
     assert_eq!(after.description_version, 1);
     let events = app.catalog.changes(ChangeFilter { column_id: Some(col.id), ..Default::default() }, None, 100).await.unwrap().0;
-    assert_eq!(events.iter().filter(|e| e.kind == "description_changed").count(), 1);
+    assert_eq!(events.iter().filter(|e| e.kind.as_str() == "description_changed").count(), 1);
 
     let err = app.catalog.set_description(Target::Column(col.id), Some(&"x".repeat(20_001)), 1).await.unwrap_err();
     assert!(matches!(err, CatalogError::Invalid(_)));
@@ -271,7 +271,7 @@ async fn sampled_values_and_passwords_never_reach_the_store(kind: StoreKind) {
     assert!(!contains("Sup3rS3cret"), "a password reached the store");
 }
 
-async fn interrupted_scans_are_failed_at_start(kind: StoreKind) {
+async fn scans_whose_process_stopped_fail_once_their_lease_ran_out(kind: StoreKind) {
     let Some(store) = TestStore::create(kind).await else { return };
     let app = open_app(&store).await;
     let source = app
@@ -285,14 +285,21 @@ async fn interrupted_scans_are_failed_at_start(kind: StoreKind) {
         })
         .await
         .unwrap();
-    let scan = app.catalog.start_scan(source.id).await.unwrap();
-    let err = app.catalog.start_scan(source.id).await.unwrap_err();
+    // A short lease: renewed by nobody here, as if the process that started the scan stopped.
+    let catalog = app.catalog.clone().with_job_lease(std::time::Duration::from_millis(1_500));
+    let scan = catalog.start_scan(source.id).await.unwrap();
+    let err = catalog.start_scan(source.id).await.unwrap_err();
     assert!(matches!(err, CatalogError::Conflict(_)), "one running scan per source");
-    drop(app);
+    // Another process opening the store while the lease lasts leaves the scan alone ...
+    let reopened = open_app(&store).await;
+    assert_eq!(reopened.catalog.scan(scan.id).await.unwrap().status, ScanStatus::Running);
+    // ... and once it ran out, the scan is failed as interrupted, and a new one may start.
+    tokio::time::sleep(std::time::Duration::from_millis(1_700)).await;
     let reopened = open_app(&store).await;
     let s = reopened.catalog.scan(scan.id).await.unwrap();
     assert_eq!(s.status, ScanStatus::Failed);
     assert!(s.error.unwrap_or_default().contains("interrupted"));
+    assert!(reopened.catalog.start_scan(source.id).await.is_ok());
 }
 
 on_both_stores!(
@@ -300,5 +307,5 @@ on_both_stores!(
     a_failure_half_way_leaves_the_catalog_as_it_was,
     descriptions_use_optimistic_concurrency,
     sampled_values_and_passwords_never_reach_the_store,
-    interrupted_scans_are_failed_at_start,
+    scans_whose_process_stopped_fail_once_their_lease_ran_out,
 );

@@ -40,7 +40,7 @@ async fn steward_decisions_stick_across_rescans(kind: StoreKind) {
     let app = TestApp::spawn(&store).await;
     let dir = TempDir::new();
     let path = dir.path().join("shop.db");
-    almanac::quickstart::write_sample_warehouse(&path).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&path).await.unwrap();
     app.query_ok(
         "mutation($u: String!) { registerSource(input: { name: \"shop\", url: $u }) { id } }",
         json!({ "u": format!("sqlite://{}", path.display()) }),
@@ -102,7 +102,7 @@ async fn steward_decisions_stick_across_rescans(kind: StoreKind) {
         .await;
     assert_eq!(col["column"]["classifications"], json!([{ "status": "REJECTED", "category": "user.demographic.gender" }]));
     let kinds: Vec<&str> = col["column"]["changes"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, vec!["classification_rejected"]);
+    assert_eq!(kinds, vec!["CLASSIFICATION_REJECTED"]);
 
     let cats = app.query_ok("{ piiCategories { key special } }", json!({})).await;
     let list = cats["piiCategories"].as_array().unwrap();
@@ -117,7 +117,7 @@ async fn pii_command_prints_the_documented_json() {
     let dir = TempDir::new();
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).output().unwrap()
     };

@@ -33,7 +33,7 @@ async fn scan_and_show_a_sqlite_warehouse() {
     let dir = TempDir::new();
     let store = store_in(&dir);
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     let url = format!("sqlite://{}", wh.display());
 
     let out = almanac(&store, &["scan", &url]);

@@ -94,7 +94,7 @@ async fn scan(app: &AppState, url: &str) {
 async fn events(app: &AppState, name: &str, kinds: &[&str], skip: usize) -> (BTreeSet<(String, String)>, usize) {
     let all = almanac::history::timeline(&app.catalog, &QualifiedName::parse(name).unwrap()).await.unwrap();
     let n = all.len();
-    let set = all.into_iter().skip(skip).filter(|e| kinds.contains(&e.kind.as_str())).map(|e| (e.column.unwrap_or_default(), e.kind)).collect();
+    let set = all.into_iter().skip(skip).filter(|e| kinds.contains(&e.kind.as_str())).map(|e| (e.column.unwrap_or_default(), e.kind.as_str().to_string())).collect();
     (set, n)
 }
 
@@ -131,10 +131,10 @@ async fn each_change_is_detected_and_nothing_else(source: Source) {
 
     // The evidence says what was compared.
     let timeline = almanac::history::timeline(&app.catalog, &QualifiedName::parse(&format!("{table}.duration_s")).unwrap()).await.unwrap();
-    let unit = timeline.iter().find(|e| e.kind == "unit_change").unwrap();
+    let unit = timeline.iter().find(|e| e.kind.as_str() == "unit_change").unwrap();
     assert_eq!(unit.details["evidence"]["factor"], 1000.0);
     let tz = almanac::history::timeline(&app.catalog, &QualifiedName::parse(&format!("{table}.created_at")).unwrap()).await.unwrap();
-    assert_eq!(tz.iter().find(|e| e.kind == "timezone_shift").unwrap().details["evidence"]["hours"], 2.0);
+    assert_eq!(tz.iter().find(|e| e.kind.as_str() == "timezone_shift").unwrap().details["evidence"]["hours"], 2.0);
 
     // A form starts submitting twice: 10% of the rows come again under new ids.
     source.execute("INSERT INTO orders SELECT id + 1000, duration_s, price, created_at, customer_name, note, qty FROM orders WHERE id % 10 = 0").await;
@@ -203,13 +203,13 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     scan(&app.state, &source.url()).await;
 
     let col = |name: &str| format!("shop.main.orders.{name}");
-    let q = "query($n: String!, $k: [String!]) { column(qualifiedName: $n) { id
+    let q = "query($n: String!, $k: [ChangeKind!]) { column(qualifiedName: $n) { id
                timeline(kinds: $k) { edges { node { id kind details review { decision author note } } } pageInfo { hasNextPage } }
                profiles(first: 5) { scanId profile } } }";
-    let r = app.query_ok(q, json!({ "n": col("duration_s"), "k": ["unit_change"] })).await;
+    let r = app.query_ok(q, json!({ "n": col("duration_s"), "k": ["UNIT_CHANGE"] })).await;
     let column_id = r["column"]["id"].as_str().unwrap().to_string();
     let unit = &r["column"]["timeline"]["edges"][0]["node"];
-    assert_eq!(unit["kind"], "unit_change");
+    assert_eq!(unit["kind"], "UNIT_CHANGE");
     assert!(unit["review"].is_null());
     let profiles = r["column"]["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 2);
@@ -218,18 +218,18 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     // Acknowledge the unit change, recording the meaning from a date on.
     let ack = "mutation($id: ID!, $m: String, $d: NaiveDate) { acknowledgeChange(id: $id, note: \"planned\", meaning: $m, effectiveFrom: $d) { decision author meaningId } }";
     let r = app.query_ok(ack, json!({ "id": unit["id"], "m": "Elapsed time in milliseconds", "d": "2024-03-01" })).await;
-    assert_eq!(r["acknowledgeChange"]["decision"], "acknowledged");
+    assert_eq!(r["acknowledgeChange"]["decision"], "ACKNOWLEDGED");
     assert!(r["acknowledgeChange"]["meaningId"].as_str().is_some());
     let again = app.graphql(ack, json!({ "id": unit["id"] })).await;
     assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
     // Dismiss the tax change as a false alarm; a structural event cannot be reviewed.
-    let r = app.query_ok(q, json!({ "n": col("price"), "k": ["tax_change"] })).await;
+    let r = app.query_ok(q, json!({ "n": col("price"), "k": ["TAX_CHANGE"] })).await;
     let tax = r["column"]["timeline"]["edges"][0]["node"]["id"].clone();
     let r = app.query_ok("mutation($id: ID!) { dismissChange(id: $id, note: \"prices were re-entered gross\") { decision } }", json!({ "id": tax })).await;
-    assert_eq!(r["dismissChange"]["decision"], "dismissed");
-    let r = app.query_ok(q, json!({ "n": col("price"), "k": ["tax_change"] })).await;
-    assert_eq!(r["column"]["timeline"]["edges"][0]["node"]["review"]["decision"], "dismissed");
-    let added = app.query_ok("{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [\"dataset_added\"]) { edges { node { id } } } } }", json!({})).await;
+    assert_eq!(r["dismissChange"]["decision"], "DISMISSED");
+    let r = app.query_ok(q, json!({ "n": col("price"), "k": ["TAX_CHANGE"] })).await;
+    assert_eq!(r["column"]["timeline"]["edges"][0]["node"]["review"]["decision"], "DISMISSED");
+    let added = app.query_ok("{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [DATASET_ADDED]) { edges { node { id } } } } }", json!({})).await;
     let bad = app.graphql("mutation($id: ID!) { dismissChange(id: $id) { decision } }", json!({ "id": added["dataset"]["timeline"]["edges"][0]["node"]["id"] })).await;
     assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"));
 
@@ -265,9 +265,9 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     // One timeline: structure, detection, annotations and reviews, oldest first.
     let r = app.query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { edges { node { kind } } } } }", json!({})).await;
     let kinds: Vec<&str> = r["column"]["timeline"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["unit_change", "meaning_annotated", "change_acknowledged", "meaning_annotated"]);
+    assert_eq!(kinds, ["UNIT_CHANGE", "MEANING_ANNOTATED", "CHANGE_ACKNOWLEDGED", "MEANING_ANNOTATED"]);
     // Each of these is in the audit log.
-    let audit = app.state.catalog.audit_entries(&Default::default(), None, 20).await.unwrap();
+    let audit = almanac::audit::entries(app.state.catalog.connection(), &Default::default(), None, 20).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     for a in ["meaning.annotate", "change.acknowledge", "change.dismiss"] {
         assert!(actions.contains(&a), "{a} missing in {actions:?}");

@@ -176,11 +176,4 @@ proptest! {
         let _ = OwnerName::parse(&v);
         let _ = almanac_scanners::SourceUrl::parse(&v);
     }
-
-    #[test]
-    fn terminal_text_holds_no_control_characters(v in hostile_text()) {
-        let shown = almanac::cli::text::escaped(&v);
-        let unsafe_char = |c: char| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c);
-        prop_assert!(!shown.chars().any(unsafe_char), "{:?}", shown);
-    }
 }

@@ -177,7 +177,7 @@ async fn local_app() -> (TestStore, TestApp) {
     let store = TestStore::create(StoreKind::Sqlite).await.expect("sqlite store");
     let app = TestApp::spawn(&store).await;
     let wh = store_dir(&store).join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     app.scan_file("warehouse", &wh).await;
     (store, app)
 }
@@ -267,7 +267,7 @@ async fn a_proxy_host_can_be_allowed() {
     let mut config = (*state.config).clone();
     config.api.allowed_hosts = vec!["catalog.internal".into()];
     state.config = std::sync::Arc::new(config);
-    let (state, _) = state.with_search().await.unwrap();
+    let (state, _) = state.with_search(almanac::search::IndexAccess::Write).await.unwrap();
     let app = TestApp::serve(state).await;
     let ok = app.http.get(app.url("/health")).header("host", "catalog.internal:443").send().await.unwrap();
     assert_eq!(ok.status().as_u16(), 200);

@@ -141,7 +141,7 @@ async fn names_from_every_alphabet_scan_and_escapes_reach_the_terminal_as_text()
 async fn a_closed_pipe_ends_a_command_quietly() {
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     assert!(almanac(&dir, &["scan", &format!("sqlite://{}", wh.display()), "--name", "warehouse"]).status.success());
     for args in [&["show", "warehouse.main.customers"][..], &["pii", "warehouse"], &["schema"], &["search", "customer"]] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_almanac"))
@@ -165,7 +165,7 @@ async fn a_closed_pipe_ends_a_command_quietly() {
 async fn search_text_from_the_shell_is_bounded() {
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     assert!(almanac(&dir, &["scan", &format!("sqlite://{}", wh.display()), "--name", "warehouse"]).status.success());
     let word = "a".repeat(50_000);
     let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();

@@ -18,7 +18,7 @@ async fn app_with_entries(kind: StoreKind) -> Option<(TestStore, TestApp, TempDi
     let app = TestApp::spawn(&store).await;
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     app.scan_file("warehouse", &wh).await;
     let col = app.query_ok(r#"{ column(qualifiedName: "warehouse.main.customers.phone") { id } }"#, json!({})).await;
     for tag in ["reviewed", "gold"] {
@@ -84,7 +84,7 @@ async fn every_write_path_is_refused(kind: StoreKind) {
         txn.rollback().await.unwrap();
     }
     assert_eq!(rows(&app).await, before, "no write path changed the log");
-    let v = app.state.catalog.verify_audit().await.unwrap();
+    let v = almanac::audit::verify(app.state.catalog.connection()).await.unwrap();
     assert!(v.broken.is_none(), "{:?}", v.broken);
     assert_eq!(v.entries, 4);
     // The application still appends.
@@ -148,7 +148,7 @@ async fn an_owner_rewriting_history_is_caught_by_an_anchor(kind: StoreKind) {
         ))
         .await
         .unwrap();
-    let mut prev = almanac::catalog::audit::GENESIS.to_string();
+    let mut prev = almanac::audit::GENESIS.to_string();
     for r in &all {
         let id: i64 = r.try_get_by_index(0).unwrap();
         let fields: Vec<Option<String>> = (1..10).map(|i| r.try_get_by_index::<Option<String>>(i).unwrap()).collect();

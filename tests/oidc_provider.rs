@@ -124,7 +124,7 @@ async fn catalog_on(
     cfg.auth.audience = Some(AUDIENCE.into());
     extra(&mut cfg);
     state.config = std::sync::Arc::new(cfg);
-    let (state, _) = state.with_search().await.unwrap();
+    let (state, _) = state.with_search(almanac::search::IndexAccess::Write).await.unwrap();
     let state = state.with_auth().await.expect("discovery against the provider");
     TestApp::serve_on(state, listener)
 }
@@ -146,7 +146,7 @@ async fn service_accounts_with_roles_and_key_rotation() {
 
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     let register = "mutation($u: String!) { registerSource(input: { name: \"warehouse\", url: $u }) { name } }";
     let vars = json!({ "u": format!("sqlite://{}", wh.display()) });
 
@@ -161,7 +161,7 @@ async fn service_accounts_with_roles_and_key_rotation() {
     let (_, body) = gql(&app, &reader, "{ sources { name } }", json!({})).await;
     assert_eq!(body["data"]["sources"][0]["name"], "warehouse", "{body}");
     // Read through the library: the entry names the service account and the issuer.
-    let entries = app.state.catalog.audit_entries(&Default::default(), None, 10).await.unwrap();
+    let entries = almanac::audit::entries(app.state.catalog.connection(), &Default::default(), None, 10).await.unwrap();
     assert_eq!(entries[0].action, "source.register");
     assert_eq!((entries[0].actor.issuer.as_str(), entries[0].actor.subject.as_str()), (provider.issuer.as_str(), "almanac-ci"));
 
@@ -297,7 +297,7 @@ async fn browser_login_with_pkce_session_cookie_csrf_and_logout() {
     assert_eq!(res.status().as_u16(), 403);
     let body: Value = post(mutation, Some(&csrf)).await.unwrap().json().await.unwrap();
     assert_eq!(body["data"]["registerSource"]["name"], "files", "{body}");
-    let entries = app.state.catalog.audit_entries(&Default::default(), None, 1).await.unwrap();
+    let entries = almanac::audit::entries(app.state.catalog.connection(), &Default::default(), None, 1).await.unwrap();
     assert_eq!((entries[0].actor.subject.as_str(), entries[0].actor.name.as_deref()), ("erin", Some("Erin Engineer")));
 
     // 5. Logout (with the CSRF token) ends the session and clears the cookie.

@@ -83,10 +83,14 @@ async fn a_process_killed_while_applying_a_scan_leaves_the_catalog_as_it_was() {
     let dir = TempDir::new();
     let db_path = dir.path().join("catalog.db");
     let store = format!("sqlite://{}", db_path.display());
+    // A short job lease, so the killed scan is seen abandoned soon.
+    let config = dir.path().join("almanac.toml");
+    std::fs::write(&config, "[jobs]\nlease_secs = 2\n").unwrap();
 
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
         .args(["scan", &src.url, "--name", "big", "--sample-rows", "0"])
         .env("ALMANAC_STORE", &store)
+        .env("ALMANAC_CONFIG", &config)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -121,8 +125,16 @@ async fn a_process_killed_while_applying_a_scan_leaves_the_catalog_as_it_was() {
     child.kill().expect("kill");
     let _ = child.wait();
 
-    // The catalog holds nothing of the killed scan, and the scan is reported interrupted.
+    // The catalog holds nothing of the killed scan. While its lease lasts another process sees
+    // the scan running (it might be alive); once the lease ran out, the scan is interrupted.
     let test_store = TestStore::Sqlite { dir, url: store.clone() };
+    let app = open_app(&test_store).await;
+    let source = app.catalog.source_by_name("big").await.unwrap();
+    let seen = app.catalog.scans(source.id, 1).await.unwrap().remove(0);
+    if seen.status == almanac::catalog::ScanStatus::Running {
+        assert!(app.catalog.start_scan(source.id).await.is_err(), "a scan under a live lease is not replaced");
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
     let app = open_app(&test_store).await;
     let source = app.catalog.source_by_name("big").await.unwrap();
     let (datasets, _) = app.catalog.datasets_page(source.id, None, true, None, 10).await.unwrap();

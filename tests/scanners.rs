@@ -223,7 +223,7 @@ async fn mariadb_scanner_reads_tables_views_partitions_keys_and_comments() {
 async fn sqlite_scanner_reads_the_quickstart_warehouse_with_ddl_comments() {
     let dir = TempDir::new();
     let path = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&path).await.expect("write sample");
+    almanac_fixtures::warehouse::write_sample_warehouse(&path).await.expect("write sample");
     let snap = scan_url(&format!("sqlite://{}", path.display()), &ScanOptions::default()).await.expect("scan");
     assert_eq!(snap.database, "warehouse");
     assert_eq!(snap.namespaces.len(), 1);

@@ -76,7 +76,7 @@ async fn with_warehouse(kind: StoreKind) -> Option<(TestStore, TestApp, TempDir,
     let app = TestApp::spawn(&store).await;
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     app.scan_file("warehouse", &wh).await;
     settle(&app).await;
     Some((store, app, dir, wh))
@@ -201,7 +201,7 @@ async fn search_command_prints_the_documented_json_and_rebuilds_a_missing_index(
     let dir = TempDir::new();
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
     let wh = dir.path().join("warehouse.db");
-    almanac::quickstart::write_sample_warehouse(&wh).await.unwrap();
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
     let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).output().unwrap();
     assert!(run(&["scan", &format!("sqlite://{}", wh.display())]).status.success());
     let out = run(&["search", "customer birth date", "--format", "json", "--limit", "3"]);
@@ -212,7 +212,7 @@ async fn search_command_prints_the_documented_json_and_rebuilds_a_missing_index(
     assert_eq!(hits[0]["kind"], "column");
     assert!(hits[0]["score"].as_f64().unwrap() >= hits[1]["score"].as_f64().unwrap());
     // The index is derived data: delete it and the next command rebuilds it from the store.
-    std::fs::remove_dir_all(dir.path().join("search-index")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("catalog.db.search-index")).unwrap();
     let again = run(&["search", "iban", "--format", "json"]);
     let hits: Vec<Value> = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(hits[0]["qualified_name"], "warehouse.main.customers.iban");

@@ -3,6 +3,7 @@
 
 mod mysql;
 mod postgres;
+mod sample;
 mod sqlite;
 mod sqlite_ddl;
 mod snapshot;
@@ -157,24 +158,6 @@ fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error, warnings: &
         other => other.to_string(),
     };
     warnings.push(ScanWarning::dataset(namespace, dataset, format!("not sampled: {reason}")));
-    Ok(())
-}
-
-/// Puts a sample's rows into the dataset's columns, column `i` read by `get(row, i)`.
-fn store_sample<R>(
-    dataset: &mut Dataset,
-    method: SampleMethod,
-    max_chars: usize,
-    rows: &[R],
-    get: impl Fn(&R, usize) -> Result<Option<String>, sqlx::Error>,
-) -> Result<(), sqlx::Error> {
-    for (i, col) in dataset.columns.iter_mut().enumerate() {
-        col.sample_values = rows
-            .iter()
-            .map(|row| get(row, i).map(|v| v.map(|s| truncate_value(s, max_chars))))
-            .collect::<Result<_, _>>()?;
-    }
-    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
     Ok(())
 }
 

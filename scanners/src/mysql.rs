@@ -1,6 +1,7 @@
 //! MySQL and MariaDB scanner: information_schema read in a few set-based queries.
 
 use crate::types::mysql_family;
+use crate::sample;
 use crate::{
     quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
     SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily, ScanWarning,
@@ -265,9 +266,6 @@ async fn sample_dataset(
     dataset: &mut Dataset,
     options: &ScanOptions,
 ) -> Result<(), sqlx::Error> {
-    if dataset.columns.is_empty() {
-        return Ok(());
-    }
     let max = options.max_value_chars;
     let select_list = dataset
         .columns
@@ -282,25 +280,28 @@ async fn sample_dataset(
     let table = format!("{}.{}", quote_ident_mysql(schema), quote_ident_mysql(&dataset.name));
     let n = options.sample_rows;
     let int_pk: Vec<&Column> = dataset.columns.iter().filter(|c| c.primary_key).collect();
-
-    let mut method = SampleMethod::Limit;
-    let mut rows = Vec::new();
-    if dataset.row_estimate.unwrap_or(0) > options.large_table_rows
-        && int_pk.len() == 1
-        && int_pk[0].type_family == TypeFamily::Integer
-    {
+    let random = match int_pk.as_slice() {
         // A window of rows starting at a random key: an index range scan, not a table scan.
-        let pk = quote_ident_mysql(&int_pk[0].name);
-        let sql = format!(
-            "SELECT {select_list} FROM {table} WHERE {pk} >= (SELECT FLOOR(MIN({pk}) + RAND() * (MAX({pk}) - MIN({pk}))) FROM {table}) ORDER BY {pk} LIMIT {n}"
-        );
-        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-        method = SampleMethod::RandomKeyWindow;
+        [pk] if pk.type_family == TypeFamily::Integer => {
+            let pk = quote_ident_mysql(&pk.name);
+            vec![sample::Attempt {
+                method: SampleMethod::RandomKeyWindow,
+                sql: format!("SELECT {select_list} FROM {table} WHERE {pk} >= (SELECT FLOOR(MIN({pk}) + RAND() * (MAX({pk}) - MIN({pk}))) FROM {table}) ORDER BY {pk} LIMIT {n}"),
+            }]
+        }
+        _ => Vec::new(),
+    };
+    sample::take(conn, dataset, options, &select_list, &table, random).await
+}
+
+impl sample::SampleSource for MySqlConnection {
+    type Row = MySqlRow;
+
+    fn fetch(&mut self, sql: String) -> impl std::future::Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
+        async move { sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await }
     }
-    if rows.len() < (n as usize) / 2 {
-        let sql = format!("SELECT {select_list} FROM {table} LIMIT {n}");
-        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-        method = SampleMethod::Limit;
+
+    fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {
+        text(row, i)
     }
-    crate::store_sample(dataset, method, max, &rows, |row, i| text(row, i))
 }

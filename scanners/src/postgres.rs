@@ -1,6 +1,7 @@
 //! PostgreSQL scanner: the whole catalog in a handful of set-based queries over pg_catalog.
 
 use crate::types::postgres_family;
+use crate::sample;
 use crate::{
     quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
     SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
@@ -330,41 +331,30 @@ async fn sample_dataset(
     dataset: &mut Dataset,
     options: &ScanOptions,
 ) -> Result<(), sqlx::Error> {
-    if dataset.columns.is_empty() {
-        return Ok(());
-    }
     let max = options.max_value_chars;
-    let select_list = dataset
-        .columns
-        .iter()
-        .map(|c| format!("left({}::text, {max})", quote_ident(&c.name)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let select_list = dataset.columns.iter().map(|c| format!("left({}::text, {max})", quote_ident(&c.name))).collect::<Vec<_>>().join(", ");
     let table = format!("{}.{}", quote_ident(namespace), quote_ident(&dataset.name));
-    let n = options.sample_rows;
-    let estimate = dataset.row_estimate.unwrap_or(0);
-
-    let mut method = SampleMethod::Limit;
-    let mut rows = Vec::new();
-    if estimate > options.large_table_rows {
-        // Random pages. SYSTEM sampling takes whole pages, so the row count varies: aim
-        // well above what is wanted and widen the net when a draw comes back thin.
-        for factor in [10.0, 40.0, 160.0] {
+    let (n, estimate) = (options.sample_rows, dataset.row_estimate.unwrap_or(1).max(1));
+    // Random pages. SYSTEM sampling takes whole pages, so the row count varies: aim well above
+    // what is wanted, and widen the net when a draw comes back thin.
+    let random = [10.0, 40.0, 160.0]
+        .iter()
+        .map(|factor| {
             let percent = ((n as f64 * factor / estimate as f64) * 100.0).clamp(0.0001, 100.0);
-            let sql = format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}");
-            rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-            method = SampleMethod::TableSample;
-            if rows.len() >= (n as usize) / 2 || percent >= 100.0 {
-                break;
-            }
-        }
+            sample::Attempt { method: SampleMethod::TableSample, sql: format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}") }
+        })
+        .collect();
+    sample::take(conn, dataset, options, &select_list, &table, random).await
+}
+
+impl sample::SampleSource for PgConnection {
+    type Row = sqlx::postgres::PgRow;
+
+    fn fetch(&mut self, sql: String) -> impl std::future::Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
+        async move { sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await }
     }
-    if rows.len() < (n as usize) / 2 {
-        // Small tables, or a sample that came back thin: the first rows stop early,
-        // never a full scan.
-        let sql = format!("SELECT {select_list} FROM {table} LIMIT {n}");
-        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-        method = SampleMethod::Limit;
+
+    fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {
+        row.try_get::<Option<String>, _>(i)
     }
-    crate::store_sample(dataset, method, max, &rows, |row, i| row.try_get::<Option<String>, _>(i))
 }

@@ -2,6 +2,7 @@
 
 use crate::sqlite_ddl;
 use crate::types::sqlite_family;
+use crate::sample;
 use crate::{
     quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError,
     ScanOptions, ScanProgress, ScanWarning, Snapshot, SourceUrl,
@@ -357,34 +358,25 @@ async fn estimate_rows(conn: &mut SqliteConnection, name: &str, shape: TableShap
 }
 
 async fn sample_dataset(conn: &mut SqliteConnection, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
-    if dataset.columns.is_empty() {
-        return Ok(());
-    }
-    let max = options.max_value_chars;
-    let select_list = dataset
-        .columns
-        .iter()
-        .map(|c| format!("CAST({} AS TEXT)", quote_ident(&c.name)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let select_list = dataset.columns.iter().map(|c| format!("CAST({} AS TEXT)", quote_ident(&c.name))).collect::<Vec<_>>().join(", ");
     let table = quote_ident(&dataset.name);
     let n = options.sample_rows;
-    let mut method = SampleMethod::Limit;
-    let mut rows = Vec::new();
-    if dataset.row_estimate.unwrap_or(0) > options.large_table_rows {
-        // A window of rows starting at a random rowid: a b-tree seek, not a scan.
-        let sql = format!(
-            "SELECT {select_list} FROM {table} WHERE rowid >= abs(random()) % (SELECT max(rowid) FROM {table}) LIMIT {n}"
-        );
-        if let Ok(r) = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
-            rows = r;
-            method = SampleMethod::RandomKeyWindow;
-        }
+    // A window of rows starting at a random rowid: a b-tree seek, not a scan.
+    let random = vec![sample::Attempt {
+        method: SampleMethod::RandomKeyWindow,
+        sql: format!("SELECT {select_list} FROM {table} WHERE rowid >= abs(random()) % (SELECT max(rowid) FROM {table}) LIMIT {n}"),
+    }];
+    sample::take(conn, dataset, options, &select_list, &table, random).await
+}
+
+impl sample::SampleSource for SqliteConnection {
+    type Row = SqliteRow;
+
+    fn fetch(&mut self, sql: String) -> impl std::future::Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
+        async move { sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await }
     }
-    if rows.len() < (n as usize) / 2 {
-        let sql = format!("SELECT {select_list} FROM {table} LIMIT {n}");
-        rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-        method = SampleMethod::Limit;
+
+    fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {
+        text(row, i)
     }
-    crate::store_sample(dataset, method, max, &rows, |row, i| text(row, i))
 }

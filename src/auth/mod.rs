@@ -6,7 +6,7 @@
 pub mod browser;
 mod token;
 
-use crate::catalog::audit::{Actor, Who};
+use crate::audit::{Actor, Who};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 pub use token::{TokenError, Verifier};

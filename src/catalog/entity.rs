@@ -34,7 +34,7 @@ pub mod scan {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub source_id: i64,
-        pub status: String,
+        pub status: super::super::ScanStatus,
         pub phase: Option<String>,
         pub steps_done: i64,
         pub steps_total: Option<i64>,
@@ -46,6 +46,8 @@ pub mod scan {
         pub changes: Option<i64>,
         /// JSON list of the scan's warnings (objects read in part, columns not classified).
         pub warnings: Option<String>,
+        /// The job that runs the scan (its owner and lease); none for scans of older versions.
+        pub job_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -195,154 +197,10 @@ pub mod change_event {
         pub scan_id: Option<i64>,
         pub dataset_id: Option<i64>,
         pub column_id: Option<i64>,
-        pub kind: String,
+        pub kind: super::super::changes::ChangeKind,
         /// JSON object with the before/after values or other evidence.
         pub details: String,
         pub at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod classification {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "classification")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub column_id: i64,
-        pub category: String,
-        pub status: String,
-        pub confidence: f64,
-        /// JSON array of signals; never sampled values.
-        pub evidence: String,
-        pub scan_id: Option<i64>,
-        pub decided_by: Option<String>,
-        pub decided_at: Option<DateTimeUtc>,
-        pub note: Option<String>,
-        pub created_at: DateTimeUtc,
-        pub updated_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod search_outbox {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "search_outbox")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub dataset_id: i64,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod audit_log {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "audit_log")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        /// RFC 3339, UTC, microseconds: stored as hashed.
-        pub at: String,
-        pub actor_issuer: String,
-        pub actor_subject: String,
-        pub actor_name: Option<String>,
-        pub action: String,
-        /// JSON array of the ids acted on.
-        pub targets: String,
-        pub before: Option<String>,
-        pub after: Option<String>,
-        pub request_id: Option<String>,
-        pub prev_hash: String,
-        pub hash: String,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod column_profile {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "column_profile")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub scan_id: i64,
-        pub dataset_id: i64,
-        /// None: the dataset-level row (duplicate share of the sampled rows).
-        pub column_id: Option<i64>,
-        /// JSON: `history::profile::Profile`, or `{rows, duplicate_share}` for a dataset.
-        pub profile: String,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod column_meaning {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "column_meaning")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub column_id: i64,
-        pub meaning: String,
-        pub effective_from: chrono::NaiveDate,
-        pub author: String,
-        /// The detected change this annotation acknowledged, if any.
-        pub change_event_id: Option<i64>,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod change_review {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "change_review")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub change_event_id: i64,
-        /// `acknowledged` or `dismissed`.
-        pub decision: String,
-        pub note: Option<String>,
-        pub author: String,
-        pub meaning_id: Option<i64>,
-        pub created_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

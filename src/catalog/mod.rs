@@ -1,23 +1,30 @@
 //! The catalog: sources, scans, namespaces, datasets, columns, foreign keys, tags, curated
-//! descriptions and change events, persisted through sea-orm. Everything outside reads and
-//! edits the catalog through [`Catalog`] and the domain types in [`types`].
+//! descriptions, owners and change events. Owns their tables; everything outside reads and
+//! edits them through [`Catalog`], the domain types in [`types`], and a few narrow functions
+//! (`record_event`, `column_owner`, the column selections other modules' queries join on).
+//! [`ingest`] is its bulk writer: the one place a scan's snapshot enters the store.
 
-pub mod audit;
-pub mod classifications;
-pub(crate) mod entity;
-pub mod indexing;
+pub mod changes;
+mod entity;
+pub mod ingest;
 pub mod names;
+mod reads;
 pub mod types;
 
+use crate::audit::{self, Action, Record, Who};
+use crate::ids::GlobalId;
+use crate::store::begin_write;
 use chrono::Utc;
-use entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan, source, tag};
+use entity::{dataset, dataset_column, foreign_key, namespace, scan, source, tag};
 use names::{NameError, OwnerName, QualifiedName, TagName};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
+pub use changes::{change_event, record_event, ChangeEvent, ChangeFilter, ChangeKind};
+pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, DatasetSummary, ColumnSummary};
 pub use types::*;
 
 /// Why a catalog operation failed.
@@ -45,7 +52,9 @@ pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 #[derive(Clone)]
 pub struct Catalog {
     db: DatabaseConnection,
-    who: std::sync::Arc<audit::Who>,
+    who: std::sync::Arc<Who>,
+    /// How long a scan's job lease lasts between renewals (see [`crate::jobs`]).
+    job_lease: std::time::Duration,
 }
 
 fn validate_source_name(name: &str) -> Result<(), CatalogError> {
@@ -74,16 +83,26 @@ impl Catalog {
     /// Wraps an open, migrated store connection.
     /// The handle acts for the local user until `acting` names someone else.
     pub fn new(db: DatabaseConnection) -> Self {
-        Catalog { db, who: std::sync::Arc::new(audit::Who::local()) }
+        Catalog { db, who: std::sync::Arc::new(Who::local()), job_lease: crate::jobs::DEFAULT_LEASE }
     }
 
     /// The same catalog, acting for `who`.
-    pub fn acting(&self, who: audit::Who) -> Catalog {
-        Catalog { db: self.db.clone(), who: std::sync::Arc::new(who) }
+    pub fn acting(&self, who: Who) -> Catalog {
+        Catalog { who: std::sync::Arc::new(who), ..self.clone() }
+    }
+
+    /// The same catalog, with scans' job leases of `lease`.
+    pub fn with_job_lease(self, lease: std::time::Duration) -> Catalog {
+        Catalog { job_lease: lease, ..self }
+    }
+
+    /// How long a scan's job lease lasts between renewals.
+    pub fn job_lease(&self) -> std::time::Duration {
+        self.job_lease
     }
 
     /// Who this handle acts for.
-    pub fn who(&self) -> &audit::Who {
+    pub fn who(&self) -> &Who {
         &self.who
     }
 
@@ -151,7 +170,7 @@ impl Catalog {
             "name": model.name, "engine": model.engine, "url": model.url,
             "password_env": model.password_env, "password_file": model.password_file, "sample_rows": model.sample_rows,
         });
-        audit::append(&txn, &self.who, audit::Record::new("source.register", vec![format!("src_{}", model.id)]).after(after)).await?;
+        audit::append(&txn, &self.who, Record::new(Action::SourceRegister, vec![GlobalId::source(model.id)]).after(after)).await?;
         txn.commit().await?;
         Ok(model.into())
     }
@@ -179,25 +198,28 @@ impl Catalog {
     /// Starts a scan record for a source. Fails when one is already running.
     pub async fn start_scan(&self, source_id: i64) -> Result<Scan, CatalogError> {
         let txn = begin_write(&self.db).await?;
+        fail_abandoned_scans(&txn).await?;
         let running = scan::Entity::find()
             .filter(scan::Column::SourceId.eq(source_id))
-            .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
+            .filter(scan::Column::Status.eq(ScanStatus::Running))
             .one(&txn)
             .await?;
         if let Some(r) = running {
             return Err(CatalogError::Conflict(format!("scan {} of this source is still running", r.id)));
         }
+        let job_id = crate::jobs::start(&txn, crate::jobs::JobKind::Scan, self.job_lease).await?;
         let model = scan::ActiveModel {
             source_id: Set(source_id),
-            status: Set(ScanStatus::Running.as_str().into()),
+            status: Set(ScanStatus::Running),
             phase: Set(Some("queued".into())),
             steps_done: Set(0),
             started_at: Set(Utc::now()),
+            job_id: Set(Some(job_id)),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        audit::append(&txn, &self.who, audit::Record::new("scan.start", vec![format!("src_{source_id}"), format!("scan_{}", model.id)])).await?;
+        audit::append(&txn, &self.who, Record::new(Action::ScanStart, vec![GlobalId::source(source_id), GlobalId::scan(model.id)])).await?;
         txn.commit().await?;
         Ok(model.into())
     }
@@ -231,35 +253,38 @@ impl Catalog {
             .col_expr(scan::Column::StepsDone, Expr::value(done))
             .col_expr(scan::Column::StepsTotal, Expr::value(total))
             .filter(scan::Column::Id.eq(id))
-            .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
+            .filter(scan::Column::Status.eq(ScanStatus::Running))
             .exec(&self.db)
             .await?;
         Ok(())
     }
 
-    /// Marks a scan failed with its error; the catalog itself is unchanged by a failed scan.
+    /// Marks a scan failed with its error (and its job); the catalog itself is unchanged by a
+    /// failed scan.
     pub async fn fail_scan(&self, id: i64, error: &str) -> Result<(), CatalogError> {
+        let txn = begin_write(&self.db).await?;
+        let job = scan::Entity::find_by_id(id).one(&txn).await?.and_then(|s| s.job_id);
         scan::Entity::update_many()
             .col_expr(scan::Column::Status, Expr::value(ScanStatus::Failed.as_str()))
             .col_expr(scan::Column::Error, Expr::value(error))
             .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
             .filter(scan::Column::Id.eq(id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        if let Some(job) = job {
+            crate::jobs::finish(&txn, job, Some(error)).await?;
+        }
+        txn.commit().await?;
         Ok(())
     }
 
-    /// Scans left running by a process that stopped are failed at start; their changes
-    /// were never committed.
-    pub async fn fail_interrupted_scans(&self) -> Result<u64, CatalogError> {
-        let res = scan::Entity::update_many()
-            .col_expr(scan::Column::Status, Expr::value(ScanStatus::Failed.as_str()))
-            .col_expr(scan::Column::Error, Expr::value("interrupted: the process stopped before the scan finished"))
-            .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
-            .filter(scan::Column::Status.eq(ScanStatus::Running.as_str()))
-            .exec(&self.db)
-            .await?;
-        Ok(res.rows_affected)
+    /// Fails the scans whose process stopped: their job's lease ran out (scans of another
+    /// process that is still working are left alone). Their changes were never committed.
+    pub async fn fail_abandoned_scans(&self) -> Result<u64, CatalogError> {
+        let txn = begin_write(&self.db).await?;
+        let n = fail_abandoned_scans(&txn).await?;
+        txn.commit().await?;
+        Ok(n)
     }
 
     // ---- namespaces and datasets ----
@@ -420,41 +445,6 @@ impl Catalog {
         Ok(out)
     }
 
-    // ---- change events ----
-
-    /// Change events matching `filter`, oldest first, after the event with id `after`.
-    pub async fn changes(&self, filter: ChangeFilter, after: Option<i64>, limit: u64) -> Result<(Vec<ChangeEvent>, bool), CatalogError> {
-        let mut q = change_event::Entity::find();
-        if let Some(v) = filter.source_id {
-            q = q.filter(change_event::Column::SourceId.eq(v));
-        }
-        if let Some(v) = filter.dataset_id {
-            q = q.filter(change_event::Column::DatasetId.eq(v));
-        }
-        if let Some(v) = filter.column_id {
-            q = q.filter(change_event::Column::ColumnId.eq(v));
-        }
-        if let Some(v) = filter.scan_id {
-            q = q.filter(change_event::Column::ScanId.eq(v));
-        }
-        if !filter.kinds.is_empty() {
-            q = q.filter(change_event::Column::Kind.is_in(filter.kinds));
-        }
-        if let Some(t) = filter.since {
-            q = q.filter(change_event::Column::At.gte(t));
-        }
-        if let Some(t) = filter.until {
-            q = q.filter(change_event::Column::At.lt(t));
-        }
-        if let Some(after) = after {
-            q = q.filter(change_event::Column::Id.gt(after));
-        }
-        let mut rows = q.order_by_asc(change_event::Column::Id).limit(limit + 1).all(&self.db).await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        Ok((rows.into_iter().map(ChangeEvent::from).collect(), more))
-    }
-
     // ---- curated descriptions ----
 
     /// Sets a dataset's or column's curated description, if `expected_version` is still current.
@@ -512,19 +502,19 @@ impl Catalog {
             }
         };
         debug_assert_eq!(rows, 1);
-        indexing::enqueue(&txn, [dataset_id]).await?;
+        crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
         record_event(
             &txn,
             source_id,
             None,
             Some(dataset_id),
             column_id,
-            "description_changed",
+            ChangeKind::DescriptionChanged,
             serde_json::json!({ "before": before, "after": text, "version": expected_version + 1 }),
             now,
         )
         .await?;
-        let record = audit::Record::new("description.set", vec![target.global_id()])
+        let record = Record::new(Action::DescriptionSet, vec![target.global_id()])
             .before(serde_json::json!({ "description": before, "version": expected_version }))
             .after(serde_json::json!({ "description": text, "version": expected_version + 1 }));
         audit::append(&txn, &self.who, record).await?;
@@ -555,19 +545,19 @@ impl Catalog {
             let now_at = dataset::Entity::find_by_id(dataset_id).one(&self.db).await?.map_or(current.owner_version, |m| m.owner_version);
             return Err(CatalogError::StaleVersion { what: "dataset owner", current: now_at, expected: expected_version });
         }
-        indexing::enqueue(&txn, [dataset_id]).await?;
+        crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
         record_event(
             &txn,
             current.source_id,
             None,
             Some(dataset_id),
             None,
-            "owner_changed",
+            ChangeKind::OwnerChanged,
             serde_json::json!({ "before": current.owner, "after": after, "version": expected_version + 1 }),
             Utc::now(),
         )
         .await?;
-        let record = audit::Record::new("owner.set", vec![Target::Dataset(dataset_id).global_id()])
+        let record = Record::new(Action::OwnerSet, vec![Target::Dataset(dataset_id).global_id()])
             .before(serde_json::json!({ "owner": current.owner, "version": expected_version }))
             .after(serde_json::json!({ "owner": after, "version": expected_version + 1 }));
         audit::append(&txn, &self.who, record).await?;
@@ -605,9 +595,9 @@ impl Catalog {
                 }
                 return Err(e.into());
             }
-            indexing::enqueue(&txn, [dataset_id]).await?;
+            crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
             let after = tags_of(&txn, target).await?;
-            let record = audit::Record::new("tag.add", vec![target.global_id()])
+            let record = Record::new(Action::TagAdd, vec![target.global_id()])
                 .before(serde_json::json!({ "tags": before }))
                 .after(serde_json::json!({ "tags": after }));
             audit::append(&txn, &self.who, record).await?;
@@ -628,9 +618,9 @@ impl Catalog {
             .exec(&txn)
             .await?;
         if removed.rows_affected > 0 {
-            indexing::enqueue(&txn, [dataset_id]).await?;
+            crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
             let after = tags_of(&txn, target).await?;
-            let record = audit::Record::new("tag.remove", vec![target.global_id()])
+            let record = Record::new(Action::TagRemove, vec![target.global_id()])
                 .before(serde_json::json!({ "tags": before }))
                 .after(serde_json::json!({ "tags": after }));
             audit::append(&txn, &self.who, record).await?;
@@ -679,55 +669,18 @@ fn fk_from_model(m: foreign_key::Model, from: &QualifiedName, from_id: i64) -> F
     }
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so concurrent writers wait their turn instead of failing when a
-/// read lock cannot be upgraded.
-pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-    db.begin_with_options(sea_orm::TransactionOptions {
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
-}
 
-/// Inserts `rows` in statements of at most `chunk` rows (bind-parameter limits differ
-/// between SQLite and PostgreSQL; a few hundred rows fit both).
-pub(crate) async fn insert_in_chunks<A, C>(db: &C, rows: Vec<A>, chunk: usize) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait + Send,
-    C: ConnectionTrait,
-{
-    let mut it = rows.into_iter().peekable();
-    while it.peek().is_some() {
-        let part: Vec<A> = it.by_ref().take(chunk).collect();
-        <A::Entity as EntityTrait>::insert_many(part).exec_without_returning(db).await?;
-    }
-    Ok(())
-}
-
-/// Appends one change event.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn record_event<C: ConnectionTrait>(
-    db: &C,
-    source_id: i64,
-    scan_id: Option<i64>,
-    dataset_id: Option<i64>,
-    column_id: Option<i64>,
-    kind: &str,
-    details: serde_json::Value,
-    at: chrono::DateTime<Utc>,
-) -> Result<(), DbErr> {
-    change_event::ActiveModel {
-        source_id: Set(source_id),
-        scan_id: Set(scan_id),
-        dataset_id: Set(dataset_id),
-        column_id: Set(column_id),
-        kind: Set(kind.into()),
-        details: Set(details.to_string()),
-        at: Set(at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+/// Fails the running scans whose jobs' leases ran out, and those started by versions without
+/// jobs (their processes are long gone); returns how many.
+async fn fail_abandoned_scans<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    let abandoned = crate::jobs::fail_abandoned(db).await?;
+    let res = scan::Entity::update_many()
+        .col_expr(scan::Column::Status, Expr::value(ScanStatus::Failed.as_str()))
+        .col_expr(scan::Column::Error, Expr::value("interrupted: the process running the scan stopped before it finished"))
+        .col_expr(scan::Column::FinishedAt, Expr::value(Utc::now()))
+        .filter(scan::Column::Status.eq(ScanStatus::Running))
+        .filter(sea_orm::Condition::any().add(scan::Column::JobId.is_in(abandoned)).add(scan::Column::JobId.is_null()))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
 }

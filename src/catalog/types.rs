@@ -3,6 +3,7 @@
 use super::entity;
 use super::names::QualifiedName;
 use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::StringLen;
 use serde::Serialize;
 
 pub use almanac_scanners::DatasetKind;
@@ -35,12 +36,17 @@ impl From<entity::source::Model> for Source {
     }
 }
 
+// Stored as its lower-case name.
 /// Where a scan is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sea_orm::EnumIter, sea_orm::DeriveActiveEnum, Serialize, async_graphql::Enum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "snake_case")]
 pub enum ScanStatus {
+    #[sea_orm(string_value = "running")]
     Running,
+    #[sea_orm(string_value = "succeeded")]
     Succeeded,
+    #[sea_orm(string_value = "failed")]
     Failed,
 }
 
@@ -51,14 +57,6 @@ impl ScanStatus {
             ScanStatus::Running => "running",
             ScanStatus::Succeeded => "succeeded",
             ScanStatus::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "succeeded" => ScanStatus::Succeeded,
-            "failed" => ScanStatus::Failed,
-            _ => ScanStatus::Running,
         }
     }
 }
@@ -80,6 +78,8 @@ pub struct Scan {
     pub changes: Option<i64>,
     /// What the scan could read only in part; the scan still succeeded.
     pub warnings: Vec<almanac_scanners::ScanWarning>,
+    /// The job that runs it (see [`crate::jobs`]).
+    pub job_id: Option<i64>,
 }
 
 impl From<entity::scan::Model> for Scan {
@@ -87,7 +87,7 @@ impl From<entity::scan::Model> for Scan {
         Scan {
             id: m.id,
             source_id: m.source_id,
-            status: ScanStatus::parse(&m.status),
+            status: m.status,
             phase: m.phase,
             steps_done: m.steps_done,
             steps_total: m.steps_total,
@@ -98,6 +98,7 @@ impl From<entity::scan::Model> for Scan {
             columns: m.columns,
             changes: m.changes,
             warnings: m.warnings.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default(),
+            job_id: m.job_id,
         }
     }
 }
@@ -239,34 +240,6 @@ pub struct ForeignKey {
     pub removed_at: Option<DateTime<Utc>>,
 }
 
-/// Something recorded about a change in a source or in curated metadata.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangeEvent {
-    pub id: i64,
-    pub source_id: i64,
-    pub scan_id: Option<i64>,
-    pub dataset_id: Option<i64>,
-    pub column_id: Option<i64>,
-    pub kind: String,
-    pub details: serde_json::Value,
-    pub at: DateTime<Utc>,
-}
-
-impl From<entity::change_event::Model> for ChangeEvent {
-    fn from(m: entity::change_event::Model) -> Self {
-        ChangeEvent {
-            id: m.id,
-            source_id: m.source_id,
-            scan_id: m.scan_id,
-            dataset_id: m.dataset_id,
-            column_id: m.column_id,
-            kind: m.kind,
-            details: serde_json::from_str(&m.details).unwrap_or(serde_json::Value::Null),
-            at: m.at,
-        }
-    }
-}
-
 /// What a description or tag is attached to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -288,11 +261,11 @@ impl Target {
         }
     }
 
-    /// The GraphQL id (`ds_12`, `col_40`).
-    pub(crate) fn global_id(self) -> String {
+    /// The global id (`ds_12`, `col_40`).
+    pub fn global_id(self) -> crate::ids::GlobalId {
         match self {
-            Target::Dataset(id) => format!("ds_{id}"),
-            Target::Column(id) => format!("col_{id}"),
+            Target::Dataset(id) => crate::ids::GlobalId::dataset(id),
+            Target::Column(id) => crate::ids::GlobalId::column(id),
         }
     }
 }
@@ -307,17 +280,3 @@ pub struct NewSource {
     pub sample_rows: Option<i32>,
 }
 
-/// Which change events to list.
-#[derive(Debug, Clone, Default)]
-pub struct ChangeFilter {
-    pub source_id: Option<i64>,
-    pub dataset_id: Option<i64>,
-    pub column_id: Option<i64>,
-    pub scan_id: Option<i64>,
-    /// Only these kinds (all when empty).
-    pub kinds: Vec<String>,
-    /// At or after this time.
-    pub since: Option<DateTime<Utc>>,
-    /// Before this time.
-    pub until: Option<DateTime<Utc>>,
-}

@@ -52,6 +52,36 @@ pub const BUILT_IN: &[(&str, &str, bool)] = &[
 #[error("`{0}` is not a known personal-data category")]
 pub struct UnknownCategory(pub String);
 
+/// A category key of the taxonomy in force (`user.contact.email`): made only by
+/// [`Taxonomy::key`], so holding one means the category exists.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CategoryKey(String);
+
+impl CategoryKey {
+    /// The dotted key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A key read back from the store, where only known keys were ever written.
+    pub(crate) fn stored(key: String) -> CategoryKey {
+        CategoryKey(key)
+    }
+}
+
+impl std::fmt::Display for CategoryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for CategoryKey {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
 /// The categories in force: the built-in ones plus custom ones.
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
@@ -89,6 +119,16 @@ impl Taxonomy {
     /// The category with this key.
     pub fn get(&self, key: &str) -> Result<&Category, UnknownCategory> {
         self.categories.iter().find(|c| c.key == key).ok_or_else(|| UnknownCategory(key.to_string()))
+    }
+
+    /// The key of a category in force, or why `text` is none.
+    pub fn key(&self, text: &str) -> Result<CategoryKey, UnknownCategory> {
+        self.get(text.trim()).map(|c| CategoryKey(c.key.clone()))
+    }
+
+    /// The keys of the special categories (Art. 9).
+    pub fn special_keys(&self) -> Vec<CategoryKey> {
+        self.categories.iter().filter(|c| c.special).map(|c| CategoryKey(c.key.clone())).collect()
     }
 
     /// Whether `key` is a special category (Art. 9).

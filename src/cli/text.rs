@@ -42,3 +42,23 @@ mod tests {
         assert!(matches!(escaped("Müller 東京 🙂"), Cow::Borrowed("Müller 東京 🙂")));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn terminal_text_holds_no_control_characters(v in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}a-z ]{0,40}") {
+            let shown = escaped(&v);
+            prop_assert!(!shown.chars().any(unsafe_on_terminal), "{:?}", shown);
+            // Nothing is lost: text without unsafe characters is shown as it is.
+            if !v.chars().any(unsafe_on_terminal) {
+                prop_assert_eq!(shown.as_ref(), v.as_str());
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! by chance, do not raise an alarm.
 
 use super::profile::{Numbers, Profile};
+use crate::catalog::ChangeKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -49,7 +50,7 @@ impl Default for DriftConfig {
 pub struct Drift {
     /// `null_rate_shift`, `unit_change`, `tax_change`, `timezone_shift`, `format_change`,
     /// `duplicates_rise`.
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     /// 0 to 1.
     pub confidence: f64,
     /// What was compared, and the likely cause.
@@ -102,7 +103,7 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
         let z = if se > 0.0 { (p2 - p1).abs() / se } else { 0.0 };
         if (p2 - p1).abs() >= config.null_shift && z >= 4.5 {
             out.push(Drift {
-                kind: "null_rate_shift",
+                kind: ChangeKind::NullRateShift,
                 confidence: (z / 9.0).min(1.0),
                 evidence: json!({ "null_fraction_before": p1, "null_fraction_after": p2, "z": z, "direction": if p2 > p1 { "rise" } else { "drop" } }),
             });
@@ -123,13 +124,13 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
                 }
             }
             if let Some(evidence) = unit {
-                out.push(Drift { kind: "unit_change", confidence: 0.9, evidence });
+                out.push(Drift { kind: ChangeKind::UnitChange, confidence: 0.9, evidence });
             } else if money {
                 for rate in &config.tax_rates {
                     for (f, what) in [(*rate, "tax now included"), (1.0 / rate, "tax no longer included")] {
                         if let Some(r) = all_scaled(b, a, f, config.tax_tolerance) {
                             out.push(Drift {
-                                kind: "tax_change",
+                                kind: ChangeKind::TaxChange,
                                 confidence: 0.8,
                                 evidence: json!({ "rate": format!("{:.0}%", (rate - 1.0) * 100.0), "factor": f, "observed_ratio": r, "likely": what,
                                                   "median_before": b.median, "median_after": a.median }),
@@ -148,7 +149,7 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
             let whole = shifts.iter().all(|s| (s - hours * 3600.0).abs() <= config.timezone_tolerance_secs);
             if whole && hours != 0.0 && hours.abs() <= 14.0 {
                 out.push(Drift {
-                    kind: "timezone_shift",
+                    kind: ChangeKind::TimezoneShift,
                     confidence: 0.85,
                     evidence: json!({ "hours": hours, "median_before": b.median, "median_after": a.median, "likely": "timestamps moved by a whole number of hours: a time-zone change" }),
                 });
@@ -165,7 +166,7 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
         let enough = before.sampled >= config.min_values && after.sampled >= config.min_values;
         if enough && bs != ashape && ashare >= config.format_share && before.shape_share(ashape) < 0.1 && bshare >= config.format_share {
             // An offset appearing or disappearing on timestamps is a time-zone matter.
-            let kind = if before.instants.is_some() && after.instants.is_some() { "timezone_shift" } else { "format_change" };
+            let kind = if before.instants.is_some() && after.instants.is_some() { ChangeKind::TimezoneShift } else { ChangeKind::FormatChange };
             if !out.iter().any(|d| d.kind == kind) {
                 out.push(Drift {
                     kind,
@@ -185,7 +186,7 @@ pub fn duplicates(before: Option<f64>, after: Option<f64>, rows: (usize, usize),
     if rows.0 < config.min_values || rows.1 < config.min_values || a - b < config.duplicate_rise {
         return None;
     }
-    Some(Drift { kind: "duplicates_rise", confidence: ((a - b) / 0.2).min(1.0), evidence: json!({ "duplicate_share_before": b, "duplicate_share_after": a }) })
+    Some(Drift { kind: ChangeKind::DuplicatesRise, confidence: ((a - b) / 0.2).min(1.0), evidence: json!({ "duplicate_share_before": b, "duplicate_share_after": a }) })
 }
 
 #[cfg(test)]
@@ -198,7 +199,7 @@ mod tests {
     }
 
     fn detect_values(before: &[Option<String>], after: &[Option<String>], money: bool) -> Vec<&'static str> {
-        detect(&profile(before), &profile(after), money, &DriftConfig::default()).into_iter().map(|d| d.kind).collect()
+        detect(&profile(before), &profile(after), money, &DriftConfig::default()).into_iter().map(|d| d.kind.as_str()).collect()
     }
 
     #[test]
@@ -224,7 +225,7 @@ mod tests {
             Some(format!("{l}, {f}"))
         }));
         assert_eq!(detect_values(&first_last, &last_first, false), ["format_change"]);
-        assert_eq!(duplicates(Some(0.0), Some(0.1), (100, 100), &DriftConfig::default()).map(|d| d.kind), Some("duplicates_rise"));
+        assert_eq!(duplicates(Some(0.0), Some(0.1), (100, 100), &DriftConfig::default()).map(|d| d.kind), Some(ChangeKind::DuplicatesRise));
         assert_eq!(duplicates(Some(0.0), Some(0.02), (100, 100), &DriftConfig::default()), None);
     }
 

@@ -1,10 +1,17 @@
-//! History of meaning: per-scan column profiles and the drift detectors that compare them.
+//! History of meaning: per-scan column profiles and the drift detectors that compare them,
+//! meanings over time, reviews of detected changes, and the timeline of a dataset or column.
+//! Owns `column_profile`, `column_meaning` and `change_review`; the change events themselves
+//! are the catalog's.
 
 pub mod drift;
+mod entity;
 pub mod meanings;
 pub mod profile;
 
-use crate::catalog::entity::column_profile;
+use crate::catalog::ChangeKind;
+use entity::column_profile;
+pub use entity::ReviewDecision;
+pub use meanings::{any_meaning, meanings_in_effect};
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -21,7 +28,7 @@ fn is_money(column: &snap::Column) -> bool {
 }
 
 /// A detected semantic change: (dataset id, column id, kind, details).
-pub type Detected = (i64, Option<i64>, &'static str, serde_json::Value);
+pub type Detected = (i64, Option<i64>, ChangeKind, serde_json::Value);
 
 /// Stores the profiles of this scan's sampled columns and compares them with the same
 /// columns' profiles in the source's previous profiled scan. Returns the changes found.
@@ -135,7 +142,7 @@ pub(crate) async fn record_profiles(
             });
         }
     }
-    crate::catalog::insert_in_chunks(txn, rows, 200).await?;
+    crate::store::insert_in_chunks(txn, rows, 200).await?;
     Ok(found)
 }
 
@@ -144,8 +151,7 @@ pub(crate) async fn record_profiles(
 pub struct TimelineEvent {
     /// RFC 3339.
     pub at: DateTime<Utc>,
-    /// `column_added`, `type_changed`, `null_rate_shift`, `unit_change`, `description_changed` ...
-    pub kind: String,
+    pub kind: ChangeKind,
     /// The column it concerns, if any.
     pub column: Option<String>,
     pub details: serde_json::Value,

@@ -1,12 +1,15 @@
 //! Search: a tantivy index over datasets and columns (names split into words with synonyms,
 //! comments, curated descriptions, tags, personal-data categories, type family, source,
 //! namespace, owner), kept current from the store's outbox and rebuilt from the store whenever it
-//! is missing or its format changed. The store stays the source of truth.
+//! is missing or its format changed. The store stays the source of truth. Owns the index
+//! directory and the outbox table ([`outbox`]).
 
+mod documents;
+pub mod outbox;
 mod query;
 pub mod synonyms;
 
-use crate::catalog::indexing::DatasetDoc;
+use documents::DatasetDoc;
 use crate::catalog::{Catalog, CatalogError};
 use crate::classify::words::split_identifier;
 pub use query::{Facet, Hit, SearchRequest, SearchResults};
@@ -28,6 +31,8 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 pub const FORMAT_VERSION: &str = "7";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
+/// The identity of the store the index was built from (see `store::identity`).
+const IDENTITY_FILE: &str = "store-identity";
 /// Present while a rebuild runs: an index left with it was cut off half-way.
 const REBUILDING_FILE: &str = "rebuild-incomplete";
 const WORDS: &str = "almanac_words";
@@ -70,6 +75,10 @@ pub enum SearchError {
     Catalog(#[from] CatalogError),
     #[error("invalid search: {0}")]
     Invalid(String),
+    #[error(
+        "the search index at {0} is in use by another process (a server, or a rebuild); give this one an index of its own with [search] index_dir, or stop the other"
+    )]
+    InUse(String),
     #[error("search failed: {0}")]
     Internal(String),
 }
@@ -209,18 +218,29 @@ pub struct SearchIndex {
     slots: tokio::sync::Semaphore,
 }
 
-/// The index directory for a store URL and configuration.
-pub fn index_dir(store: &str, config: &SearchConfig) -> PathBuf {
+/// The index directory of a store: the configured one, else beside an SQLite store's file
+/// (`catalog.db.search-index`), else a folder named after the store's identity under
+/// `./almanac-data`. Each store thus has its own: two SQLite files in one folder never share.
+pub fn index_dir(store: &str, config: &SearchConfig, identity: &str) -> PathBuf {
     if let Some(d) = &config.index_dir {
         return PathBuf::from(d);
     }
     match crate::store::sqlite_path(store).filter(|p| *p != ":memory:") {
-        Some(p) => Path::new(p)
-            .parent()
-            .map(|d| d.join("search-index"))
-            .unwrap_or_else(|| PathBuf::from("search-index")),
-        None => PathBuf::from("./almanac-data/search-index"),
+        Some(p) => {
+            let mut name = Path::new(p).file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "catalog".into());
+            name.push(".search-index");
+            Path::new(p).with_file_name(name)
+        }
+        None => PathBuf::from(format!("./almanac-data/search-index-{}", &identity[..identity.len().min(16)])),
     }
+}
+
+/// Whether this process must write the index (a server keeps it current; a rebuild rewrites it)
+/// or may only read it when another process writes it (a search from the shell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexAccess {
+    Write,
+    ReadOrWrite,
 }
 
 impl SearchIndex {
@@ -228,13 +248,18 @@ impl SearchIndex {
     /// from the store (new, of another format version, or left half-rebuilt by a process
     /// that stopped; one that is still rebuilding holds the writer, and then this process
     /// only reads).
-    pub fn open(dir: &Path, config: &SearchConfig) -> Result<(SearchIndex, bool), SearchError> {
+    pub fn open(dir: &Path, config: &SearchConfig, identity: &str, access: IndexAccess) -> Result<(SearchIndex, bool), SearchError> {
         let open_err = |e: &dyn std::fmt::Display| SearchError::Open {
             path: dir.display().to_string(),
             message: e.to_string(),
         };
         let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
-        let fresh = version.as_deref().map(str::trim) != Some(FORMAT_VERSION);
+        let built_from = std::fs::read_to_string(dir.join(IDENTITY_FILE)).ok();
+        // Another format, or the index of another store: rebuilt from this one.
+        let fresh = version.as_deref().map(str::trim) != Some(FORMAT_VERSION) || built_from.as_deref().map(str::trim) != Some(identity);
+        if fresh && tantivy_writer_locked(dir) {
+            return Err(SearchError::InUse(dir.display().to_string()));
+        }
         if fresh && dir.exists() {
             // Another format (or a half-made index): start over; the store has everything.
             std::fs::remove_dir_all(dir).map_err(|e| open_err(&e))?;
@@ -258,7 +283,8 @@ impl SearchIndex {
         // cores, where reading the store and analysis take the other one.
         let writer = match index.writer_with_num_threads(1, 64_000_000) {
             Ok(w) => Some(Mutex::new(w)),
-            Err(tantivy::TantivyError::LockFailure(..)) if !fresh => None,
+            Err(tantivy::TantivyError::LockFailure(..)) if !fresh && access == IndexAccess::ReadOrWrite => None,
+            Err(tantivy::TantivyError::LockFailure(..)) => return Err(SearchError::InUse(dir.display().to_string())),
             Err(e) => return Err(e.into()),
         };
         let fresh = fresh || (writer.is_some() && dir.join(REBUILDING_FILE).exists());
@@ -268,6 +294,7 @@ impl SearchIndex {
             .try_into()?;
         if fresh {
             std::fs::write(dir.join(VERSION_FILE), FORMAT_VERSION).map_err(|e| open_err(&e))?;
+            std::fs::write(dir.join(IDENTITY_FILE), identity).map_err(|e| open_err(&e))?;
             let _ = std::fs::remove_file(dir.join(POSITION_FILE));
         }
         let cores = std::thread::available_parallelism()
@@ -512,52 +539,68 @@ impl SearchIndex {
         done.map_err(|e| SearchError::Open { path: path.display().to_string(), message: e.to_string() })
     }
 
+    /// Runs CPU-heavy index work (analysis, adding documents, commits, merges) on a blocking
+    /// thread, so async workers stay free for requests.
+    async fn blocking<T: Send + 'static>(self: &std::sync::Arc<Self>, work: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static) -> Result<T, SearchError> {
+        let index = self.clone();
+        tokio::task::spawn_blocking(move || work(&index)).await.map_err(|e| SearchError::Internal(e.to_string()))?
+    }
+
     /// Rebuilds the whole index from the store. Returns the number of datasets indexed. A
     /// rebuild cut off half-way is started again at the next open.
-    pub async fn rebuild(&self, catalog: &Catalog) -> Result<usize, SearchError> {
+    pub async fn rebuild(self: &std::sync::Arc<Self>, catalog: &Catalog) -> Result<usize, SearchError> {
         // Changes made while rebuilding are in the outbox after this position.
-        let head = catalog.outbox_head().await?;
+        let head = outbox::head(catalog.connection()).await.map_err(CatalogError::from)?;
         let ids = catalog.all_dataset_ids().await?;
         self.mark_rebuilding(true)?;
-        {
-            let mut writer = self.writer()?;
+        self.blocking(|index| {
+            let mut writer = index.writer()?;
             // No background merges while rebuilding: the one merge at the end must find every
             // segment it names (a background merge may have replaced some of them).
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             writer.delete_all_documents()?;
             writer.commit()?;
-        }
+            Ok(())
+        })
+        .await?;
         let mut count = 0;
         // Reading the next chunk while this one is analysed was tried: on two cores, where
         // reading, analysis and the indexing thread already keep both busy, it was no faster.
         for chunk in ids.chunks(2_000) {
-            let docs = catalog.index_documents(chunk).await?;
+            let docs = documents::index_documents(catalog, chunk).await?;
             count += docs.len();
-            let batch = self.clustered(&docs);
-            let writer = self.writer()?;
-            for doc in batch {
-                writer.add_document(doc)?;
-            }
+            self.blocking(move |index| {
+                let batch = index.clustered(&docs);
+                let writer = index.writer()?;
+                for doc in batch {
+                    writer.add_document(doc)?;
+                }
+                Ok(())
+            })
+            .await?;
         }
-        {
-            let mut writer = self.writer()?;
+        self.blocking(|index| {
+            let mut writer = index.writer()?;
             writer.commit()?;
             // One segment: a search then walks one set of postings instead of one per segment.
-            let segments = self.reader.searcher().index().searchable_segment_ids()?;
+            let segments = index.reader.searcher().index().searchable_segment_ids()?;
             if segments.len() > 1 {
                 writer.merge(&segments).wait()?;
             }
             writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
             writer.garbage_collect_files().wait()?;
-        }
-        self.reader.reload()?;
+            drop(writer);
+            index.reader.reload()?;
+            Ok(())
+        })
+        .await?;
         self.set_position(head)?;
         self.mark_rebuilding(false)?;
         Ok(count)
     }
 
     /// Applies outbox entries past this index's position. Returns the datasets re-indexed.
-    pub async fn catch_up(&self, catalog: &Catalog) -> Result<usize, SearchError> {
+    pub async fn catch_up(self: &std::sync::Arc<Self>, catalog: &Catalog) -> Result<usize, SearchError> {
         if !self.writable() {
             // The process that holds the writer keeps the index current.
             self.reader.reload()?;
@@ -566,14 +609,15 @@ impl SearchIndex {
         let mut total = 0;
         loop {
             let pos = self.position();
-            let (last, ids) = catalog.outbox_after(pos, 5_000).await?;
+            let (last, ids) = outbox::after(catalog.connection(), pos, 5_000).await.map_err(CatalogError::from)?;
             if last == pos {
                 return Ok(total);
             }
-            let docs = catalog.index_documents(&ids).await?;
-            self.replace(&ids, &docs)?;
+            let count = ids.len();
+            let docs = documents::index_documents(catalog, &ids).await?;
+            self.blocking(move |index| index.replace(&ids, &docs)).await?;
             self.set_position(last)?;
-            total += ids.len();
+            total += count;
         }
     }
 
@@ -624,14 +668,33 @@ pub async fn open_current(
     store: &str,
     config: &SearchConfig,
     catalog: &Catalog,
+    access: IndexAccess,
 ) -> Result<(std::sync::Arc<SearchIndex>, bool), SearchError> {
-    let dir = index_dir(store, config);
-    let (index, fresh) = SearchIndex::open(&dir, config)?;
+    let identity = crate::store::identity(catalog.connection()).await.map_err(CatalogError::from)?;
+    let dir = index_dir(store, config, &identity);
+    let (index, fresh) = SearchIndex::open(&dir, config, &identity, access)?;
+    let index = std::sync::Arc::new(index);
     if fresh {
         index.rebuild(catalog).await?;
     }
     index.catch_up(catalog).await?;
-    Ok((std::sync::Arc::new(index), fresh))
+    Ok((index, fresh))
+}
+
+/// Whether another process holds the writer of the index in `dir` (tantivy's lock file is
+/// held through an OS lock, so a file left by a stopped process does not count).
+fn tantivy_writer_locked(dir: &Path) -> bool {
+    let lock = dir.join(&tantivy::directory::INDEX_WRITER_LOCK.filepath);
+    match std::fs::OpenOptions::new().write(true).open(&lock) {
+        Ok(file) => match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                false
+            }
+            Err(_) => true,
+        },
+        Err(_) => false,
+    }
 }
 
 /// Follows the outbox in the background so edits are searchable within about a second.
@@ -657,17 +720,24 @@ mod tests {
     fn an_index_left_half_rebuilt_is_rebuilt_at_the_next_open() {
         let dir = std::env::temp_dir().join(format!("almanac-index-test-{}", std::process::id()));
         let config = SearchConfig::default();
-        let (index, fresh) = SearchIndex::open(&dir, &config).unwrap();
+        let (index, fresh) = SearchIndex::open(&dir, &config, "store-a", IndexAccess::Write).unwrap();
         assert!(fresh, "a new index is built from the store");
         index.mark_rebuilding(true).unwrap();
         drop(index);
         // The process stopped half-way: the next one starts over.
-        let (index, fresh) = SearchIndex::open(&dir, &config).unwrap();
+        let (index, fresh) = SearchIndex::open(&dir, &config, "store-a", IndexAccess::Write).unwrap();
         assert!(fresh);
-        // While this one holds the writer, another process only reads and rebuilds nothing.
-        let (reader, fresh_elsewhere) = SearchIndex::open(&dir, &config).unwrap();
+        // While this one holds the writer, another process only reads and rebuilds nothing ...
+        let (reader, fresh_elsewhere) = SearchIndex::open(&dir, &config, "store-a", IndexAccess::ReadOrWrite).unwrap();
         assert!(!fresh_elsewhere && !reader.writable());
+        // ... and one that must write (a second server) is refused, naming the directory.
+        let refused = SearchIndex::open(&dir, &config, "store-a", IndexAccess::Write).err().expect("refused");
+        assert!(matches!(&refused, SearchError::InUse(d) if d.contains("almanac-index-test")), "{refused}");
+        // The index of another store is never read as this one's, nor wiped while in use.
+        assert!(matches!(SearchIndex::open(&dir, &config, "store-b", IndexAccess::ReadOrWrite), Err(SearchError::InUse(_))));
         drop((index, reader));
+        let (_, rebuilt_for_b) = SearchIndex::open(&dir, &config, "store-b", IndexAccess::Write).unwrap();
+        assert!(rebuilt_for_b, "an index built from another store is rebuilt");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

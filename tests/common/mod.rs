@@ -203,7 +203,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(store: &TestStore) -> TestApp {
-        let (state, _) = open_app(store).await.with_search().await.expect("open search index");
+        let (state, _) = open_app(store).await.with_search(almanac::search::IndexAccess::Write).await.expect("open search index");
         TestApp::serve(state).await
     }
 

@@ -1,8 +1,9 @@
 //! GraphQL over the audit log: page and filter entries, newest first.
 
 use super::objects::page_size;
-use super::{app, ApiResult};
-use crate::catalog::audit::{AuditFilter, Entry};
+use super::{app, ApiError, ApiResult};
+use crate::audit::{Action, AuditFilter, Entry};
+use crate::ids::GlobalId;
 use async_graphql::{Context, Json, Object, SimpleObject, ID};
 
 /// The identity behind an audit entry.
@@ -75,8 +76,15 @@ pub async fn audit_log(
 ) -> ApiResult<AuditPage> {
     let limit = page_size(ctx, first)?;
     let before_id = super::ids::parse_prefixed::<i64>(after.as_deref(), 'a')?;
-    let filter = AuditFilter { action, subject, target: target_id.map(|t| t.0), since: None };
-    let mut entries = app(ctx)?.catalog.audit_entries(&filter, before_id, limit + 1).await?;
+    let action = match action {
+        Some(a) => Some(Action::parse(&a).ok_or_else(|| {
+            ApiError::InvalidInput(format!("unknown action `{a}` (one of {})", Action::ALL.map(Action::as_str).join(", ")))
+        })?),
+        None => None,
+    };
+    let target = target_id.map(|t| GlobalId::parse(t.as_str())).transpose()?;
+    let filter = AuditFilter { action, subject, target, since: None };
+    let mut entries = crate::audit::entries(app(ctx)?.catalog.connection(), &filter, before_id, limit + 1).await.map_err(crate::catalog::CatalogError::from)?;
     let has_next_page = entries.len() as u64 > limit;
     entries.truncate(limit as usize);
     Ok(AuditPage {

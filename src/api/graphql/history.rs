@@ -16,7 +16,7 @@ pub struct Meaning(pub meanings::Meaning);
 #[Object]
 impl Meaning {
     async fn id(&self) -> ID {
-        ID(format!("mng_{}", self.0.id))
+        ids::encode(ids::Kind::Meaning, self.0.id)
     }
     async fn meaning(&self) -> &str {
         &self.0.meaning
@@ -43,9 +43,8 @@ pub struct ChangeReview(pub meanings::Review);
 
 #[Object]
 impl ChangeReview {
-    /// `acknowledged` or `dismissed`.
-    async fn decision(&self) -> &str {
-        &self.0.decision
+    async fn decision(&self) -> crate::history::ReviewDecision {
+        self.0.decision
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
@@ -57,7 +56,7 @@ impl ChangeReview {
         self.0.created_at
     }
     async fn meaning_id(&self) -> Option<ID> {
-        self.0.meaning_id.map(|id| ID(format!("mng_{id}")))
+        self.0.meaning_id.map(|id| ids::encode(ids::Kind::Meaning, id))
     }
 }
 
@@ -76,7 +75,7 @@ pub async fn timeline(
     ctx: &Context<'_>,
     dataset_id: Option<i64>,
     column_id: Option<i64>,
-    kinds: Option<Vec<String>>,
+    kinds: Option<Vec<crate::catalog::ChangeKind>>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     first: Option<i32>,

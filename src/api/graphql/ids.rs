@@ -1,62 +1,25 @@
-//! Global ids: a type prefix and the store id (`ds_12`, `col_40`), stable across re-scans.
+//! Global ids as GraphQL `ID`s (see [`crate::ids`]), and pagination cursors.
 
 use super::ApiError;
+use crate::ids::GlobalId;
 use async_graphql::ID;
 
-/// The kinds of object with a global id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Source,
-    Scan,
-    Namespace,
-    Dataset,
-    Column,
-    ForeignKey,
-    Change,
-    Classification,
-}
-
-impl Kind {
-    fn prefix(self) -> &'static str {
-        match self {
-            Kind::Source => "src",
-            Kind::Scan => "scan",
-            Kind::Namespace => "ns",
-            Kind::Dataset => "ds",
-            Kind::Column => "col",
-            Kind::ForeignKey => "fk",
-            Kind::Change => "chg",
-            Kind::Classification => "cls",
-        }
-    }
-
-    const ALL: [Kind; 8] =
-        [Kind::Source, Kind::Scan, Kind::Namespace, Kind::Dataset, Kind::Column, Kind::ForeignKey, Kind::Change, Kind::Classification];
-}
+pub use crate::ids::IdKind as Kind;
 
 /// Encodes a store id.
 pub fn encode(kind: Kind, id: i64) -> ID {
-    ID(format!("{}_{id}", kind.prefix()))
+    ID(GlobalId::new(kind, id).to_string())
 }
 
 /// Decodes any global id into its kind and store id.
 pub fn decode_any(id: &ID) -> Result<(Kind, i64), ApiError> {
-    let invalid = || ApiError::InvalidInput(format!("`{}` is not an Almanac id", id.as_str()));
-    let (prefix, num) = id.as_str().split_once('_').ok_or_else(invalid)?;
-    let kind = Kind::ALL.into_iter().find(|k| k.prefix() == prefix).ok_or_else(invalid)?;
-    let n: i64 = num.parse().map_err(|_| invalid())?;
-    if n <= 0 {
-        return Err(invalid());
-    }
-    Ok((kind, n))
+    let g = GlobalId::parse(id.as_str())?;
+    Ok((g.kind, g.id))
 }
 
 /// Decodes a global id that must be of `kind`.
 pub fn decode(kind: Kind, id: &ID) -> Result<i64, ApiError> {
-    match decode_any(id)? {
-        (k, n) if k == kind => Ok(n),
-        _ => Err(ApiError::InvalidInput(format!("`{}` is not a {} id", id.as_str(), kind.prefix()))),
-    }
+    Ok(GlobalId::parse_as(kind, id.as_str())?)
 }
 
 /// Encodes a pagination cursor (the last store id seen).

@@ -95,11 +95,23 @@ impl From<CatalogError> for ApiError {
     }
 }
 
+impl From<crate::classify::taxonomy::UnknownCategory> for ApiError {
+    fn from(e: crate::classify::taxonomy::UnknownCategory) -> Self {
+        ApiError::InvalidInput(e.to_string())
+    }
+}
+
+impl From<crate::ids::IdError> for ApiError {
+    fn from(e: crate::ids::IdError) -> Self {
+        ApiError::InvalidInput(e.to_string())
+    }
+}
+
 impl From<ScanRunError> for ApiError {
     fn from(e: ScanRunError) -> Self {
         match e {
             ScanRunError::Catalog(c) => c.into(),
-            ScanRunError::Secret(m) => ApiError::InvalidInput(m),
+            ScanRunError::Secret(m) | ScanRunError::Target(m) => ApiError::InvalidInput(m),
             ScanRunError::Source(s) => ApiError::SourceUnreachable(s.to_string()),
             ScanRunError::Ingest(i) => {
                 tracing::error!(error = %i, "ingest error");
@@ -120,7 +132,7 @@ pub type ApiResult<T> = std::result::Result<T, ApiError>;
 /// The application state acting for the caller of this request (audited as them).
 pub(crate) fn acting(ctx: &async_graphql::Context<'_>) -> ApiResult<AppState> {
     let state = app(ctx)?;
-    Ok(match ctx.data_opt::<crate::catalog::audit::Who>() {
+    Ok(match ctx.data_opt::<crate::audit::Who>() {
         Some(who) => state.acting(who.clone()),
         None => state.clone(),
     })

@@ -6,7 +6,7 @@ use super::objects::{Classification, Column, Dataset, Scan, Source};
 use super::guard::{self, Allowed};
 use super::{acting, ApiError, ApiResult};
 use crate::catalog::names::{OwnerName, TagName};
-use crate::catalog::classifications::Decision;
+use crate::privacy::{classifications, Decision};
 use crate::catalog::{NewSource, Target};
 
 use almanac_scanners::SourceUrl;
@@ -134,8 +134,7 @@ impl MutationRoot {
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn confirm_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
         let id = ids::decode(Kind::Classification, &id)?;
-        let catalog = acting(ctx)?.catalog;
-        let c = catalog.decide_classification(id, Decision::Confirm, &catalog.who().actor.label(), note.as_deref()).await?;
+        let c = classifications::decide(&acting(ctx)?.catalog, id, Decision::Confirm, note.as_deref()).await?;
         Ok(Classification(c))
     }
 
@@ -143,8 +142,7 @@ impl MutationRoot {
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn reject_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
         let id = ids::decode(Kind::Classification, &id)?;
-        let catalog = acting(ctx)?.catalog;
-        let c = catalog.decide_classification(id, Decision::Reject, &catalog.who().actor.label(), note.as_deref()).await?;
+        let c = classifications::decide(&acting(ctx)?.catalog, id, Decision::Reject, note.as_deref()).await?;
         Ok(Classification(c))
     }
 
@@ -152,9 +150,9 @@ impl MutationRoot {
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn add_classification(&self, ctx: &Context<'_>, column_id: ID, category: String, note: Option<String>) -> ApiResult<Classification> {
         let state = acting(ctx)?;
-        state.classifier.taxonomy().get(&category).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let category = state.classifier.taxonomy().key(&category)?;
         let col = ids::decode(Kind::Column, &column_id)?;
-        let c = state.catalog.add_classification(col, &category, &state.catalog.who().actor.label(), note.as_deref()).await?;
+        let c = classifications::add(&state.catalog, col, &category, note.as_deref()).await?;
         Ok(Classification(c))
     }
 
@@ -170,7 +168,7 @@ impl MutationRoot {
     #[graphql(guard = "Allowed(guard::MEANING)")]
     async fn annotate_meaning(&self, ctx: &Context<'_>, column_id: ID, meaning: String, effective_from: chrono::NaiveDate) -> ApiResult<super::history::Meaning> {
         let col = ids::decode(Kind::Column, &column_id)?;
-        Ok(super::history::Meaning(acting(ctx)?.catalog.annotate_meaning(col, &meaning, effective_from).await?))
+        Ok(super::history::Meaning(crate::history::meanings::annotate_meaning(&acting(ctx)?.catalog, col, &meaning, effective_from).await?))
     }
 
     /// Acknowledges a detected semantic change, optionally recording the column's meaning from
@@ -190,8 +188,7 @@ impl MutationRoot {
             (None, None) => None,
             _ => return Err(ApiError::InvalidInput("pass both `meaning` and `effectiveFrom`, or neither".into())),
         };
-        let catalog = acting(ctx)?.catalog;
-        let review = catalog.review_change(event, crate::history::meanings::Decision::Acknowledge, note.as_deref(), meaning).await?;
+        let review = crate::history::meanings::review_change(&acting(ctx)?.catalog, event, crate::history::meanings::Decision::Acknowledge, note.as_deref(), meaning).await?;
         Ok(super::history::ChangeReview(review))
     }
 
@@ -199,7 +196,7 @@ impl MutationRoot {
     #[graphql(guard = "Allowed(guard::MEANING)")]
     async fn dismiss_change(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<super::history::ChangeReview> {
         let event = ids::decode(Kind::Change, &id)?;
-        let review = acting(ctx)?.catalog.review_change(event, crate::history::meanings::Decision::Dismiss, note.as_deref(), None).await?;
+        let review = crate::history::meanings::review_change(&acting(ctx)?.catalog, event, crate::history::meanings::Decision::Dismiss, note.as_deref(), None).await?;
         Ok(super::history::ChangeReview(review))
     }
 }

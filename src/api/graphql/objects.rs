@@ -42,14 +42,6 @@ impl From<catalog::DatasetKind> for DatasetKind {
     }
 }
 
-/// Where a scan is in its life.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ScanStatus {
-    Running,
-    Succeeded,
-    Failed,
-}
-
 /// A registered source: a database the catalog scans.
 pub struct Source(pub catalog::Source);
 
@@ -167,7 +159,7 @@ impl Dataset {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
-        kinds: Option<Vec<String>>,
+        kinds: Option<Vec<catalog::ChangeKind>>,
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         first: Option<i32>,
@@ -286,7 +278,7 @@ impl Column {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
-        kinds: Option<Vec<String>>,
+        kinds: Option<Vec<catalog::ChangeKind>>,
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         first: Option<i32>,
@@ -300,11 +292,11 @@ impl Column {
     }
     /// Every version of what the column means, by effective date.
     async fn meanings(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::history::Meaning>> {
-        Ok(app(ctx)?.catalog.meanings(self.0.id).await?.into_iter().map(super::history::Meaning).collect())
+        Ok(crate::history::meanings::meanings(&app(ctx)?.catalog, self.0.id).await?.into_iter().map(super::history::Meaning).collect())
     }
     /// What the column meant on `date`.
     async fn meaning_at(&self, ctx: &Context<'_>, date: chrono::NaiveDate) -> ApiResult<Option<super::history::Meaning>> {
-        Ok(app(ctx)?.catalog.meaning_at(self.0.id, date).await?.map(super::history::Meaning))
+        Ok(crate::history::meanings::meaning_at(&app(ctx)?.catalog, self.0.id, date).await?.map(super::history::Meaning))
     }
     async fn name(&self) -> &str {
         self.0.name()
@@ -357,7 +349,7 @@ impl Column {
     }
     /// Personal-data classifications of this column (rejected ones included, marked so).
     async fn classifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Classification>> {
-        Ok(app(ctx)?.catalog.classifications(self.0.id).await?.into_iter().map(Classification).collect())
+        Ok(crate::privacy::classifications::of_column(&app(ctx)?.catalog, self.0.id).await?.into_iter().map(Classification).collect())
     }
     /// Change events of this column, oldest first.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
@@ -434,12 +426,8 @@ impl Scan {
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Source> {
         Ok(Source(app(ctx)?.catalog.source(self.0.source_id).await?))
     }
-    async fn status(&self) -> ScanStatus {
-        match self.0.status {
-            catalog::ScanStatus::Running => ScanStatus::Running,
-            catalog::ScanStatus::Succeeded => ScanStatus::Succeeded,
-            catalog::ScanStatus::Failed => ScanStatus::Failed,
-        }
+    async fn status(&self) -> catalog::ScanStatus {
+        self.0.status
     }
     /// What the scan is doing now (connecting, reading schema, sampling values, applying ...).
     async fn phase(&self) -> Option<&str> {
@@ -511,12 +499,12 @@ impl ChangeEvent {
     }
     /// For a detected semantic change: whether a person acknowledged or dismissed it.
     async fn review(&self, ctx: &Context<'_>) -> ApiResult<Option<super::history::ChangeReview>> {
-        Ok(app(ctx)?.catalog.review_of(self.0.id).await?.map(super::history::ChangeReview))
+        Ok(crate::history::meanings::review_of(&app(ctx)?.catalog, self.0.id).await?.map(super::history::ChangeReview))
     }
     /// `dataset_added`, `column_removed`, `type_changed`, `nullability_changed`,
-    /// `comment_changed`, `description_changed`, ...
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    /// What changed: a structural change from a scan, a curation, or a detected semantic change.
+    async fn kind(&self) -> catalog::ChangeKind {
+        self.0.kind
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
@@ -546,30 +534,6 @@ impl ChangeEvent {
     }
 }
 
-/// Where a classification stands.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ClassificationStatus {
-    /// Found by a scan, waiting for a steward.
-    Suggested,
-    Confirmed,
-    /// Rejected by a steward: never suggested again for this column.
-    Rejected,
-    /// Added by hand.
-    Manual,
-}
-
-impl From<ClassificationStatus> for crate::catalog::classifications::ClassificationStatus {
-    fn from(s: ClassificationStatus) -> Self {
-        use crate::catalog::classifications::ClassificationStatus as S;
-        match s {
-            ClassificationStatus::Suggested => S::Suggested,
-            ClassificationStatus::Confirmed => S::Confirmed,
-            ClassificationStatus::Rejected => S::Rejected,
-            ClassificationStatus::Manual => S::Manual,
-        }
-    }
-}
-
 /// A category of personal data.
 pub struct PiiCategory(pub crate::classify::taxonomy::Category);
 
@@ -589,7 +553,7 @@ impl PiiCategory {
 }
 
 /// A column's classification into a personal-data category.
-pub struct Classification(pub crate::catalog::classifications::Classification);
+pub struct Classification(pub crate::privacy::Classification);
 
 #[Object]
 impl Classification {
@@ -597,20 +561,14 @@ impl Classification {
         ids::encode(Kind::Classification, self.0.id)
     }
     async fn category(&self) -> &str {
-        &self.0.category
+        self.0.category.as_str()
     }
     /// Whether the category is special (GDPR Art. 9).
     async fn special(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(app(ctx)?.classifier.taxonomy().is_special(&self.0.category))
+        Ok(app(ctx)?.classifier.taxonomy().is_special(self.0.category.as_str()))
     }
-    async fn status(&self) -> ClassificationStatus {
-        use crate::catalog::classifications::ClassificationStatus as S;
-        match self.0.status {
-            S::Suggested => ClassificationStatus::Suggested,
-            S::Confirmed => ClassificationStatus::Confirmed,
-            S::Rejected => ClassificationStatus::Rejected,
-            S::Manual => ClassificationStatus::Manual,
-        }
+    async fn status(&self) -> crate::privacy::ClassificationStatus {
+        self.0.status
     }
     /// 0 to 1.
     async fn confidence(&self) -> f64 {

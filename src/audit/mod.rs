@@ -2,13 +2,17 @@
 //! Entries form a hash chain: each stores the hash of the one before it, and its own hash
 //! covers every field and that link. Entries are appended in the same transaction as the
 //! change they describe, so a change without its entry (or the reverse) cannot be committed.
-//! The store's triggers refuse to update or delete entries.
+//! The store's triggers refuse to update or delete entries. This module owns the `audit_log`
+//! table and the [`Actor`] every module names as the one who acts.
 
-use super::entity::audit_log;
-use super::{begin_write, Catalog, CatalogError};
+mod entity;
+
+use entity as audit_log;
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sea_orm::ColumnTrait;
+use crate::ids::GlobalId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -47,30 +51,95 @@ pub struct Who {
 }
 
 impl Who {
+    /// The local user, with no request.
     pub fn local() -> Who {
         Who { actor: Actor::local(), request_id: None }
+    }
+}
+
+/// What an entry says was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Action {
+    SourceRegister,
+    ScanStart,
+    DescriptionSet,
+    OwnerSet,
+    TagAdd,
+    TagRemove,
+    ClassificationAdd,
+    ClassificationConfirm,
+    ClassificationReject,
+    MeaningAnnotate,
+    ChangeAcknowledge,
+    ChangeDismiss,
+    /// A listing of where personal data lives (the inventory, a `pii:` search).
+    PersonalDataRead,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 13] = [
+        Action::SourceRegister,
+        Action::ScanStart,
+        Action::DescriptionSet,
+        Action::OwnerSet,
+        Action::TagAdd,
+        Action::TagRemove,
+        Action::ClassificationAdd,
+        Action::ClassificationConfirm,
+        Action::ClassificationReject,
+        Action::MeaningAnnotate,
+        Action::ChangeAcknowledge,
+        Action::ChangeDismiss,
+        Action::PersonalDataRead,
+    ];
+
+    /// The stored name (`tag.add`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SourceRegister => "source.register",
+            Action::ScanStart => "scan.start",
+            Action::DescriptionSet => "description.set",
+            Action::OwnerSet => "owner.set",
+            Action::TagAdd => "tag.add",
+            Action::TagRemove => "tag.remove",
+            Action::ClassificationAdd => "classification.add",
+            Action::ClassificationConfirm => "classification.confirm",
+            Action::ClassificationReject => "classification.reject",
+            Action::MeaningAnnotate => "meaning.annotate",
+            Action::ChangeAcknowledge => "change.acknowledge",
+            Action::ChangeDismiss => "change.dismiss",
+            Action::PersonalDataRead => "personal_data.read",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == text)
     }
 }
 
 /// What one entry records.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// e.g. `source.register`, `description.set`, `classification.confirm`.
-    pub action: &'static str,
-    /// GraphQL ids of the objects acted on.
-    pub targets: Vec<String>,
+    pub action: Action,
+    /// The objects acted on.
+    pub targets: Vec<GlobalId>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
 
 impl Record {
-    pub fn new(action: &'static str, targets: Vec<String>) -> Record {
+    /// An entry saying `action` was done to `targets`.
+    pub fn new(action: Action, targets: Vec<GlobalId>) -> Record {
         Record { action, targets, before: None, after: None }
     }
+    /// The state before the change.
     pub fn before(mut self, v: serde_json::Value) -> Record {
         self.before = Some(v);
         self
     }
+    /// The state after the change (or what a read returned).
     pub fn after(mut self, v: serde_json::Value) -> Record {
         self.after = Some(v);
         self
@@ -144,7 +213,7 @@ fn model_hash(m: &audit_log::Model) -> String {
 /// Appends an entry inside the caller's write transaction. Appenders are serialised (SQLite:
 /// the transaction holds the write lock; PostgreSQL: a transaction-scoped advisory lock), so
 /// the chain never forks.
-pub(crate) async fn append<C: ConnectionTrait>(txn: &C, who: &Who, record: Record) -> Result<i64, CatalogError> {
+pub async fn append<C: ConnectionTrait>(txn: &C, who: &Who, record: Record) -> Result<i64, DbErr> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(7216354100)").await?;
     }
@@ -156,17 +225,18 @@ pub(crate) async fn append<C: ConnectionTrait>(txn: &C, who: &Who, record: Recor
         .map(|m| m.hash)
         .unwrap_or_else(|| GENESIS.to_string());
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
-    let targets = serde_json::to_string(&record.targets).unwrap_or_else(|_| "[]".into());
+    let targets: Vec<String> = record.targets.iter().map(GlobalId::to_string).collect();
+    let targets = serde_json::to_string(&targets).unwrap_or_else(|_| "[]".into());
     let before = record.before.map(|v| v.to_string());
     let after = record.after.map(|v| v.to_string());
     let a = &who.actor;
-    let hash = entry_hash(&prev, &at, &a.issuer, &a.subject, a.name.as_deref(), record.action, &targets, before.as_deref(), after.as_deref(), who.request_id.as_deref());
+    let hash = entry_hash(&prev, &at, &a.issuer, &a.subject, a.name.as_deref(), record.action.as_str(), &targets, before.as_deref(), after.as_deref(), who.request_id.as_deref());
     let m = audit_log::ActiveModel {
         at: Set(at),
         actor_issuer: Set(a.issuer.clone()),
         actor_subject: Set(a.subject.clone()),
         actor_name: Set(a.name.clone()),
-        action: Set(record.action.into()),
+        action: Set(record.action.as_str().into()),
         targets: Set(targets),
         before: Set(before),
         after: Set(after),
@@ -196,37 +266,36 @@ pub struct Verification {
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    pub action: Option<String>,
+    pub action: Option<Action>,
     pub subject: Option<String>,
-    pub target: Option<String>,
+    pub target: Option<GlobalId>,
     pub since: Option<DateTime<Utc>>,
 }
 
-impl Catalog {
-    /// Appends one entry in a transaction of its own (privacy-relevant reads).
-    pub async fn audit(&self, who: &Who, record: Record) -> Result<i64, CatalogError> {
-        let txn = begin_write(self.connection()).await?;
-        let id = append(&txn, who, record).await?;
-        txn.commit().await?;
-        Ok(id)
-    }
+/// Appends one entry in a transaction of its own (privacy-relevant reads).
+pub async fn record(db: &DatabaseConnection, who: &Who, record: Record) -> Result<i64, DbErr> {
+    let txn = db.begin().await?;
+    let id = append(&txn, who, record).await?;
+    txn.commit().await?;
+    Ok(id)
+}
 
-    /// Walks the whole chain in order and reports the first entry whose link or hash fails.
-    pub async fn verify_audit(&self) -> Result<Verification, CatalogError> {
-        self.verify_audit_anchored(&[]).await
-    }
+/// Walks the whole chain in order and reports the first entry whose link or hash fails.
+pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
+    verify_anchored(db, &[]).await
+}
 
-    /// Checks the chain, and that each anchored entry (an id and the hash it had when it was
-    /// written down elsewhere) still has that hash. The chain alone cannot tell a rewritten
-    /// history whose hashes were recomputed, nor a cut-off tail; an anchor kept outside the
-    /// store can.
-    pub async fn verify_audit_anchored(&self, anchors: &[(i64, String)]) -> Result<Verification, CatalogError> {
-        let mut v = self.verify_chain().await?;
+/// Checks the chain, and that each anchored entry (an id and the hash it had when it was
+/// written down elsewhere) still has that hash. The chain alone cannot tell a rewritten
+/// history whose hashes were recomputed, nor a cut-off tail; an anchor kept outside the store
+/// can.
+pub async fn verify_anchored(db: &DatabaseConnection, anchors: &[(i64, String)]) -> Result<Verification, DbErr> {
+        let mut v = verify_chain(db).await?;
         if v.broken.is_some() {
             return Ok(v);
         }
         for (id, hash) in anchors {
-            let found = audit_log::Entity::find_by_id(*id).one(self.connection()).await?;
+            let found = audit_log::Entity::find_by_id(*id).one(db).await?;
             let why = match found {
                 None => Some(format!("the anchored entry {id} is gone (the log was cut back or rewritten)")),
                 Some(m) if !m.hash.eq_ignore_ascii_case(hash) => {
@@ -242,7 +311,7 @@ impl Catalog {
         Ok(v)
     }
 
-    async fn verify_chain(&self) -> Result<Verification, CatalogError> {
+async fn verify_chain(db: &DatabaseConnection) -> Result<Verification, DbErr> {
         let mut prev = GENESIS.to_string();
         let mut head_id = None;
         let mut after_id = 0i64;
@@ -252,7 +321,7 @@ impl Catalog {
                 .filter(audit_log::Column::Id.gt(after_id))
                 .order_by_asc(audit_log::Column::Id)
                 .limit(1_000)
-                .all(self.connection())
+                .all(db)
                 .await?;
             let Some(last) = page.last() else { break };
             after_id = last.id;
@@ -271,8 +340,8 @@ impl Catalog {
         Ok(Verification { entries, head: prev, head_id, broken: None })
     }
 
-    /// Entries newest first, after the entry `before_id` (exclusive) when given.
-    pub async fn audit_entries(&self, filter: &AuditFilter, before_id: Option<i64>, limit: u64) -> Result<Vec<Entry>, CatalogError> {
+/// Entries newest first, after the entry `before_id` (exclusive) when given.
+pub async fn entries(db: &DatabaseConnection, filter: &AuditFilter, before_id: Option<i64>, limit: u64) -> Result<Vec<Entry>, DbErr> {
         let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).limit(limit);
         if let Some(b) = before_id {
             q = q.filter(audit_log::Column::Id.lt(b));
@@ -290,8 +359,7 @@ impl Catalog {
         if let Some(since) = filter.since {
             q = q.filter(audit_log::Column::At.gte(since.to_rfc3339_opts(SecondsFormat::Micros, true)));
         }
-        Ok(q.all(self.connection()).await?.into_iter().map(Entry::from).collect())
-    }
+        Ok(q.all(db).await?.into_iter().map(Entry::from).collect())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! same documents, PostgreSQL full-text search (tsvector, GIN, ts_rank) with 32 concurrent
 //! connections as the baseline.
 //!
-//! Usage: `cargo run --release --bin bench_search -- [--quick] [--datasets N] [--seconds S]
+//! Usage: `cargo bench --bench bench_search -- [--quick] [--datasets N] [--seconds S]
 //! [--dir DIR] [--no-baseline]` (PostgreSQL from ALMANAC_BENCH_POSTGRES_URL or
 //! ALMANAC_TEST_POSTGRES_URL). With `--dir`, the catalog is kept in DIR and reused by the next
 //! run with the same DIR (the index is still rebuilt and timed). `--probe-only [--reps N]`
@@ -15,9 +15,8 @@
 use almanac::app::AppState;
 use almanac::catalog::NewSource;
 use almanac::config::Config;
-use almanac_scanners::{
-    Column, Dataset, DatasetKind, Engine, Namespace, Snapshot, SourceUrl, TypeFamily,
-};
+use almanac_fixtures::search_catalog::{snapshot, COLUMNS, QUERIES};
+use almanac_scanners::SourceUrl;
 use sqlx::{Connection, Executor};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,220 +26,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 // The allocator of the `almanac` binary, so the index build here costs what it costs there.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const DOMAINS: &[&str] = &[
-    "sales",
-    "crm",
-    "finance",
-    "logistics",
-    "marketing",
-    "hr",
-    "support",
-    "billing",
-    "web",
-    "inventory",
-];
-const ENTITIES: &[&str] = &[
-    "customer",
-    "order",
-    "invoice",
-    "payment",
-    "shipment",
-    "product",
-    "employee",
-    "ticket",
-    "session",
-    "campaign",
-    "supplier",
-    "contract",
-    "refund",
-    "subscription",
-    "account",
-];
-const COLUMNS: &[(&str, &str, &str)] = &[
-    ("id", "surrogate key", "Unique identifier of the row"),
-    (
-        "customer_id",
-        "reference to the customer",
-        "Customer who placed it; links to the customer master",
-    ),
-    (
-        "email",
-        "e-mail address",
-        "Contact e-mail address, personal data",
-    ),
-    (
-        "phone",
-        "phone number",
-        "Contact phone number in international format",
-    ),
-    (
-        "first_name",
-        "given name",
-        "First name as entered by the person",
-    ),
-    (
-        "last_name",
-        "family name",
-        "Last name as entered by the person",
-    ),
-    (
-        "birth_date",
-        "date of birth",
-        "Date of birth, used for age checks",
-    ),
-    (
-        "street",
-        "street and house number",
-        "Street address for deliveries",
-    ),
-    ("zip", "postal code", "Postal code of the address"),
-    ("city", "city", "City of the address"),
-    (
-        "country",
-        "ISO country code",
-        "Two-letter ISO 3166 country code",
-    ),
-    (
-        "amount_cents",
-        "amount in cents",
-        "Gross amount in cents, VAT included",
-    ),
-    ("net_amount", "net amount", "Net amount before tax"),
-    ("tax_amount", "tax amount", "VAT amount charged"),
-    (
-        "currency",
-        "ISO currency",
-        "Three-letter ISO 4217 currency code",
-    ),
-    (
-        "status",
-        "lifecycle status",
-        "Current status in the workflow",
-    ),
-    (
-        "created_at",
-        "creation time",
-        "When the row was created, UTC",
-    ),
-    (
-        "updated_at",
-        "last change",
-        "When the row last changed, UTC",
-    ),
-    (
-        "duration_ms",
-        "duration in milliseconds",
-        "Elapsed time in milliseconds",
-    ),
-    ("qty", "quantity", "Number of units"),
-    (
-        "unit_price",
-        "price per unit",
-        "Price per unit in the order currency",
-    ),
-    (
-        "discount_pct",
-        "discount percent",
-        "Discount applied, in percent",
-    ),
-    ("sku", "stock keeping unit", "Internal article number"),
-    ("channel", "sales channel", "web, store, phone or partner"),
-    (
-        "ip_address",
-        "client IP",
-        "IP address of the client at the time",
-    ),
-    (
-        "device_id",
-        "device identifier",
-        "Advertising id of the device",
-    ),
-    ("iban", "bank account", "IBAN for refunds"),
-    ("note", "free text", "Free-text note written by staff"),
-    ("revenue", "revenue", "Recognised revenue for the period"),
-    ("margin", "gross margin", "Revenue minus cost of goods sold"),
-];
-
-fn snapshot(datasets: usize) -> Snapshot {
-    let mut rng = fastrand::Rng::with_seed(7);
-    let mut namespaces: Vec<Namespace> = DOMAINS
-        .iter()
-        .map(|d| Namespace {
-            name: d.to_string(),
-            datasets: Vec::new(),
-        })
-        .collect();
-    for i in 0..datasets {
-        let ns = i % DOMAINS.len();
-        let entity = ENTITIES[rng.usize(..ENTITIES.len())];
-        let name = format!("{}_{entity}_{i}", DOMAINS[ns]);
-        let mut cols: Vec<usize> = (0..COLUMNS.len()).collect();
-        rng.shuffle(&mut cols);
-        let columns = cols[..20]
-            .iter()
-            .enumerate()
-            .map(|(o, &c)| {
-                let (n, comment, _) = COLUMNS[c];
-                Column {
-                    name: n.to_string(),
-                    ordinal: o as i32 + 1,
-                    data_type: "text".into(),
-                    type_family: TypeFamily::Text,
-                    nullable: true,
-                    default: None,
-                    primary_key: n == "id",
-                    unique: n == "id",
-                    comment: Some(format!("{comment} of the {entity}")),
-                    sample_values: Vec::new(),
-                }
-            })
-            .collect();
-        namespaces[ns].datasets.push(Dataset {
-            name,
-            kind: DatasetKind::Table,
-            comment: Some(format!("{} records of the {} domain", entity, DOMAINS[ns])),
-            row_estimate: Some(1000),
-            view_definition: None,
-            // The role that loads the domain's tables, as a warehouse reports it.
-            owner: Some(format!("{}_etl", DOMAINS[ns])),
-            columns,
-            foreign_keys: Vec::new(),
-            partitions: Vec::new(),
-            sample: None,
-        });
-    }
-    Snapshot {
-        engine: Engine::Sqlite,
-        database: "bench".into(),
-        server_version: None,
-        namespaces,
-        warnings: Vec::new(),
-    }
-}
-
-const QUERIES: &[&str] = &[
-    "customer email",
-    "where is the customer's e-mail stored",
-    "net revenue per order",
-    "kunden geburtsdatum",
-    "invoice amount",
-    "shipment status",
-    "duration in milliseconds",
-    "refund iban",
-    "phone",
-    "postal code",
-    "gross margin",
-    "unit price",
-    "device id",
-    "created at",
-    "discount",
-    "type:column email",
-    "pii:email",
-    "tax amount",
-    "cust addr",
-    "subscription revenue",
-];
 
 /// Curated descriptions for every dataset and column, as a data team that keeps a glossary
 /// writes them: each column name's glossary text, naming the entity of its table. Written in
@@ -580,7 +365,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         let scan = app.catalog.start_scan(source.id).await?;
         let t = Instant::now();
-        almanac::ingest::apply_snapshot(
+        almanac::catalog::ingest::apply_snapshot(
             app.catalog.connection(),
             source.id,
             scan.id,
@@ -605,8 +390,10 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // Full index build from the store.
-    let index_dir = almanac::search::index_dir(&store, &config.search);
-    let (index, fresh) = almanac::search::SearchIndex::open(&index_dir, &config.search)?;
+    let identity = almanac::store::identity(app.catalog.connection()).await?;
+    let index_dir = almanac::search::index_dir(&store, &config.search, &identity);
+    let (index, fresh) = almanac::search::SearchIndex::open(&index_dir, &config.search, &identity, almanac::search::IndexAccess::Write)?;
+    let index = Arc::new(index);
     if (probe_only || keep_index) && !fresh {
         index.catch_up(&app.catalog).await?;
         println!("index: {} documents, reused", index.doc_count());
@@ -716,7 +503,7 @@ async fn main() -> anyhow::Result<()> {
         let l = std::net::TcpListener::bind("127.0.0.1:0")?;
         l.local_addr()?.port()
     };
-    let exe = std::env::current_exe()?.with_file_name("almanac");
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_almanac"));
     let mut child = std::process::Command::new(&exe)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("ALMANAC_STORE", &store)
@@ -725,7 +512,7 @@ async fn main() -> anyhow::Result<()> {
         .spawn()
         .map_err(|e| {
             anyhow::anyhow!(
-                "cannot start {} (build it with --release first): {e}",
+                "cannot start the server {}: {e}",
                 exe.display()
             )
         })?;

@@ -3,7 +3,7 @@
 //! and times schema scans (comments and keys, no sampling), then ingest into a fresh SQLite
 //! catalog, a no-change re-scan, and a scan with value sampling.
 //!
-//! Usage: `cargo run --release --bin bench_scan -- [--quick] [--admin-url URL]`
+//! Usage: `cargo bench --bench bench_scan -- [--quick] [--admin-url URL]`
 //! The admin URL (default: ALMANAC_BENCH_POSTGRES_URL, ALMANAC_TEST_POSTGRES_URL, or
 //! postgres://postgres@127.0.0.1:5432/postgres) must be allowed to create databases.
 
@@ -13,13 +13,9 @@ use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
 use almanac::config::Config;
 use almanac::scanning;
 use almanac_scanners::{scan, NoProgress, ScanOptions, SourceUrl};
-use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 
-const DATABASE: &str = "almanac_bench_warehouse";
-const MARKER: &str = "almanac bench warehouse v1";
-const SCHEMAS: usize = 20;
-const FACTS: usize = 100;
+use almanac_fixtures::bench_warehouse::{build_warehouse, DATABASE};
 /// DataHub ingestion CLI 1.7 on the same warehouse and machine type (schema only, file sink),
 /// as stated in the issue; not measured by this program.
 const DATAHUB_REFERENCE_SECS: f64 = 17.9;
@@ -27,49 +23,6 @@ const DATAHUB_REFERENCE_SECS: f64 = 17.9;
 fn median(v: &mut [Duration]) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-async fn build_warehouse(admin: &str, url: &str) -> anyhow::Result<bool> {
-    let mut conn = sqlx::PgConnection::connect(admin).await?;
-    let exists: Option<String> = sqlx::query_scalar(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-    )
-    .bind(DATABASE)
-    .fetch_optional(&mut conn)
-    .await?
-    .flatten();
-    if exists.as_deref() == Some(MARKER) {
-        return Ok(false);
-    }
-    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {DATABASE}"))).await?;
-    let mut db = sqlx::PgConnection::connect(url).await?;
-    for s in 1..=SCHEMAS {
-        let mut sql = format!(
-            "BEGIN; CREATE SCHEMA dom_{s};
-             CREATE TABLE dom_{s}.customers (id bigint PRIMARY KEY, email text, full_name text, phone text, birth_date date, created_at timestamptz);
-             INSERT INTO dom_{s}.customers SELECT g, 'user' || g || '@example.org', 'User ' || g, '+49 151 ' || (1000000 + g), DATE '1980-01-01' + g, now() FROM generate_series(1, 50) g;\n"
-        );
-        for f in 1..=FACTS {
-            sql.push_str(&format!(
-                "CREATE TABLE dom_{s}.fact_{f} (id bigint PRIMARY KEY, customer_id bigint REFERENCES dom_{s}.customers(id),
-                   amount_cents bigint, currency text, status text, note text, ip inet, created_at timestamptz, updated_at timestamptz,
-                   duration_ms integer, qty integer, price numeric(12,2), tax numeric(12,2), sku text, country text, city text, zip text,
-                   channel text, flag boolean);
-                 COMMENT ON COLUMN dom_{s}.fact_{f}.amount_cents IS 'Amount in cents, VAT included';
-                 INSERT INTO dom_{s}.fact_{f} SELECT g, g, g * 100, 'EUR', 'paid', 'note ' || g, ('203.0.113.' || g)::inet, now(), now(),
-                   g * 10, g, g * 1.5, g * 0.2, 'SKU' || g, 'DE', 'Berlin', '10115', 'web', g % 2 = 0 FROM generate_series(1, 50) g;\n"
-            ));
-        }
-        sql.push_str("COMMIT;");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut db).await?;
-        eprint!("\rbuilding warehouse: schema {s}/{SCHEMAS}");
-    }
-    eprintln!();
-    db.execute("ANALYZE").await?;
-    db.close().await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("COMMENT ON DATABASE {DATABASE} IS '{MARKER}'"))).await?;
-    Ok(true)
 }
 
 #[tokio::main]

@@ -1,0 +1,205 @@
+//! Reads of the catalog's tables that other modules build on: which dataset and source a
+//! column belongs to, selections of column ids their own queries join on (so a module filters
+//! its rows by catalog facts in one statement, without touching the catalog's entities), columns
+//! by id with their qualified names, and the bulk read the search index is built from.
+
+use super::entity::{dataset, dataset_column, namespace, source, tag};
+use super::{Catalog, CatalogError, Column, QualifiedName};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::{BTreeSet, HashMap};
+
+/// (source id, dataset id) of a column.
+pub async fn column_owner<C: ConnectionTrait>(db: &C, column_id: i64) -> Result<(i64, i64), CatalogError> {
+    let col = dataset_column::Entity::find_by_id(column_id).one(db).await?.ok_or_else(|| CatalogError::NotFound(format!("column {column_id}")))?;
+    let ds = dataset::Entity::find_by_id(col.dataset_id).one(db).await?.ok_or_else(|| CatalogError::NotFound(format!("dataset {}", col.dataset_id)))?;
+    Ok((ds.source_id, ds.id))
+}
+
+/// The ids of the live columns (of live datasets) of a source, as a selection to join on.
+pub fn live_columns_of_source(source_id: i64) -> SelectStatement {
+    Query::select()
+        .column((dataset_column::Entity, dataset_column::Column::Id))
+        .from(dataset_column::Entity)
+        .inner_join(dataset::Entity, Expr::col((dataset::Entity, dataset::Column::Id)).equals((dataset_column::Entity, dataset_column::Column::DatasetId)))
+        .and_where(Expr::col((dataset::Entity, dataset::Column::SourceId)).eq(source_id))
+        .and_where(Expr::col((dataset::Entity, dataset::Column::RemovedAt)).is_null())
+        .and_where(Expr::col((dataset_column::Entity, dataset_column::Column::RemovedAt)).is_null())
+        .to_owned()
+}
+
+/// The ids of every column (removed ones too) of these datasets, as a selection to join on.
+pub fn columns_of_datasets(dataset_ids: &[i64]) -> SelectStatement {
+    Query::select().column(dataset_column::Column::Id).from(dataset_column::Entity).and_where(dataset_column::Column::DatasetId.is_in(dataset_ids.to_vec())).to_owned()
+}
+
+/// A dataset as the search index sees it, without what other modules add (categories,
+/// meanings).
+#[derive(Debug, Clone)]
+pub struct DatasetSummary {
+    pub id: i64,
+    pub source: String,
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+    pub comment: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Who answers for it: the assigned owner, else the one the source reports (lower case).
+    pub owner: Option<String>,
+    pub removed: bool,
+    pub columns: Vec<ColumnSummary>,
+}
+
+/// A column as the search index sees it.
+#[derive(Debug, Clone)]
+pub struct ColumnSummary {
+    pub id: i64,
+    pub name: String,
+    pub type_family: String,
+    pub comment: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Dropped from its dataset by a re-scan.
+    pub removed: bool,
+}
+
+/// A column as read for the index: id, dataset id, name, type family, comment, description,
+/// when it was removed.
+type ColumnRow = (i64, i64, String, String, Option<String>, Option<String>, Option<chrono::DateTime<chrono::Utc>>);
+
+impl Catalog {
+    /// Columns by id, with their qualified names (those that do not exist are absent).
+    pub async fn columns_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Column>, CatalogError> {
+        let db = self.connection();
+        let ids: BTreeSet<i64> = ids.iter().copied().collect();
+        let mut out = HashMap::new();
+        for chunk in ids.into_iter().collect::<Vec<_>>().chunks(500) {
+            let cols = dataset_column::Entity::find().filter(dataset_column::Column::Id.is_in(chunk.to_vec())).all(db).await?;
+            let ds_ids: BTreeSet<i64> = cols.iter().map(|c| c.dataset_id).collect();
+            let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find().filter(dataset::Column::Id.is_in(ds_ids)).all(db).await?.into_iter().map(|d| (d.id, d)).collect();
+            let ns_ids: BTreeSet<i64> = datasets.values().map(|d| d.namespace_id).collect();
+            let namespaces: HashMap<i64, namespace::Model> = namespace::Entity::find().filter(namespace::Column::Id.is_in(ns_ids)).all(db).await?.into_iter().map(|n| (n.id, n)).collect();
+            let src_ids: BTreeSet<i64> = namespaces.values().map(|n| n.source_id).collect();
+            let sources: HashMap<i64, String> = source::Entity::find().filter(source::Column::Id.is_in(src_ids)).all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+            for c in cols {
+                let Some(d) = datasets.get(&c.dataset_id) else { continue };
+                let Some(n) = namespaces.get(&d.namespace_id) else { continue };
+                let qn = QualifiedName::dataset(sources.get(&n.source_id).map(String::as_str).unwrap_or_default(), &n.name, &d.name);
+                out.insert(c.id, Column::from_model(c, &qn));
+            }
+        }
+        Ok(out)
+    }
+
+    /// All dataset ids, for a full rebuild of the index.
+    pub async fn all_dataset_ids(&self) -> Result<Vec<i64>, CatalogError> {
+        Ok(dataset::Entity::find().select_only().column(dataset::Column::Id).into_tuple::<i64>().all(self.connection()).await?)
+    }
+
+    /// These datasets (a chunk of a few hundred) with their columns and tags, as the search
+    /// index holds them; those that no longer exist are absent. Reads only what the index
+    /// holds, in five queries: a full rebuild reads every column of the catalog through here.
+    pub async fn dataset_summaries(&self, dataset_ids: &[i64], sources: &HashMap<i64, String>) -> Result<Vec<DatasetSummary>, DbErr> {
+        let db = self.connection();
+        let chunk = dataset_ids;
+        let datasets = dataset::Entity::find().filter(dataset::Column::Id.is_in(chunk.to_vec())).all(db).await?;
+        // Only the namespaces of these datasets: an outbox catch-up of one edit reads one.
+        let namespace_ids: BTreeSet<i64> = datasets.iter().map(|d| d.namespace_id).collect();
+        let namespaces: HashMap<i64, String> = namespace::Entity::find()
+            .select_only()
+            .columns([namespace::Column::Id, namespace::Column::Name])
+            .filter(namespace::Column::Id.is_in(namespace_ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut columns: HashMap<i64, Vec<ColumnRow>> = HashMap::new();
+        for c in dataset_column::Entity::find()
+            .select_only()
+            .columns([
+                dataset_column::Column::Id,
+                dataset_column::Column::DatasetId,
+                dataset_column::Column::Name,
+                dataset_column::Column::TypeFamily,
+                dataset_column::Column::Comment,
+                dataset_column::Column::Description,
+                dataset_column::Column::RemovedAt,
+            ])
+            .filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
+            .order_by_asc(dataset_column::Column::DatasetId)
+            .order_by_asc(dataset_column::Column::Ordinal)
+            .into_tuple::<ColumnRow>()
+            .all(db)
+            .await?
+        {
+            columns.entry(c.1).or_default().push(c);
+        }
+        let mut col_tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, name) in tag::Entity::find()
+            .select_only()
+            .columns([tag::Column::TargetId, tag::Column::Name])
+            .filter(tag::Column::TargetKind.eq("column"))
+            .filter(tag::Column::TargetId.in_subquery(columns_of_datasets(chunk)))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+        {
+            col_tags.entry(id).or_default().push(name);
+        }
+        let mut ds_tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, name) in tag::Entity::find()
+            .select_only()
+            .columns([tag::Column::TargetId, tag::Column::Name])
+            .filter(tag::Column::TargetKind.eq("dataset"))
+            .filter(tag::Column::TargetId.is_in(chunk.to_vec()))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+        {
+            ds_tags.entry(id).or_default().push(name);
+        }
+        Ok(datasets
+            .into_iter()
+            .map(|d| DatasetSummary {
+                id: d.id,
+                source: sources.get(&d.source_id).cloned().unwrap_or_default(),
+                namespace: namespaces.get(&d.namespace_id).cloned().unwrap_or_default(),
+                tags: ds_tags.remove(&d.id).unwrap_or_default(),
+                owner: d.owner.or(d.source_owner).map(|o| o.to_lowercase()),
+                removed: d.removed_at.is_some(),
+                columns: columns
+                    .remove(&d.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(id, _, name, type_family, comment, description, removed_at)| ColumnSummary {
+                        id,
+                        tags: col_tags.remove(&id).unwrap_or_default(),
+                        name,
+                        type_family,
+                        comment,
+                        description,
+                        removed: removed_at.is_some(),
+                    })
+                    .collect(),
+                name: d.name,
+                kind: d.kind,
+                comment: d.comment,
+                description: d.description,
+            })
+            .collect())
+    }
+
+    /// Source names by id.
+    pub async fn source_names(&self) -> Result<HashMap<i64, String>, DbErr> {
+        Ok(source::Entity::find()
+            .select_only()
+            .columns([source::Column::Id, source::Column::Name])
+            .into_tuple::<(i64, String)>()
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .collect())
+    }
+}

@@ -1,0 +1,134 @@
+//! The inventory of personal data: which columns of a source hold which categories. Where
+//! personal data lives is itself sensitive, so every listing of it (GraphQL `personalData`,
+//! `almanac pii`, a search filtered by `pii:`) writes one audit entry through
+//! [`record_listing`], the only way such a listing is recorded.
+
+use super::classifications::{Classification, ClassificationStatus, ClassifiedColumn};
+use super::entity as classification;
+use crate::audit::{self, Action, Record};
+use crate::catalog::{self, Catalog, CatalogError};
+use crate::classify::taxonomy::{CategoryKey, Taxonomy};
+use crate::ids::GlobalId;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::json;
+
+/// Which classified columns of one source to list.
+#[derive(Debug, Clone, Default)]
+pub struct InventoryFilter {
+    /// The source, by name.
+    pub source: String,
+    /// Only these categories (all when empty).
+    pub categories: Vec<CategoryKey>,
+    /// Only this status; without it, every status but `rejected`.
+    pub status: Option<ClassificationStatus>,
+    /// Only special categories (GDPR Art. 9).
+    pub special_only: bool,
+}
+
+impl InventoryFilter {
+    /// The categories asked for, None for all.
+    fn categories(&self, taxonomy: &Taxonomy) -> Option<Vec<String>> {
+        let mut wanted: Vec<CategoryKey> = self.categories.clone();
+        if self.special_only {
+            let special = taxonomy.special_keys();
+            wanted = if wanted.is_empty() { special } else { wanted.into_iter().filter(|c| special.contains(c)).collect() };
+        }
+        (!wanted.is_empty() || self.special_only).then(|| wanted.iter().map(|c| c.to_string()).collect())
+    }
+}
+
+/// How a listing of personal data reached someone, for its audit entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingVia {
+    /// GraphQL `personalData` or `almanac pii`.
+    Inventory,
+    /// A search filtered by `pii:`.
+    Search,
+}
+
+/// Records that the catalog's actor was shown where personal data lives: one entry per
+/// listing, naming the sources (when known), how, what was asked, and how many rows.
+pub async fn record_listing(catalog: &Catalog, sources: &[i64], via: ListingVia, asked: serde_json::Value, rows: usize) -> Result<(), CatalogError> {
+    let via = match via {
+        ListingVia::Inventory => "inventory",
+        ListingVia::Search => "search",
+    };
+    let mut after = json!({ "via": via, "rows": rows });
+    if let (Some(a), Some(extra)) = (after.as_object_mut(), asked.as_object()) {
+        a.extend(extra.clone());
+    }
+    let record = Record::new(Action::PersonalDataRead, sources.iter().map(|id| GlobalId::source(*id)).collect()).after(after);
+    audit::record(catalog.connection(), catalog.who(), record).await?;
+    Ok(())
+}
+
+/// One page of the inventory, in classification id order after `after`, audited. Removed
+/// columns and datasets are left out; rejected classifications only when asked for.
+pub async fn list(
+    catalog: &Catalog,
+    taxonomy: &Taxonomy,
+    filter: &InventoryFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<ClassifiedColumn>, bool), CatalogError> {
+    let source = catalog.source_by_name(&filter.source).await?;
+    let (rows, more) = page(catalog, taxonomy, source.id, filter, after, limit).await?;
+    record_listing(catalog, &[source.id], ListingVia::Inventory, asked(taxonomy, filter), rows.len()).await?;
+    Ok((rows, more))
+}
+
+/// The whole inventory of a source, audited as one listing.
+pub async fn list_all(catalog: &Catalog, taxonomy: &Taxonomy, filter: &InventoryFilter) -> Result<Vec<ClassifiedColumn>, CatalogError> {
+    let source = catalog.source_by_name(&filter.source).await?;
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (part, more) = page(catalog, taxonomy, source.id, filter, after, 500).await?;
+        after = part.last().map(|r| r.classification.id);
+        rows.extend(part);
+        if !more {
+            break;
+        }
+    }
+    record_listing(catalog, &[source.id], ListingVia::Inventory, asked(taxonomy, filter), rows.len()).await?;
+    Ok(rows)
+}
+
+fn asked(taxonomy: &Taxonomy, filter: &InventoryFilter) -> serde_json::Value {
+    json!({ "categories": filter.categories(taxonomy), "status": filter.status.map(|s| s.as_str()), "special_only": filter.special_only })
+}
+
+async fn page(
+    catalog: &Catalog,
+    taxonomy: &Taxonomy,
+    source_id: i64,
+    filter: &InventoryFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<ClassifiedColumn>, bool), CatalogError> {
+    let mut q = classification::Entity::find().filter(classification::Column::ColumnId.in_subquery(catalog::live_columns_of_source(source_id)));
+    q = match filter.status {
+        Some(s) => q.filter(classification::Column::Status.eq(s)),
+        None => q.filter(classification::Column::Status.ne(ClassificationStatus::Rejected)),
+    };
+    if let Some(cats) = filter.categories(taxonomy) {
+        q = q.filter(classification::Column::Category.is_in(cats));
+    }
+    if let Some(after) = after {
+        q = q.filter(classification::Column::Id.gt(after));
+    }
+    let mut rows = q.order_by_asc(classification::Column::Id).limit(limit + 1).all(catalog.connection()).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let column_ids: Vec<i64> = rows.iter().map(|r| r.column_id).collect();
+    let mut columns = catalog.columns_by_ids(&column_ids).await?;
+    let out = rows
+        .into_iter()
+        .filter_map(|r| {
+            let column = columns.get(&r.column_id)?.clone();
+            Some(ClassifiedColumn { column, classification: Classification::from(r) })
+        })
+        .collect();
+    columns.clear();
+    Ok((out, more))
+}
