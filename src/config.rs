@@ -145,61 +145,91 @@ impl Default for Config {
     }
 }
 
-/// An `ALMANAC_*` variable's value: None when unset, an error when set but empty.
-fn env(name: &str) -> Result<Option<String>, ConfigError> {
-    match std::env::var(name) {
-        Ok(v) if v.trim().is_empty() => Err(ConfigError::Invalid(format!(
-            "{name} is set but empty; unset it to use the configuration file's value{}",
-            if name == "ALMANAC_AUTH_ISSUER" { ", or set ALMANAC_AUTH_LOCAL_MODE=1 to run without authentication" } else { "" }
-        ))),
-        Ok(v) => Ok(Some(v)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Invalid(format!("{name} is not valid UTF-8"))),
+/// Settings given on the command line: they win over the file and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub store: Option<String>,
+    pub listen: Option<String>,
+    pub sample_rows: Option<u32>,
+}
+
+/// The configuration key an `ALMANAC_*` variable sets (its name without the prefix, in lower
+/// case), or None for variables that are not settings (`ALMANAC_CONFIG`, the tests' own).
+/// Besides the named ones, `SECTION__KEY` reaches any key (`ALMANAC_JOBS__LEASE_SECS`).
+fn env_key(name: &str) -> Option<String> {
+    Some(match name {
+        "store" => "store".into(),
+        "listen" => "listen".into(),
+        "sample_rows" => "scan.sample_rows".into(),
+        "auth_issuer" => "auth.issuer".into(),
+        "auth_audience" => "auth.audience".into(),
+        "auth_local_mode" => "auth.local_mode".into(),
+        n if n.contains("__") => n.replace("__", "."),
+        _ => return None,
+    })
+}
+
+/// Refuses a setting variable that is set but empty: it is never read as "no value" (a blank
+/// `ALMANAC_AUTH_ISSUER` in a deployment's environment must not switch authentication off).
+fn refuse_empty_variables() -> Result<(), ConfigError> {
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str().and_then(|n| n.strip_prefix("ALMANAC_")).map(str::to_ascii_lowercase) else { continue };
+        if env_key(&name).is_none() {
+            continue;
+        }
+        let var = format!("ALMANAC_{}", name.to_ascii_uppercase());
+        match value.to_str() {
+            Some(v) if v.trim().is_empty() => {
+                return Err(ConfigError::Invalid(format!(
+                    "{var} is set but empty; unset it to use the configuration file's value{}",
+                    if var == "ALMANAC_AUTH_ISSUER" { ", or set ALMANAC_AUTH_LOCAL_MODE=1 to run without authentication" } else { "" }
+                )))
+            }
+            Some(_) => {}
+            None => return Err(ConfigError::Invalid(format!("{var} is not valid UTF-8"))),
+        }
     }
+    Ok(())
 }
 
 impl Config {
     /// Loads the file (explicit path, `ALMANAC_CONFIG`, or `./almanac.toml` when present),
-    /// then applies `ALMANAC_*` variables, and validates.
+    /// then `ALMANAC_*` variables, and validates.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-        let env_path = std::env::var("ALMANAC_CONFIG").ok();
+        Config::load_with(explicit, &Overrides::default())
+    }
+
+    /// Loads the file, then the environment, then the command line's `overrides`, and
+    /// validates: file < environment < flags.
+    pub fn load_with(explicit: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        use figment::providers::{Env, Format, Serialized, Toml};
+        refuse_empty_variables()?;
+        let env_path = std::env::var("ALMANAC_CONFIG").ok().filter(|p| !p.trim().is_empty());
         let path = explicit
             .map(Path::to_path_buf)
             .or_else(|| env_path.map(Into::into))
             .or_else(|| Some(Path::new("almanac.toml").to_path_buf()).filter(|p| p.is_file()));
-        let mut config = match path {
-            Some(p) => {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| ConfigError::File { path: p.display().to_string(), message: e.to_string() })?;
-                toml::from_str::<Config>(&text)
-                    .map_err(|e| ConfigError::File { path: p.display().to_string(), message: e.to_string() })?
+        let mut figment = figment::Figment::new();
+        if let Some(p) = &path {
+            if !p.is_file() {
+                return Err(ConfigError::File { path: p.display().to_string(), message: "no such file".into() });
             }
-            None => Config::default(),
-        };
-        if let Some(v) = env("ALMANAC_STORE")? {
-            config.store = v;
+            figment = figment.merge(Toml::file_exact(p));
         }
-        if let Some(v) = env("ALMANAC_LISTEN")? {
-            config.listen = v;
+        figment = figment.merge(Env::prefixed("ALMANAC_").filter_map(|k| env_key(&k.as_str().to_ascii_lowercase()).map(Into::into)));
+        if let Some(v) = &overrides.store {
+            figment = figment.merge(Serialized::default("store", v));
         }
-        // An empty variable is refused, never read as "no issuer": a blank value in a
-        // deployment's environment must not switch authentication off.
-        if let Some(v) = env("ALMANAC_AUTH_ISSUER")? {
-            config.auth.issuer = Some(v);
+        if let Some(v) = &overrides.listen {
+            figment = figment.merge(Serialized::default("listen", v));
         }
-        if let Some(v) = env("ALMANAC_AUTH_AUDIENCE")? {
-            config.auth.audience = Some(v);
+        if let Some(v) = overrides.sample_rows {
+            figment = figment.merge(Serialized::default("scan.sample_rows", v));
         }
-        if let Some(v) = env("ALMANAC_AUTH_LOCAL_MODE")? {
-            config.auth.local_mode = match v.as_str() {
-                "1" | "true" => true,
-                "0" | "false" => false,
-                _ => return Err(ConfigError::Invalid(format!("ALMANAC_AUTH_LOCAL_MODE=`{v}`: use 1 or 0"))),
-            };
-        }
-        if let Some(v) = env("ALMANAC_SAMPLE_ROWS")? {
-            config.scan.sample_rows = v.parse().map_err(|_| ConfigError::Invalid(format!("ALMANAC_SAMPLE_ROWS=`{v}` is not a number")))?;
-        }
+        let config: Config = figment.extract().map_err(|e| match &path {
+            Some(p) => ConfigError::File { path: p.display().to_string(), message: e.to_string() },
+            None => ConfigError::Invalid(e.to_string()),
+        })?;
         config.validate()?;
         Ok(config)
     }
@@ -271,6 +301,30 @@ mod tests {
         assert_eq!(c.scan.sample_rows, 50);
         assert_eq!(c.sources["warehouse"].password_env.as_deref(), Some("WH_PASSWORD"));
         assert!(toml::from_str::<Config>("stor = \"x\"").is_err());
+    }
+
+    #[test]
+    fn variables_map_to_keys_and_flags_win_over_the_file() {
+        assert_eq!(env_key("store").as_deref(), Some("store"));
+        assert_eq!(env_key("auth_issuer").as_deref(), Some("auth.issuer"));
+        assert_eq!(env_key("sample_rows").as_deref(), Some("scan.sample_rows"));
+        assert_eq!(env_key("jobs__lease_secs").as_deref(), Some("jobs.lease_secs"));
+        // Not settings: the file's own variable, the tests' and benchmarks' variables.
+        assert_eq!(env_key("config"), None);
+        assert_eq!(env_key("test_postgres_url"), None);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let file = dir.join("almanac.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9999\"\n[scan]\nsample_rows = 50\n[jobs]\nlease_secs = 12\n").unwrap();
+        let c = Config::load_with(Some(&file), &Overrides { sample_rows: Some(7), ..Default::default() }).unwrap();
+        assert_eq!((c.listen.as_str(), c.scan.sample_rows, c.jobs.lease_secs), ("127.0.0.1:9999", 7, 12));
+        std::fs::write(&file, "[scan]\nsample_rowz = 5\n").unwrap();
+        let e = Config::load_with(Some(&file), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("almanac.toml") && e.contains("sample_rowz"), "{e}");
+        assert!(Config::load_with(Some(&dir.join("missing.toml")), &Overrides::default())
+            .unwrap_err()
+            .to_string()
+            .contains("no such file"));
     }
 
     #[test]

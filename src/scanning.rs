@@ -1,10 +1,10 @@
 //! Runs one scan end to end: resolve the source's secret, read the source with a scanner,
 //! apply the snapshot to the catalog, and keep the scan record's progress current.
 
+use crate::catalog::ingest::{self, IngestError, IngestSummary};
 use crate::catalog::{Catalog, CatalogError, Source};
 use crate::classify::Classifier;
 use crate::config::Config;
-use crate::catalog::ingest::{self, IngestError, IngestSummary};
 use almanac_scanners::{ScanError, ScanProgress, SourceUrl};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -80,7 +80,9 @@ pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new
         ScanTarget::Registered(name) => {
             let source = match catalog.source_by_name(&name).await {
                 Ok(s) => s,
-                Err(CatalogError::NotFound(_)) => return Err(ScanRunError::Target(format!("`{name}` is neither a source URL nor a registered source"))),
+                Err(CatalogError::NotFound(_)) => {
+                    return Err(ScanRunError::Target(format!("`{name}` is neither a source URL nor a registered source")))
+                }
                 Err(e) => return Err(e.into()),
             };
             let url = connection_url(&source, config)?;
@@ -162,7 +164,7 @@ impl ScanProgress for SharedProgress {
 pub async fn run(
     catalog: &Catalog,
     config: &Config,
-    classifier: &Classifier,
+    classifier: &Arc<Classifier>,
     source: &Source,
     scan_id: i64,
     url: &SourceUrl,
@@ -179,9 +181,7 @@ pub async fn run(
                 tokio::time::sleep(Duration::from_millis(250)).await;
                 let now = progress.snapshot();
                 if now != last {
-                    let _ = catalog
-                        .update_scan_progress(scan_id, &now.phase, now.done as i64, now.total.map(|t| t as i64))
-                        .await;
+                    let _ = catalog.update_scan_progress(scan_id, &now.phase, now.done as i64, now.total.map(|t| t as i64)).await;
                     last = now;
                 }
             }
@@ -197,7 +197,10 @@ pub async fn run(
         Ok(snapshot) => {
             progress.phase("applying to catalog", None);
             catalog.update_scan_progress(scan_id, "applying to catalog", 0, None).await?;
-            let applied = ingest::apply_snapshot(catalog.connection(), source.id, scan_id, &snapshot, classifier, &config.history).await;
+            let snapshot = Arc::new(snapshot);
+            let applied =
+                ingest::apply_snapshot(catalog.connection(), source.id, scan_id, snapshot.clone(), classifier.clone(), &config.history)
+                    .await;
             // Sampled values live only in this snapshot; they end here.
             drop(snapshot);
             applied.map_err(ScanRunError::from)

@@ -63,8 +63,7 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, StoreError> {
     let mut opts = if let Some(path) = sqlite_path(url) {
         if path != ":memory:" {
             if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|source| StoreError::Directory { path: dir.display().to_string(), source })?;
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory { path: dir.display().to_string(), source })?;
             }
         }
         let mut opts = ConnectOptions::new(format!("sqlite://{path}?mode=rwc"));
@@ -122,7 +121,8 @@ pub async fn identity(db: &DatabaseConnection) -> Result<String, DbErr> {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
     let backend = db.get_database_backend();
     let table = Alias::new("store_info");
-    let select = Query::select().column(Alias::new("value")).from(table.clone()).and_where(Expr::col(Alias::new("key")).eq("identity")).to_owned();
+    let select =
+        Query::select().column(Alias::new("value")).from(table.clone()).and_where(Expr::col(Alias::new("key")).eq("identity")).to_owned();
     let read = || async { db.query_one_raw(backend.build(&select)).await?.map(|row| row.try_get_by_index::<String>(0)).transpose() };
     if let Some(id) = read().await? {
         return Ok(id);

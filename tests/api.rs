@@ -42,12 +42,7 @@ async fn browse_sources_datasets_columns_and_keys(kind: StoreKind) {
     assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
     assert_eq!(scan["datasets"], 12);
 
-    let data = app
-        .query_ok(
-            "{ sources { name engine url namespaces { name } lastScan { status columns } } }",
-            json!({}),
-        )
-        .await;
+    let data = app.query_ok("{ sources { name engine url namespaces { name } lastScan { status columns } } }", json!({})).await;
     let src = &data["sources"][0];
     assert_eq!((src["name"].as_str(), src["engine"].as_str()), (Some("shop"), Some("sqlite")));
     assert_eq!(src["namespaces"][0]["name"], "main");
@@ -94,7 +89,8 @@ async fn browse_sources_datasets_columns_and_keys(kind: StoreKind) {
     let email = customers["columns"].as_array().unwrap().iter().find(|c| c["name"] == "email").unwrap().clone();
     assert_eq!(email["comment"], "login e-mail address");
     assert_eq!(email["isUnique"], true);
-    let incoming: Vec<&str> = customers["referencedBy"].as_array().unwrap().iter().map(|f| f["fromDatasetName"].as_str().unwrap()).collect();
+    let incoming: Vec<&str> =
+        customers["referencedBy"].as_array().unwrap().iter().map(|f| f["fromDatasetName"].as_str().unwrap()).collect();
     assert_eq!(incoming, vec!["shop.main.orders", "shop.main.support_tickets", "shop.main.web_sessions"]);
     assert_eq!(customers["changes"]["edges"][0]["node"]["kind"], "DATASET_ADDED");
 
@@ -175,7 +171,10 @@ async fn curate_descriptions_and_tags(kind: StoreKind) {
     let scan = wait_for_scan(&app, again["scanSource"]["id"].as_str().unwrap()).await;
     assert_eq!((scan["status"].as_str(), scan["changes"].as_i64()), (Some("SUCCEEDED"), Some(0)));
     let after = app
-        .query_ok(r#"{ dataset(qualifiedName: "shop.main.orders") { description tags column(name: "total_amount") { description } } }"#, json!({}))
+        .query_ok(
+            r#"{ dataset(qualifiedName: "shop.main.orders") { description tags column(name: "total_amount") { description } } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(after["dataset"]["description"], "One row per order");
     assert_eq!(after["dataset"]["tags"], json!(["gold"]));
@@ -301,8 +300,5 @@ async fn health_graphiql_and_sdl_endpoints() {
 fn schema_graphql_matches_the_code() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
     let file = std::fs::read_to_string(&path).expect("schema.graphql at the repository root");
-    assert!(
-        file == almanac::api::graphql::sdl(),
-        "schema.graphql is out of date: run `cargo run -- schema > schema.graphql`"
-    );
+    assert!(file == almanac::api::graphql::sdl(), "schema.graphql is out of date: run `cargo run -- schema > schema.graphql`");
 }

@@ -46,12 +46,21 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     // Adding the same tag again changes nothing and is not audited.
     app.query_ok("mutation($id: ID!) { addTag(targetId: $id, tag: \"gold\") }", json!({ "id": col_id })).await;
     app.query_ok("mutation($id: ID!) { removeTag(targetId: $id, tag: \"gold\") }", json!({ "id": col_id })).await;
-    let cls = app.query_ok("mutation($id: ID!) { addClassification(columnId: $id, category: \"user.contact.email\") { id } }", json!({ "id": col_id })).await;
+    let cls = app
+        .query_ok(
+            "mutation($id: ID!) { addClassification(columnId: $id, category: \"user.contact.email\") { id } }",
+            json!({ "id": col_id }),
+        )
+        .await;
     let cls_id = cls["addClassification"]["id"].as_str().unwrap().to_string();
     app.query_ok("mutation($id: ID!) { confirmClassification(id: $id, note: \"checked\") { status } }", json!({ "id": cls_id })).await;
     let ds = app.query_ok(r#"{ dataset(qualifiedName: "warehouse.main.customers") { id } }"#, json!({})).await;
     let ds_id = ds["dataset"]["id"].as_str().unwrap().to_string();
-    app.query_ok("mutation($id: ID!) { setDatasetOwner(id: $id, owner: \"crm-team\", expectedVersion: 0) { ownerVersion } }", json!({ "id": ds_id })).await;
+    app.query_ok(
+        "mutation($id: ID!) { setDatasetOwner(id: $id, owner: \"crm-team\", expectedVersion: 0) { ownerVersion } }",
+        json!({ "id": ds_id }),
+    )
+    .await;
 
     // A stale edit fails and leaves no entry.
     let stale = app
@@ -66,7 +75,16 @@ async fn mutations_are_audited_in_their_transaction(kind: StoreKind) {
     let actions: Vec<&str> = entries.iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["source.register", "scan.start", "description.set", "tag.add", "tag.remove", "classification.add", "classification.confirm", "owner.set"],
+        [
+            "source.register",
+            "scan.start",
+            "description.set",
+            "tag.add",
+            "tag.remove",
+            "classification.add",
+            "classification.confirm",
+            "owner.set"
+        ],
         "{entries:#?}"
     );
     let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "local".into());
@@ -158,3 +176,61 @@ async fn the_store_refuses_edits_and_verify_finds_tampering(kind: StoreKind) {
 }
 
 on_both_stores!(mutations_are_audited_in_their_transaction, the_store_refuses_edits_and_verify_finds_tampering);
+
+/// Every way of listing where personal data lives writes one audit entry naming how: GraphQL
+/// `personalData`, a GraphQL search filtered by `pii:`, `almanac pii` and `almanac search
+/// "pii:..."`. A search without such a filter writes none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_listing_of_personal_data_is_audited() {
+    let store = TestStore::create(StoreKind::Sqlite).await.expect("sqlite store");
+    let app = TestApp::spawn(&store).await;
+    let dir = TempDir::new();
+    scanned(&app, &dir).await;
+    // The index follows the scan through the outbox: wait for it (a search without `pii:`).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.query_ok("{ search(query: \"iban\", first: 1) { hits { pii } } }", json!({})).await["search"]["hits"][0]["pii"]
+        .as_array()
+        .is_none_or(|p| p.is_empty())
+    {
+        assert!(std::time::Instant::now() < deadline, "the index did not follow the scan");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let reads = || async {
+        almanac::audit::entries(
+            app.state.catalog.connection(),
+            &almanac::audit::AuditFilter { action: Some(almanac::audit::Action::PersonalDataRead), ..Default::default() },
+            None,
+            100,
+        )
+        .await
+        .unwrap()
+    };
+    assert!(reads().await.is_empty());
+
+    app.query_ok("{ personalData(source: \"warehouse\", first: 3) { edges { cursor } } }", json!({})).await;
+    app.query_ok("{ search(query: \"customer pii:email\", first: 5) { hits { qualifiedName } } }", json!({})).await;
+    app.query_ok("{ search(query: \"customer\", filters: [\"pii:any\"], first: 5) { hits { qualifiedName } } }", json!({})).await;
+    app.query_ok("{ search(query: \"customer email\", first: 5) { hits { qualifiedName } } }", json!({})).await;
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+            .args(args)
+            .env("ALMANAC_STORE", store.url())
+            .env_remove("ALMANAC_CONFIG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    cli(&["pii", "warehouse"]);
+    cli(&["search", "pii:any", "--format", "json"]);
+    cli(&["search", "\"pii:any\" customer"]);
+
+    let entries = reads().await;
+    let via: Vec<&str> = entries.iter().rev().map(|e| e.after.as_ref().unwrap()["via"].as_str().unwrap()).collect();
+    assert_eq!(via, ["inventory", "search", "search", "inventory", "search"], "a quoted phrase is not a filter; {entries:#?}");
+    let newest = &entries[0];
+    assert_eq!(newest.after.as_ref().unwrap()["categories"], json!(["any"]));
+    assert!(entries.iter().all(|e| e.after.as_ref().unwrap()["rows"].as_u64().unwrap() > 0), "each listing counts what it showed");
+    let inventory = &entries[1];
+    assert_eq!(inventory.targets.len(), 1, "the inventory names its source");
+    assert!(almanac::audit::verify(app.state.catalog.connection()).await.unwrap().broken.is_none());
+}

@@ -79,7 +79,11 @@ async fn malicious_tokens_are_refused() {
         ("no expiry", with(&|c| c.as_object_mut().unwrap().remove("exp").map(|_| ()).unwrap()), TokenError::MissingClaim("exp")),
         (
             "alg none",
-            format!("{}.{}.", b64(json!({ "alg": "none", "kid": "k1" }).to_string().as_bytes()), b64(claims("ada", &["admin"]).to_string().as_bytes())),
+            format!(
+                "{}.{}.",
+                b64(json!({ "alg": "none", "kid": "k1" }).to_string().as_bytes()),
+                b64(claims("ada", &["admin"]).to_string().as_bytes())
+            ),
             TokenError::AlgorithmNotAllowed("none".into()),
         ),
         ("unknown kid", sign(&key, json!({ "alg": "RS256", "kid": "k2" }), claims("ada", &["viewer"])), TokenError::UnknownKey),
@@ -90,7 +94,11 @@ async fn malicious_tokens_are_refused() {
     let hs = {
         use hmac::Mac;
         let public_pem = rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_pem(&key.to_public_key(), rsa::pkcs8::LineEnding::LF).unwrap();
-        let input = format!("{}.{}", b64(json!({ "alg": "HS256", "kid": "k1" }).to_string().as_bytes()), b64(claims("ada", &["admin"]).to_string().as_bytes()));
+        let input = format!(
+            "{}.{}",
+            b64(json!({ "alg": "HS256", "kid": "k1" }).to_string().as_bytes()),
+            b64(claims("ada", &["admin"]).to_string().as_bytes())
+        );
         let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(public_pem.as_bytes()).unwrap();
         mac.update(input.as_bytes());
         format!("{input}.{}", b64(&mac.finalize().into_bytes()))
@@ -149,7 +157,12 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     let dir = TempDir::new();
     let wh = dir.path().join("warehouse.db");
     almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
-    let (_, body) = call(Some(editor.clone()), "mutation($u: String!) { registerSource(input: { name: \"warehouse\", url: $u }) { id } }", json!({ "u": format!("sqlite://{}", wh.display()) })).await;
+    let (_, body) = call(
+        Some(editor.clone()),
+        "mutation($u: String!) { registerSource(input: { name: \"warehouse\", url: $u }) { id } }",
+        json!({ "u": format!("sqlite://{}", wh.display()) }),
+    )
+    .await;
     assert!(body.get("errors").is_none(), "{body}");
     let (_, body) = call(Some(editor.clone()), "mutation { scanSource(name: \"warehouse\") { id } }", json!({})).await;
     let scan = body["data"]["scanSource"]["id"].as_str().unwrap().to_string();
@@ -162,7 +175,12 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
         assert!(Instant::now() < deadline, "{b}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (_, b) = call(Some(editor.clone()), r#"{ column(qualifiedName: "warehouse.main.customers.email") { id classifications { id category } } }"#, json!({})).await;
+    let (_, b) = call(
+        Some(editor.clone()),
+        r#"{ column(qualifiedName: "warehouse.main.customers.email") { id classifications { id category } } }"#,
+        json!({}),
+    )
+    .await;
     let col = b["data"]["column"]["id"].as_str().unwrap().to_string();
     let cls = b["data"]["column"]["classifications"][0]["id"].as_str().unwrap().to_string();
     let (_, b) = call(Some(editor.clone()), r#"{ dataset(qualifiedName: "warehouse.main.customers") { id } }"#, json!({})).await;
@@ -181,7 +199,8 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     // (The index follows the store within about a second of the scan.)
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let (_, b) = call(Some(viewer.clone()), "{ search(query: \"customer email\", first: 1) { hits { qualifiedName } } }", json!({})).await;
+        let (_, b) =
+            call(Some(viewer.clone()), "{ search(query: \"customer email\", first: 1) { hits { qualifiedName } } }", json!({})).await;
         assert!(b.get("errors").is_none(), "{b}");
         if b["data"]["search"]["hits"][0]["qualifiedName"] == "warehouse.main.customers.email" {
             break;
@@ -191,7 +210,9 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     }
     let (_, b) = call(Some(viewer.clone()), evidence, json!({ "id": col })).await;
     assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
-    let (_, b) = call(Some(viewer.clone()), "query($id: ID!) { column(id: $id) { classifications { category status } } }", json!({ "id": col })).await;
+    let (_, b) =
+        call(Some(viewer.clone()), "query($id: ID!) { column(id: $id) { classifications { category status } } }", json!({ "id": col }))
+            .await;
     assert_eq!(b["data"]["column"]["classifications"][0]["category"], "user.contact.email");
     for (q, vars) in [(describe, json!({ "id": col })), (own, json!({ "id": ds })), (confirm, json!({ "id": cls })), (audit, json!({}))] {
         let (_, b) = call(Some(viewer.clone()), q, vars).await;
@@ -216,8 +237,18 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     // Privacy officer: reads the audit log, which names each actor by issuer and subject.
     let (_, b) = call(Some(officer.clone()), audit, json!({})).await;
     let entries = b["data"]["auditLog"]["entries"].as_array().unwrap();
-    let who: Vec<(&str, &str)> = entries.iter().rev().map(|e| (e["action"].as_str().unwrap(), e["actor"]["subject"].as_str().unwrap())).collect();
-    assert_eq!(who, [("source.register", "erin"), ("scan.start", "erin"), ("classification.confirm", "sam"), ("description.set", "erin"), ("owner.set", "erin")]);
+    let who: Vec<(&str, &str)> =
+        entries.iter().rev().map(|e| (e["action"].as_str().unwrap(), e["actor"]["subject"].as_str().unwrap())).collect();
+    assert_eq!(
+        who,
+        [
+            ("source.register", "erin"),
+            ("scan.start", "erin"),
+            ("classification.confirm", "sam"),
+            ("description.set", "erin"),
+            ("owner.set", "erin")
+        ]
+    );
     assert!(entries.iter().all(|e| e["actor"]["issuer"] == ISSUER));
     assert_eq!(entries[0]["actor"]["name"], "erin (test)");
     // Admin: everything, including the audit log.

@@ -5,9 +5,9 @@
 mod common;
 
 use almanac::app::AppState;
+use almanac::catalog::ingest::{self, IngestSummary};
 use almanac::catalog::names::{OwnerName, QualifiedName, TagName};
 use almanac::catalog::{CatalogError, ChangeEvent, ChangeFilter, NewSource, ScanStatus, Target};
-use almanac::catalog::ingest::{self, IngestSummary};
 use almanac::scanning;
 use almanac_scanners::{NoProgress, ScanOptions, SourceUrl};
 use common::{open_app, PgDatabase, StoreKind, TempDir, TestStore};
@@ -160,7 +160,15 @@ async fn a_failure_half_way_leaves_the_catalog_as_it_was(kind: StoreKind) {
     extra.columns.push(dup);
     ns.datasets.push(extra);
     let scan = app.catalog.start_scan(source.id).await.unwrap();
-    let err = ingest::apply_snapshot(app.catalog.connection(), source.id, scan.id, &snapshot, &app.classifier, &app.config.history).await;
+    let err = ingest::apply_snapshot(
+        app.catalog.connection(),
+        source.id,
+        scan.id,
+        std::sync::Arc::new(snapshot.clone()),
+        app.classifier.clone(),
+        &app.config.history,
+    )
+    .await;
     assert!(err.is_err(), "the duplicate column must fail the ingest");
     app.catalog.fail_scan(scan.id, "test").await.unwrap();
 
@@ -189,9 +197,7 @@ async fn descriptions_use_optimistic_concurrency(kind: StoreKind) {
     let mut tasks = Vec::new();
     for i in 0..10 {
         let catalog = app.catalog.clone();
-        tasks.push(tokio::spawn(async move {
-            catalog.set_description(Target::Column(col.id), Some(&format!("edit {i}")), 0).await
-        }));
+        tasks.push(tokio::spawn(async move { catalog.set_description(Target::Column(col.id), Some(&format!("edit {i}")), 0).await }));
     }
     let mut won = Vec::new();
     let mut stale = 0;

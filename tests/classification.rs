@@ -65,13 +65,15 @@ async fn steward_decisions_stick_across_rescans(kind: StoreKind) {
     // Steward decisions.
     let gender = find(&rows, "shop.main.customers.gender").unwrap()["id"].clone();
     let rejected = app
-        .query_ok("mutation($id: ID!) { rejectClassification(id: $id, note: \"not needed\") { status decidedBy note } }", json!({ "id": gender }))
+        .query_ok(
+            "mutation($id: ID!) { rejectClassification(id: $id, note: \"not needed\") { status decidedBy note } }",
+            json!({ "id": gender }),
+        )
         .await;
     assert_eq!(rejected["rejectClassification"]["status"], "REJECTED");
     assert_eq!(rejected["rejectClassification"]["decidedBy"], "local");
-    let confirmed = app
-        .query_ok("mutation($id: ID!) { confirmClassification(id: $id) { status confidence } }", json!({ "id": email["id"] }))
-        .await;
+    let confirmed =
+        app.query_ok("mutation($id: ID!) { confirmClassification(id: $id) { status confidence } }", json!({ "id": email["id"] })).await;
     assert_eq!(confirmed["confirmClassification"]["status"], "CONFIRMED");
     let subject = app.query_ok(r#"{ column(qualifiedName: "shop.main.support_tickets.subject") { id } }"#, json!({})).await;
     let manual = app
@@ -81,7 +83,12 @@ async fn steward_decisions_stick_across_rescans(kind: StoreKind) {
         )
         .await;
     assert_eq!(manual["addClassification"], json!({ "status": "MANUAL", "special": true, "confidence": 1.0 }));
-    let bad = app.graphql("mutation($c: ID!) { addClassification(columnId: $c, category: \"user.favourite_colour\") { id } }", json!({ "c": subject["column"]["id"] })).await;
+    let bad = app
+        .graphql(
+            "mutation($c: ID!) { addClassification(columnId: $c, category: \"user.favourite_colour\") { id } }",
+            json!({ "c": subject["column"]["id"] }),
+        )
+        .await;
     assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"));
 
     // A re-scan keeps every decision.
@@ -101,7 +108,8 @@ async fn steward_decisions_stick_across_rescans(kind: StoreKind) {
         .query_ok(r#"{ column(qualifiedName: "shop.main.customers.gender") { classifications { status category } changes { edges { node { kind details } } } } }"#, json!({}))
         .await;
     assert_eq!(col["column"]["classifications"], json!([{ "status": "REJECTED", "category": "user.demographic.gender" }]));
-    let kinds: Vec<&str> = col["column"]["changes"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        col["column"]["changes"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, vec!["CLASSIFICATION_REJECTED"]);
 
     let cats = app.query_ok("{ piiCategories { key special } }", json!({})).await;
@@ -118,9 +126,8 @@ async fn pii_command_prints_the_documented_json() {
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
     let wh = dir.path().join("warehouse.db");
     almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).output().unwrap()
-    };
+    let run =
+        |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).output().unwrap();
     assert!(run(&["scan", &format!("sqlite://{}", wh.display())]).status.success());
     let out = run(&["pii", "warehouse", "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

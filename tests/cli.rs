@@ -91,8 +91,7 @@ async fn scan_postgres_and_mariadb_by_url() {
 
     let pg_show: Value = serde_json::from_str(&stdout(&almanac(&store, &["show", "crm.public.customer", "--format", "json"]))).unwrap();
     let my_show: Value =
-        serde_json::from_str(&stdout(&almanac(&store, &["show", &format!("{0}.{0}.customer", my.name), "--format", "json"])))
-            .unwrap();
+        serde_json::from_str(&stdout(&almanac(&store, &["show", &format!("{0}.{0}.customer", my.name), "--format", "json"]))).unwrap();
     for v in [&pg_show, &my_show] {
         assert_eq!(v["columns"][1]["name"], "email");
         assert_eq!(v["columns"][1]["comment"], "e-mail");

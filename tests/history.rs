@@ -83,7 +83,13 @@ async fn scan(app: &AppState, url: &str) {
     let url = SourceUrl::parse(url).unwrap();
     let source = app
         .catalog
-        .ensure_source(NewSource { name: "shop".into(), url: url.clone(), password_env: None, password_file: None, sample_rows: Some(1000) })
+        .ensure_source(NewSource {
+            name: "shop".into(),
+            url: url.clone(),
+            password_env: None,
+            password_file: None,
+            sample_rows: Some(1000),
+        })
         .await
         .unwrap();
     let s = app.catalog.start_scan(source.id).await.unwrap();
@@ -94,7 +100,12 @@ async fn scan(app: &AppState, url: &str) {
 async fn events(app: &AppState, name: &str, kinds: &[&str], skip: usize) -> (BTreeSet<(String, String)>, usize) {
     let all = almanac::history::timeline(&app.catalog, &QualifiedName::parse(name).unwrap()).await.unwrap();
     let n = all.len();
-    let set = all.into_iter().skip(skip).filter(|e| kinds.contains(&e.kind.as_str())).map(|e| (e.column.unwrap_or_default(), e.kind.as_str().to_string())).collect();
+    let set = all
+        .into_iter()
+        .skip(skip)
+        .filter(|e| kinds.contains(&e.kind.as_str()))
+        .map(|e| (e.column.unwrap_or_default(), e.kind.as_str().to_string()))
+        .collect();
     (set, n)
 }
 
@@ -137,7 +148,11 @@ async fn each_change_is_detected_and_nothing_else(source: Source) {
     assert_eq!(tz.iter().find(|e| e.kind.as_str() == "timezone_shift").unwrap().details["evidence"]["hours"], 2.0);
 
     // A form starts submitting twice: 10% of the rows come again under new ids.
-    source.execute("INSERT INTO orders SELECT id + 1000, duration_s, price, created_at, customer_name, note, qty FROM orders WHERE id % 10 = 0").await;
+    source
+        .execute(
+            "INSERT INTO orders SELECT id + 1000, duration_s, price, created_at, customer_name, note, qty FROM orders WHERE id % 10 = 0",
+        )
+        .await;
     scan(&app, &source.url()).await;
     let (found, seen) = events(&app, table, SEMANTIC, seen).await;
     assert_eq!(found, [(String::new(), "duplicates_rise".to_string())].into());
@@ -165,7 +180,14 @@ async fn history_command_prints_the_documented_json() {
     let source = Source::Lite(TempDir::new());
     source.execute(&seed_sql(false)).await;
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
-    let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).env_remove("ALMANAC_CONFIG").output().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+            .args(args)
+            .env("ALMANAC_STORE", &store)
+            .env_remove("ALMANAC_CONFIG")
+            .output()
+            .unwrap()
+    };
     assert!(run(&["scan", &source.url(), "--name", "shop", "--sample-rows", "1000"]).status.success());
     source.execute(change_sql(false)).await;
     let out = run(&["scan", "shop"]);
@@ -213,7 +235,10 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     assert!(unit["review"].is_null());
     let profiles = r["column"]["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 2);
-    assert!(profiles[0]["profile"]["numbers"]["median"].as_f64().unwrap() > 1000.0 * profiles[1]["profile"]["numbers"]["median"].as_f64().unwrap() * 0.9);
+    assert!(
+        profiles[0]["profile"]["numbers"]["median"].as_f64().unwrap()
+            > 1000.0 * profiles[1]["profile"]["numbers"]["median"].as_f64().unwrap() * 0.9
+    );
 
     // Acknowledge the unit change, recording the meaning from a date on.
     let ack = "mutation($id: ID!, $m: String, $d: NaiveDate) { acknowledgeChange(id: $id, note: \"planned\", meaning: $m, effectiveFrom: $d) { decision author meaningId } }";
@@ -225,12 +250,27 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     // Dismiss the tax change as a false alarm; a structural event cannot be reviewed.
     let r = app.query_ok(q, json!({ "n": col("price"), "k": ["TAX_CHANGE"] })).await;
     let tax = r["column"]["timeline"]["edges"][0]["node"]["id"].clone();
-    let r = app.query_ok("mutation($id: ID!) { dismissChange(id: $id, note: \"prices were re-entered gross\") { decision } }", json!({ "id": tax })).await;
+    let r = app
+        .query_ok(
+            "mutation($id: ID!) { dismissChange(id: $id, note: \"prices were re-entered gross\") { decision } }",
+            json!({ "id": tax }),
+        )
+        .await;
     assert_eq!(r["dismissChange"]["decision"], "DISMISSED");
     let r = app.query_ok(q, json!({ "n": col("price"), "k": ["TAX_CHANGE"] })).await;
     assert_eq!(r["column"]["timeline"]["edges"][0]["node"]["review"]["decision"], "DISMISSED");
-    let added = app.query_ok("{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [DATASET_ADDED]) { edges { node { id } } } } }", json!({})).await;
-    let bad = app.graphql("mutation($id: ID!) { dismissChange(id: $id) { decision } }", json!({ "id": added["dataset"]["timeline"]["edges"][0]["node"]["id"] })).await;
+    let added = app
+        .query_ok(
+            "{ dataset(qualifiedName: \"shop.main.orders\") { timeline(kinds: [DATASET_ADDED]) { edges { node { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let bad = app
+        .graphql(
+            "mutation($id: ID!) { dismissChange(id: $id) { decision } }",
+            json!({ "id": added["dataset"]["timeline"]["edges"][0]["node"]["id"] }),
+        )
+        .await;
     assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"));
 
     // Meanings over time: every version kept, answered for any date.
@@ -252,7 +292,12 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     // The meaning in effect is searchable like a description, within about a second.
     let started = std::time::Instant::now();
     loop {
-        let r = app.query_ok("{ search(query: \"elapsed microseconds\", first: 1) { hits { qualifiedName highlights { field fragment } } } }", json!({})).await;
+        let r = app
+            .query_ok(
+                "{ search(query: \"elapsed microseconds\", first: 1) { hits { qualifiedName highlights { field fragment } } } }",
+                json!({}),
+            )
+            .await;
         let hit = &r["search"]["hits"][0];
         // The earlier meaning ("milliseconds") also matches "elapsed": wait for the new one.
         if hit["qualifiedName"] == "shop.main.orders.duration_s" && hit["highlights"].to_string().contains("<b>microseconds</b>") {
@@ -263,8 +308,11 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     }
 
     // One timeline: structure, detection, annotations and reviews, oldest first.
-    let r = app.query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { edges { node { kind } } } } }", json!({})).await;
-    let kinds: Vec<&str> = r["column"]["timeline"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
+    let r = app
+        .query_ok("{ column(qualifiedName: \"shop.main.orders.duration_s\") { timeline { edges { node { kind } } } } }", json!({}))
+        .await;
+    let kinds: Vec<&str> =
+        r["column"]["timeline"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["UNIT_CHANGE", "MEANING_ANNOTATED", "CHANGE_ACKNOWLEDGED", "MEANING_ANNOTATED"]);
     // Each of these is in the audit log.
     let audit = almanac::audit::entries(app.state.catalog.connection(), &Default::default(), None, 20).await.unwrap();

@@ -149,12 +149,14 @@ async fn hostile_requests_are_refused_and_memory_stays_bounded() {
     assert_eq!(error_code(&body).as_deref(), Some("INVALID_QUERY"), "{body}");
     let (_, after) = graphql(&http, &url, "{ auditLog(first: 500) { entries { id } } }", json!({})).await;
     assert_eq!(audit_entries(&after), audit_entries(&before), "a refused request writes no audit entry");
-    let introspections: String = (0..500).map(|i| format!("i{i}: __schema {{ types {{ name fields {{ name type {{ name }} }} }} }} ")).collect();
+    let introspections: String =
+        (0..500).map(|i| format!("i{i}: __schema {{ types {{ name fields {{ name type {{ name }} }} }} }} ")).collect();
     let (status, body) = graphql(&http, &url, &format!("{{ {introspections} }}"), json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(error_code(&body).as_deref(), Some("INVALID_QUERY"), "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("complexity limit"), "{body}");
-    let searches: String = (0..200).map(|i| format!("s{i}: search(query: \"customer email\", first: 10) {{ hits {{ qualifiedName }} }} ")).collect();
+    let searches: String =
+        (0..200).map(|i| format!("s{i}: search(query: \"customer email\", first: 10) {{ hits {{ qualifiedName }} }} ")).collect();
     let (_, body) = graphql(&http, &url, &format!("{{ {searches} }}"), json!({})).await;
     assert_eq!(error_code(&body).as_deref(), Some("INVALID_QUERY"), "{body}");
     // One introspection, as GraphiQL sends it, still works.
@@ -199,7 +201,8 @@ async fn cross_site_requests_and_foreign_hosts_are_refused_in_local_mode() {
     let (_store, app) = local_app().await;
     let d = app.query_ok("{ dataset(qualifiedName: \"warehouse.main.customers\") { id } }", json!({})).await;
     let id = d["dataset"]["id"].as_str().unwrap().to_string();
-    let mutation = json!({ "query": "mutation($id: ID!) { addTag(targetId: $id, tag: \"forged\") }", "variables": { "id": id } }).to_string();
+    let mutation =
+        json!({ "query": "mutation($id: ID!) { addTag(targetId: $id, tag: \"forged\") }", "variables": { "id": id } }).to_string();
 
     // A form or `fetch` with a simple content type, as any web page can send.
     for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
@@ -210,7 +213,15 @@ async fn cross_site_requests_and_foreign_hosts_are_refused_in_local_mode() {
     }
     // JSON from a page of another origin (a browser names it), or marked cross-site.
     for (name, value) in [("origin", "https://evil.example"), ("origin", "null"), ("sec-fetch-site", "cross-site")] {
-        let res = app.http.post(app.url("/graphql")).header("content-type", "application/json").header(name, value).body(mutation.clone()).send().await.unwrap();
+        let res = app
+            .http
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .header(name, value)
+            .body(mutation.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status().as_u16(), 403, "{name}: {value}");
     }
     // A query from another origin is answered (a browser would not let the page read it
@@ -227,13 +238,27 @@ async fn cross_site_requests_and_foreign_hosts_are_refused_in_local_mode() {
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.headers().get("access-control-allow-origin").is_none());
     // GET never runs a mutation (or a query): it serves GraphiQL.
-    let res = app.http.get(app.url("/graphql")).query(&[("query", format!("mutation {{ addTag(targetId: \"{id}\", tag: \"forged\") }}"))]).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url("/graphql"))
+        .query(&[("query", format!("mutation {{ addTag(targetId: \"{id}\", tag: \"forged\") }}"))])
+        .send()
+        .await
+        .unwrap();
     assert!(res.text().await.unwrap().contains("<html"));
     assert!(!tags_of_customers(&app).await.contains(&"forged".to_string()), "no forged tag was added");
 
     // DNS rebinding: the page's own host name resolving to 127.0.0.1.
     for host in ["evil.example", "evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example"] {
-        let res = app.http.post(app.url("/graphql")).header("host", host).header("content-type", "application/json").body(json!({ "query": "{ sources { name } }" }).to_string()).send().await.unwrap();
+        let res = app
+            .http
+            .post(app.url("/graphql"))
+            .header("host", host)
+            .header("content-type", "application/json")
+            .body(json!({ "query": "{ sources { name } }" }).to_string())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status().as_u16(), 421, "{host}");
         let res = app.http.get(app.url("/health")).header("host", host).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 421, "{host}");

@@ -62,7 +62,10 @@ async fn broken_sqlite_objects_are_kept_with_a_warning_and_the_rest_is_scanned()
     assert!(out.status.success(), "the scan goes on past broken objects: {err}");
     assert!(text(&out.stdout).starts_with("scanned broken (sqlite):"), "{}", text(&out.stdout));
     for (object, reason) in [("v_legacy", "legacy"), ("v_gone", "orders_old"), ("vt", "nosuchmodule")] {
-        assert!(err.lines().any(|l| l.starts_with("warning: ") && l.contains(&format!("\"{object}\"")) && l.contains(reason)), "no warning for {object}: {err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("warning: ") && l.contains(&format!("\"{object}\"")) && l.contains(reason)),
+            "no warning for {object}: {err}"
+        );
     }
     let show = |name: &str| -> Value {
         let o = almanac(&dir, &["show", &format!("broken.main.{name}"), "--format", "json"]);
@@ -80,7 +83,9 @@ async fn broken_sqlite_objects_are_kept_with_a_warning_and_the_rest_is_scanned()
     // Row counts of virtual tables are counted, not taken from their made-up rowids.
     assert_eq!(show("docs")["row_estimate"], 3);
     // Only the rowid alias and WITHOUT ROWID keys are NOT NULL; other SQLite keys admit NULL.
-    let nullable = |ds: &str, col: &str| show(ds)["columns"].as_array().unwrap().iter().find(|c| c["name"] == col).unwrap()["nullable"].as_bool().unwrap();
+    let nullable = |ds: &str, col: &str| {
+        show(ds)["columns"].as_array().unwrap().iter().find(|c| c["name"] == col).unwrap()["nullable"].as_bool().unwrap()
+    };
     assert!(!nullable("customers", "id"));
     assert!(nullable("codes", "code"));
     assert!(nullable("narrow", "id"));
@@ -98,7 +103,11 @@ async fn broken_sqlite_objects_are_kept_with_a_warning_and_the_rest_is_scanned()
 async fn names_from_every_alphabet_scan_and_escapes_reach_the_terminal_as_text() {
     let dir = TempDir::new();
     let mut rows = String::new();
-    for (i, name) in ["Seppälä", "Musilová", "Juan José", "Carlos Sá", "Łukasiewicz", "Straße 12", "東京都千代田区", "Ærøskøbing", "İstanbul", "ﬁnn"].iter().enumerate() {
+    for (i, name) in
+        ["Seppälä", "Musilová", "Juan José", "Carlos Sá", "Łukasiewicz", "Straße 12", "東京都千代田区", "Ærøskøbing", "İstanbul", "ﬁnn"]
+            .iter()
+            .enumerate()
+    {
         rows.push_str(&format!("INSERT INTO clientes (id, apellido, dni, nota) VALUES ({i}, '{name}', '{name}', '{name}');"));
     }
     let url = sqlite_file(
@@ -169,7 +178,11 @@ async fn search_text_from_the_shell_is_bounded() {
     assert!(almanac(&dir, &["scan", &format!("sqlite://{}", wh.display()), "--name", "warehouse"]).status.success());
     let word = "a".repeat(50_000);
     let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
-    for (query, expect) in [(word, "longer than 1000 characters"), (words.join(" "), "longer than 1000 characters"), (words[..40].join(" "), "at most 32 words")] {
+    for (query, expect) in [
+        (word, "longer than 1000 characters"),
+        (words.join(" "), "longer than 1000 characters"),
+        (words[..40].join(" "), "at most 32 words"),
+    ] {
         let started = std::time::Instant::now();
         let out = almanac(&dir, &["search", &query]);
         assert_eq!(out.status.code(), Some(1));
@@ -184,7 +197,11 @@ fn an_empty_variable_does_not_switch_authentication_off() {
     std::fs::write(dir.path().join("almanac.toml"), "[auth]\nissuer = \"https://id.example.com\"\naudience = \"urn:almanac\"\n").unwrap();
     let run = |env: &[(&str, &str)]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_almanac"));
-        c.args(["serve", "--listen", "127.0.0.1:0"]).current_dir(dir.path()).env_remove("ALMANAC_CONFIG").env_remove("ALMANAC_AUTH_ISSUER").env_remove("ALMANAC_STORE");
+        c.args(["serve", "--listen", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env_remove("ALMANAC_CONFIG")
+            .env_remove("ALMANAC_AUTH_ISSUER")
+            .env_remove("ALMANAC_STORE");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -236,7 +253,13 @@ fn a_store_that_cannot_be_reached_fails_at_once_with_its_reason() {
             continue;
         }
         let started = std::time::Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_almanac")).args(["sources"]).current_dir(dir.path()).env("ALMANAC_STORE", &store).env_remove("ALMANAC_CONFIG").output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_almanac"))
+            .args(["sources"])
+            .current_dir(dir.path())
+            .env("ALMANAC_STORE", &store)
+            .env_remove("ALMANAC_CONFIG")
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
         let err = text(&out.stderr);
         assert!(err.contains("cannot connect to the catalog store") && err.contains(reason), "{err}");

@@ -22,7 +22,8 @@ async fn app_with_entries(kind: StoreKind) -> Option<(TestStore, TestApp, TempDi
     app.scan_file("warehouse", &wh).await;
     let col = app.query_ok(r#"{ column(qualifiedName: "warehouse.main.customers.phone") { id } }"#, json!({})).await;
     for tag in ["reviewed", "gold"] {
-        app.query_ok("mutation($id: ID!, $t: String!) { addTag(targetId: $id, tag: $t) }", json!({ "id": col["column"]["id"], "t": tag })).await;
+        app.query_ok("mutation($id: ID!, $t: String!) { addTag(targetId: $id, tag: $t) }", json!({ "id": col["column"]["id"], "t": tag }))
+            .await;
     }
     Some((store, app, dir))
 }
@@ -34,7 +35,10 @@ const COLUMNS: &str = "at, actor_issuer, actor_subject, actor_name, action, targ
 async fn rows(app: &TestApp) -> Vec<(i64, String, String)> {
     let db = app.state.catalog.connection();
     let rs = db
-        .query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT id, actor_subject, hash FROM audit_log ORDER BY id"))
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, actor_subject, hash FROM audit_log ORDER BY id",
+        ))
         .await
         .unwrap();
     rs.iter().map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap(), r.try_get_by_index(2).unwrap())).collect()

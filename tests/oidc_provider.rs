@@ -130,7 +130,8 @@ async fn catalog_on(
 }
 
 async fn gql(app: &TestApp, token: &str, query: &str, vars: Value) -> (u16, Value) {
-    let res = app.http.post(app.url("/graphql")).bearer_auth(token).json(&json!({ "query": query, "variables": vars })).send().await.unwrap();
+    let res =
+        app.http.post(app.url("/graphql")).bearer_auth(token).json(&json!({ "query": query, "variables": vars })).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
@@ -190,7 +191,12 @@ async fn service_accounts_with_roles_and_key_rotation() {
 
 /// The `action` of the first form in an HTML page, and its hidden inputs.
 fn form(html: &str) -> (String, Vec<(String, String)>) {
-    let action = html.split("action=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_else(|| panic!("no form in {}", html.split("<body>").nth(1).unwrap_or(html))).replace("&amp;", "&");
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no form in {}", html.split("<body>").nth(1).unwrap_or(html)))
+        .replace("&amp;", "&");
     let mut hidden = Vec::new();
     for input in html.split("<input").skip(1) {
         let attr = |name: &str| input.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
@@ -224,7 +230,11 @@ async fn browser_login_with_pkce_session_cookie_csrf_and_logout() {
     let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let location = |res: &reqwest::Response| -> String {
         let l = res.headers().get("location").unwrap_or_else(|| panic!("no redirect from {}", res.url())).to_str().unwrap().to_string();
-        if l.starts_with('/') { format!("{}://{}{l}", res.url().scheme(), res.url().authority()) } else { l }
+        if l.starts_with('/') {
+            format!("{}://{}{l}", res.url().scheme(), res.url().authority())
+        } else {
+            l
+        }
     };
 
     // 1. The catalog sends the browser to the issuer with a PKCE challenge, state and nonce.
@@ -300,6 +310,20 @@ async fn browser_login_with_pkce_session_cookie_csrf_and_logout() {
     let entries = almanac::audit::entries(app.state.catalog.connection(), &Default::default(), None, 1).await.unwrap();
     assert_eq!((entries[0].actor.subject.as_str(), entries[0].actor.name.as_deref()), ("erin", Some("Erin Engineer")));
 
+    // A second replica over the same store knows the login: sessions live in the store.
+    let replica_index = TempDir::new();
+    let listener2 = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base2 = format!("http://{}", listener2.local_addr().unwrap());
+    let _replica = catalog_on(listener2, &store, &provider.issuer, |c| {
+        c.auth.client_id = Some("almanac-web".into());
+        c.auth.client_secret_env = "ALMANAC_TEST_WEB_SECRET".into();
+        c.auth.redirect_url = Some(callback.clone());
+        c.search.index_dir = Some(replica_index.path().join("index").display().to_string());
+    })
+    .await;
+    let me2: Value = browser.get(format!("{base2}/auth/session")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((me2["subject"].as_str(), me2["csrfToken"].as_str()), (Some("erin"), Some(csrf.as_str())), "{me2}");
+
     // 5. Logout (with the CSRF token) ends the session and clears the cookie.
     let res = browser.post(format!("{base}/auth/logout")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 403);
@@ -307,5 +331,8 @@ async fn browser_login_with_pkce_session_cookie_csrf_and_logout() {
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
     let res = post("{ sources { name } }", None).await.unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    // The replica knows it ended too.
+    let res = browser.get(format!("{base2}/auth/session")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 401);
 }

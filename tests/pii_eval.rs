@@ -3,8 +3,8 @@
 
 mod common;
 
-use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Report};
 use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
+use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Report};
 use common::{chinook_dir, TempDir};
 
 fn print(name: &str, r: &Report) {
@@ -26,7 +26,8 @@ async fn synthetic_european_evaluation_set() {
     assert!(labels.len() >= 400, "{} labeled columns", labels.len());
     assert!((labels.len() - positives) * 3 >= labels.len(), "a third of the columns are hard negatives");
     let classifier = Classifier::new(ClassifyConfig::default()).unwrap();
-    let predictions = classify_sqlite(&path, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await.expect("scan");
+    let predictions =
+        classify_sqlite(&path, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await.expect("scan");
     let r = score(&labels, &predictions);
     print("synthetic evaluation set", &r);
     assert!(r.precision >= FLOOR_PRECISION, "precision {:.3}", r.precision);
@@ -41,7 +42,8 @@ async fn chinook_labeled_by_hand() {
     let path = dir.path().join("chinook.sqlite");
     std::fs::copy(chinook.join("Chinook_Sqlite.sqlite"), &path).unwrap();
     let classifier = Classifier::new(ClassifyConfig::default()).unwrap();
-    let predictions = classify_sqlite(&path, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await.expect("scan");
+    let predictions =
+        classify_sqlite(&path, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await.expect("scan");
     let labels = chinook_labels();
     let r = score(&labels, &predictions);
     print("Chinook", &r);

@@ -37,7 +37,8 @@ async fn a_running_scan_survives_another_process_opening_the_store() {
     src.execute(&sql).await;
     let dir = TempDir::new();
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
-    let mut scan = almanac(&dir, &store, &["scan", &src.url, "--name", "big"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut scan =
+        almanac(&dir, &store, &["scan", &src.url, "--name", "big"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
 
     // Watch the scan record from outside; while it is sampling, other commands open the store.
     let db_path = dir.path().join("catalog.db");
@@ -45,8 +46,11 @@ async fn a_running_scan_survives_another_process_opening_the_store() {
     let mut phase = String::new();
     while Instant::now() < deadline && phase != "sampling values" {
         assert!(scan.try_wait().unwrap().is_none(), "the scan ended before it was seen sampling ({phase})");
-        if let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&db_path).read_only(true)).await {
-            let row: Option<Option<String>> = sqlx::query_scalar("SELECT phase FROM scan ORDER BY id DESC LIMIT 1").fetch_optional(&mut conn).await.unwrap_or(None);
+        if let Ok(mut conn) =
+            sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&db_path).read_only(true)).await
+        {
+            let row: Option<Option<String>> =
+                sqlx::query_scalar("SELECT phase FROM scan ORDER BY id DESC LIMIT 1").fetch_optional(&mut conn).await.unwrap_or(None);
             let _ = conn.close().await;
             phase = row.flatten().unwrap_or_default();
         }
@@ -67,7 +71,10 @@ async fn a_running_scan_survives_another_process_opening_the_store() {
 async fn sqlite_source(path: &std::path::Path, table: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, label TEXT)"))).execute(&mut conn).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, label TEXT)")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     conn.close().await.unwrap();
 }
 
@@ -94,7 +101,8 @@ async fn a_second_server_over_the_same_index_refuses_to_start() {
     sqlite_source(&dir.path().join("src.db"), "orders").await;
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
     assert!(run(&dir, &store, &["scan", &format!("sqlite://{}/src.db", dir.path().display())]).status.success());
-    let mut first = almanac(&dir, &store, &["serve", "--listen", "127.0.0.1:0"]).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    let mut first =
+        almanac(&dir, &store, &["serve", "--listen", "127.0.0.1:0"]).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(first.stderr.take().unwrap()));
     assert!(lines.any(|l| l.is_ok_and(|l| l.contains("serving on"))), "the first server did not start");
     let second = run(&dir, &store, &["serve", "--listen", "127.0.0.1:0"]);

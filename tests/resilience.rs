@@ -106,10 +106,8 @@ async fn a_process_killed_while_applying_a_scan_leaves_the_catalog_as_it_was() {
         if db_path.exists() {
             let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&db_path).read_only(true);
             if let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&opts).await {
-                let row: Option<Option<String>> = sqlx::query_scalar("SELECT phase FROM scan ORDER BY id DESC LIMIT 1")
-                    .fetch_optional(&mut conn)
-                    .await
-                    .unwrap_or(None);
+                let row: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT phase FROM scan ORDER BY id DESC LIMIT 1").fetch_optional(&mut conn).await.unwrap_or(None);
                 let _ = conn.close().await;
                 if let Some(Some(p)) = row {
                     phase = p;

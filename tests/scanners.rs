@@ -2,9 +2,7 @@
 
 mod common;
 
-use almanac_scanners::{
-    scan, Dataset, DatasetKind, NoProgress, SampleMethod, ScanError, ScanOptions, Snapshot, SourceUrl, TypeFamily,
-};
+use almanac_scanners::{scan, Dataset, DatasetKind, NoProgress, SampleMethod, ScanError, ScanOptions, Snapshot, SourceUrl, TypeFamily};
 use common::{chinook_dir, chinook_script, chinook_sqlite, MyDatabase, PgDatabase, TempDir};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -203,7 +201,10 @@ async fn mariadb_scanner_reads_tables_views_partitions_keys_and_comments() {
     assert_eq!(orders.foreign_keys.len(), 1);
     let fk = &orders.foreign_keys[0];
     assert_eq!(fk.name.as_deref(), Some("fk_orders_customer"));
-    assert_eq!((fk.referenced_dataset.as_str(), fk.columns.clone(), fk.referenced_columns.clone()), ("customer", vec!["customer_id".to_string()], vec!["id".to_string()]));
+    assert_eq!(
+        (fk.referenced_dataset.as_str(), fk.columns.clone(), fk.referenced_columns.clone()),
+        ("customer", vec!["customer_id".to_string()], vec!["id".to_string()])
+    );
     assert_eq!(column(orders, "amount").type_family, TypeFamily::Decimal);
     assert_eq!(dataset(&snap, ns, "metrics").kind, DatasetKind::PartitionedTable);
     let view = dataset(&snap, ns, "vip_customers");
@@ -249,9 +250,12 @@ async fn sqlite_scanner_reads_the_quickstart_warehouse_with_ddl_comments() {
     assert_eq!(snap.dataset_count(), 12);
 }
 
+/// A column as compared across engines: name, type family, nullable, primary key.
+type ColumnShape = (String, String, bool, bool);
+
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Shape {
-    tables: BTreeSet<(String, Vec<(String, String, bool, bool)>)>,
+    tables: BTreeSet<(String, Vec<ColumnShape>)>,
     foreign_keys: BTreeSet<(String, Vec<String>, String, Vec<String>)>,
 }
 
@@ -266,11 +270,8 @@ fn shape(snap: &Snapshot) -> Shape {
         tables: datasets
             .iter()
             .map(|d| {
-                let cols = d
-                    .columns
-                    .iter()
-                    .map(|c| (norm(&c.name), c.type_family.as_str().to_string(), c.nullable, c.primary_key))
-                    .collect();
+                let cols =
+                    d.columns.iter().map(|c| (norm(&c.name), c.type_family.as_str().to_string(), c.nullable, c.primary_key)).collect();
                 (norm(&d.name), cols)
             })
             .collect(),

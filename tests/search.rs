@@ -37,7 +37,16 @@ const RELEVANCE: &[(&str, &[&str])] = &[
     ("latitude", &["warehouse.main.web_sessions.latitude"]),
     ("session duration in seconds", &["warehouse.main.web_sessions.duration_s"]),
     ("courriel", &["warehouse.main.customers.email"]),
-    ("plz", &["warehouse.main.customers.postal_code", "chinook.main.Customer.PostalCode", "chinook.main.Employee.PostalCode", "chinook.main.Invoice.BillingPostalCode", "warehouse.main.orders.shipping_postal_code"]),
+    (
+        "plz",
+        &[
+            "warehouse.main.customers.postal_code",
+            "chinook.main.Customer.PostalCode",
+            "chinook.main.Employee.PostalCode",
+            "chinook.main.Invoice.BillingPostalCode",
+            "warehouse.main.orders.shipping_postal_code",
+        ],
+    ),
     ("loyalty tier", &["warehouse.main.customers.loyalty_tier"]),
     ("shop address", &["warehouse.main.stores.street", "warehouse.main.stores"]),
     ("lifetime value", &["warehouse.main.customer_order_totals.lifetime_value"]),
@@ -54,7 +63,18 @@ const RELEVANCE: &[(&str, &[&str])] = &[
     ("media type", &["chinook.main.MediaType"]),
     ("fax", &["chinook.main.Customer.Fax", "chinook.main.Employee.Fax"]),
     ("telefon kunde", &["warehouse.main.customers.phone", "chinook.main.Customer.Phone"]),
-    ("emial", &["warehouse.main.customers.email", "warehouse.main.employees.work_email", "chinook.main.Customer.Email", "chinook.main.Employee.Email", "warehouse.main.active_customers.email", "warehouse.main.customer_order_totals.email", "warehouse.main.employee_directory.work_email"]),
+    (
+        "emial",
+        &[
+            "warehouse.main.customers.email",
+            "warehouse.main.employees.work_email",
+            "chinook.main.Customer.Email",
+            "chinook.main.Employee.Email",
+            "warehouse.main.active_customers.email",
+            "warehouse.main.customer_order_totals.email",
+            "warehouse.main.employee_directory.work_email",
+        ],
+    ),
 ];
 
 // The level reached when this guard was last raised.
@@ -138,7 +158,10 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
         json!({ "id": col["column"]["id"] }),
     )
     .await;
-    let took = searchable_within(&app, q, json!({ "q": "merchandise" }), |r| r["search"]["hits"][0]["qualifiedName"] == "warehouse.main.orders.total_amount").await;
+    let took = searchable_within(&app, q, json!({ "q": "merchandise" }), |r| {
+        r["search"]["hits"][0]["qualifiedName"] == "warehouse.main.orders.total_amount"
+    })
+    .await;
     println!("description searchable after {took:?}");
 
     // Tags and filters.
@@ -155,20 +178,34 @@ async fn the_index_follows_edits_and_rescans(kind: StoreKind) {
     // Owners: assigned with a version check, then searchable by filter, facet and words.
     let set_owner = "mutation($id: ID!, $o: String, $v: Int!) { setDatasetOwner(id: $id, owner: $o, expectedVersion: $v) { owner assignedOwner sourceOwner ownerVersion } }";
     let r = app.query_ok(set_owner, json!({ "id": ds["dataset"]["id"], "o": " Logistics-Team ", "v": 0 })).await;
-    assert_eq!(r["setDatasetOwner"], json!({ "owner": "logistics-team", "assignedOwner": "logistics-team", "sourceOwner": null, "ownerVersion": 1 }));
+    assert_eq!(
+        r["setDatasetOwner"],
+        json!({ "owner": "logistics-team", "assignedOwner": "logistics-team", "sourceOwner": null, "ownerVersion": 1 })
+    );
     let stale = app.graphql(set_owner, json!({ "id": ds["dataset"]["id"], "o": "finance", "v": 0 })).await;
     assert_eq!(error_code(&stale).as_deref(), Some("CONFLICT"), "{stale}");
     let bad = app.graphql(set_owner, json!({ "id": ds["dataset"]["id"], "o": "logistics team", "v": 1 })).await;
     assert_eq!(error_code(&bad).as_deref(), Some("INVALID_INPUT"), "{bad}");
     settle(&app).await;
-    let orders_columns = app.query_ok(r#"{ dataset(qualifiedName: "warehouse.main.orders") { columns { name } } }"#, json!({})).await["dataset"]["columns"].as_array().unwrap().len();
+    let orders_columns = app.query_ok(r#"{ dataset(qualifiedName: "warehouse.main.orders") { columns { name } } }"#, json!({})).await
+        ["dataset"]["columns"]
+        .as_array()
+        .unwrap()
+        .len();
     let r = app.query_ok(q, json!({ "q": "owner:logistics-team" })).await;
     assert_eq!(r["search"]["total"], 1 + orders_columns as u64, "the dataset and its columns: {r}");
     let r = app.query_ok(q, json!({ "q": "logistics status" })).await;
     assert_eq!(r["search"]["hits"][0]["qualifiedName"], "warehouse.main.orders.status", "{r}");
     let r = app.query_ok(q, json!({ "q": "logistics", "f": ["type:dataset"] })).await;
     assert_eq!(r["search"]["hits"][0]["qualifiedName"], "warehouse.main.orders");
-    assert!(r["search"]["hits"][0]["highlights"].as_array().unwrap().iter().any(|h| h["field"] == "owner" && h["fragment"] == "<b>logistics</b>-team"), "{r}");
+    assert!(
+        r["search"]["hits"][0]["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["field"] == "owner" && h["fragment"] == "<b>logistics</b>-team"),
+        "{r}"
+    );
     let owners = r["search"]["facets"].as_array().unwrap().iter().find(|f| f["name"] == "owner").unwrap();
     assert_eq!(owners["values"], json!([{ "value": "logistics-team", "count": 1 }]));
 
@@ -202,7 +239,8 @@ async fn search_command_prints_the_documented_json_and_rebuilds_a_missing_index(
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
     let wh = dir.path().join("warehouse.db");
     almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
-    let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).output().unwrap();
+    let run =
+        |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_almanac")).args(args).env("ALMANAC_STORE", &store).output().unwrap();
     assert!(run(&["scan", &format!("sqlite://{}", wh.display())]).status.success());
     let out = run(&["search", "customer birth date", "--format", "json", "--limit", "3"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -294,7 +332,13 @@ async fn the_query_language_pages_and_classification_decisions() {
     let r = app.query_ok(q, json!({ "q": "pii:email", "n": 50 })).await;
     assert!(names(&r).contains(&email.to_string()), "{r}");
     let col = app.query_ok(&format!(r#"{{ column(qualifiedName: "{email}") {{ classifications {{ id category }} }} }}"#), json!({})).await;
-    let cls = col["column"]["classifications"].as_array().unwrap().iter().find(|c| c["category"] == "user.contact.email").expect("email is classified").clone();
+    let cls = col["column"]["classifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "user.contact.email")
+        .expect("email is classified")
+        .clone();
     app.query_ok("mutation($id: ID!) { rejectClassification(id: $id) { status } }", json!({ "id": cls["id"] })).await;
     let rejected = searchable_within(&app, q, json!({ "q": "pii:email", "n": 50 }), |r| !names(r).contains(&email.to_string())).await;
     // ... and a category added by hand.
@@ -306,6 +350,9 @@ async fn the_query_language_pages_and_classification_decisions() {
         json!({ "id": street["column"]["id"] }),
     )
     .await;
-    let added = searchable_within(&app, q, json!({ "q": "pii:street", "n": 50 }), |r| names(r).contains(&"warehouse.main.stores.street".to_string())).await;
+    let added = searchable_within(&app, q, json!({ "q": "pii:street", "n": 50 }), |r| {
+        names(r).contains(&"warehouse.main.stores.street".to_string())
+    })
+    .await;
     println!("a rejected category left the index after {rejected:?}, an added one was searchable after {added:?}");
 }

@@ -12,6 +12,7 @@ mod m0007_dataset_owner;
 mod m0008_scan_warnings;
 mod m0009_audit_insert_guard;
 mod m0010_jobs;
+mod m0011_web_sessions;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -19,6 +20,18 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_classification::Migration), Box::new(m0003_search_outbox::Migration), Box::new(m0004_audit::Migration), Box::new(m0005_profiles::Migration), Box::new(m0006_meanings::Migration), Box::new(m0007_dataset_owner::Migration), Box::new(m0008_scan_warnings::Migration), Box::new(m0009_audit_insert_guard::Migration), Box::new(m0010_jobs::Migration)]
+        vec![
+            Box::new(m0001_catalog::Migration),
+            Box::new(m0002_classification::Migration),
+            Box::new(m0003_search_outbox::Migration),
+            Box::new(m0004_audit::Migration),
+            Box::new(m0005_profiles::Migration),
+            Box::new(m0006_meanings::Migration),
+            Box::new(m0007_dataset_owner::Migration),
+            Box::new(m0008_scan_warnings::Migration),
+            Box::new(m0009_audit_insert_guard::Migration),
+            Box::new(m0010_jobs::Migration),
+            Box::new(m0011_web_sessions::Migration),
+        ]
     }
 }

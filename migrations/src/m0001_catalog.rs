@@ -190,8 +190,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_scan_source").table(Scan::Table).col(Scan::SourceId).col(Scan::Id).to_owned())
-            .await?;
+        m.create_index(Index::create().name("ix_scan_source").table(Scan::Table).col(Scan::SourceId).col(Scan::Id).to_owned()).await?;
 
         m.create_table(
             Table::create()
@@ -201,14 +200,18 @@ impl MigrationTrait for Migration {
                 .col(string(Namespace::Name))
                 .col(ts(Namespace::CreatedAt))
                 .col(ts_null(Namespace::RemovedAt))
-                .foreign_key(
-                    ForeignKeyCreateStatement::new().from(Namespace::Table, Namespace::SourceId).to(Source::Table, Source::Id),
-                )
+                .foreign_key(ForeignKeyCreateStatement::new().from(Namespace::Table, Namespace::SourceId).to(Source::Table, Source::Id))
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_namespace_source_name").table(Namespace::Table).col(Namespace::SourceId).col(Namespace::Name).unique().to_owned(),
+            Index::create()
+                .name("ux_namespace_source_name")
+                .table(Namespace::Table)
+                .col(Namespace::SourceId)
+                .col(Namespace::Name)
+                .unique()
+                .to_owned(),
         )
         .await?;
 
@@ -237,7 +240,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_dataset_namespace_name").table(Dataset::Table).col(Dataset::NamespaceId).col(Dataset::Name).unique().to_owned(),
+            Index::create()
+                .name("ux_dataset_namespace_name")
+                .table(Dataset::Table)
+                .col(Dataset::NamespaceId)
+                .col(Dataset::Name)
+                .unique()
+                .to_owned(),
         )
         .await?;
         m.create_index(Index::create().name("ix_dataset_source").table(Dataset::Table).col(Dataset::SourceId).to_owned()).await?;
@@ -262,9 +271,7 @@ impl MigrationTrait for Migration {
                 .col(ts(DatasetColumn::UpdatedAt))
                 .col(ts_null(DatasetColumn::RemovedAt))
                 .foreign_key(
-                    ForeignKeyCreateStatement::new()
-                        .from(DatasetColumn::Table, DatasetColumn::DatasetId)
-                        .to(Dataset::Table, Dataset::Id),
+                    ForeignKeyCreateStatement::new().from(DatasetColumn::Table, DatasetColumn::DatasetId).to(Dataset::Table, Dataset::Id),
                 )
                 .to_owned(),
         )
@@ -299,7 +306,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_fk_dataset_name").table(ForeignKey::Table).col(ForeignKey::DatasetId).col(ForeignKey::Name).unique().to_owned(),
+            Index::create()
+                .name("ux_fk_dataset_name")
+                .table(ForeignKey::Table)
+                .col(ForeignKey::DatasetId)
+                .col(ForeignKey::Name)
+                .unique()
+                .to_owned(),
         )
         .await?;
         m.create_index(
@@ -324,7 +337,14 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_tag_target_name").table(Tag::Table).col(Tag::TargetKind).col(Tag::TargetId).col(Tag::Name).unique().to_owned(),
+            Index::create()
+                .name("ux_tag_target_name")
+                .table(Tag::Table)
+                .col(Tag::TargetKind)
+                .col(Tag::TargetId)
+                .col(Tag::Name)
+                .unique()
+                .to_owned(),
         )
         .await?;
 

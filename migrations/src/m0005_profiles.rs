@@ -37,9 +37,23 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("column_profile_dataset_scan").table(ColumnProfile::Table).col(ColumnProfile::DatasetId).col(ColumnProfile::ScanId).to_owned())
-            .await?;
-        m.create_index(Index::create().name("column_profile_column_scan").table(ColumnProfile::Table).col(ColumnProfile::ColumnId).col(ColumnProfile::ScanId).to_owned())
-            .await
+        m.create_index(
+            Index::create()
+                .name("column_profile_dataset_scan")
+                .table(ColumnProfile::Table)
+                .col(ColumnProfile::DatasetId)
+                .col(ColumnProfile::ScanId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("column_profile_column_scan")
+                .table(ColumnProfile::Table)
+                .col(ColumnProfile::ColumnId)
+                .col(ColumnProfile::ScanId)
+                .to_owned(),
+        )
+        .await
     }
 }

@@ -51,8 +51,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("column_meaning_column").table(ColumnMeaning::Table).col(ColumnMeaning::ColumnId).col(ColumnMeaning::EffectiveFrom).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("column_meaning_column")
+                .table(ColumnMeaning::Table)
+                .col(ColumnMeaning::ColumnId)
+                .col(ColumnMeaning::EffectiveFrom)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ChangeReview::Table)

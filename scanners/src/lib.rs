@@ -1,16 +1,16 @@
 //! Almanac's scanners: connect to a source, read its schema (and a bounded sample of values),
 //! and return a normalized [`Snapshot`]. This crate knows nothing about the catalog store.
 
+#[cfg(test)]
+mod hostile_tests;
 mod mysql;
 mod postgres;
 mod sample;
-mod sqlite;
-mod sqlite_ddl;
 mod snapshot;
 mod source_url;
+mod sqlite;
+mod sqlite_ddl;
 pub mod types;
-#[cfg(test)]
-mod hostile_tests;
 
 pub use snapshot::*;
 pub use source_url::{SourceUrl, SourceUrlError};
@@ -104,11 +104,7 @@ impl ScanError {
 }
 
 /// Scans the source at `url` (which may carry a password) and returns its snapshot.
-pub async fn scan(
-    url: &SourceUrl,
-    options: &ScanOptions,
-    progress: &dyn ScanProgress,
-) -> Result<Snapshot, ScanError> {
+pub async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
     use tracing::Instrument;
     let span = tracing::info_span!("scan", source = %url.redacted(), engine = url.engine().as_str());
     async {

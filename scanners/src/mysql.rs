@@ -1,10 +1,10 @@
 //! MySQL and MariaDB scanner: information_schema read in a few set-based queries.
 
-use crate::types::mysql_family;
 use crate::sample;
+use crate::types::mysql_family;
 use crate::{
-    quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl, TypeFamily, ScanWarning,
+    quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError, ScanOptions, ScanProgress,
+    ScanWarning, Snapshot, SourceUrl, TypeFamily,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -27,11 +27,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
 }
 
-pub(crate) async fn scan(
-    url: &SourceUrl,
-    options: &ScanOptions,
-    progress: &dyn ScanProgress,
-) -> Result<Snapshot, ScanError> {
+pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
     progress.phase("connecting", None);
     let connect_options = MySqlConnectOptions::from_str(&url.connection_string())
         .map_err(|e| ScanError::Unreachable(format!("invalid MySQL URL: {e}")))?
@@ -41,10 +37,7 @@ pub(crate) async fn scan(
         .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
         .map_err(ScanError::connect)?;
 
-    let version_row = sqlx::query("SELECT VERSION()")
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|e| ScanError::query("server version", e))?;
+    let version_row = sqlx::query("SELECT VERSION()").fetch_one(&mut conn).await.map_err(|e| ScanError::query("server version", e))?;
     let server_version = text(&version_row, 0).map_err(|e| ScanError::query("server version", e))?;
     let is_mariadb = server_version.as_deref().is_some_and(|v| v.to_ascii_lowercase().contains("mariadb"));
     // Bound every statement; the variable differs between the two servers.
@@ -54,10 +47,7 @@ pub(crate) async fn scan(
     } else {
         format!("SET SESSION max_execution_time = {}", secs * 1000)
     };
-    sqlx::query(sqlx::AssertSqlSafe(timeout_sql))
-        .execute(&mut conn)
-        .await
-        .map_err(|e| ScanError::query("session settings", e))?;
+    sqlx::query(sqlx::AssertSqlSafe(timeout_sql)).execute(&mut conn).await.map_err(|e| ScanError::query("session settings", e))?;
 
     // A URL naming a database scans that database; otherwise every non-system one.
     let (schema_filter, database) = match url.database_name() {
@@ -260,12 +250,7 @@ async fn query(conn: &mut MySqlConnection, what: &str, sql: String) -> Result<Ve
     sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await.map_err(|e| ScanError::query(what, e))
 }
 
-async fn sample_dataset(
-    conn: &mut MySqlConnection,
-    schema: &str,
-    dataset: &mut Dataset,
-    options: &ScanOptions,
-) -> Result<(), sqlx::Error> {
+async fn sample_dataset(conn: &mut MySqlConnection, schema: &str, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
     let max = options.max_value_chars;
     let select_list = dataset
         .columns
@@ -297,8 +282,8 @@ async fn sample_dataset(
 impl sample::SampleSource for MySqlConnection {
     type Row = MySqlRow;
 
-    fn fetch(&mut self, sql: String) -> impl std::future::Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
-        async move { sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await }
+    async fn fetch(&mut self, sql: String) -> Result<Vec<Self::Row>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await
     }
 
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {

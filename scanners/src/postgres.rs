@@ -1,10 +1,10 @@
 //! PostgreSQL scanner: the whole catalog in a handful of set-based queries over pg_catalog.
 
-use crate::types::postgres_family;
 use crate::sample;
+use crate::types::postgres_family;
 use crate::{
-    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace,
-    SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot, SourceUrl,
+    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot,
+    SourceUrl,
 };
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -16,11 +16,7 @@ const SYSTEM_SCHEMA_FILTER: &str = "n.nspname NOT IN ('pg_catalog', 'information
 
 const RELKINDS: &str = "c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition";
 
-pub(crate) async fn scan(
-    url: &SourceUrl,
-    options: &ScanOptions,
-    progress: &dyn ScanProgress,
-) -> Result<Snapshot, ScanError> {
+pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
     progress.phase("connecting", None);
     let connect_options = PgConnectOptions::from_str(&url.connection_string())
         .map_err(|e| ScanError::Unreachable(format!("invalid PostgreSQL URL: {e}")))?
@@ -33,12 +29,10 @@ pub(crate) async fn scan(
 
     // The scanner only reads; make that explicit and bound every query.
     let timeout_ms = options.statement_timeout.as_millis();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "SET default_transaction_read_only = on; SET statement_timeout = {timeout_ms}"
-    )))
-    .execute(&mut conn)
-    .await
-    .map_err(|e| ScanError::query("session settings", e))?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET default_transaction_read_only = on; SET statement_timeout = {timeout_ms}")))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("session settings", e))?;
 
     let header = sqlx::query("SELECT current_database()::text, current_setting('server_version')")
         .fetch_one(&mut conn)
@@ -70,10 +64,8 @@ pub(crate) async fn scan(
                     pk_cols.insert((c.relid, col));
                 }
             }
-            "u" => {
-                if c.columns.len() == 1 {
-                    unique_cols.insert((c.relid, c.columns[0].clone()));
-                }
+            "u" if c.columns.len() == 1 => {
+                unique_cols.insert((c.relid, c.columns[0].clone()));
             }
             "f" => fks.entry(c.relid).or_default().push(ForeignKey {
                 name: Some(c.name),
@@ -133,10 +125,7 @@ pub(crate) async fn scan(
         engine: Engine::Postgres,
         database,
         server_version: Some(server_version),
-        namespaces: namespaces
-            .into_iter()
-            .map(|(name, datasets)| Namespace { name, datasets })
-            .collect(),
+        namespaces: namespaces.into_iter().map(|(name, datasets)| Namespace { name, datasets }).collect(),
         warnings,
     })
 }
@@ -175,10 +164,7 @@ async fn read_relations(conn: &mut PgConnection) -> Result<Vec<Relation>, ScanEr
          WHERE {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}
          ORDER BY n.nspname, c.relname"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| ScanError::query("relations", e))?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await.map_err(|e| ScanError::query("relations", e))?;
     rows.into_iter()
         .map(|row| {
             let relkind: String = row.try_get(3).map_err(|e| ScanError::query("relations", e))?;
@@ -228,10 +214,7 @@ async fn read_columns(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Column
          WHERE a.attnum > 0 AND NOT a.attisdropped AND {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}
          ORDER BY a.attrelid, a.attnum"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| ScanError::query("columns", e))?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await.map_err(|e| ScanError::query("columns", e))?;
     let mut out: HashMap<i64, Vec<Column>> = HashMap::new();
     for row in rows {
         let get = |e: sqlx::Error| ScanError::query("columns", e);
@@ -282,10 +265,7 @@ async fn read_constraints(conn: &mut PgConnection) -> Result<Vec<Constraint>, Sc
          WHERE con.contype IN ('p', 'u', 'f') AND {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}
          ORDER BY con.conrelid, con.conname"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| ScanError::query("constraints", e))?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await.map_err(|e| ScanError::query("constraints", e))?;
     rows.into_iter()
         .map(|row| {
             let get = |e: sqlx::Error| ScanError::query("constraints", e);
@@ -313,10 +293,7 @@ async fn read_unique_indexes(conn: &mut PgConnection) -> Result<Vec<(i64, String
          WHERE i.indisunique AND i.indnkeyatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL
            AND {RELKINDS} AND {SYSTEM_SCHEMA_FILTER}"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| ScanError::query("unique indexes", e))?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await.map_err(|e| ScanError::query("unique indexes", e))?;
     rows.into_iter()
         .map(|row| {
             let get = |e: sqlx::Error| ScanError::query("unique indexes", e);
@@ -325,12 +302,7 @@ async fn read_unique_indexes(conn: &mut PgConnection) -> Result<Vec<(i64, String
         .collect()
 }
 
-async fn sample_dataset(
-    conn: &mut PgConnection,
-    namespace: &str,
-    dataset: &mut Dataset,
-    options: &ScanOptions,
-) -> Result<(), sqlx::Error> {
+async fn sample_dataset(conn: &mut PgConnection, namespace: &str, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
     let max = options.max_value_chars;
     let select_list = dataset.columns.iter().map(|c| format!("left({}::text, {max})", quote_ident(&c.name))).collect::<Vec<_>>().join(", ");
     let table = format!("{}.{}", quote_ident(namespace), quote_ident(&dataset.name));
@@ -341,7 +313,10 @@ async fn sample_dataset(
         .iter()
         .map(|factor| {
             let percent = ((n as f64 * factor / estimate as f64) * 100.0).clamp(0.0001, 100.0);
-            sample::Attempt { method: SampleMethod::TableSample, sql: format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}") }
+            sample::Attempt {
+                method: SampleMethod::TableSample,
+                sql: format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}"),
+            }
         })
         .collect();
     sample::take(conn, dataset, options, &select_list, &table, random).await
@@ -350,8 +325,8 @@ async fn sample_dataset(
 impl sample::SampleSource for PgConnection {
     type Row = sqlx::postgres::PgRow;
 
-    fn fetch(&mut self, sql: String) -> impl std::future::Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
-        async move { sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await }
+    async fn fetch(&mut self, sql: String) -> Result<Vec<Self::Row>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await
     }
 
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {

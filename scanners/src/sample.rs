@@ -60,7 +60,10 @@ pub(crate) async fn take<S: SampleSource>(
     }
     let Some((method, rows)) = taken else { return Ok(()) };
     for (i, col) in dataset.columns.iter_mut().enumerate() {
-        col.sample_values = rows.iter().map(|row| S::text(row, i).map(|v| v.map(|s| crate::truncate_value(s, options.max_value_chars)))).collect::<Result<_, _>>()?;
+        col.sample_values = rows
+            .iter()
+            .map(|row| S::text(row, i).map(|v| v.map(|s| crate::truncate_value(s, options.max_value_chars))))
+            .collect::<Result<_, _>>()?;
     }
     dataset.sample = Some(SampleInfo { method, rows: rows.len() });
     Ok(())

@@ -98,7 +98,12 @@ impl Snapshot {
         self.namespaces.retain(|ns| {
             let keep = !too_long(&ns.name);
             if !keep {
-                warnings.push(ScanWarning { namespace: shown(&ns.name), dataset: None, column: None, message: format!("left out: its name is longer than {MAX_NAME_CHARS} characters") });
+                warnings.push(ScanWarning {
+                    namespace: shown(&ns.name),
+                    dataset: None,
+                    column: None,
+                    message: format!("left out: its name is longer than {MAX_NAME_CHARS} characters"),
+                });
             }
             keep
         });
@@ -106,7 +111,11 @@ impl Snapshot {
             ns.datasets.retain(|d| {
                 let keep = !too_long(&d.name);
                 if !keep {
-                    warnings.push(ScanWarning::dataset(&ns.name, &shown(&d.name), format!("left out: its name is longer than {MAX_NAME_CHARS} characters")));
+                    warnings.push(ScanWarning::dataset(
+                        &ns.name,
+                        &shown(&d.name),
+                        format!("left out: its name is longer than {MAX_NAME_CHARS} characters"),
+                    ));
                 }
                 keep
             });
@@ -114,7 +123,12 @@ impl Snapshot {
                 d.columns.retain(|c| {
                     let keep = !too_long(&c.name);
                     if !keep {
-                        warnings.push(ScanWarning::column(&ns.name, &d.name, &shown(&c.name), format!("left out: its name is longer than {MAX_NAME_CHARS} characters")));
+                        warnings.push(ScanWarning::column(
+                            &ns.name,
+                            &d.name,
+                            &shown(&c.name),
+                            format!("left out: its name is longer than {MAX_NAME_CHARS} characters"),
+                        ));
                     }
                     keep
                 });
@@ -124,7 +138,11 @@ impl Snapshot {
                 }
                 if let Some(v) = d.view_definition.as_deref().and_then(|t| cut(t, MAX_VIEW_SQL_CHARS)) {
                     d.view_definition = Some(v);
-                    warnings.push(ScanWarning::dataset(&ns.name, &d.name, format!("view definition cut to {MAX_VIEW_SQL_CHARS} characters")));
+                    warnings.push(ScanWarning::dataset(
+                        &ns.name,
+                        &d.name,
+                        format!("view definition cut to {MAX_VIEW_SQL_CHARS} characters"),
+                    ));
                 }
                 if let Some(o) = d.owner.as_deref().and_then(|t| cut(t, MAX_NAME_CHARS)) {
                     d.owner = Some(o);
@@ -132,7 +150,12 @@ impl Snapshot {
                 for c in &mut d.columns {
                     if let Some(t) = c.comment.as_deref().and_then(|t| cut(t, MAX_COMMENT_CHARS)) {
                         c.comment = Some(t);
-                        warnings.push(ScanWarning::column(&ns.name, &d.name, &c.name, format!("comment cut to {MAX_COMMENT_CHARS} characters")));
+                        warnings.push(ScanWarning::column(
+                            &ns.name,
+                            &d.name,
+                            &c.name,
+                            format!("comment cut to {MAX_COMMENT_CHARS} characters"),
+                        ));
                     }
                     if let Some(t) = cut(&c.data_type, MAX_EXPRESSION_CHARS) {
                         c.data_type = t;
@@ -141,7 +164,9 @@ impl Snapshot {
                         c.default = Some(t);
                     }
                 }
-                d.foreign_keys.retain(|fk| !fk.columns.iter().chain(&fk.referenced_columns).any(|n| too_long(n)) && !too_long(&fk.referenced_dataset));
+                d.foreign_keys.retain(|fk| {
+                    !fk.columns.iter().chain(&fk.referenced_columns).any(|n| too_long(n)) && !too_long(&fk.referenced_dataset)
+                });
             }
         }
     }
@@ -153,11 +178,7 @@ impl Snapshot {
 
     /// Number of columns over all datasets.
     pub fn column_count(&self) -> usize {
-        self.namespaces
-            .iter()
-            .flat_map(|n| &n.datasets)
-            .map(|d| d.columns.len())
-            .sum()
+        self.namespaces.iter().flat_map(|n| &n.datasets).map(|d| d.columns.len()).sum()
     }
 }
 
@@ -206,10 +227,7 @@ impl DatasetKind {
 
     /// Whether rows can be sampled cheaply (views may run arbitrary queries).
     pub fn holds_rows(self) -> bool {
-        matches!(
-            self,
-            DatasetKind::Table | DatasetKind::MaterializedView | DatasetKind::PartitionedTable
-        )
+        matches!(self, DatasetKind::Table | DatasetKind::MaterializedView | DatasetKind::PartitionedTable)
     }
 }
 

@@ -1,26 +1,22 @@
 //! SQLite scanner: sqlite_schema and the table-valued pragmas, read-only.
 
+use crate::sample;
 use crate::sqlite_ddl;
 use crate::types::sqlite_family;
-use crate::sample;
 use crate::{
-    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError,
-    ScanOptions, ScanProgress, ScanWarning, Snapshot, SourceUrl,
+    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError, ScanOptions, ScanProgress,
+    ScanWarning, Snapshot, SourceUrl,
 };
-use std::collections::HashMap;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row};
+use std::collections::HashMap;
 
 fn text(row: &SqliteRow, idx: usize) -> Result<Option<String>, sqlx::Error> {
     let bytes: Option<Vec<u8>> = row.try_get_unchecked(idx)?;
     Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
 }
 
-pub(crate) async fn scan(
-    url: &SourceUrl,
-    options: &ScanOptions,
-    progress: &dyn ScanProgress,
-) -> Result<Snapshot, ScanError> {
+pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
     progress.phase("opening", None);
     let path = url.file_path().ok_or_else(|| ScanError::Unreachable("not an SQLite URL".into()))?;
     if !path.is_file() {
@@ -35,10 +31,8 @@ pub(crate) async fn scan(
         .await
         .map_err(|e| ScanError::Unreachable(format!("cannot open {}: {e}", path.display())))?;
 
-    let version: String = sqlx::query_scalar("SELECT sqlite_version()")
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|e| ScanError::query("version", e))?;
+    let version: String =
+        sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut conn).await.map_err(|e| ScanError::query("version", e))?;
     let objects = sqlx::query(
         "SELECT name, type, sql FROM sqlite_master
          WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
@@ -49,12 +43,10 @@ pub(crate) async fn scan(
     // "file is not a database" and similar land here.
     .map_err(|e| ScanError::Unreachable(format!("cannot read {}: {e}", path.display())))?;
 
-    let has_stats: bool = sqlx::query_scalar::<_, i64>(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .map_err(|e| ScanError::query("statistics", e))?
+    let has_stats: bool = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("statistics", e))?
         > 0;
 
     // Which tables are virtual or WITHOUT ROWID (their keys and row counts follow other rules).
@@ -62,11 +54,7 @@ pub(crate) async fn scan(
     let table_list: HashMap<String, (String, bool)> = sqlx::query("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main'")
         .fetch_all(&mut conn)
         .await
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|r| Some((text(r, 0).ok()??, (text(r, 1).ok()??, r.try_get::<i64, _>(2).ok()? != 0))))
-                .collect()
-        })
+        .map(|rows| rows.iter().filter_map(|r| Some((text(r, 0).ok()??, (text(r, 1).ok()??, r.try_get::<i64, _>(2).ok()? != 0)))).collect())
         .unwrap_or_default();
 
     progress.phase("reading schema", Some(objects.len() as u64));
@@ -131,7 +119,9 @@ impl TableShape {
         TableShape {
             is_virtual: words.get(1) == Some(&"VIRTUAL"),
             // `WITHOUT ROWID` follows the closing parenthesis of the column list.
-            without_rowid: upper.rsplit_once(')').is_some_and(|(_, tail)| tail.split_whitespace().collect::<Vec<_>>().starts_with(&["WITHOUT", "ROWID"])),
+            without_rowid: upper
+                .rsplit_once(')')
+                .is_some_and(|(_, tail)| tail.split_whitespace().collect::<Vec<_>>().starts_with(&["WITHOUT", "ROWID"])),
         }
     }
 }
@@ -350,11 +340,7 @@ async fn estimate_rows(conn: &mut SqliteConnection, name: &str, shape: TableShap
         return sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.ok();
     }
     let sql = format!("SELECT max(rowid) FROM {}", quote_ident(name));
-    sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
-        .await
-        .ok()
-        .map(|v| v.unwrap_or(0))
+    sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.ok().map(|v| v.unwrap_or(0))
 }
 
 async fn sample_dataset(conn: &mut SqliteConnection, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
@@ -372,8 +358,8 @@ async fn sample_dataset(conn: &mut SqliteConnection, dataset: &mut Dataset, opti
 impl sample::SampleSource for SqliteConnection {
     type Row = SqliteRow;
 
-    fn fetch(&mut self, sql: String) -> impl std::future::Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
-        async move { sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await }
+    async fn fetch(&mut self, sql: String) -> Result<Vec<Self::Row>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await
     }
 
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {

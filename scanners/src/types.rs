@@ -15,13 +15,15 @@ pub fn postgres_family(type_name: &str, category: &str, is_enum: bool) -> TypeFa
     let stripped = strip_parens(&t);
     let base = stripped.trim();
     match base {
-        "smallint" | "integer" | "bigint" | "int2" | "int4" | "int8" | "smallserial" | "serial"
-        | "bigserial" | "oid" => TypeFamily::Integer,
+        "smallint" | "integer" | "bigint" | "int2" | "int4" | "int8" | "smallserial" | "serial" | "bigserial" | "oid" => {
+            TypeFamily::Integer
+        }
         "numeric" | "decimal" | "money" => TypeFamily::Decimal,
         "real" | "double precision" | "float4" | "float8" => TypeFamily::Float,
         "boolean" | "bool" => TypeFamily::Boolean,
-        "text" | "character varying" | "varchar" | "character" | "char" | "bpchar" | "name"
-        | "citext" | "xml" | "tsvector" => TypeFamily::Text,
+        "text" | "character varying" | "varchar" | "character" | "char" | "bpchar" | "name" | "citext" | "xml" | "tsvector" => {
+            TypeFamily::Text
+        }
         "date" => TypeFamily::Date,
         "time without time zone" | "time with time zone" | "time" | "timetz" => TypeFamily::Time,
         "timestamp without time zone" | "timestamp" => TypeFamily::Timestamp,
@@ -31,8 +33,7 @@ pub fn postgres_family(type_name: &str, category: &str, is_enum: bool) -> TypeFa
         "json" | "jsonb" => TypeFamily::Json,
         "uuid" => TypeFamily::Uuid,
         "inet" | "cidr" | "macaddr" | "macaddr8" => TypeFamily::Network,
-        "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" | "geometry"
-        | "geography" => TypeFamily::Geometry,
+        "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" | "geometry" | "geography" => TypeFamily::Geometry,
         _ if base.starts_with("timestamp") && base.contains("with time zone") => TypeFamily::TimestampTz,
         _ if base.starts_with("timestamp") => TypeFamily::Timestamp,
         _ if base.starts_with("time") => TypeFamily::Time,
@@ -89,8 +90,9 @@ pub fn mysql_family(data_type: &str, column_type: &str) -> TypeFamily {
         "enum" | "set" => TypeFamily::Enum,
         "uuid" => TypeFamily::Uuid,
         "inet4" | "inet6" => TypeFamily::Network,
-        "geometry" | "point" | "linestring" | "polygon" | "multipoint" | "multilinestring"
-        | "multipolygon" | "geometrycollection" => TypeFamily::Geometry,
+        "geometry" | "point" | "linestring" | "polygon" | "multipoint" | "multilinestring" | "multipolygon" | "geometrycollection" => {
+            TypeFamily::Geometry
+        }
         _ => TypeFamily::Other,
     }
 }

@@ -3,8 +3,9 @@
 //! session's CSRF token), then the schema runs it; every error carries a code. `GET /graphql`
 //! serves GraphiQL, and `/schema.graphql` the SDL.
 
-use super::{auth_routes::session_cookie, origin, refuse, ApiState};
+use super::{origin, refuse, ApiState};
 use crate::app::AppState;
+use crate::auth::browser::{self, BrowserLogin};
 use crate::auth::{Principal, TokenError};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -15,6 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tower_sessions::Session;
 
 /// Documents kept parsed at most; when full, the cache starts over.
 const CACHED_DOCUMENTS: usize = 256;
@@ -48,17 +50,29 @@ impl ParsedDocuments {
     }
 }
 
+/// Whether the request carries a session cookie (a browser, not an API client).
+fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim().strip_prefix(browser::COOKIE).is_some_and(|r| r.starts_with('=')))
+}
+
 /// How the caller proved who they are.
 enum Credential {
     Local,
     Bearer,
     /// A browser session: mutations must repeat its CSRF token.
-    Session { csrf: String },
+    Session {
+        csrf: String,
+    },
 }
 
 /// Who calls: the local administrator in local mode, else the subject of a valid bearer token
 /// or of a browser session.
-async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result<(Principal, Credential), Response> {
+async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap, session: &Session) -> Result<(Principal, Credential), Response> {
     let Some(verifier) = &app.auth else { return Ok((Principal::local(), Credential::Local)) };
     let unauthorized = |e: TokenError| refuse(StatusCode::UNAUTHORIZED, &e.to_string());
     let bearer = headers
@@ -67,11 +81,15 @@ async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap) -> Result
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let token = match (bearer, session_cookie(headers), &app.browser) {
-        (Some(t), _, _) => t,
-        (None, Some(id), Some(b)) => {
-            let session = b.session(&id).ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "the session has ended; log in again at /auth/login"))?;
-            return Ok((session.principal, Credential::Session { csrf: session.csrf }));
+    let token = match (bearer, &app.browser) {
+        (Some(t), _) => t,
+        (None, Some(_)) if has_session_cookie(headers) => {
+            let user = BrowserLogin::logged_in(session)
+                .await
+                .ok()
+                .flatten()
+                .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "the session has ended; log in again at /auth/login"))?;
+            return Ok((user.principal, Credential::Session { csrf: user.csrf }));
         }
         _ => return Err(unauthorized(TokenError::Missing)),
     };
@@ -94,10 +112,7 @@ fn has_mutation(doc: Option<&ExecutableDocument>) -> bool {
 /// Reads a GraphQL request from a POST body: JSON only, at most `api.max_body_bytes`.
 async fn read_request(headers: &axum::http::HeaderMap, body: axum::body::Body, limit: usize) -> Result<async_graphql::Request, Response> {
     if !origin::is_json_content(headers) {
-        return Err(refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "a GraphQL request must be sent as Content-Type: application/json",
-        ));
+        return Err(refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "a GraphQL request must be sent as Content-Type: application/json"));
     }
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         refuse(StatusCode::PAYLOAD_TOO_LARGE, &format!("the request body is larger than {limit} bytes (api.max_body_bytes)"))
@@ -111,8 +126,13 @@ fn graphql_error(message: String, code: &str) -> Response {
     Json(serde_json::json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": code } }] })).into_response()
 }
 
-pub(super) async fn graphql_handler(State(state): State<ApiState>, headers: axum::http::HeaderMap, body: axum::body::Body) -> Response {
-    let (principal, credential) = match authenticate(&state.app, &headers).await {
+pub(super) async fn graphql_handler(
+    State(state): State<ApiState>,
+    session: Session,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let (principal, credential) = match authenticate(&state.app, &headers, &session).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
@@ -137,7 +157,10 @@ pub(super) async fn graphql_handler(State(state): State<ApiState>, headers: axum
         // A cookie rides along with cross-site requests; the CSRF token does not.
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         if has_mutation(doc.as_ref()) && sent != Some(csrf.as_str()) {
-            return refuse(StatusCode::FORBIDDEN, "a mutation with a session cookie needs the session's CSRF token in x-csrf-token (GET /auth/session)");
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "a mutation with a session cookie needs the session's CSRF token in x-csrf-token (GET /auth/session)",
+            );
         }
     }
     if let Some(doc) = doc {

@@ -12,9 +12,7 @@ pub(super) async fn health(State(state): State<ApiState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ok", "store": "ok" })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "store": "unreachable" })))
-                .into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "store": "unreachable" }))).into_response()
         }
     }
 }
-

@@ -41,9 +41,23 @@ pub fn router(app: AppState) -> Router {
         .route("/auth/session", get(session_info))
         .route("/auth/logout", axum::routing::post(logout))
         .fallback(not_found)
+        .layer(sessions(&app))
         .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .layer(middleware::from_fn(request_span))
         .with_state(ApiState { app, schema, documents: Arc::default() })
+}
+
+/// Browser sessions, kept in the store: the cookie `almanac_session` is HttpOnly, SameSite=Lax,
+/// and Secure when the login's redirect URL is https. A session is loaded only by a handler
+/// that uses it, so API clients with bearer tokens never touch the session table.
+fn sessions(app: &AppState) -> tower_sessions::SessionManagerLayer<crate::auth::sessions::StoreSessions> {
+    let secure = app.browser.as_ref().is_some_and(|b| b.secure());
+    tower_sessions::SessionManagerLayer::new(crate::auth::sessions::StoreSessions::new(app.catalog.connection().clone()))
+        .with_name(crate::auth::browser::COOKIE)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
 }
 
 /// Serves `router(app)` on `listener` until `shutdown` resolves.
@@ -110,4 +124,3 @@ async fn request_span(mut req: Request, next: Next) -> Response {
     }
     response
 }
-

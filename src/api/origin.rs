@@ -69,7 +69,9 @@ pub fn mutation_origin_allowed(headers: &HeaderMap, allowed_origins: &[String]) 
         // `scheme://host[:port]`; `null` (sandboxed frames, files) is never this server.
         let authority = origin.split_once("://").map(|(_, a)| a.to_ascii_lowercase());
         if authority.is_none() || authority != host {
-            return Err(format!("a mutation from a page of another origin (`{origin}`) is refused; add it to api.allowed_origins if it is yours"));
+            return Err(format!(
+                "a mutation from a page of another origin (`{origin}`) is refused; add it to api.allowed_origins if it is yours"
+            ));
         }
     }
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
@@ -96,7 +98,9 @@ mod tests {
         for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "127.1.2.3", "app.localhost:9000", "localhost."] {
             assert!(host_allowed(Some(ok), true, &[]).is_ok(), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.5:8080", "[2001:db8::1]:80"] {
+        for bad in
+            ["evil.example", "evil.example:8080", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.5:8080", "[2001:db8::1]:80"]
+        {
             assert!(host_allowed(Some(bad), true, &[]).is_err(), "{bad}");
         }
         assert!(host_allowed(None, true, &[]).is_err());
@@ -132,7 +136,15 @@ mod tests {
     fn only_json_bodies() {
         let mut h = HeaderMap::new();
         assert!(!is_json_content(&h));
-        for (ct, ok) in [("application/json", true), ("application/json; charset=utf-8", true), ("Application/JSON", true), ("application/graphql-response+json", true), ("text/plain", false), ("application/x-www-form-urlencoded", false), ("multipart/form-data; boundary=x", false)] {
+        for (ct, ok) in [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON", true),
+            ("application/graphql-response+json", true),
+            ("text/plain", false),
+            ("application/x-www-form-urlencoded", false),
+            ("multipart/form-data; boundary=x", false),
+        ] {
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
             assert_eq!(is_json_content(&h), ok, "{ct}");
         }

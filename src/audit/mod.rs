@@ -7,12 +7,13 @@
 
 mod entity;
 
-use entity as audit_log;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
-use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use sea_orm::ColumnTrait;
 use crate::ids::GlobalId;
+use chrono::{DateTime, SecondsFormat, Utc};
+use entity as audit_log;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Who acts: an authenticated identity (issuer and subject), with a display name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Actor {
     pub issuer: String,
     pub subject: String,
@@ -178,12 +179,13 @@ impl From<audit_log::Model> for Entry {
     }
 }
 
-/// The hash of an entry: SHA-256 over the link and every field, each length-prefixed (absent
-/// fields marked apart from empty ones), hex.
-fn entry_hash(prev: &str, at: &str, issuer: &str, subject: &str, name: Option<&str>, action: &str, targets: &str, before: Option<&str>, after: Option<&str>, request_id: Option<&str>) -> String {
+/// The hash of an entry: SHA-256 over the link and every field, in the order of the table
+/// (link, at, issuer, subject, name, action, targets, before, after, request id), each
+/// length-prefixed (absent fields marked apart from empty ones), hex.
+fn entry_hash(fields: [Option<&str>; 10]) -> String {
     let mut h = Sha256::new();
     h.update(b"almanac-audit-v1");
-    for field in [Some(prev), Some(at), Some(issuer), Some(subject), name, Some(action), Some(targets), before, after, request_id] {
+    for field in fields {
         match field {
             Some(v) => {
                 h.update((v.len() as u64).to_le_bytes());
@@ -196,18 +198,18 @@ fn entry_hash(prev: &str, at: &str, issuer: &str, subject: &str, name: Option<&s
 }
 
 fn model_hash(m: &audit_log::Model) -> String {
-    entry_hash(
-        &m.prev_hash,
-        &m.at,
-        &m.actor_issuer,
-        &m.actor_subject,
+    entry_hash([
+        Some(&m.prev_hash),
+        Some(&m.at),
+        Some(&m.actor_issuer),
+        Some(&m.actor_subject),
         m.actor_name.as_deref(),
-        &m.action,
-        &m.targets,
+        Some(&m.action),
+        Some(&m.targets),
         m.before.as_deref(),
         m.after.as_deref(),
         m.request_id.as_deref(),
-    )
+    ])
 }
 
 /// Appends an entry inside the caller's write transaction. Appenders are serialised (SQLite:
@@ -227,27 +229,26 @@ pub async fn append<C: ConnectionTrait>(txn: &C, who: &Who, record: Record) -> R
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
     let targets: Vec<String> = record.targets.iter().map(GlobalId::to_string).collect();
     let targets = serde_json::to_string(&targets).unwrap_or_else(|_| "[]".into());
-    let before = record.before.map(|v| v.to_string());
-    let after = record.after.map(|v| v.to_string());
     let a = &who.actor;
-    let hash = entry_hash(&prev, &at, &a.issuer, &a.subject, a.name.as_deref(), record.action.as_str(), &targets, before.as_deref(), after.as_deref(), who.request_id.as_deref());
-    let m = audit_log::ActiveModel {
-        at: Set(at),
-        actor_issuer: Set(a.issuer.clone()),
-        actor_subject: Set(a.subject.clone()),
-        actor_name: Set(a.name.clone()),
-        action: Set(record.action.as_str().into()),
-        targets: Set(targets),
-        before: Set(before),
-        after: Set(after),
-        request_id: Set(who.request_id.clone()),
-        prev_hash: Set(prev),
-        hash: Set(hash),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(m.id)
+    let mut entry = audit_log::Model {
+        id: 0,
+        at,
+        actor_issuer: a.issuer.clone(),
+        actor_subject: a.subject.clone(),
+        actor_name: a.name.clone(),
+        action: record.action.as_str().into(),
+        targets,
+        before: record.before.map(|v| v.to_string()),
+        after: record.after.map(|v| v.to_string()),
+        request_id: who.request_id.clone(),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    entry.hash = model_hash(&entry);
+    // Every field written as computed, the id left to the store.
+    let mut row = entry.into_active_model().reset_all();
+    row.id = sea_orm::ActiveValue::NotSet;
+    Ok(row.insert(txn).await?.id)
 }
 
 /// The result of checking the chain.
@@ -290,76 +291,89 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
 /// history whose hashes were recomputed, nor a cut-off tail; an anchor kept outside the store
 /// can.
 pub async fn verify_anchored(db: &DatabaseConnection, anchors: &[(i64, String)]) -> Result<Verification, DbErr> {
-        let mut v = verify_chain(db).await?;
-        if v.broken.is_some() {
+    let mut v = verify_chain(db).await?;
+    if v.broken.is_some() {
+        return Ok(v);
+    }
+    for (id, hash) in anchors {
+        let found = audit_log::Entity::find_by_id(*id).one(db).await?;
+        let why = match found {
+            None => Some(format!("the anchored entry {id} is gone (the log was cut back or rewritten)")),
+            Some(m) if !m.hash.eq_ignore_ascii_case(hash) => {
+                Some(format!("its hash differs from the anchor kept for it ({hash}): the history up to it was rewritten"))
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = why {
+            v.broken = Some((*id, why));
             return Ok(v);
         }
-        for (id, hash) in anchors {
-            let found = audit_log::Entity::find_by_id(*id).one(db).await?;
-            let why = match found {
-                None => Some(format!("the anchored entry {id} is gone (the log was cut back or rewritten)")),
-                Some(m) if !m.hash.eq_ignore_ascii_case(hash) => {
-                    Some(format!("its hash differs from the anchor kept for it ({hash}): the history up to it was rewritten"))
-                }
-                Some(_) => None,
-            };
-            if let Some(why) = why {
-                v.broken = Some((*id, why));
-                return Ok(v);
-            }
-        }
-        Ok(v)
     }
+    Ok(v)
+}
 
 async fn verify_chain(db: &DatabaseConnection) -> Result<Verification, DbErr> {
-        let mut prev = GENESIS.to_string();
-        let mut head_id = None;
-        let mut after_id = 0i64;
-        let mut entries = 0u64;
-        loop {
-            let page = audit_log::Entity::find()
-                .filter(audit_log::Column::Id.gt(after_id))
-                .order_by_asc(audit_log::Column::Id)
-                .limit(1_000)
-                .all(db)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after_id = last.id;
-            for m in page {
-                entries += 1;
-                if m.prev_hash != prev {
-                    return Ok(Verification { entries, head: prev, head_id, broken: Some((m.id, "its link does not match the hash of the entry before it (an entry was removed, inserted or changed)".into())) });
-                }
-                if model_hash(&m) != m.hash {
-                    return Ok(Verification { entries, head: prev, head_id, broken: Some((m.id, "its content does not match its hash (the entry was changed)".into())) });
-                }
-                prev = m.hash;
-                head_id = Some(m.id);
+    let mut prev = GENESIS.to_string();
+    let mut head_id = None;
+    let mut after_id = 0i64;
+    let mut entries = 0u64;
+    loop {
+        let page = audit_log::Entity::find()
+            .filter(audit_log::Column::Id.gt(after_id))
+            .order_by_asc(audit_log::Column::Id)
+            .limit(1_000)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after_id = last.id;
+        for m in page {
+            entries += 1;
+            if m.prev_hash != prev {
+                return Ok(Verification {
+                    entries,
+                    head: prev,
+                    head_id,
+                    broken: Some((
+                        m.id,
+                        "its link does not match the hash of the entry before it (an entry was removed, inserted or changed)".into(),
+                    )),
+                });
             }
+            if model_hash(&m) != m.hash {
+                return Ok(Verification {
+                    entries,
+                    head: prev,
+                    head_id,
+                    broken: Some((m.id, "its content does not match its hash (the entry was changed)".into())),
+                });
+            }
+            prev = m.hash;
+            head_id = Some(m.id);
         }
-        Ok(Verification { entries, head: prev, head_id, broken: None })
     }
+    Ok(Verification { entries, head: prev, head_id, broken: None })
+}
 
 /// Entries newest first, after the entry `before_id` (exclusive) when given.
 pub async fn entries(db: &DatabaseConnection, filter: &AuditFilter, before_id: Option<i64>, limit: u64) -> Result<Vec<Entry>, DbErr> {
-        let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).limit(limit);
-        if let Some(b) = before_id {
-            q = q.filter(audit_log::Column::Id.lt(b));
-        }
-        if let Some(a) = &filter.action {
-            q = q.filter(audit_log::Column::Action.eq(a.as_str()));
-        }
-        if let Some(s) = &filter.subject {
-            q = q.filter(audit_log::Column::ActorSubject.eq(s.as_str()));
-        }
-        if let Some(t) = &filter.target {
-            // Ids are quoted in the stored JSON array, so this matches whole ids only.
-            q = q.filter(audit_log::Column::Targets.contains(format!("\"{t}\"")));
-        }
-        if let Some(since) = filter.since {
-            q = q.filter(audit_log::Column::At.gte(since.to_rfc3339_opts(SecondsFormat::Micros, true)));
-        }
-        Ok(q.all(db).await?.into_iter().map(Entry::from).collect())
+    let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).limit(limit);
+    if let Some(b) = before_id {
+        q = q.filter(audit_log::Column::Id.lt(b));
+    }
+    if let Some(a) = &filter.action {
+        q = q.filter(audit_log::Column::Action.eq(a.as_str()));
+    }
+    if let Some(s) = &filter.subject {
+        q = q.filter(audit_log::Column::ActorSubject.eq(s.as_str()));
+    }
+    if let Some(t) = &filter.target {
+        // Ids are quoted in the stored JSON array, so this matches whole ids only.
+        q = q.filter(audit_log::Column::Targets.contains(format!("\"{t}\"")));
+    }
+    if let Some(since) = filter.since {
+        q = q.filter(audit_log::Column::At.gte(since.to_rfc3339_opts(SecondsFormat::Micros, true)));
+    }
+    Ok(q.all(db).await?.into_iter().map(Entry::from).collect())
 }
 
 #[cfg(test)]
@@ -368,11 +382,16 @@ mod tests {
 
     #[test]
     fn the_hash_covers_every_field_and_tells_absent_from_empty() {
-        let base = entry_hash(GENESIS, "t", "i", "s", None, "a", "[]", None, None, None);
+        let fields =
+            |prev: &'static str, issuer: &'static str, subject: &'static str, name: Option<&'static str>, before: Option<&'static str>| {
+                entry_hash([Some(prev), Some("t"), Some(issuer), Some(subject), name, Some("a"), Some("[]"), before, None, None])
+            };
+        let base = fields(GENESIS, "i", "s", None, None);
         assert_eq!(base.len(), 64);
-        assert_ne!(base, entry_hash(GENESIS, "t", "i", "s", Some(""), "a", "[]", None, None, None));
-        assert_ne!(base, entry_hash(GENESIS, "t", "i", "s", None, "a", "[]", Some(""), None, None));
-        assert_ne!(base, entry_hash(GENESIS, "t", "is", "", None, "a", "[]", None, None, None));
-        assert_ne!(base, entry_hash(&"1".repeat(64), "t", "i", "s", None, "a", "[]", None, None, None));
+        assert_ne!(base, fields(GENESIS, "i", "s", Some(""), None));
+        assert_ne!(base, fields(GENESIS, "i", "s", None, Some("")));
+        assert_ne!(base, fields(GENESIS, "is", "", None, None));
+        let other_link = "1".repeat(64);
+        assert_ne!(base, entry_hash([Some(&other_link), Some("t"), Some("i"), Some("s"), None, Some("a"), Some("[]"), None, None, None]));
     }
 }

@@ -1,8 +1,10 @@
 //! Browser login: the authorization-code flow with PKCE against the issuer, then a session
-//! cookie (HttpOnly, SameSite=Lax, Secure on https) naming a server-side session. The login
-//! state (PKCE verifier, nonce, where to return) is kept server-side under the `state` value,
-//! which is single-use and expires after ten minutes. Cookie-authenticated mutations must
-//! repeat the session's CSRF token in the `x-csrf-token` header.
+//! cookie (HttpOnly, SameSite=Lax, Secure on https) naming a session kept in the store (see
+//! [`super::sessions`]). The login in progress (state, PKCE verifier, nonce, where to return)
+//! is kept in the browser's session: the state is single-use, expires after ten minutes, and
+//! only completes the login in the browser that started it. A login gets a new session id
+//! (no fixation). Cookie-authenticated mutations must repeat the session's CSRF token in the
+//! `x-csrf-token` header.
 
 use super::{AuthConfig, Principal, Verifier};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdTokenVerifier};
@@ -10,26 +12,36 @@ use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
     RedirectUrl, Scope, TokenResponse,
 };
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::Session;
 
+/// The session cookie's name.
 pub const COOKIE: &str = "almanac_session";
 const LOGIN_TTL: Duration = Duration::from_secs(600);
+/// Where a session keeps the login in progress, and who logged in.
+const PENDING_KEY: &str = "login";
+const USER_KEY: &str = "user";
 
+#[derive(Serialize, Deserialize)]
 struct Pending {
+    state: String,
     verifier: String,
     nonce: String,
     return_to: String,
-    at: Instant,
 }
 
-/// A logged-in browser.
-#[derive(Clone)]
-pub struct Session {
+/// A logged-in browser: who, and the CSRF token its mutations repeat.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct LoggedIn {
     pub principal: Principal,
     pub csrf: String,
-    pub expires: Instant,
+}
+
+fn expiry_in(life: Duration) -> tower_sessions::Expiry {
+    let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(i64::try_from(life.as_secs()).unwrap_or(i64::MAX / 2));
+    tower_sessions::Expiry::AtDateTime(at)
 }
 
 /// Browser login for one issuer and client.
@@ -40,8 +52,6 @@ pub struct BrowserLogin {
     redirect: String,
     session_secs: u64,
     config: AuthConfig,
-    pending: Mutex<HashMap<String, Pending>>,
-    sessions: Mutex<HashMap<String, Session>>,
 }
 
 /// Why a login step failed (shown to the browser; never holds tokens).
@@ -49,6 +59,8 @@ pub struct BrowserLogin {
 pub enum LoginError {
     #[error("unknown or expired login state; start again at /auth/login")]
     State,
+    #[error("the session store failed: {0}")]
+    Store(String),
     #[error("the issuer refused the login: {0}")]
     Issuer(String),
     #[error("the issuer's tokens do not hold: {0}")]
@@ -92,8 +104,6 @@ impl BrowserLogin {
             redirect: redirect.clone(),
             session_secs: config.session_secs,
             config: config.clone(),
-            pending: Mutex::new(HashMap::new()),
-            sessions: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -117,12 +127,16 @@ impl BrowserLogin {
     > {
         let meta = self.verifier.metadata().ok_or(LoginError::State)?.clone();
         let redirect = RedirectUrl::new(self.redirect.clone()).map_err(|e| LoginError::Issuer(e.to_string()))?;
-        Ok(CoreClient::from_provider_metadata(meta, ClientId::new(self.client_id.clone()), Some(ClientSecret::new(self.client_secret.clone())))
-            .set_redirect_uri(redirect))
+        Ok(CoreClient::from_provider_metadata(
+            meta,
+            ClientId::new(self.client_id.clone()),
+            Some(ClientSecret::new(self.client_secret.clone())),
+        )
+        .set_redirect_uri(redirect))
     }
 
-    /// Starts a login: returns the issuer URL to send the browser to.
-    pub fn start(&self, return_to: Option<&str>) -> Result<String, LoginError> {
+    /// Starts a login in the browser's `session`: returns the issuer URL to send it to.
+    pub async fn start(&self, session: &Session, return_to: Option<&str>) -> Result<String, LoginError> {
         let client = self.client()?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
@@ -131,20 +145,28 @@ impl BrowserLogin {
             .add_extra_param("resource", self.verifier.audience().to_string())
             .set_pkce_challenge(challenge)
             .url();
-        let mut pending = self.pending.lock().expect("login state lock");
-        pending.retain(|_, p| p.at.elapsed() < LOGIN_TTL);
-        pending.insert(
-            state.secret().clone(),
-            Pending { verifier: verifier.secret().clone(), nonce: nonce.secret().clone(), return_to: safe_return(return_to), at: Instant::now() },
-        );
+        let pending = Pending {
+            state: state.secret().clone(),
+            verifier: verifier.secret().clone(),
+            nonce: nonce.secret().clone(),
+            return_to: safe_return(return_to),
+        };
+        session.insert(PENDING_KEY, pending).await.map_err(store)?;
+        session.set_expiry(Some(expiry_in(LOGIN_TTL)));
         Ok(url.to_string())
     }
 
-    /// Finishes a login: checks the state, redeems the code with the PKCE verifier, checks the
-    /// ID token (signature, audience, nonce) and the access token. Returns the new session id
-    /// and where to send the browser.
-    pub async fn finish(&self, code: &str, state: &str) -> Result<(String, Session, String), LoginError> {
-        let pending = self.pending.lock().expect("login state lock").remove(state).filter(|p| p.at.elapsed() < LOGIN_TTL).ok_or(LoginError::State)?;
+    /// Finishes a login: checks the state against the one this browser's session holds,
+    /// redeems the code with the PKCE verifier, checks the ID token (signature, audience,
+    /// nonce) and the access token, and logs the session in under a new id. Returns who and
+    /// where to send the browser.
+    pub async fn finish(&self, session: &Session, code: &str, state: &str) -> Result<(LoggedIn, String), LoginError> {
+        let pending: Pending = session.get(PENDING_KEY).await.map_err(store)?.ok_or(LoginError::State)?;
+        // A forged state leaves the real login in progress alone; a used one is gone.
+        if pending.state != state {
+            return Err(LoginError::State);
+        }
+        session.remove::<Pending>(PENDING_KEY).await.map_err(store)?;
         let client = self.client()?;
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -171,22 +193,25 @@ impl BrowserLogin {
         }
         let exp = claims["exp"].as_i64().unwrap_or(0) - chrono::Utc::now().timestamp();
         let life = Duration::from_secs((exp.max(0) as u64).min(self.session_secs));
-        let session = Session { principal, csrf: CsrfToken::new_random_len(32).secret().clone(), expires: Instant::now() + life };
-        let id = CsrfToken::new_random_len(32).secret().clone();
-        let mut sessions = self.sessions.lock().expect("session lock");
-        sessions.retain(|_, s| s.expires > Instant::now());
-        sessions.insert(id.clone(), session.clone());
-        Ok((id, session, pending.return_to))
+        let user = LoggedIn { principal, csrf: CsrfToken::new_random_len(32).secret().clone() };
+        // A new id for the logged-in session: an id planted before the login is worthless.
+        session.cycle_id().await.map_err(store)?;
+        session.insert(USER_KEY, user.clone()).await.map_err(store)?;
+        session.set_expiry(Some(expiry_in(life)));
+        Ok((user, pending.return_to))
     }
 
-    /// The live session behind a cookie value.
-    pub fn session(&self, id: &str) -> Option<Session> {
-        let sessions = self.sessions.lock().expect("session lock");
-        sessions.get(id).filter(|s| s.expires > Instant::now()).cloned()
+    /// Who the browser's session belongs to, if it is logged in.
+    pub async fn logged_in(session: &Session) -> Result<Option<LoggedIn>, LoginError> {
+        session.get(USER_KEY).await.map_err(store)
     }
 
-    /// Ends a session.
-    pub fn logout(&self, id: &str) -> bool {
-        self.sessions.lock().expect("session lock").remove(id).is_some()
+    /// Ends the session.
+    pub async fn logout(session: &Session) -> Result<(), LoginError> {
+        session.flush().await.map_err(store)
     }
+}
+
+fn store(e: tower_sessions::session::Error) -> LoginError {
+    LoginError::Store(e.to_string())
 }

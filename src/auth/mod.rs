@@ -4,6 +4,7 @@
 //! server listens on loopback only.
 
 pub mod browser;
+pub mod sessions;
 mod token;
 
 use crate::audit::{Actor, Who};
@@ -19,6 +20,7 @@ pub struct AuthConfig {
     pub issuer: Option<String>,
     /// Run in local mode even though an issuer is configured (env ALMANAC_AUTH_LOCAL_MODE=1):
     /// leaving out authentication is always said, never implied by an empty value.
+    #[serde(deserialize_with = "flag")]
     pub local_mode: bool,
     /// The audience access tokens must name (env ALMANAC_AUTH_AUDIENCE).
     pub audience: Option<String>,
@@ -66,6 +68,25 @@ impl Default for AuthConfig {
     }
 }
 
+/// A yes/no setting from a file (`true`) or an environment variable (`1`, `true`).
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+        Text(String),
+    }
+    match Flag::deserialize(d)? {
+        Flag::Bool(b) => Ok(b),
+        Flag::Int(0) => Ok(false),
+        Flag::Int(1) => Ok(true),
+        Flag::Text(t) if t.eq_ignore_ascii_case("true") || t == "1" => Ok(true),
+        Flag::Text(t) if t.eq_ignore_ascii_case("false") || t == "0" => Ok(false),
+        _ => Err(serde::de::Error::custom("use true or false (1 or 0)")),
+    }
+}
+
 impl AuthConfig {
     /// The issuer whose tokens the server requires, or None in local mode.
     pub fn oidc_issuer(&self) -> Option<&str> {
@@ -74,7 +95,8 @@ impl AuthConfig {
 }
 
 /// The catalog's roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Analysts: search and read metadata.
     Viewer,
@@ -135,7 +157,7 @@ pub fn allowed(operation: &str) -> &'static [Role] {
 }
 
 /// An authenticated caller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Principal {
     pub actor: Actor,
     pub roles: BTreeSet<Role>,
@@ -220,7 +242,8 @@ mod tests {
     fn roles_come_from_a_nested_claim_through_the_map() {
         let mut config = AuthConfig { roles_claim: "realm_access.roles".into(), ..Default::default() };
         config.role_map.insert("data-eng".into(), vec!["editor".into()]);
-        let claims = json!({ "iss": "https://id", "sub": "u1", "name": "Ada", "realm_access": { "roles": ["data-eng", "viewer", "unknown"] } });
+        let claims =
+            json!({ "iss": "https://id", "sub": "u1", "name": "Ada", "realm_access": { "roles": ["data-eng", "viewer", "unknown"] } });
         let p = Principal::from_claims(&claims, &config).unwrap();
         assert_eq!(p.roles, [Role::Viewer, Role::Editor].into());
         assert_eq!(p.actor.name.as_deref(), Some("Ada"));

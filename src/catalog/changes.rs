@@ -111,7 +111,39 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// Every kind.
-    pub const ALL: [ChangeKind; 31] = [ChangeKind::NamespaceAdded, ChangeKind::NamespaceRemoved, ChangeKind::DatasetAdded, ChangeKind::DatasetRemoved, ChangeKind::ColumnAdded, ChangeKind::ColumnRemoved, ChangeKind::TypeChanged, ChangeKind::NullabilityChanged, ChangeKind::DefaultChanged, ChangeKind::KeyChanged, ChangeKind::CommentChanged, ChangeKind::KindChanged, ChangeKind::ViewDefinitionChanged, ChangeKind::ForeignKeyAdded, ChangeKind::ForeignKeyChanged, ChangeKind::ForeignKeyRemoved, ChangeKind::SourceOwnerChanged, ChangeKind::DescriptionChanged, ChangeKind::OwnerChanged, ChangeKind::ClassificationConfirmed, ChangeKind::ClassificationRejected, ChangeKind::ClassificationAdded, ChangeKind::MeaningAnnotated, ChangeKind::ChangeAcknowledged, ChangeKind::ChangeDismissed, ChangeKind::NullRateShift, ChangeKind::UnitChange, ChangeKind::TaxChange, ChangeKind::TimezoneShift, ChangeKind::FormatChange, ChangeKind::DuplicatesRise];
+    pub const ALL: [ChangeKind; 31] = [
+        ChangeKind::NamespaceAdded,
+        ChangeKind::NamespaceRemoved,
+        ChangeKind::DatasetAdded,
+        ChangeKind::DatasetRemoved,
+        ChangeKind::ColumnAdded,
+        ChangeKind::ColumnRemoved,
+        ChangeKind::TypeChanged,
+        ChangeKind::NullabilityChanged,
+        ChangeKind::DefaultChanged,
+        ChangeKind::KeyChanged,
+        ChangeKind::CommentChanged,
+        ChangeKind::KindChanged,
+        ChangeKind::ViewDefinitionChanged,
+        ChangeKind::ForeignKeyAdded,
+        ChangeKind::ForeignKeyChanged,
+        ChangeKind::ForeignKeyRemoved,
+        ChangeKind::SourceOwnerChanged,
+        ChangeKind::DescriptionChanged,
+        ChangeKind::OwnerChanged,
+        ChangeKind::ClassificationConfirmed,
+        ChangeKind::ClassificationRejected,
+        ChangeKind::ClassificationAdded,
+        ChangeKind::MeaningAnnotated,
+        ChangeKind::ChangeAcknowledged,
+        ChangeKind::ChangeDismissed,
+        ChangeKind::NullRateShift,
+        ChangeKind::UnitChange,
+        ChangeKind::TaxChange,
+        ChangeKind::TimezoneShift,
+        ChangeKind::FormatChange,
+        ChangeKind::DuplicatesRise,
+    ];
 
     /// The stored name (`type_changed`).
     pub fn as_str(self) -> &'static str {
@@ -159,7 +191,12 @@ impl ChangeKind {
     pub fn is_detected(self) -> bool {
         matches!(
             self,
-            ChangeKind::NullRateShift | ChangeKind::UnitChange | ChangeKind::TaxChange | ChangeKind::TimezoneShift | ChangeKind::FormatChange | ChangeKind::DuplicatesRise
+            ChangeKind::NullRateShift
+                | ChangeKind::UnitChange
+                | ChangeKind::TaxChange
+                | ChangeKind::TimezoneShift
+                | ChangeKind::FormatChange
+                | ChangeKind::DuplicatesRise
         )
     }
 }
@@ -278,5 +315,4 @@ impl Catalog {
         rows.truncate(limit as usize);
         Ok((rows.into_iter().map(ChangeEvent::from).collect(), more))
     }
-
 }

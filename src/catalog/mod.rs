@@ -14,17 +14,17 @@ pub mod types;
 use crate::audit::{self, Action, Record, Who};
 use crate::ids::GlobalId;
 use crate::store::begin_write;
+pub use changes::{change_event, record_event, ChangeEvent, ChangeFilter, ChangeKind};
 use chrono::Utc;
 use entity::{dataset, dataset_column, foreign_key, namespace, scan, source, tag};
 use names::{NameError, OwnerName, QualifiedName, TagName};
+pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, ColumnSummary, DatasetSummary};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
-pub use changes::{change_event, record_event, ChangeEvent, ChangeFilter, ChangeKind};
-pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, DatasetSummary, ColumnSummary};
 pub use types::*;
 
 /// Why a catalog operation failed.
@@ -58,15 +58,11 @@ pub struct Catalog {
 }
 
 fn validate_source_name(name: &str) -> Result<(), CatalogError> {
-    let ok = !name.is_empty()
-        && name.chars().count() <= 100
-        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
+    let ok = !name.is_empty() && name.chars().count() <= 100 && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
     if ok {
         Ok(())
     } else {
-        Err(CatalogError::Invalid(format!(
-            "source name `{name}` is invalid: use 1-100 letters, digits, '_' or '-'"
-        )))
+        Err(CatalogError::Invalid(format!("source name `{name}` is invalid: use 1-100 letters, digits, '_' or '-'")))
     }
 }
 
@@ -130,11 +126,7 @@ impl Catalog {
 
     /// A source by id.
     pub async fn source(&self, id: i64) -> Result<Source, CatalogError> {
-        source::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .map(Source::from)
-            .ok_or_else(|| CatalogError::NotFound(format!("source {id}")))
+        source::Entity::find_by_id(id).one(&self.db).await?.map(Source::from).ok_or_else(|| CatalogError::NotFound(format!("source {id}")))
     }
 
     /// Registers a new source; its URL is stored without password.
@@ -226,11 +218,7 @@ impl Catalog {
 
     /// A scan by id.
     pub async fn scan(&self, id: i64) -> Result<Scan, CatalogError> {
-        scan::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .map(Scan::from)
-            .ok_or_else(|| CatalogError::NotFound(format!("scan {id}")))
+        scan::Entity::find_by_id(id).one(&self.db).await?.map(Scan::from).ok_or_else(|| CatalogError::NotFound(format!("scan {id}")))
     }
 
     /// A source's scans, newest first.
@@ -318,8 +306,7 @@ impl Catalog {
         limit: u64,
     ) -> Result<(Vec<Dataset>, bool), CatalogError> {
         let src = self.source(source_id).await?;
-        let ns_names: HashMap<i64, String> =
-            self.namespaces(source_id, true).await?.into_iter().map(|n| (n.id, n.name)).collect();
+        let ns_names: HashMap<i64, String> = self.namespaces(source_id, true).await?.into_iter().map(|n| (n.id, n.name)).collect();
         let mut q = dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id));
         if let Some(ns) = namespace_id {
             q = q.filter(dataset::Column::NamespaceId.eq(ns));
@@ -345,10 +332,7 @@ impl Catalog {
 
     /// A dataset by id.
     pub async fn dataset(&self, id: i64) -> Result<Dataset, CatalogError> {
-        let m = dataset::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
+        let m = dataset::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
         let (src, ns) = self.names_of(m.source_id, m.namespace_id).await?;
         Ok(Dataset::from_model(m, &src, &ns))
     }
@@ -378,20 +362,15 @@ impl Catalog {
         if !include_removed {
             q = q.filter(dataset_column::Column::RemovedAt.is_null());
         }
-        let rows = q
-            .order_by(dataset_column::Column::Ordinal, Order::Asc)
-            .order_by(dataset_column::Column::Id, Order::Asc)
-            .all(&self.db)
-            .await?;
+        let rows =
+            q.order_by(dataset_column::Column::Ordinal, Order::Asc).order_by(dataset_column::Column::Id, Order::Asc).all(&self.db).await?;
         Ok(rows.into_iter().map(|m| Column::from_model(m, &dataset.qualified_name)).collect())
     }
 
     /// A column by id.
     pub async fn column(&self, id: i64) -> Result<Column, CatalogError> {
-        let m = dataset_column::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| CatalogError::NotFound(format!("column {id}")))?;
+        let m =
+            dataset_column::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| CatalogError::NotFound(format!("column {id}")))?;
         let ds = self.dataset(m.dataset_id).await?;
         Ok(Column::from_model(m, &ds.qualified_name))
     }
@@ -432,9 +411,8 @@ impl Catalog {
         let mut out = Vec::new();
         let mut cache: HashMap<i64, Option<Dataset>> = HashMap::new();
         for m in rows {
-            if !cache.contains_key(&m.dataset_id) {
-                let ds = self.dataset(m.dataset_id).await.ok();
-                cache.insert(m.dataset_id, ds);
+            if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(m.dataset_id) {
+                slot.insert(self.dataset(m.dataset_id).await.ok());
             }
             if let Some(Some(from)) = cache.get(&m.dataset_id) {
                 if from.source_id == dataset.source_id && from.removed_at.is_none() {
@@ -458,10 +436,8 @@ impl Catalog {
         let now = Utc::now();
         let (source_id, dataset_id, column_id, before, rows) = match target {
             Target::Dataset(id) => {
-                let current = dataset::Entity::find_by_id(id)
-                    .one(&txn)
-                    .await?
-                    .ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
+                let current =
+                    dataset::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
                 // The version check and the write are one statement: no lost update between them.
                 let res = dataset::Entity::update_many()
                     .col_expr(dataset::Column::Description, Expr::value(text.map(str::to_string)))
@@ -472,7 +448,8 @@ impl Catalog {
                     .await?;
                 if res.rows_affected == 0 {
                     drop(txn);
-                    let now_at = dataset::Entity::find_by_id(id).one(&self.db).await?.map_or(current.description_version, |m| m.description_version);
+                    let now_at =
+                        dataset::Entity::find_by_id(id).one(&self.db).await?.map_or(current.description_version, |m| m.description_version);
                     return Err(CatalogError::StaleVersion { what: "dataset description", current: now_at, expected: expected_version });
                 }
                 (current.source_id, id, None, current.description, res.rows_affected)
@@ -491,7 +468,10 @@ impl Catalog {
                     .await?;
                 if res.rows_affected == 0 {
                     drop(txn);
-                    let now_at = dataset_column::Entity::find_by_id(id).one(&self.db).await?.map_or(current.description_version, |m| m.description_version);
+                    let now_at = dataset_column::Entity::find_by_id(id)
+                        .one(&self.db)
+                        .await?
+                        .map_or(current.description_version, |m| m.description_version);
                     return Err(CatalogError::StaleVersion { what: "column description", current: now_at, expected: expected_version });
                 }
                 let ds = dataset::Entity::find_by_id(current.dataset_id)
@@ -668,7 +648,6 @@ fn fk_from_model(m: foreign_key::Model, from: &QualifiedName, from_id: i64) -> F
         removed_at: m.removed_at,
     }
 }
-
 
 /// Fails the running scans whose jobs' leases ran out, and those started by versions without
 /// jobs (their processes are long gone); returns how many.

@@ -91,9 +91,7 @@ impl QualifiedName {
         // A quoted empty part (`""`) is a name: SQLite allows `CREATE TABLE "" (...)`.
         let mut it = parts.into_iter();
         match (it.next(), it.next(), it.next(), it.next(), it.next()) {
-            (Some(source), Some(namespace), Some(dataset), column, None) => {
-                Ok(QualifiedName { source, namespace, dataset, column })
-            }
+            (Some(source), Some(namespace), Some(dataset), column, None) => Ok(QualifiedName { source, namespace, dataset, column }),
             _ => Err(NameError::WrongPartCount(input.into())),
         }
     }
@@ -126,9 +124,8 @@ impl TagName {
     /// Validates and normalizes a tag.
     pub fn parse(input: &str) -> Result<Self, NameError> {
         let t = input.trim().to_lowercase();
-        let ok = !t.is_empty()
-            && t.chars().count() <= 64
-            && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/'));
+        let ok =
+            !t.is_empty() && t.chars().count() <= 64 && t.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/'));
         if ok {
             Ok(TagName(t))
         } else {
@@ -186,7 +183,12 @@ mod tests {
         assert_eq!(q.column.as_deref(), Some("email"));
         assert_eq!(q.to_string(), "warehouse.public.customers.email");
 
-        let odd = QualifiedName { source: "my.src".into(), namespace: "main".into(), dataset: "order items".into(), column: Some("say \"hi\"".into()) };
+        let odd = QualifiedName {
+            source: "my.src".into(),
+            namespace: "main".into(),
+            dataset: "order items".into(),
+            column: Some("say \"hi\"".into()),
+        };
         let text = odd.to_string();
         assert_eq!(text, "\"my.src\".main.\"order items\".\"say \"\"hi\"\"\"");
         assert_eq!(QualifiedName::parse(&text).unwrap(), odd);

@@ -11,8 +11,14 @@ use std::collections::{BTreeSet, HashMap};
 
 /// (source id, dataset id) of a column.
 pub async fn column_owner<C: ConnectionTrait>(db: &C, column_id: i64) -> Result<(i64, i64), CatalogError> {
-    let col = dataset_column::Entity::find_by_id(column_id).one(db).await?.ok_or_else(|| CatalogError::NotFound(format!("column {column_id}")))?;
-    let ds = dataset::Entity::find_by_id(col.dataset_id).one(db).await?.ok_or_else(|| CatalogError::NotFound(format!("dataset {}", col.dataset_id)))?;
+    let col = dataset_column::Entity::find_by_id(column_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::NotFound(format!("column {column_id}")))?;
+    let ds = dataset::Entity::find_by_id(col.dataset_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::NotFound(format!("dataset {}", col.dataset_id)))?;
     Ok((ds.source_id, ds.id))
 }
 
@@ -21,7 +27,10 @@ pub fn live_columns_of_source(source_id: i64) -> SelectStatement {
     Query::select()
         .column((dataset_column::Entity, dataset_column::Column::Id))
         .from(dataset_column::Entity)
-        .inner_join(dataset::Entity, Expr::col((dataset::Entity, dataset::Column::Id)).equals((dataset_column::Entity, dataset_column::Column::DatasetId)))
+        .inner_join(
+            dataset::Entity,
+            Expr::col((dataset::Entity, dataset::Column::Id)).equals((dataset_column::Entity, dataset_column::Column::DatasetId)),
+        )
         .and_where(Expr::col((dataset::Entity, dataset::Column::SourceId)).eq(source_id))
         .and_where(Expr::col((dataset::Entity, dataset::Column::RemovedAt)).is_null())
         .and_where(Expr::col((dataset_column::Entity, dataset_column::Column::RemovedAt)).is_null())
@@ -30,7 +39,11 @@ pub fn live_columns_of_source(source_id: i64) -> SelectStatement {
 
 /// The ids of every column (removed ones too) of these datasets, as a selection to join on.
 pub fn columns_of_datasets(dataset_ids: &[i64]) -> SelectStatement {
-    Query::select().column(dataset_column::Column::Id).from(dataset_column::Entity).and_where(dataset_column::Column::DatasetId.is_in(dataset_ids.to_vec())).to_owned()
+    Query::select()
+        .column(dataset_column::Column::Id)
+        .from(dataset_column::Entity)
+        .and_where(dataset_column::Column::DatasetId.is_in(dataset_ids.to_vec()))
+        .to_owned()
 }
 
 /// A dataset as the search index sees it, without what other modules add (categories,
@@ -77,11 +90,24 @@ impl Catalog {
         for chunk in ids.into_iter().collect::<Vec<_>>().chunks(500) {
             let cols = dataset_column::Entity::find().filter(dataset_column::Column::Id.is_in(chunk.to_vec())).all(db).await?;
             let ds_ids: BTreeSet<i64> = cols.iter().map(|c| c.dataset_id).collect();
-            let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find().filter(dataset::Column::Id.is_in(ds_ids)).all(db).await?.into_iter().map(|d| (d.id, d)).collect();
+            let datasets: HashMap<i64, dataset::Model> =
+                dataset::Entity::find().filter(dataset::Column::Id.is_in(ds_ids)).all(db).await?.into_iter().map(|d| (d.id, d)).collect();
             let ns_ids: BTreeSet<i64> = datasets.values().map(|d| d.namespace_id).collect();
-            let namespaces: HashMap<i64, namespace::Model> = namespace::Entity::find().filter(namespace::Column::Id.is_in(ns_ids)).all(db).await?.into_iter().map(|n| (n.id, n)).collect();
+            let namespaces: HashMap<i64, namespace::Model> = namespace::Entity::find()
+                .filter(namespace::Column::Id.is_in(ns_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|n| (n.id, n))
+                .collect();
             let src_ids: BTreeSet<i64> = namespaces.values().map(|n| n.source_id).collect();
-            let sources: HashMap<i64, String> = source::Entity::find().filter(source::Column::Id.is_in(src_ids)).all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+            let sources: HashMap<i64, String> = source::Entity::find()
+                .filter(source::Column::Id.is_in(src_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.name))
+                .collect();
             for c in cols {
                 let Some(d) = datasets.get(&c.dataset_id) else { continue };
                 let Some(n) = namespaces.get(&d.namespace_id) else { continue };

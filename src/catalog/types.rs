@@ -279,4 +279,3 @@ pub struct NewSource {
     pub password_file: Option<String>,
     pub sample_rows: Option<i32>,
 }
-

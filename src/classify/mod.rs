@@ -145,8 +145,14 @@ fn type_allows(cat: &str, family: &str) -> bool {
         "json" | "array" | "other" => true,
         "integer" => matches!(
             cat,
-            "user.unique_id" | "user.contact.phone_number" | "user.contact.address.postal_code" | "user.financial.credit_card"
-                | "user.government_id.national_id" | "user.government_id.tax_id" | "user.device.device_id" | "user.financial.bank_account"
+            "user.unique_id"
+                | "user.contact.phone_number"
+                | "user.contact.address.postal_code"
+                | "user.financial.credit_card"
+                | "user.government_id.national_id"
+                | "user.government_id.tax_id"
+                | "user.device.device_id"
+                | "user.financial.bank_account"
         ),
         "decimal" | "float" => matches!(cat, "user.location.precise" | "user.unique_id" | "user.financial.credit_card"),
         "date" | "timestamp" | "timestamp_tz" => cat == "user.demographic.date_of_birth",
@@ -175,7 +181,14 @@ fn signal(kind: &str, rule: &str, weight: f64) -> Signal {
 }
 
 fn value_signal(rule: &str, weight: f64, share: f64, sampled: usize) -> Signal {
-    Signal { kind: "values".into(), rule: rule.into(), weight, share: Some((share * 1000.0).round() / 1000.0), sampled: Some(sampled), country: None }
+    Signal {
+        kind: "values".into(),
+        rule: rule.into(),
+        weight,
+        share: Some((share * 1000.0).round() / 1000.0),
+        sampled: Some(sampled),
+        country: None,
+    }
 }
 
 /// Share of `values` for which `f` holds, giving up early once `need` cannot be reached.
@@ -366,7 +379,17 @@ impl Classifier {
             if s >= maj {
                 scores.add("user.contact.email", value_signal("email syntax", 0.9, s, n));
             } else if s < 0.2 && n >= 10 {
-                scores.add("user.contact.email", Signal { kind: "negative".into(), rule: "values are not e-mail addresses".into(), weight: 0.3, share: Some(s), sampled: Some(n), country: None });
+                scores.add(
+                    "user.contact.email",
+                    Signal {
+                        kind: "negative".into(),
+                        rule: "values are not e-mail addresses".into(),
+                        weight: 0.3,
+                        share: Some(s),
+                        sampled: Some(n),
+                        country: None,
+                    },
+                );
             }
             let s = share(&values, maj, validators::iban);
             if s >= maj {
@@ -388,7 +411,8 @@ impl Classifier {
             }
             let s = share(&values, maj, validators::uuid);
             if s >= maj {
-                let device_named = words.iter().any(|w| ["device", "advertising", "ad", "idfa", "gaid", "aaid", "udid"].contains(&w.as_str()));
+                let device_named =
+                    words.iter().any(|w| ["device", "advertising", "ad", "idfa", "gaid", "aaid", "udid"].contains(&w.as_str()));
                 if device_named {
                     scores.add("user.device.device_id", value_signal("UUID-shaped advertising/device id", 0.5, s, n));
                 }
@@ -454,7 +478,17 @@ impl Classifier {
             if scores.by_category.get(cat).is_some_and(|s| s.iter().all(|x| x.kind != "values")) && n >= 10 {
                 let s = share(&values, 0.2, f);
                 if s < 0.2 {
-                    scores.add(cat, Signal { kind: "negative".into(), rule: "sampled values do not validate".into(), weight: 0.5, share: Some(s), sampled: Some(n), country: None });
+                    scores.add(
+                        cat,
+                        Signal {
+                            kind: "negative".into(),
+                            rule: "sampled values do not validate".into(),
+                            weight: 0.5,
+                            share: Some(s),
+                            sampled: Some(n),
+                            country: None,
+                        },
+                    );
                 }
             }
         }
@@ -464,7 +498,9 @@ impl Classifier {
         let n = values.len();
         let first = lexicon::first_names();
         let last = lexicon::last_names();
-        let capitalized = |t: &str| t.chars().next().is_some_and(char::is_uppercase) && t.chars().skip(1).all(|c| c.is_alphabetic() || c == '-' || c == '\'');
+        let capitalized = |t: &str| {
+            t.chars().next().is_some_and(char::is_uppercase) && t.chars().skip(1).all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        };
         let (mut single_first, mut single_last, mut full, mut city, mut street) = (0, 0, 0, 0, 0);
         for v in values {
             let tokens: Vec<&str> = v.split([' ', ',']).filter(|t| !t.is_empty()).collect();
@@ -540,13 +576,17 @@ impl Classifier {
             .count();
         let s = embedded as f64 / n as f64;
         if s >= 0.1 && embedded >= 2 {
-            scores.add("user.free_text_with_pii", value_signal("personal data inside free text (e-mail, phone, IBAN, card)", (0.45 + s).min(0.9), s, n));
+            scores.add(
+                "user.free_text_with_pii",
+                value_signal("personal data inside free text (e-mail, phone, IBAN, card)", (0.45 + s).min(0.9), s, n),
+            );
         }
     }
 
     fn birth_date_signal(&self, values: &[&str], maj: f64, scores: &mut Scores) {
         let today = chrono::Utc::now().date_naive();
-        let mut ages: Vec<i32> = values.iter().filter_map(|v| validators::date(v)).filter_map(|d| validators::age_years(d, today)).collect();
+        let mut ages: Vec<i32> =
+            values.iter().filter_map(|v| validators::date(v)).filter_map(|d| validators::age_years(d, today)).collect();
         let s = ages.len() as f64 / values.len() as f64;
         // `value_majority` may be configured as 0: no dates is never a majority.
         if s < maj || ages.is_empty() {
@@ -596,14 +636,36 @@ mod tests {
 
     #[test]
     fn hard_negatives() {
-        assert_eq!(classify("devices", "phone_model", "text", &vals(&["Pixel 8", "iPhone 15", "Galaxy S24", "Pixel 7", "Fairphone 5"])), None);
+        assert_eq!(
+            classify("devices", "phone_model", "text", &vals(&["Pixel 8", "iPhone 15", "Galaxy S24", "Pixel 7", "Fairphone 5"])),
+            None
+        );
         assert_eq!(classify("stats", "email_sent_count", "integer", &vals(&["1", "4", "0", "12", "3"])), None);
         assert_eq!(classify("net", "ip_pool_size", "integer", &vals(&["16", "32", "64", "16", "8"])), None);
         assert_eq!(classify("cfg", "mail_server_host", "text", &vals(&["smtp.example.org"; 5])), None);
         assert_eq!(classify("products", "product_name", "text", &vals(&["Green Tea", "Chef Knife", "Mug", "Kettle", "Puzzle"])), None);
-        assert_eq!(classify("stores", "street", "text", &vals(&["Hauptstraße 5", "Rue Pasteur 3", "Via Roma 1", "High Street 9", "Kerkstraat 2"])), None);
-        assert_eq!(classify("products", "ean", "text", &vals(&["4006381333931", "4012345678901", "4000000000006", "4029764001807", "4005500001234"])), None);
-        assert_eq!(classify("orders", "ordered_at", "timestamp", &vals(&["2024-05-01 10:00:00", "2025-01-02 11:00:00", "2024-12-24 09:00:00", "2023-07-07 08:00:00", "2025-03-03 12:00:00"])), None);
+        assert_eq!(
+            classify("stores", "street", "text", &vals(&["Hauptstraße 5", "Rue Pasteur 3", "Via Roma 1", "High Street 9", "Kerkstraat 2"])),
+            None
+        );
+        assert_eq!(
+            classify(
+                "products",
+                "ean",
+                "text",
+                &vals(&["4006381333931", "4012345678901", "4000000000006", "4029764001807", "4005500001234"])
+            ),
+            None
+        );
+        assert_eq!(
+            classify(
+                "orders",
+                "ordered_at",
+                "timestamp",
+                &vals(&["2024-05-01 10:00:00", "2025-01-02 11:00:00", "2024-12-24 09:00:00", "2023-07-07 08:00:00", "2025-03-03 12:00:00"])
+            ),
+            None
+        );
     }
 
     #[test]
@@ -616,14 +678,33 @@ mod tests {
         assert!(c.taxonomy().get("user.loyalty_card").is_ok());
         let values = vals(&["LC-12345678", "LC-87654321", "LC-11112222", "LC-33334444", "LC-55556666"]);
         let facts = |column: &'static str, values: &'static [Option<String>]| ColumnFacts {
-            dataset: "members", column, data_type: "text", type_family: "text", comment: None, description: None, primary_key: false, values,
+            dataset: "members",
+            column,
+            data_type: "text",
+            type_family: "text",
+            comment: None,
+            description: None,
+            primary_key: false,
+            values,
         };
         let values: &'static [Option<String>] = Box::leak(values.into_boxed_slice());
         assert_eq!(c.classify(&facts("x1", values)).map(|s| s.category).as_deref(), Some("user.loyalty_card"));
         assert_eq!(c.classify(&facts("BonusCardNo", &[])).map(|s| s.category).as_deref(), Some("user.loyalty_card"));
-        let bad = ClassifyConfig { custom: vec![CustomCategory { key: "Loyalty".into(), label: None, special: false, name_patterns: vec![], value_regex: None }], ..Default::default() };
+        let bad = ClassifyConfig {
+            custom: vec![CustomCategory { key: "Loyalty".into(), label: None, special: false, name_patterns: vec![], value_regex: None }],
+            ..Default::default()
+        };
         assert!(matches!(Classifier::new(bad), Err(ClassifyError::BadKey(_))));
-        let bad = ClassifyConfig { custom: vec![CustomCategory { key: "user.x".into(), label: None, special: false, name_patterns: vec![], value_regex: Some("(".into()) }], ..Default::default() };
+        let bad = ClassifyConfig {
+            custom: vec![CustomCategory {
+                key: "user.x".into(),
+                label: None,
+                special: false,
+                name_patterns: vec![],
+                value_regex: Some("(".into()),
+            }],
+            ..Default::default()
+        };
         assert!(matches!(Classifier::new(bad), Err(ClassifyError::BadRegex { .. })));
     }
 
@@ -631,7 +712,13 @@ mod tests {
     fn values_alone() {
         let emails = vals(&["a.b@example.org", "c@d.de", "x.y@web.de", "q@z.fr", "m.n@o.it"]);
         assert_eq!(classify("t", "c7", "text", &emails).as_deref(), Some("user.contact.email"));
-        let ibans = vals(&["DE89370400440532013000", "GB82WEST12345698765432", "DE89370400440532013000", "GB82WEST12345698765432", "DE89370400440532013000"]);
+        let ibans = vals(&[
+            "DE89370400440532013000",
+            "GB82WEST12345698765432",
+            "DE89370400440532013000",
+            "GB82WEST12345698765432",
+            "DE89370400440532013000",
+        ]);
         assert_eq!(classify("t", "c8", "text", &ibans).as_deref(), Some("user.financial.bank_account"));
         let dnis = vals(&["12345678Z", "X1234567L", "12345678Z", "X1234567L", "12345678Z"]);
         assert_eq!(classify("t", "c9", "text", &dnis).as_deref(), Some("user.government_id.national_id"));

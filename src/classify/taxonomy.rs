@@ -91,10 +91,7 @@ pub struct Taxonomy {
 impl Default for Taxonomy {
     fn default() -> Self {
         Taxonomy {
-            categories: BUILT_IN
-                .iter()
-                .map(|(k, l, s)| Category { key: k.to_string(), label: l.to_string(), special: *s })
-                .collect(),
+            categories: BUILT_IN.iter().map(|(k, l, s)| Category { key: k.to_string(), label: l.to_string(), special: *s }).collect(),
         }
     }
 }

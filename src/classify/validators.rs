@@ -32,7 +32,7 @@ pub fn luhn(digits: &str) -> bool {
         }
         sum += d;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// E-mail address syntax (local@domain.tld), without a network check.
@@ -50,8 +50,9 @@ pub fn email(s: &str) -> bool {
         && local.chars().all(|c| c.is_alphanumeric() || "._%+-'!#$&*/=?^`{|}~".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels.iter().all(|l| {
+            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
         && labels.last().is_some_and(|t| t.len() >= 2 && t.chars().all(char::is_alphabetic));
     local_ok && domain_ok
 }
@@ -90,10 +91,38 @@ pub fn ean(s: &str) -> bool {
 
 fn iban_length(country: &str) -> Option<usize> {
     Some(match country {
-        "AT" => 20, "BE" => 16, "CH" => 21, "CZ" => 24, "DE" => 22, "DK" => 18, "ES" => 24, "FI" => 18,
-        "FR" => 27, "GB" => 22, "GR" => 27, "HU" => 28, "IE" => 22, "IT" => 27, "LU" => 20, "NL" => 18,
-        "NO" => 15, "PL" => 28, "PT" => 25, "SE" => 24, "SI" => 19, "SK" => 24, "RO" => 24, "HR" => 21,
-        "LI" => 21, "MC" => 27, "BG" => 22, "EE" => 20, "LT" => 20, "LV" => 21, "IS" => 26, "MT" => 31,
+        "AT" => 20,
+        "BE" => 16,
+        "CH" => 21,
+        "CZ" => 24,
+        "DE" => 22,
+        "DK" => 18,
+        "ES" => 24,
+        "FI" => 18,
+        "FR" => 27,
+        "GB" => 22,
+        "GR" => 27,
+        "HU" => 28,
+        "IE" => 22,
+        "IT" => 27,
+        "LU" => 20,
+        "NL" => 18,
+        "NO" => 15,
+        "PL" => 28,
+        "PT" => 25,
+        "SE" => 24,
+        "SI" => 19,
+        "SK" => 24,
+        "RO" => 24,
+        "HR" => 21,
+        "LI" => 21,
+        "MC" => 27,
+        "BG" => 22,
+        "EE" => 20,
+        "LT" => 20,
+        "LV" => 21,
+        "IS" => 26,
+        "MT" => 31,
         "CY" => 28,
         _ => return None,
     })
@@ -228,10 +257,47 @@ pub fn age_years(d: NaiveDate, today: NaiveDate) -> Option<i32> {
 /// Gender values in the languages of the vocabulary.
 pub fn gender(s: &str) -> bool {
     const VALUES: &[&str] = &[
-        "m", "f", "w", "d", "x", "u", "male", "female", "man", "woman", "diverse", "divers", "other", "non-binary",
-        "nonbinary", "unknown", "mann", "frau", "mannlich", "weiblich", "homme", "femme", "masculin", "feminin",
-        "hombre", "mujer", "masculino", "femenino", "uomo", "donna", "maschio", "femmina", "man", "vrouw", "mezczyzna",
-        "kobieta", "kvinna", "mr", "mrs", "ms", "herr",
+        "m",
+        "f",
+        "w",
+        "d",
+        "x",
+        "u",
+        "male",
+        "female",
+        "man",
+        "woman",
+        "diverse",
+        "divers",
+        "other",
+        "non-binary",
+        "nonbinary",
+        "unknown",
+        "mann",
+        "frau",
+        "mannlich",
+        "weiblich",
+        "homme",
+        "femme",
+        "masculin",
+        "feminin",
+        "hombre",
+        "mujer",
+        "masculino",
+        "femenino",
+        "uomo",
+        "donna",
+        "maschio",
+        "femmina",
+        "man",
+        "vrouw",
+        "mezczyzna",
+        "kobieta",
+        "kvinna",
+        "mr",
+        "mrs",
+        "ms",
+        "herr",
     ];
     let v = super::words::fold(s.trim());
     VALUES.contains(&v.as_str())
@@ -452,8 +518,7 @@ pub fn mac(s: &str) -> bool {
 pub fn uuid(s: &str) -> bool {
     let s = s.trim();
     let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
+    parts.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// A coordinate with at least three decimals within `limit` degrees (90 or 180).
@@ -587,7 +652,16 @@ mod tests {
 mod phone_tests {
     #[test]
     fn mobile_numbers_of_the_sample_locales() {
-        for n in ["+49 151 12345678", "+33 6 12345678", "+34 612345678", "+39 3123456789", "+31 6 12345678", "+48 512345678", "+46 70 1234567", "+44 7911 123456"] {
+        for n in [
+            "+49 151 12345678",
+            "+33 6 12345678",
+            "+34 612345678",
+            "+39 3123456789",
+            "+31 6 12345678",
+            "+48 512345678",
+            "+46 70 1234567",
+            "+44 7911 123456",
+        ] {
             assert!(super::phone(n), "{n}");
         }
     }

@@ -62,7 +62,10 @@ pub(crate) async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<
         }
         AuditCommand::Log { limit, action, subject, format } => {
             let action = match action {
-                Some(a) => Some(Action::parse(&a).with_context(|| format!("unknown action `{a}` (one of {})", Action::ALL.map(Action::as_str).join(", ")))?),
+                Some(a) => Some(
+                    Action::parse(&a)
+                        .with_context(|| format!("unknown action `{a}` (one of {})", Action::ALL.map(Action::as_str).join(", ")))?,
+                ),
                 None => None,
             };
             let filter = AuditFilter { action, subject, ..Default::default() };

@@ -32,7 +32,12 @@ pub(crate) async fn run(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> 
         Format::Text => {
             for e in &events {
                 let column = e.column.as_deref().map(|c| format!(" {}", esc(c))).unwrap_or_default();
-                out!("{}  {:<20}{column}  {}", e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), e.kind, esc(&e.details.to_string()));
+                out!(
+                    "{}  {:<20}{column}  {}",
+                    e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.kind,
+                    esc(&e.details.to_string())
+                );
             }
             out!("{} events", events.len());
         }

@@ -4,7 +4,7 @@
 //! text), progress and warnings to stderr.
 
 use almanac::app::AppState;
-use almanac::config::Config;
+use almanac::config::{Config, Overrides};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -46,7 +46,8 @@ pub(crate) fn out_raw(text: &str) {
 #[command(name = "almanac", version, about = "Data catalog and data dictionary with privacy governance")]
 struct Cli {
     /// Catalog store URL: sqlite://PATH (default ./almanac-data/catalog.db) or postgres://...
-    #[arg(long, global = true, env = "ALMANAC_STORE")]
+    /// (env ALMANAC_STORE).
+    #[arg(long, global = true)]
     store: Option<String>,
     /// Configuration file (default ./almanac.toml when present; env ALMANAC_CONFIG).
     #[arg(long, global = true)]
@@ -130,14 +131,15 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// The configuration, with `--store` applied, validated.
+    /// The configuration: file < environment < `--store` and the command's own flags.
+    pub(crate) fn config_with(&self, mut overrides: Overrides) -> anyhow::Result<Config> {
+        overrides.store = self.store.clone();
+        Ok(Config::load_with(self.config.as_deref(), &overrides)?)
+    }
+
+    /// The configuration with only the global flags.
     pub(crate) fn config(&self) -> anyhow::Result<Config> {
-        let mut config = Config::load(self.config.as_deref())?;
-        if let Some(store) = &self.store {
-            config.store = store.clone();
-        }
-        config.validate()?;
-        Ok(config)
+        self.config_with(Overrides::default())
     }
 
     /// The application over the configured store.

@@ -27,13 +27,19 @@ pub(crate) async fn run(ctx: &Context, args: PiiArgs) -> anyhow::Result<()> {
     let taxonomy = state.classifier.taxonomy();
     let categories = args.category.iter().map(|c| taxonomy.key(c)).collect::<Result<Vec<_>, _>>()?;
     let status = match args.status.as_deref() {
-        Some(s) => Some(ClassificationStatus::parse(s).with_context(|| format!("unknown status `{s}`: use suggested, confirmed, rejected or manual"))?),
+        Some(s) => Some(
+            ClassificationStatus::parse(s)
+                .with_context(|| format!("unknown status `{s}`: use suggested, confirmed, rejected or manual"))?,
+        ),
         None => None,
     };
     let filter = InventoryFilter { source: args.source, categories, status, special_only: args.special_only };
     let mut rows = inventory::list_all(&state.catalog, taxonomy, &filter).await?;
     let format = args.format;
-    rows.sort_by(|a, b| (a.column.qualified_name.to_string(), &a.classification.category).cmp(&(b.column.qualified_name.to_string(), &b.classification.category)));
+    rows.sort_by(|a, b| {
+        (a.column.qualified_name.to_string(), &a.classification.category)
+            .cmp(&(b.column.qualified_name.to_string(), &b.classification.category))
+    });
     match format {
         Format::Json => {
             let list: Vec<_> = rows
@@ -69,4 +75,3 @@ pub(crate) async fn run(ctx: &Context, args: PiiArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -31,7 +31,9 @@ impl ScanProgress for BarProgress {
                 self.bar.set_position(0);
             }
             None => {
-                self.bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                self.bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
             }
         }
         self.bar.set_message(name.to_string());
@@ -78,4 +80,3 @@ impl ScanProgress for LogProgress {
         }
     }
 }
-

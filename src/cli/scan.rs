@@ -4,6 +4,7 @@
 use super::progress::{BarProgress, LogProgress};
 use super::{esc, Context};
 use almanac::app::AppState;
+use almanac::config::Overrides;
 use almanac::scanning::{self, NewTarget, ScanTarget};
 use almanac_scanners::ScanProgress;
 use anyhow::Context as _;
@@ -30,10 +31,7 @@ pub(crate) struct ScanArgs {
 }
 
 pub(crate) async fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    if let Some(n) = args.sample_rows {
-        config.scan.sample_rows = n;
-    }
+    let config = ctx.config_with(Overrides { sample_rows: args.sample_rows, ..Default::default() })?;
     let state = AppState::open(config).await?;
     let target = ScanTarget::parse(&args.source, args.name.as_deref())?;
     let secrets = NewTarget { password_env: args.password_env, password_file: args.password_file, sample_rows: args.sample_rows };
@@ -49,7 +47,8 @@ async fn scan(state: &AppState, target: ScanTarget, secrets: NewTarget) -> anyho
     let (source, url) = scanning::resolve(&state.catalog, &state.config, target, secrets).await?;
     let scan = state.catalog.start_scan(source.id).await?;
     let started = Instant::now();
-    let progress: Arc<dyn ScanProgress> = if std::io::stderr().is_terminal() { Arc::new(BarProgress::new()) } else { Arc::new(LogProgress::default()) };
+    let progress: Arc<dyn ScanProgress> =
+        if std::io::stderr().is_terminal() { Arc::new(BarProgress::new()) } else { Arc::new(LogProgress::default()) };
     let result = scanning::run(&state.catalog, &state.config, &state.classifier, &source, scan.id, &url, Some(progress.clone())).await;
     drop(progress);
     let summary = result.with_context(|| format!("scan of `{}` ({}) failed", source.name, source.url))?;

@@ -52,8 +52,16 @@ fn highlight_text(fragment: &str) -> String {
 
 async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed: bool, format: Format) -> anyhow::Result<()> {
     let index = state.search.clone().context("search index not open")?;
-    let request = almanac::search::SearchRequest { query: query.to_string(), filters: Vec::new(), limit, offset: 0, include_removed, facets: false, count: format == Format::Text };
-    let results = index.run(request).await?;
+    let request = almanac::search::SearchRequest {
+        query: query.to_string(),
+        filters: Vec::new(),
+        limit,
+        offset: 0,
+        include_removed,
+        facets: false,
+        count: format == Format::Text,
+    };
+    let results = almanac::search::search_as(&index, &state.catalog, request).await?;
     match format {
         Format::Json => {
             let list: Vec<_> = results

@@ -3,6 +3,7 @@
 
 use super::Context;
 use almanac::app::AppState;
+use almanac::config::Overrides;
 use almanac::search::IndexAccess;
 use anyhow::Context as _;
 use std::path::PathBuf;
@@ -24,11 +25,7 @@ pub(crate) struct QuickstartArgs {
 }
 
 pub(crate) async fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    if let Some(l) = args.listen {
-        config.listen = l;
-    }
-    config.validate()?;
+    let config = ctx.config_with(Overrides { listen: args.listen, ..Default::default() })?;
     config.serve_addr()?;
     let (state, _) = AppState::open(config).await?.with_search(IndexAccess::Write).await?;
     run_server(state.with_auth().await?).await
@@ -42,7 +39,8 @@ async fn run_server(state: AppState) -> anyhow::Result<()> {
     match &state.auth {
         Some(v) => eprintln!("Almanac is serving on http://{local}; access tokens from {} are required", v.issuer()),
         None => {
-            tracing::warn!(%local, "LOCAL MODE: no OpenID Connect issuer is configured; every caller acts as the local administrator, so the server listens on loopback only");
+            let why = if state.config.auth.local_mode { "auth.local_mode is set" } else { "no OpenID Connect issuer is configured" };
+            tracing::warn!(%local, "LOCAL MODE: {why}; every caller acts as the local administrator, so the server listens on loopback only");
             eprintln!("Almanac is serving on http://{local} in LOCAL MODE (no authentication; loopback only)");
         }
     }
@@ -57,9 +55,7 @@ async fn run_server(state: AppState) -> anyhow::Result<()> {
 }
 
 pub(crate) async fn quickstart(ctx: &Context, args: QuickstartArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    config.listen = args.listen;
-    config.validate()?;
+    let config = ctx.config_with(Overrides { listen: Some(args.listen), ..Default::default() })?;
     let sample = PathBuf::from("almanac-data/sample-warehouse.db");
     eprintln!("Writing the sample warehouse to {} ...", sample.display());
     almanac_fixtures::warehouse::write_sample_warehouse(&sample).await?;

@@ -124,7 +124,13 @@ fn print_dataset(ds: &Dataset, columns: &[Column], fks: &[ForeignKey], incoming:
     out!();
     out!("  {:<width$}  {:<twidth$}  {:<8}  {:<4}  comment / description", "column", "type", "null", "key");
     for c in columns {
-        let key = if c.primary_key { "PK" } else if c.unique { "UQ" } else { "" };
+        let key = if c.primary_key {
+            "PK"
+        } else if c.unique {
+            "UQ"
+        } else {
+            ""
+        };
         let text = c.description.as_deref().or(c.comment.as_deref()).unwrap_or("");
         out!(
             "  {:<width$}  {:<twidth$}  {:<8}  {:<4}  {}",
@@ -139,7 +145,12 @@ fn print_dataset(ds: &Dataset, columns: &[Column], fks: &[ForeignKey], incoming:
         out!();
         out!("  foreign keys:");
         for fk in fks {
-            out!("    ({}) -> {} ({})", esc(&fk.columns.join(", ")), esc(&fk.to_dataset.to_string()), esc(&fk.referenced_columns.join(", ")));
+            out!(
+                "    ({}) -> {} ({})",
+                esc(&fk.columns.join(", ")),
+                esc(&fk.to_dataset.to_string()),
+                esc(&fk.referenced_columns.join(", "))
+            );
         }
     }
     if !incoming.is_empty() {
@@ -157,4 +168,3 @@ fn print_dataset(ds: &Dataset, columns: &[Column], fks: &[ForeignKey], incoming:
         }
     }
 }
-

@@ -41,15 +41,17 @@ async fn sources_cmd(catalog: &Catalog, format: Format) -> anyhow::Result<()> {
         Format::Text => {
             for (s, last) in rows {
                 let status = match last {
-                    Some(l) => format!(
-                        "last scan {} at {}{}",
-                        l.status.as_str(),
-                        l.started_at.format("%Y-%m-%d %H:%M:%S"),
-                        l.datasets.map(|d| format!(" ({d} datasets, {} columns)", l.columns.unwrap_or(0))).unwrap_or_default()
-                    ) + &match l.warnings.len() {
-                        0 => String::new(),
-                        n => format!(", {n} warnings"),
-                    },
+                    Some(l) => {
+                        format!(
+                            "last scan {} at {}{}",
+                            l.status.as_str(),
+                            l.started_at.format("%Y-%m-%d %H:%M:%S"),
+                            l.datasets.map(|d| format!(" ({d} datasets, {} columns)", l.columns.unwrap_or(0))).unwrap_or_default()
+                        ) + &match l.warnings.len() {
+                            0 => String::new(),
+                            n => format!(", {n} warnings"),
+                        }
+                    }
                     None => "never scanned".into(),
                 };
                 out!("{:<20} {:<9} {:<50} {}", esc(&s.name), s.engine, esc(&s.url), esc(&status));
@@ -58,4 +60,3 @@ async fn sources_cmd(catalog: &Catalog, format: Format) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -166,7 +166,8 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
         let enough = before.sampled >= config.min_values && after.sampled >= config.min_values;
         if enough && bs != ashape && ashare >= config.format_share && before.shape_share(ashape) < 0.1 && bshare >= config.format_share {
             // An offset appearing or disappearing on timestamps is a time-zone matter.
-            let kind = if before.instants.is_some() && after.instants.is_some() { ChangeKind::TimezoneShift } else { ChangeKind::FormatChange };
+            let kind =
+                if before.instants.is_some() && after.instants.is_some() { ChangeKind::TimezoneShift } else { ChangeKind::FormatChange };
             if !out.iter().any(|d| d.kind == kind) {
                 out.push(Drift {
                     kind,
@@ -186,7 +187,11 @@ pub fn duplicates(before: Option<f64>, after: Option<f64>, rows: (usize, usize),
     if rows.0 < config.min_values || rows.1 < config.min_values || a - b < config.duplicate_rise {
         return None;
     }
-    Some(Drift { kind: ChangeKind::DuplicatesRise, confidence: ((a - b) / 0.2).min(1.0), evidence: json!({ "duplicate_share_before": b, "duplicate_share_after": a }) })
+    Some(Drift {
+        kind: ChangeKind::DuplicatesRise,
+        confidence: ((a - b) / 0.2).min(1.0),
+        evidence: json!({ "duplicate_share_before": b, "duplicate_share_after": a }),
+    })
 }
 
 #[cfg(test)]
@@ -216,7 +221,8 @@ mod tests {
 
         let start = 1_700_000_000.0;
         let ts: Vec<f64> = (0..200).map(|_| start + rng.f64() * 86400.0 * 30.0).collect();
-        let fmt = |t: f64, shift: f64| chrono::DateTime::from_timestamp((t + shift) as i64, 0).unwrap().format("%Y-%m-%d %H:%M:%S").to_string();
+        let fmt =
+            |t: f64, shift: f64| chrono::DateTime::from_timestamp((t + shift) as i64, 0).unwrap().format("%Y-%m-%d %H:%M:%S").to_string();
         assert_eq!(detect_values(&s(&ts, &|t| fmt(t, 0.0)), &s(&ts, &|t| fmt(t, 7200.0)), false), ["timezone_shift"]);
         let names = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"];
         let first_last = sample((0..100).map(|i| Some(names[i % 4].to_string())));
@@ -237,7 +243,12 @@ mod tests {
         let amounts: Vec<String> = (0..20_000).map(|_| format!("{:.2}", (rng.f64() * 6.0).exp() * 3.0)).collect();
         let nullable: Vec<Option<String>> = (0..20_000).map(|i| if rng.f64() < 0.3 { None } else { Some(i.to_string()) }).collect();
         let stamps: Vec<String> = (0..20_000)
-            .map(|_| chrono::DateTime::from_timestamp(1_700_000_000 + rng.i64(0..86400 * 365), 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .map(|_| {
+                chrono::DateTime::from_timestamp(1_700_000_000 + rng.i64(0..86400 * 365), 0)
+                    .unwrap()
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+            })
             .collect();
         let draw = |rng: &mut fastrand::Rng, n: usize| -> Vec<usize> { (0..n).map(|_| rng.usize(..20_000)).collect() };
         let config = DriftConfig::default();

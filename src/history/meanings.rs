@@ -28,7 +28,15 @@ pub struct Meaning {
 
 impl From<column_meaning::Model> for Meaning {
     fn from(m: column_meaning::Model) -> Meaning {
-        Meaning { id: m.id, column_id: m.column_id, meaning: m.meaning, effective_from: m.effective_from, author: m.author, change_event_id: m.change_event_id, created_at: m.created_at }
+        Meaning {
+            id: m.id,
+            column_id: m.column_id,
+            meaning: m.meaning,
+            effective_from: m.effective_from,
+            author: m.author,
+            change_event_id: m.change_event_id,
+            created_at: m.created_at,
+        }
     }
 }
 
@@ -45,7 +53,14 @@ pub struct Review {
 
 impl From<change_review::Model> for Review {
     fn from(m: change_review::Model) -> Review {
-        Review { change_event_id: m.change_event_id, decision: m.decision, note: m.note, author: m.author, meaning_id: m.meaning_id, created_at: m.created_at }
+        Review {
+            change_event_id: m.change_event_id,
+            decision: m.decision,
+            note: m.note,
+            author: m.author,
+            meaning_id: m.meaning_id,
+            created_at: m.created_at,
+        }
     }
 }
 
@@ -99,7 +114,12 @@ async fn insert_meaning<C: ConnectionTrait>(
 }
 
 /// Records what a column means from a date on; earlier versions stay.
-pub async fn annotate_meaning(catalog: &Catalog, column_id: i64, meaning: &str, effective_from: NaiveDate) -> Result<Meaning, CatalogError> {
+pub async fn annotate_meaning(
+    catalog: &Catalog,
+    column_id: i64,
+    meaning: &str,
+    effective_from: NaiveDate,
+) -> Result<Meaning, CatalogError> {
     let txn = begin_write(catalog.connection()).await?;
     let m = insert_meaning(&txn, catalog, column_id, meaning, effective_from, None).await?;
     txn.commit().await?;
@@ -134,19 +154,37 @@ pub async fn meaning_at(catalog: &Catalog, column_id: i64, date: NaiveDate) -> R
 
 /// Acknowledges (optionally recording what the column means from a date on) or dismisses a
 /// detected change. A change is reviewed once.
-pub async fn review_change(catalog: &Catalog, event_id: i64, decision: Decision, note: Option<&str>, meaning: Option<(&str, NaiveDate)>) -> Result<Review, CatalogError> {
+pub async fn review_change(
+    catalog: &Catalog,
+    event_id: i64,
+    decision: Decision,
+    note: Option<&str>,
+    meaning: Option<(&str, NaiveDate)>,
+) -> Result<Review, CatalogError> {
     let txn = begin_write(catalog.connection()).await?;
-    let event = catalog::change_event(&txn, event_id).await?.ok_or_else(|| CatalogError::NotFound(format!("change {}", GlobalId::change(event_id))))?;
+    let event = catalog::change_event(&txn, event_id)
+        .await?
+        .ok_or_else(|| CatalogError::NotFound(format!("change {}", GlobalId::change(event_id))))?;
     if !event.kind.is_detected() {
-        return Err(CatalogError::Invalid(format!("`{}` is not a detected semantic change; only those are acknowledged or dismissed", event.kind)));
+        return Err(CatalogError::Invalid(format!(
+            "`{}` is not a detected semantic change; only those are acknowledged or dismissed",
+            event.kind
+        )));
     }
     if let Some(r) = change_review::Entity::find().filter(change_review::Column::ChangeEventId.eq(event_id)).one(&txn).await? {
-        return Err(CatalogError::Conflict(format!("change {} was already {} by {}", GlobalId::change(event_id), r.decision.as_str(), r.author)));
+        return Err(CatalogError::Conflict(format!(
+            "change {} was already {} by {}",
+            GlobalId::change(event_id),
+            r.decision.as_str(),
+            r.author
+        )));
     }
     let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
     let meaning_id = match (decision, meaning) {
         (Decision::Acknowledge, Some((text, from))) => {
-            let column = event.column_id.ok_or_else(|| CatalogError::Invalid("this change concerns a dataset, not a column: it takes no meaning".into()))?;
+            let column = event
+                .column_id
+                .ok_or_else(|| CatalogError::Invalid("this change concerns a dataset, not a column: it takes no meaning".into()))?;
             Some(insert_meaning(&txn, catalog, column, text, from, Some(event_id)).await?.id)
         }
         (Decision::Dismiss, Some(_)) => return Err(CatalogError::Invalid("a dismissed change takes no meaning".into())),
@@ -182,7 +220,11 @@ pub async fn review_change(catalog: &Catalog, event_id: i64, decision: Decision,
 
 /// The review of a change, if any.
 pub async fn review_of(catalog: &Catalog, event_id: i64) -> Result<Option<Review>, CatalogError> {
-    Ok(change_review::Entity::find().filter(change_review::Column::ChangeEventId.eq(event_id)).one(catalog.connection()).await?.map(Review::from))
+    Ok(change_review::Entity::find()
+        .filter(change_review::Column::ChangeEventId.eq(event_id))
+        .one(catalog.connection())
+        .await?
+        .map(Review::from))
 }
 
 /// Whether any meaning was ever recorded (most catalogs hold few or none).
@@ -192,7 +234,11 @@ pub async fn any_meaning<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
 
 /// The meaning in effect on `date` of each column `columns` selects that has one: the latest
 /// effective date, then the latest written.
-pub async fn meanings_in_effect<C: ConnectionTrait>(db: &C, columns: sea_orm::sea_query::SelectStatement, date: NaiveDate) -> Result<HashMap<i64, String>, DbErr> {
+pub async fn meanings_in_effect<C: ConnectionTrait>(
+    db: &C,
+    columns: sea_orm::sea_query::SelectStatement,
+    date: NaiveDate,
+) -> Result<HashMap<i64, String>, DbErr> {
     let mut out = HashMap::new();
     for (column_id, meaning) in column_meaning::Entity::find()
         .select_only()

@@ -9,45 +9,63 @@ pub mod meanings;
 pub mod profile;
 
 use crate::catalog::ChangeKind;
+use almanac_scanners as snap;
+use chrono::{DateTime, Utc};
 use entity::column_profile;
 pub use entity::ReviewDecision;
 pub use meanings::{any_meaning, meanings_in_effect};
-use almanac_scanners as snap;
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 use std::collections::HashMap;
 
 /// Words of a column name that say it holds money (the tax detector needs one).
-const MONEY_WORDS: &[&str] = &["amount", "amt", "price", "total", "revenue", "cost", "fee", "net", "gross", "subtotal", "paid", "charge", "sum", "value"];
+const MONEY_WORDS: &[&str] =
+    &["amount", "amt", "price", "total", "revenue", "cost", "fee", "net", "gross", "subtotal", "paid", "charge", "sum", "value"];
 
 fn is_money(column: &snap::Column) -> bool {
     column.type_family == snap::TypeFamily::Decimal
         || crate::classify::words::split_identifier(&column.name).iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
 }
 
+/// (namespace, dataset, column) names -> (column id, dataset id), for the columns of a scan.
+pub type ColumnIds = HashMap<(String, String, String), (i64, i64)>;
+
 /// A detected semantic change: (dataset id, column id, kind, details).
 pub type Detected = (i64, Option<i64>, ChangeKind, serde_json::Value);
 
 /// Stores the profiles of this scan's sampled columns and compares them with the same
-/// columns' profiles in the source's previous profiled scan. Returns the changes found.
+/// columns' profiles in the source's previous profiled scan. Returns the changes found. The
+/// profiling and the comparisons (CPU work over every sampled value) run on a blocking thread.
 pub(crate) async fn record_profiles(
     txn: &DatabaseTransaction,
     scan_id: i64,
-    snapshot: &snap::Snapshot,
-    ids: &HashMap<(String, String, String), (i64, i64)>,
+    snapshot: std::sync::Arc<snap::Snapshot>,
+    ids: std::sync::Arc<ColumnIds>,
     config: &drift::DriftConfig,
     now: DateTime<Utc>,
     warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<Vec<Detected>, DbErr> {
+    let before = previous_profiles(txn, scan_id, &ids).await?;
+    let config = config.clone();
+    let measured = tokio::task::spawn_blocking(move || measure(scan_id, &snapshot, &ids, &before, &config, now))
+        .await
+        .map_err(|e| DbErr::Custom(format!("profiling stopped: {e}")))?;
+    let (rows, found, more_warnings) = measured;
+    warnings.extend(more_warnings);
+    crate::store::insert_in_chunks(txn, rows, 200).await?;
+    Ok(found)
+}
+
+/// (dataset id, column id or None) -> the stored profile JSON of the source's previous
+/// profiled scan of these datasets.
+async fn previous_profiles(txn: &DatabaseTransaction, scan_id: i64, ids: &ColumnIds) -> Result<HashMap<(i64, Option<i64>), String>, DbErr> {
     let dataset_ids: Vec<i64> = {
         let mut v: Vec<i64> = ids.values().map(|(_, d)| *d).collect();
         v.sort_unstable();
         v.dedup();
         v
     };
-    // The previous profiled scan of these datasets.
     let mut previous_scan: Option<i64> = None;
     for chunk in dataset_ids.chunks(500) {
         let max: Option<Option<i64>> = column_profile::Entity::find()
@@ -60,7 +78,6 @@ pub(crate) async fn record_profiles(
             .await?;
         previous_scan = std::cmp::Ord::max(previous_scan, max.flatten());
     }
-    // (dataset id, column id or None) -> stored profile JSON of that scan.
     let mut before: HashMap<(i64, Option<i64>), String> = HashMap::new();
     if let Some(prev) = previous_scan {
         for chunk in dataset_ids.chunks(500) {
@@ -74,9 +91,23 @@ pub(crate) async fn record_profiles(
             }
         }
     }
+    Ok(before)
+}
 
+type Measured = (Vec<column_profile::ActiveModel>, Vec<Detected>, Vec<snap::ScanWarning>);
+
+/// Profiles every sampled column and compares it with its previous profile (pure CPU work).
+fn measure(
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+    ids: &ColumnIds,
+    before: &HashMap<(i64, Option<i64>), String>,
+    config: &drift::DriftConfig,
+    now: DateTime<Utc>,
+) -> Measured {
     let mut rows = Vec::new();
     let mut found = Vec::new();
+    let mut warnings = Vec::new();
     for ns in &snapshot.namespaces {
         for d in &ns.datasets {
             if d.sample.is_none() {
@@ -108,7 +139,12 @@ pub(crate) async fn record_profiles(
                     }
                 };
                 for change in changes {
-                    found.push((ds, Some(column_id), change.kind, json!({ "column": c.name, "confidence": change.confidence, "evidence": change.evidence })));
+                    found.push((
+                        ds,
+                        Some(column_id),
+                        change.kind,
+                        json!({ "column": c.name, "confidence": change.confidence, "evidence": change.evidence }),
+                    ));
                 }
                 rows.push(column_profile::ActiveModel {
                     scan_id: Set(scan_id),
@@ -142,8 +178,7 @@ pub(crate) async fn record_profiles(
             });
         }
     }
-    crate::store::insert_in_chunks(txn, rows, 200).await?;
-    Ok(found)
+    (rows, found, warnings)
 }
 
 /// One event of a timeline.
@@ -159,13 +194,21 @@ pub struct TimelineEvent {
 
 /// The timeline of a dataset (with its columns) or of one column, oldest first: structural
 /// changes, detected semantic changes and curation, from the change events.
-pub async fn timeline(catalog: &crate::catalog::Catalog, name: &crate::catalog::names::QualifiedName) -> Result<Vec<TimelineEvent>, crate::catalog::CatalogError> {
+pub async fn timeline(
+    catalog: &crate::catalog::Catalog,
+    name: &crate::catalog::names::QualifiedName,
+) -> Result<Vec<TimelineEvent>, crate::catalog::CatalogError> {
     use crate::catalog::ChangeFilter;
     let dataset = catalog.dataset_by_name(&name.dataset_name()).await?;
-    let columns: HashMap<i64, String> = catalog.columns(&dataset, true).await?.into_iter().map(|c| (c.id, c.qualified_name.column.unwrap_or_default())).collect();
+    let columns: HashMap<i64, String> =
+        catalog.columns(&dataset, true).await?.into_iter().map(|c| (c.id, c.qualified_name.column.unwrap_or_default())).collect();
     let filter = match &name.column {
         Some(col) => {
-            let id = columns.iter().find(|(_, n)| *n == col).map(|(id, _)| *id).ok_or_else(|| crate::catalog::CatalogError::NotFound(format!("column {name}")))?;
+            let id = columns
+                .iter()
+                .find(|(_, n)| *n == col)
+                .map(|(id, _)| *id)
+                .ok_or_else(|| crate::catalog::CatalogError::NotFound(format!("column {name}")))?;
             ChangeFilter { column_id: Some(id), ..Default::default() }
         }
         None => ChangeFilter { dataset_id: Some(dataset.id), ..Default::default() },
@@ -195,7 +238,11 @@ pub struct ScanProfile {
 }
 
 /// A column's profiles, newest scan first.
-pub async fn profiles(catalog: &crate::catalog::Catalog, column_id: i64, limit: u64) -> Result<Vec<ScanProfile>, crate::catalog::CatalogError> {
+pub async fn profiles(
+    catalog: &crate::catalog::Catalog,
+    column_id: i64,
+    limit: u64,
+) -> Result<Vec<ScanProfile>, crate::catalog::CatalogError> {
     use sea_orm::QueryOrder;
     Ok(column_profile::Entity::find()
         .filter(column_profile::Column::ColumnId.eq(column_id))

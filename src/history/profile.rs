@@ -238,7 +238,8 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         assert!(!json.contains("\"990\"") && !json.contains("\"10\""), "{json}");
 
-        let ts: Vec<Option<String>> = vec![Some("2024-03-01T10:00:00Z".into()), Some("2024-03-01 12:00:00+02:00".into()), Some("2024-03-01".into())];
+        let ts: Vec<Option<String>> =
+            vec![Some("2024-03-01T10:00:00Z".into()), Some("2024-03-01 12:00:00+02:00".into()), Some("2024-03-01".into())];
         let p = profile(&ts);
         let i = p.instants.unwrap();
         assert_eq!(i.max - i.min, 36_000.0);

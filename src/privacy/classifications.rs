@@ -10,7 +10,9 @@ use crate::classify::Suggestion;
 use crate::ids::GlobalId;
 use crate::store::begin_write;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -101,8 +103,7 @@ pub async fn apply_suggestions<C: ConnectionTrait>(
     for (column_id, suggestion) in results {
         let rows = existing.remove(column_id).unwrap_or_default();
         for row in &rows {
-            let stale = row.status == ClassificationStatus::Suggested
-                && suggestion.as_ref().is_none_or(|s| s.category != row.category);
+            let stale = row.status == ClassificationStatus::Suggested && suggestion.as_ref().is_none_or(|s| s.category != row.category);
             if stale {
                 withdraw.push(row.id);
                 changed.push(*column_id);
@@ -188,10 +189,8 @@ pub async fn decide(catalog: &Catalog, id: i64, decision: Decision, note: Option
     let note = validate_note(note)?;
     let actor = catalog.who().actor.label();
     let txn = begin_write(catalog.connection()).await?;
-    let row = classification::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| CatalogError::NotFound(format!("classification {id}")))?;
+    let row =
+        classification::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| CatalogError::NotFound(format!("classification {id}")))?;
     let before = row.status;
     let status = match decision {
         Decision::Confirm => ClassificationStatus::Confirmed,
@@ -213,7 +212,8 @@ pub async fn decide(catalog: &Catalog, id: i64, decision: Decision, note: Option
         Decision::Confirm => ChangeKind::ClassificationConfirmed,
         Decision::Reject => ChangeKind::ClassificationRejected,
     };
-    let details = serde_json::json!({ "category": category, "before": before.as_str(), "after": status.as_str(), "by": actor, "note": note });
+    let details =
+        serde_json::json!({ "category": category, "before": before.as_str(), "after": status.as_str(), "by": actor, "note": note });
     catalog::record_event(&txn, source_id, None, Some(dataset_id), Some(column_id), kind, details, now).await?;
     let action = match decision {
         Decision::Confirm => Action::ClassificationConfirm,
@@ -286,7 +286,10 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
 
 /// The personal-data categories (not rejected) of the columns `columns` selects, by column
 /// id: for the search index.
-pub async fn categories_by_column<C: ConnectionTrait>(db: &C, columns: sea_orm::sea_query::SelectStatement) -> Result<HashMap<i64, Vec<String>>, DbErr> {
+pub async fn categories_by_column<C: ConnectionTrait>(
+    db: &C,
+    columns: sea_orm::sea_query::SelectStatement,
+) -> Result<HashMap<i64, Vec<String>>, DbErr> {
     use sea_orm::QuerySelect;
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, category) in classification::Entity::find()
@@ -302,4 +305,3 @@ pub async fn categories_by_column<C: ConnectionTrait>(db: &C, columns: sea_orm::
     }
     Ok(out)
 }
-

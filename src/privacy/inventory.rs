@@ -48,7 +48,13 @@ pub enum ListingVia {
 
 /// Records that the catalog's actor was shown where personal data lives: one entry per
 /// listing, naming the sources (when known), how, what was asked, and how many rows.
-pub async fn record_listing(catalog: &Catalog, sources: &[i64], via: ListingVia, asked: serde_json::Value, rows: usize) -> Result<(), CatalogError> {
+pub async fn record_listing(
+    catalog: &Catalog,
+    sources: &[i64],
+    via: ListingVia,
+    asked: serde_json::Value,
+    rows: usize,
+) -> Result<(), CatalogError> {
     let via = match via {
         ListingVia::Inventory => "inventory",
         ListingVia::Search => "search",
@@ -106,7 +112,8 @@ async fn page(
     after: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<ClassifiedColumn>, bool), CatalogError> {
-    let mut q = classification::Entity::find().filter(classification::Column::ColumnId.in_subquery(catalog::live_columns_of_source(source_id)));
+    let mut q =
+        classification::Entity::find().filter(classification::Column::ColumnId.in_subquery(catalog::live_columns_of_source(source_id)));
     q = match filter.status {
         Some(s) => q.filter(classification::Column::Status.eq(s)),
         None => q.filter(classification::Column::Status.ne(ClassificationStatus::Rejected)),

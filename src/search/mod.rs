@@ -9,18 +9,16 @@ pub mod outbox;
 mod query;
 pub mod synonyms;
 
-use documents::DatasetDoc;
 use crate::catalog::{Catalog, CatalogError};
 use crate::classify::words::split_identifier;
-pub use query::{Facet, Hit, SearchRequest, SearchResults};
+use documents::DatasetDoc;
+pub use query::{personal_data_filters, Facet, Hit, SearchRequest, SearchResults};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use synonyms::Synonyms;
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING};
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -113,11 +111,8 @@ pub(crate) struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let words = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(WORDS)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let words = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(WORDS).set_index_option(IndexRecordOption::WithFreqsAndPositions));
     let f = Fields {
         doc_id: b.add_text_field("doc_id", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
@@ -131,11 +126,8 @@ fn schema() -> (Schema, Fields) {
         // blocks of postings that cannot reach the top (block-max WAND).
         name_joined: b.add_text_field(
             "name_joined",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("raw")
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
+            TextOptions::default()
+                .set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs)),
         ),
         name_words: b.add_text_field("name_words", words.clone()),
         context_words: b.add_text_field("context_words", words.clone()),
@@ -151,11 +143,8 @@ fn schema() -> (Schema, Fields) {
         // the fast first pass of a search looks only here.
         all_words: b.add_text_field(
             "all_words",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(WORDS)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
+            TextOptions::default()
+                .set_indexing_options(TextFieldIndexing::default().set_tokenizer(WORDS).set_index_option(IndexRecordOption::WithFreqs)),
         ),
         pii: b.add_text_field("pii", STRING | STORED | FAST),
         pii_short: b.add_text_field("pii_short", STRING),
@@ -174,12 +163,7 @@ pub(crate) fn norm(word: &str) -> String {
 
 /// `norm` without a copy.
 pub(crate) fn normalized(word: &str) -> &str {
-    if word.len() > 3
-        && word.ends_with('s')
-        && !word.ends_with("ss")
-        && !word.ends_with("us")
-        && !word.ends_with("is")
-    {
+    if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is") {
         &word[..word.len() - 1]
     } else {
         word
@@ -249,10 +233,7 @@ impl SearchIndex {
     /// that stopped; one that is still rebuilding holds the writer, and then this process
     /// only reads).
     pub fn open(dir: &Path, config: &SearchConfig, identity: &str, access: IndexAccess) -> Result<(SearchIndex, bool), SearchError> {
-        let open_err = |e: &dyn std::fmt::Display| SearchError::Open {
-            path: dir.display().to_string(),
-            message: e.to_string(),
-        };
+        let open_err = |e: &dyn std::fmt::Display| SearchError::Open { path: dir.display().to_string(), message: e.to_string() };
         let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
         let built_from = std::fs::read_to_string(dir.join(IDENTITY_FILE)).ok();
         // Another format, or the index of another store: rebuilt from this one.
@@ -271,12 +252,7 @@ impl SearchIndex {
         } else {
             Index::open_in_dir(dir).map_err(|e| open_err(&e))?
         };
-        index.tokenizers().register(
-            WORDS,
-            TextAnalyzer::builder(WhitespaceTokenizer::default())
-                .filter(LowerCaser)
-                .build(),
-        );
+        index.tokenizers().register(WORDS, TextAnalyzer::builder(WhitespaceTokenizer::default()).filter(LowerCaser).build());
         // One indexing thread: documents keep the order they are added in (a rebuild orders
         // them by name, see `cluster_key`), so the same store always gives the same index and
         // the same ranking of ties. A second thread made a 1M-column rebuild no faster on two
@@ -288,36 +264,22 @@ impl SearchIndex {
             Err(e) => return Err(e.into()),
         };
         let fresh = fresh || (writer.is_some() && dir.join(REBUILDING_FILE).exists());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         if fresh {
             std::fs::write(dir.join(VERSION_FILE), FORMAT_VERSION).map_err(|e| open_err(&e))?;
             std::fs::write(dir.join(IDENTITY_FILE), identity).map_err(|e| open_err(&e))?;
             let _ = std::fs::remove_file(dir.join(POSITION_FILE));
         }
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let slots = tokio::sync::Semaphore::new(cores);
-        let index = SearchIndex {
-            reader,
-            writer,
-            f,
-            synonyms: Synonyms::new(&config.synonyms),
-            dir: dir.to_path_buf(),
-            slots,
-        };
+        let index = SearchIndex { reader, writer, f, synonyms: Synonyms::new(&config.synonyms), dir: dir.to_path_buf(), slots };
         Ok((index, fresh))
     }
 
     fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
         self.writer
             .as_ref()
-            .ok_or_else(|| {
-                SearchError::Invalid("the index is being written by another process".into())
-            })?
+            .ok_or_else(|| SearchError::Invalid("the index is being written by another process".into()))?
             .lock()
             .map_err(|_| SearchError::Invalid("index writer poisoned".into()))
     }
@@ -328,37 +290,22 @@ impl SearchIndex {
     }
 
     fn position(&self) -> i64 {
-        std::fs::read_to_string(self.dir.join(POSITION_FILE))
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0)
+        std::fs::read_to_string(self.dir.join(POSITION_FILE)).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
     }
 
     fn set_position(&self, pos: i64) -> Result<(), SearchError> {
         let tmp = self.dir.join(format!("{POSITION_FILE}.tmp"));
         std::fs::write(&tmp, pos.to_string())
             .and_then(|_| std::fs::rename(&tmp, self.dir.join(POSITION_FILE)))
-            .map_err(|e| SearchError::Open {
-                path: self.dir.display().to_string(),
-                message: e.to_string(),
-            })
+            .map_err(|e| SearchError::Open { path: self.dir.display().to_string(), message: e.to_string() })
     }
 
     fn words(&self, text: &str) -> String {
-        self.synonyms
-            .index_words(text)
-            .iter()
-            .map(|w| norm(w))
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.synonyms.index_words(text).iter().map(|w| norm(w)).collect::<Vec<_>>().join(" ")
     }
 
     fn plain_words(text: &str) -> String {
-        split_identifier(text)
-            .iter()
-            .map(|w| norm(w))
-            .collect::<Vec<_>>()
-            .join(" ")
+        split_identifier(text).iter().map(|w| norm(w)).collect::<Vec<_>>().join(" ")
     }
 
     /// Adds the personal-data fields; returns their words.
@@ -523,11 +470,8 @@ impl SearchIndex {
 
     /// The documents of these datasets, in cluster order (see `cluster_key`).
     fn clustered(&self, docs: &[DatasetDoc]) -> Vec<TantivyDocument> {
-        let mut batch: Vec<(String, TantivyDocument)> = docs
-            .iter()
-            .flat_map(|d| self.documents(d))
-            .map(|doc| (self.cluster_key(&doc), doc))
-            .collect();
+        let mut batch: Vec<(String, TantivyDocument)> =
+            docs.iter().flat_map(|d| self.documents(d)).map(|doc| (self.cluster_key(&doc), doc)).collect();
         // Stable: within one name, the order of the store.
         batch.sort_by(|a, b| a.0.cmp(&b.0));
         batch.into_iter().map(|(_, doc)| doc).collect()
@@ -541,7 +485,10 @@ impl SearchIndex {
 
     /// Runs CPU-heavy index work (analysis, adding documents, commits, merges) on a blocking
     /// thread, so async workers stay free for requests.
-    async fn blocking<T: Send + 'static>(self: &std::sync::Arc<Self>, work: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static) -> Result<T, SearchError> {
+    async fn blocking<T: Send + 'static>(
+        self: &std::sync::Arc<Self>,
+        work: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, SearchError> {
         let index = self.clone();
         tokio::task::spawn_blocking(move || work(&index)).await.map_err(|e| SearchError::Internal(e.to_string()))?
     }
@@ -639,15 +586,8 @@ impl SearchIndex {
 
     /// Runs a search from async code: waits for a free core (first come, first served), then
     /// searches.
-    pub async fn run(
-        self: &std::sync::Arc<Self>,
-        request: SearchRequest,
-    ) -> Result<SearchResults, SearchError> {
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| SearchError::Internal("the search index is closing".into()))?;
+    pub async fn run(self: &std::sync::Arc<Self>, request: SearchRequest) -> Result<SearchResults, SearchError> {
+        let _slot = self.slots.acquire().await.map_err(|_| SearchError::Internal("the search index is closing".into()))?;
         if !request.count && !request.facets {
             // A ranked search is short (a pass over the postings that can still reach the top
             // plus a pool of candidates): handing it to a blocking thread and back costs more
@@ -656,10 +596,26 @@ impl SearchIndex {
         }
         // Counts and facets visit every match: keep them off the async workers.
         let index = self.clone();
-        tokio::task::spawn_blocking(move || index.search(&request))
-            .await
-            .map_err(|e| SearchError::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || index.search(&request)).await.map_err(|e| SearchError::Internal(e.to_string()))?
     }
+}
+
+/// Runs a search for `catalog`'s actor. A search filtered by personal-data category (`pii:`)
+/// lists where personal data lives: like every such listing, it is recorded in the audit log
+/// (through [`crate::privacy::inventory::record_listing`]).
+pub async fn search_as(
+    index: &std::sync::Arc<SearchIndex>,
+    catalog: &Catalog,
+    request: SearchRequest,
+) -> Result<SearchResults, SearchError> {
+    let pii = personal_data_filters(&request);
+    let asked = serde_json::json!({ "query": request.query, "filters": request.filters, "categories": pii });
+    let results = index.run(request).await?;
+    if !pii.is_empty() {
+        crate::privacy::inventory::record_listing(catalog, &[], crate::privacy::inventory::ListingVia::Search, asked, results.hits.len())
+            .await?;
+    }
+    Ok(results)
 }
 
 /// Opens the index for `store` and brings it up to date: a rebuild when needed, then the
@@ -698,10 +654,7 @@ fn tantivy_writer_locked(dir: &Path) -> bool {
 }
 
 /// Follows the outbox in the background so edits are searchable within about a second.
-pub fn spawn_follower(
-    index: std::sync::Arc<SearchIndex>,
-    catalog: Catalog,
-) -> tokio::task::JoinHandle<()> {
+pub fn spawn_follower(index: std::sync::Arc<SearchIndex>, catalog: Catalog) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -718,7 +671,8 @@ mod tests {
 
     #[test]
     fn an_index_left_half_rebuilt_is_rebuilt_at_the_next_open() {
-        let dir = std::env::temp_dir().join(format!("almanac-index-test-{}", std::process::id()));
+        let tmp = tempfile::Builder::new().prefix("almanac-index-test").tempdir().unwrap();
+        let dir = tmp.path().join("index");
         let config = SearchConfig::default();
         let (index, fresh) = SearchIndex::open(&dir, &config, "store-a", IndexAccess::Write).unwrap();
         assert!(fresh, "a new index is built from the store");
@@ -738,6 +692,5 @@ mod tests {
         drop((index, reader));
         let (_, rebuilt_for_b) = SearchIndex::open(&dir, &config, "store-b", IndexAccess::Write).unwrap();
         assert!(rebuilt_for_b, "an index built from another store is rebuilt");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

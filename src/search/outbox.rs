@@ -33,18 +33,14 @@ const CHUNK: usize = 500;
 pub async fn enqueue<C: ConnectionTrait>(db: &C, dataset_ids: impl IntoIterator<Item = i64>) -> Result<(), DbErr> {
     let ids: BTreeSet<i64> = dataset_ids.into_iter().collect();
     let now = Utc::now();
-    let rows: Vec<entity::ActiveModel> = ids.into_iter().map(|id| entity::ActiveModel { id: NotSet, dataset_id: Set(id), created_at: Set(now) }).collect();
+    let rows: Vec<entity::ActiveModel> =
+        ids.into_iter().map(|id| entity::ActiveModel { id: NotSet, dataset_id: Set(id), created_at: Set(now) }).collect();
     crate::store::insert_in_chunks(db, rows, CHUNK).await
 }
 
 /// Outbox entries after position `after`: (last position, dataset ids).
 pub async fn after<C: ConnectionTrait>(db: &C, after: i64, limit: u64) -> Result<(i64, Vec<i64>), DbErr> {
-    let rows = entity::Entity::find()
-        .filter(entity::Column::Id.gt(after))
-        .order_by_asc(entity::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let rows = entity::Entity::find().filter(entity::Column::Id.gt(after)).order_by_asc(entity::Column::Id).limit(limit).all(db).await?;
     let last = rows.last().map_or(after, |r| r.id);
     let ids: BTreeSet<i64> = rows.into_iter().map(|r| r.dataset_id).collect();
     Ok((last, ids.into_iter().collect()))
@@ -52,5 +48,12 @@ pub async fn after<C: ConnectionTrait>(db: &C, after: i64, limit: u64) -> Result
 
 /// The newest position (where a freshly rebuilt index starts following).
 pub async fn head<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
-    Ok(entity::Entity::find().select_only().column(entity::Column::Id).order_by_desc(entity::Column::Id).into_tuple::<i64>().one(db).await?.unwrap_or(0))
+    Ok(entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
+        .order_by_desc(entity::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .unwrap_or(0))
 }

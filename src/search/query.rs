@@ -12,9 +12,7 @@ use std::sync::OnceLock;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
@@ -76,11 +74,10 @@ pub struct SearchResults {
 }
 
 const STOPWORDS: &[&str] = &[
-    "the", "a", "an", "of", "per", "in", "on", "for", "to", "and", "or", "is", "are", "where",
-    "what", "which", "how", "stored", "store", "kept", "find", "show", "me", "my", "our", "with",
-    "by", "at", "from", "do", "does", "we", "i", "der", "die", "das", "des", "den", "dem", "und",
-    "von", "pro", "je", "le", "la", "les", "de", "du", "des", "et", "el", "los", "las", "y", "il",
-    "di", "e", "het", "een", "en", "och", "av", "i", "w", "z",
+    "the", "a", "an", "of", "per", "in", "on", "for", "to", "and", "or", "is", "are", "where", "what", "which", "how", "stored", "store",
+    "kept", "find", "show", "me", "my", "our", "with", "by", "at", "from", "do", "does", "we", "i", "der", "die", "das", "des", "den",
+    "dem", "und", "von", "pro", "je", "le", "la", "les", "de", "du", "des", "et", "el", "los", "las", "y", "il", "di", "e", "het", "een",
+    "en", "och", "av", "i", "w", "z",
 ];
 
 #[derive(Debug, Default)]
@@ -108,6 +105,45 @@ pub const MAX_FUZZY_CHARS: usize = 24;
 /// Most dictionary terms one fuzzy or prefix expansion walks before it stops.
 const MAX_EXPANSION_SCAN: usize = 20_000;
 
+/// A query's quoted phrases, its `key:value` filters (from its text and beside it) and its
+/// free words, as written.
+type QueryParts = (Vec<String>, Vec<(String, String)>, Vec<String>);
+
+fn split_query(text: &str, extra_filters: &[String]) -> Result<QueryParts, SearchError> {
+    let (mut phrases, mut filters, mut free) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('"') {
+            let (phrase, tail) = after.split_once('"').unwrap_or((after, ""));
+            phrases.push(phrase.to_string());
+            rest = tail.trim_start();
+            continue;
+        }
+        let (token, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        rest = tail.trim_start();
+        if let Some((k, v)) = token.split_once(':').filter(|(k, v)| !k.is_empty() && !v.is_empty() && !k.contains('.')) {
+            filters.push((k.to_ascii_lowercase(), v.to_string()));
+        } else {
+            free.push(token.to_string());
+        }
+    }
+    for f in extra_filters {
+        match f.split_once(':') {
+            Some((k, v)) if !k.is_empty() && !v.is_empty() => filters.push((k.to_ascii_lowercase(), v.to_string())),
+            _ => return Err(SearchError::Invalid(format!("filter `{f}` is not key:value"))),
+        }
+    }
+    Ok((phrases, filters, free))
+}
+
+/// The personal-data categories a search filters by (`pii:email`), in its text or beside it:
+/// such a search lists where personal data lives.
+pub fn personal_data_filters(request: &SearchRequest) -> Vec<String> {
+    split_query(&request.query, &request.filters)
+        .map(|(_, filters, _)| filters.into_iter().filter(|(k, _)| k == "pii").map(|(_, v)| v).collect())
+        .unwrap_or_default()
+}
+
 fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Parsed, SearchError> {
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(SearchError::Invalid(format!("the search text is longer than {MAX_QUERY_CHARS} characters")));
@@ -116,79 +152,38 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
         return Err(SearchError::Invalid(format!("at most {MAX_FILTERS} filters of at most {MAX_QUERY_CHARS} characters each")));
     }
     let mut p = Parsed::default();
-    let mut free: Vec<String> = Vec::new();
-    let mut rest = text.trim();
     let ends_with_space = text.ends_with(' ');
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('"') {
-            let (phrase, tail) = after.split_once('"').unwrap_or((after, ""));
-            let words: Vec<String> = split_identifier(phrase).iter().map(|w| norm(w)).collect();
-            if !words.is_empty() {
-                p.phrases.push(words);
-            }
-            rest = tail.trim_start();
-            continue;
-        }
-        let (token, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        rest = tail.trim_start();
-        if let Some((k, v)) = token
-            .split_once(':')
-            .filter(|(k, v)| !k.is_empty() && !v.is_empty() && !k.contains('.'))
-        {
-            p.filters.push((k.to_ascii_lowercase(), v.to_string()));
-        } else {
-            free.push(token.to_string());
-        }
-    }
-    for f in extra_filters {
-        match f.split_once(':') {
-            Some((k, v)) if !k.is_empty() && !v.is_empty() => {
-                p.filters.push((k.to_ascii_lowercase(), v.to_string()))
-            }
-            _ => {
-                return Err(SearchError::Invalid(format!(
-                    "filter `{f}` is not key:value"
-                )))
-            }
-        }
-    }
+    let (phrases, filters, free) = split_query(text, extra_filters)?;
+    p.filters = filters;
+    p.phrases = phrases
+        .iter()
+        .map(|phrase| split_identifier(phrase).iter().map(|w| norm(w)).collect::<Vec<String>>())
+        .filter(|w| !w.is_empty())
+        .collect();
     if p.filters.len() > MAX_FILTERS {
         return Err(SearchError::Invalid(format!("a search has at most {MAX_FILTERS} filters")));
     }
     let mut all_words = Vec::new();
     for token in &free {
         // Single letters (the `s` of "customer's") carry no meaning.
-        all_words.extend(
-            split_identifier(token)
-                .into_iter()
-                .filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())),
-        );
+        all_words.extend(split_identifier(token).into_iter().filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())));
     }
     let words = all_words.len() + p.phrases.iter().map(Vec::len).sum::<usize>();
     if words > MAX_QUERY_WORDS {
         return Err(SearchError::Invalid(format!("a search has at most {MAX_QUERY_WORDS} words; this one has {words}")));
     }
     p.joined = all_words.iter().map(|w| norm(w)).collect();
-    let content: Vec<&String> = all_words
-        .iter()
-        .filter(|w| !STOPWORDS.contains(&String::as_str(w)))
-        .collect();
+    let content: Vec<&String> = all_words.iter().filter(|w| !STOPWORDS.contains(&String::as_str(w))).collect();
     for (i, w) in content.iter().enumerate() {
         let mut alternatives = vec![vec![norm(w)]];
         for alt in index.synonyms.expand(w) {
-            let seq: Vec<String> = alt
-                .iter()
-                .filter(|x| !STOPWORDS.contains(&String::as_str(x)))
-                .map(|x| norm(x))
-                .collect();
+            let seq: Vec<String> = alt.iter().filter(|x| !STOPWORDS.contains(&String::as_str(x))).map(|x| norm(x)).collect();
             if !seq.is_empty() && !alternatives.contains(&seq) {
                 alternatives.push(seq);
             }
         }
         if i + 1 == content.len() && !ends_with_space && w.len() >= 2 {
-            p.prefix = Some(norm(w).trim_end_matches('s').to_string())
-                .filter(|x| x.len() >= 2)
-                .or(Some(w.to_string()));
+            p.prefix = Some(norm(w).trim_end_matches('s').to_string()).filter(|x| x.len() >= 2).or(Some(w.to_string()));
         }
         p.concepts.push(alternatives);
     }
@@ -205,10 +200,7 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 fn term(field: Field, word: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, word),
-        IndexRecordOption::WithFreqs,
-    ))
+    Box::new(TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs))
 }
 
 /// The fields a word is looked for in, with how much a match there counts.
@@ -236,10 +228,7 @@ impl tantivy_fst::Automaton for Dfa {
         self.0.initial_state()
     }
     fn is_match(&self, state: &u32) -> bool {
-        matches!(
-            self.0.distance(*state),
-            levenshtein_automata::Distance::Exact(_)
-        )
+        matches!(self.0.distance(*state), levenshtein_automata::Distance::Exact(_))
     }
     fn can_match(&self, state: &u32) -> bool {
         *state != levenshtein_automata::SINK_STATE
@@ -250,37 +239,20 @@ impl tantivy_fst::Automaton for Dfa {
 }
 
 fn automaton_builder(distance: u8) -> &'static levenshtein_automata::LevenshteinAutomatonBuilder {
-    static BUILDERS: [OnceLock<levenshtein_automata::LevenshteinAutomatonBuilder>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    BUILDERS[usize::from(distance.min(2))].get_or_init(|| {
-        levenshtein_automata::LevenshteinAutomatonBuilder::new(distance.min(2), true)
-    })
+    static BUILDERS: [OnceLock<levenshtein_automata::LevenshteinAutomatonBuilder>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    BUILDERS[usize::from(distance.min(2))].get_or_init(|| levenshtein_automata::LevenshteinAutomatonBuilder::new(distance.min(2), true))
 }
 
 /// The name words within `distance` edits of `word` (or starting with it, for a prefix),
 /// the most frequent first. Looked up once in the term dictionaries, so the query that
 /// follows is made of plain terms.
-fn expand(
-    searcher: &Searcher,
-    field: Field,
-    word: &str,
-    distance: u8,
-    prefix: bool,
-) -> Result<Vec<String>, SearchError> {
+fn expand(searcher: &Searcher, field: Field, word: &str, distance: u8, prefix: bool) -> Result<Vec<String>, SearchError> {
     let builder = automaton_builder(distance);
     let mut found: HashMap<String, u64> = HashMap::new();
     for reader in searcher.segment_readers() {
-        let dfa = Dfa(if prefix {
-            builder.build_prefix_dfa(word)
-        } else {
-            builder.build_dfa(word)
-        });
+        let dfa = Dfa(if prefix { builder.build_prefix_dfa(word) } else { builder.build_dfa(word) });
         let inverted = reader.inverted_index(field)?;
-        let mut stream = inverted
-            .terms()
-            .search(dfa)
-            .into_stream()
-            .map_err(tantivy::TantivyError::from)?;
+        let mut stream = inverted.terms().search(dfa).into_stream().map_err(tantivy::TantivyError::from)?;
         let mut walked = 0;
         while walked < MAX_EXPANSION_SCAN && stream.advance() {
             walked += 1;
@@ -306,12 +278,7 @@ struct Plan {
 impl Plan {
     fn new(f: &Fields, searcher: &Searcher, p: &Parsed) -> Result<Plan, SearchError> {
         // Typo tolerance only for words no name contains: an exact word needs no fuzzing.
-        let unknown = |w: &str| {
-            searcher
-                .doc_freq(&Term::from_field_text(f.name_words, w))
-                .map(|n| n == 0)
-                .unwrap_or(true)
-        };
+        let unknown = |w: &str| searcher.doc_freq(&Term::from_field_text(f.name_words, w)).map(|n| n == 0).unwrap_or(true);
         let mut fuzzy = HashMap::new();
         for alternatives in &p.concepts {
             let w = &alternatives[0][0];
@@ -342,12 +309,7 @@ impl Leaf {
     fn query(&self) -> Box<dyn Query> {
         match self {
             Leaf::Term(field, word) => term(*field, word),
-            Leaf::Phrase(field, words) => Box::new(PhraseQuery::new(
-                words
-                    .iter()
-                    .map(|w| Term::from_field_text(*field, w))
-                    .collect(),
-            )),
+            Leaf::Phrase(field, words) => Box::new(PhraseQuery::new(words.iter().map(|w| Term::from_field_text(*field, w)).collect())),
         }
     }
 }
@@ -377,12 +339,7 @@ impl Node {
     fn query(&self, leaves: &[Leaf]) -> Box<dyn Query> {
         match self {
             Node::Leaf(i) => leaves[*i].query(),
-            Node::Any(children) => Box::new(BooleanQuery::new(
-                children
-                    .iter()
-                    .map(|c| (Occur::Should, c.query(leaves)))
-                    .collect(),
-            )),
+            Node::Any(children) => Box::new(BooleanQuery::new(children.iter().map(|c| (Occur::Should, c.query(leaves))).collect())),
             Node::All { must, optional } => Box::new(BooleanQuery::new(
                 must.iter()
                     .map(|c| (Occur::Must, c.query(leaves)))
@@ -397,21 +354,13 @@ impl Node {
     fn eval(&self, leaf_scores: &[Option<f32>]) -> Option<f32> {
         match self {
             Node::Leaf(i) => leaf_scores[*i],
-            Node::Any(children) => children
-                .iter()
-                .filter_map(|c| c.eval(leaf_scores))
-                .reduce(|a, b| a + b),
+            Node::Any(children) => children.iter().filter_map(|c| c.eval(leaf_scores)).reduce(|a, b| a + b),
             Node::All { must, optional } => {
                 let mut sum = 0.0;
                 for c in must {
                     sum += c.eval(leaf_scores)?;
                 }
-                Some(
-                    sum + optional
-                        .iter()
-                        .filter_map(|c| c.eval(leaf_scores))
-                        .sum::<f32>(),
-                )
+                Some(sum + optional.iter().filter_map(|c| c.eval(leaf_scores)).sum::<f32>())
             }
             Node::Boost(child, b) => child.eval(leaf_scores).map(|s| s * b),
         }
@@ -437,16 +386,11 @@ impl Tree {
 
     /// One word anywhere it counts, weighted by where, plus its near spellings in names.
     fn word(&mut self, f: &Fields, plan: &Plan, word: &str, fuzzy: bool) -> Node {
-        let mut children: Vec<Node> = word_fields(f)
-            .iter()
-            .map(|(field, w)| self.leaf(Leaf::Term(*field, word.to_string())).boost(*w))
-            .collect();
+        let mut children: Vec<Node> =
+            word_fields(f).iter().map(|(field, w)| self.leaf(Leaf::Term(*field, word.to_string())).boost(*w)).collect();
         if fuzzy {
             for t in plan.fuzzy.get(word).into_iter().flatten() {
-                children.push(
-                    self.leaf(Leaf::Term(f.name_words, t.clone()))
-                        .boost(FUZZY_WEIGHT),
-                );
+                children.push(self.leaf(Leaf::Term(f.name_words, t.clone())).boost(FUZZY_WEIGHT));
             }
         }
         Node::Any(children)
@@ -463,21 +407,14 @@ struct Ranking {
 fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, SearchError> {
     let v = value.trim();
     let basic = |field: Field, word: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, word),
-            IndexRecordOption::Basic,
-        ))
+        Box::new(TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::Basic))
     };
     let q: Box<dyn Query> = match key {
         "type" | "kind" => {
             let kind = match v.to_ascii_lowercase().as_str() {
                 "column" | "columns" | "col" => "column",
                 "dataset" | "datasets" | "table" | "tables" | "view" | "views" => "dataset",
-                other => {
-                    return Err(SearchError::Invalid(format!(
-                        "type:{other} is neither column nor dataset"
-                    )))
-                }
+                other => return Err(SearchError::Invalid(format!("type:{other} is neither column nor dataset"))),
             };
             basic(f.kind, kind)
         }
@@ -485,18 +422,10 @@ fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, Se
         "namespace" | "ns" | "schema" => basic(f.namespace, v),
         "tag" => basic(f.tags, &v.to_lowercase()),
         "owner" => basic(f.owner, &v.to_lowercase()),
-        "pii" => basic(
-            f.pii_short,
-            &fold(v)
-                .strip_prefix("user.")
-                .map(str::to_string)
-                .unwrap_or_else(|| fold(v)),
-        ),
+        "pii" => basic(f.pii_short, &fold(v).strip_prefix("user.").map(str::to_string).unwrap_or_else(|| fold(v))),
         "family" => basic(f.type_family, &v.to_lowercase()),
         other => {
-            return Err(SearchError::Invalid(format!(
-                "unknown filter `{other}:` (use type, source, namespace, pii, tag, owner, family)"
-            )))
+            return Err(SearchError::Invalid(format!("unknown filter `{other}:` (use type, source, namespace, pii, tag, owner, family)")))
         }
     };
     Ok(q)
@@ -525,10 +454,7 @@ fn ranking(f: &Fields, plan: &Plan, p: &Parsed) -> Option<Ranking> {
             .iter()
             .enumerate()
             .map(|(i, seq)| {
-                let all = Node::All {
-                    must: seq.iter().map(|w| t.word(f, plan, w, i == 0)).collect(),
-                    optional: Vec::new(),
-                };
+                let all = Node::All { must: seq.iter().map(|w| t.word(f, plan, w, i == 0)).collect(), optional: Vec::new() };
                 // Synonyms count a little less than the word itself.
                 if i == 0 {
                     all
@@ -540,25 +466,17 @@ fn ranking(f: &Fields, plan: &Plan, p: &Parsed) -> Option<Ranking> {
         should.push(Node::Any(alts));
     }
     for w in &plan.completions {
-        should.push(
-            t.leaf(Leaf::Term(f.name_words, w.clone()))
-                .boost(PREFIX_WEIGHT),
-        );
+        should.push(t.leaf(Leaf::Term(f.name_words, w.clone())).boost(PREFIX_WEIGHT));
     }
     for phrase in &p.phrases {
         must.push(if phrase.len() == 1 {
             t.word(f, plan, &phrase[0], false)
         } else {
             Node::Any(
-                [
-                    f.name_words,
-                    f.description_words,
-                    f.comment_words,
-                    f.pii_words,
-                ]
-                .iter()
-                .map(|field| t.leaf(Leaf::Phrase(*field, phrase.clone())))
-                .collect(),
+                [f.name_words, f.description_words, f.comment_words, f.pii_words]
+                    .iter()
+                    .map(|field| t.leaf(Leaf::Phrase(*field, phrase.clone())))
+                    .collect(),
             )
         });
     }
@@ -571,28 +489,16 @@ fn ranking(f: &Fields, plan: &Plan, p: &Parsed) -> Option<Ranking> {
                 Node::Any(
                     alternatives
                         .iter()
-                        .map(|seq| Node::All {
-                            must: seq.iter().map(|w| t.word(f, plan, w, false)).collect(),
-                            optional: Vec::new(),
-                        })
+                        .map(|seq| Node::All { must: seq.iter().map(|w| t.word(f, plan, w, false)).collect(), optional: Vec::new() })
                         .collect(),
                 )
             })
             .collect();
-        should.push(
-            Node::All {
-                must: every,
-                optional: Vec::new(),
-            }
-            .boost(1.5),
-        );
+        should.push(Node::All { must: every, optional: Vec::new() }.boost(1.5));
     }
     if !should.is_empty() {
         if !p.joined.is_empty() {
-            should.push(
-                t.leaf(Leaf::Term(f.name_joined, p.joined.clone()))
-                    .boost(JOINED_WEIGHT),
-            );
+            should.push(t.leaf(Leaf::Term(f.name_joined, p.joined.clone())).boost(JOINED_WEIGHT));
         }
         must.push(Node::Any(should));
     }
@@ -600,23 +506,13 @@ fn ranking(f: &Fields, plan: &Plan, p: &Parsed) -> Option<Ranking> {
         return None;
     }
     // Among equal matches, tables before views (whose columns repeat the tables').
-    let optional = vec![t
-        .leaf(Leaf::Term(f.dataset_kind, "table".into()))
-        .boost(0.3)];
-    Some(Ranking {
-        leaves: t.leaves,
-        root: Node::All { must, optional },
-    })
+    let optional = vec![t.leaf(Leaf::Term(f.dataset_kind, "table".into())).boost(0.3)];
+    Some(Ranking { leaves: t.leaves, root: Node::All { must, optional } })
 }
 
 /// The whole query as one tantivy query, for passes over every match: counts, facets,
 /// searches made only of filters, and the full ranking the fast path is checked against.
-fn matching(
-    f: &Fields,
-    ranking: Option<&Ranking>,
-    p: &Parsed,
-    include_removed: bool,
-) -> Result<Box<dyn Query>, SearchError> {
+fn matching(f: &Fields, ranking: Option<&Ranking>, p: &Parsed, include_removed: bool) -> Result<Box<dyn Query>, SearchError> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(r) = ranking {
         clauses.push((Occur::Must, r.root.query(&r.leaves)));
@@ -636,10 +532,7 @@ fn matching(
 }
 
 fn removed_query(f: &Fields) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_u64(f.removed, 1),
-        IndexRecordOption::Basic,
-    ))
+    Box::new(TermQuery::new(Term::from_field_u64(f.removed, 1), IndexRecordOption::Basic))
 }
 
 /// The same words as one flat, weighted disjunction of terms over the `all_words` field:
@@ -649,9 +542,7 @@ fn removed_query(f: &Fields) -> Box<dyn Query> {
 fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<Flat> {
     let mut weights: BTreeMap<(u32, String), (Field, f32)> = BTreeMap::new();
     let mut add = |field: Field, word: &str, w: f32| {
-        let e = weights
-            .entry((field.field_id(), word.to_string()))
-            .or_insert((field, 0.0));
+        let e = weights.entry((field.field_id(), word.to_string())).or_insert((field, 0.0));
         e.1 = e.1.max(w);
     };
     // Relative to a word of the query found anywhere (name words weigh more by repetition).
@@ -679,12 +570,7 @@ fn flat(f: &Fields, searcher: &Searcher, plan: &Plan, p: &Parsed) -> Option<Flat
     }
     let mut terms: Vec<(Field, String, f32)> = weights
         .into_iter()
-        .filter(|((_, word), (field, _))| {
-            searcher
-                .doc_freq(&Term::from_field_text(*field, word))
-                .map(|n| n > 0)
-                .unwrap_or(false)
-        })
+        .filter(|((_, word), (field, _))| searcher.doc_freq(&Term::from_field_text(*field, word)).map(|n| n > 0).unwrap_or(false))
         .map(|((_, word), (field, w))| (field, word, w))
         .collect();
     match terms.len() {
@@ -718,9 +604,7 @@ struct Candidate {
 impl Eq for Candidate {}
 impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.score
-            .total_cmp(&other.score)
-            .then_with(|| other.addr.cmp(&self.addr))
+        self.score.total_cmp(&other.score).then_with(|| other.addr.cmp(&self.addr))
     }
 }
 impl PartialOrd for Candidate {
@@ -746,33 +630,19 @@ fn gather(
     size: usize,
 ) -> Result<Vec<Candidate>, SearchError> {
     let weight = flat.query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let filter_weight = filters
-        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
-        .transpose()?;
-    let removed_weight = removed
-        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
-        .transpose()?;
+    let filter_weight = filters.map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher))).transpose()?;
+    let removed_weight = removed.map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher))).transpose()?;
     let mut heap: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(size + 1);
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let mut filter = filter_weight
-            .as_ref()
-            .map(|w| w.scorer(reader, 1.0))
-            .transpose()?;
-        let mut removed = removed_weight
-            .as_ref()
-            .map(|w| w.scorer(reader, 1.0))
-            .transpose()?;
+        let mut filter = filter_weight.as_ref().map(|w| w.scorer(reader, 1.0)).transpose()?;
+        let mut removed = removed_weight.as_ref().map(|w| w.scorer(reader, 1.0)).transpose()?;
         let alive = reader.alive_bitset();
         // A document scoring the same as the worst of a full heap cannot enter it (it comes
         // later in the index, so it loses the tie). A union skips blocks that cannot beat the
         // threshold; a single term only those below it, so it is told the next float up, or
         // it scores every document of the thousands alike that a catalog holds.
         let threshold = |heap: &BinaryHeap<Reverse<Candidate>>| {
-            let worst = if heap.len() >= size {
-                heap.peek().map(|c| c.0.score).unwrap_or(f32::MIN)
-            } else {
-                f32::MIN
-            };
+            let worst = if heap.len() >= size { heap.peek().map(|c| c.0.score).unwrap_or(f32::MIN) } else { f32::MIN };
             if flat.single {
                 worst.next_up()
             } else {
@@ -785,10 +655,7 @@ fn gather(
                 && filter.as_mut().is_none_or(|s| contains(s.as_mut(), doc))
                 && !removed.as_mut().is_some_and(|s| contains(s.as_mut(), doc));
             if keep {
-                heap.push(Reverse(Candidate {
-                    score,
-                    addr: DocAddress::new(ord as u32, doc),
-                }));
+                heap.push(Reverse(Candidate { score, addr: DocAddress::new(ord as u32, doc) }));
                 if heap.len() > size {
                     heap.pop();
                 }
@@ -819,17 +686,9 @@ fn first_matches(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
 
 /// Scores the candidates with the ranking query (dropping those it does not match), best
 /// first.
-fn rank(
-    searcher: &Searcher,
-    ranking: &Ranking,
-    mut candidates: Vec<Candidate>,
-) -> Result<Vec<Candidate>, SearchError> {
+fn rank(searcher: &Searcher, ranking: &Ranking, mut candidates: Vec<Candidate>) -> Result<Vec<Candidate>, SearchError> {
     let enable = EnableScoring::enabled_from_searcher(searcher);
-    let weights = ranking
-        .leaves
-        .iter()
-        .map(|l| l.query().weight(enable))
-        .collect::<Result<Vec<_>, _>>()?;
+    let weights = ranking.leaves.iter().map(|l| l.query().weight(enable)).collect::<Result<Vec<_>, _>>()?;
     candidates.sort_by_key(|c| c.addr);
     let mut out = Vec::with_capacity(candidates.len());
     let mut scores: Vec<Option<f32>> = vec![None; weights.len()];
@@ -837,20 +696,14 @@ fn rank(
     while i < candidates.len() {
         let segment = candidates[i].addr.segment_ord;
         let reader = searcher.segment_reader(segment);
-        let mut scorers = weights
-            .iter()
-            .map(|w| w.scorer(reader, 1.0))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut scorers = weights.iter().map(|w| w.scorer(reader, 1.0)).collect::<Result<Vec<_>, _>>()?;
         while i < candidates.len() && candidates[i].addr.segment_ord == segment {
             let doc = candidates[i].addr.doc_id;
             for (score, scorer) in scores.iter_mut().zip(scorers.iter_mut()) {
                 *score = contains(scorer.as_mut(), doc).then(|| scorer.score());
             }
             if let Some(score) = ranking.root.eval(&scores) {
-                out.push(Candidate {
-                    score,
-                    addr: candidates[i].addr,
-                });
+                out.push(Candidate { score, addr: candidates[i].addr });
             }
             i += 1;
         }
@@ -870,8 +723,7 @@ impl QueryWords<'_> {
     /// Whether a word of a text (folded) matched: itself, or a synonym the index added for it
     /// (`mail` is indexed as `email` too).
     fn matches(&self, word: &str) -> bool {
-        self.words.contains(normalized(word))
-            || self.synonyms.expand(word).iter().flatten().any(|w| self.words.contains(normalized(w)))
+        self.words.contains(normalized(word)) || self.synonyms.expand(word).iter().flatten().any(|w| self.words.contains(normalized(w)))
     }
 }
 
@@ -926,20 +778,14 @@ fn highlight(text: &str, words: &QueryWords) -> Option<String> {
     found.then_some(out)
 }
 
-fn texts<'a>(doc: &'a TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
-    doc.get_all(field)
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
+fn texts(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect()
 }
 
 /// The scores of the best `limit` matches, ranked by the full ranking query over every
 /// match (no candidate pool). Slow; it is the reference the two-pass search is checked
 /// against (bench_search).
-pub(super) fn exhaustive_scores(
-    index: &SearchIndex,
-    searcher: &Searcher,
-    request: &SearchRequest,
-) -> Result<Vec<f32>, SearchError> {
+pub(super) fn exhaustive_scores(index: &SearchIndex, searcher: &Searcher, request: &SearchRequest) -> Result<Vec<f32>, SearchError> {
     let f = &index.f;
     let parsed = parse(index, &request.query, &request.filters)?;
     let plan = Plan::new(f, searcher, &parsed)?;
@@ -951,11 +797,7 @@ pub(super) fn exhaustive_scores(
     Ok(top.into_iter().map(|(score, _)| score).collect())
 }
 
-pub(super) fn run(
-    index: &SearchIndex,
-    searcher: &Searcher,
-    request: &SearchRequest,
-) -> Result<SearchResults, SearchError> {
+pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let f = &index.f;
     let parsed = parse(index, &request.query, &request.filters)?;
     let plan = Plan::new(f, searcher, &parsed)?;
@@ -965,22 +807,13 @@ pub(super) fn run(
     let limit = request.limit.clamp(1, 1_000);
     // One more than the page, to know whether another page follows.
     let wanted = request.offset + limit + 1;
-    let ranked: Vec<Candidate> = match ranking
-        .as_ref()
-        .and_then(|r| Some((r, flat(f, searcher, &plan, &parsed)?)))
-    {
+    let ranked: Vec<Candidate> = match ranking.as_ref().and_then(|r| Some((r, flat(f, searcher, &plan, &parsed)?))) {
         Some((ranking, flat)) => {
             // Fast pass, then the full ranking over a pool of candidates. The pool does not
             // depend on the page for the first pages, so paging through them is consistent.
             let filters = filters_query(f, &parsed)?;
             let removed = (!request.include_removed).then(|| removed_query(f));
-            let pool = gather(
-                searcher,
-                &flat,
-                filters.as_deref(),
-                removed.as_deref(),
-                POOL.max(2 * wanted),
-            )?;
+            let pool = gather(searcher, &flat, filters.as_deref(), removed.as_deref(), POOL.max(2 * wanted))?;
             rank(searcher, ranking, pool)?
         }
         // Only filters: nothing ranks one match above another, so the first matches in index
@@ -988,12 +821,7 @@ pub(super) fn run(
         None => first_matches(searcher, query()?.as_ref(), wanted)?,
     };
     let more = ranked.len() > request.offset + limit;
-    let top: Vec<(f32, DocAddress)> = ranked
-        .into_iter()
-        .skip(request.offset)
-        .take(limit)
-        .map(|c| (c.score, c.addr))
-        .collect();
+    let top: Vec<(f32, DocAddress)> = ranked.into_iter().skip(request.offset).take(limit).map(|c| (c.score, c.addr)).collect();
 
     // Counting and facets need a pass over every match, without scores: only when asked.
     let (total, agg_json) = if request.facets {
@@ -1006,17 +834,9 @@ pub(super) fn run(
             "owner": { "terms": { "field": "owner", "size": 50 } },
         }))
         .map_err(|e| SearchError::Invalid(e.to_string()))?;
-        let (total, aggs) = searcher.search(
-            query()?.as_ref(),
-            &(
-                Count,
-                AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default()),
-            ),
-        )?;
-        (
-            Some(total),
-            Some(serde_json::to_value(&aggs).map_err(|e| SearchError::Invalid(e.to_string()))?),
-        )
+        let (total, aggs) =
+            searcher.search(query()?.as_ref(), &(Count, AggregationCollector::from_aggs(aggs, AggregationLimitsGuard::default())))?;
+        (Some(total), Some(serde_json::to_value(&aggs).map_err(|e| SearchError::Invalid(e.to_string()))?))
     } else if request.count {
         (Some(searcher.search(query()?.as_ref(), &Count)?), None)
     } else {
@@ -1038,24 +858,12 @@ pub(super) fn run(
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let first = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let first = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
         let mut highlights = Vec::new();
-        for (label, field) in [
-            ("name", f.name),
-            ("description", f.description),
-            ("comment", f.comment),
-        ] {
+        for (label, field) in [("name", f.name), ("description", f.description), ("comment", f.comment)] {
             for text in texts(&doc, field) {
                 if let Some(h) = highlight(&text, &words) {
-                    highlights.push(Highlight {
-                        field: label.into(),
-                        fragment: h,
-                    });
+                    highlights.push(Highlight { field: label.into(), fragment: h });
                 }
             }
         }
@@ -1063,25 +871,16 @@ pub(super) fn run(
         let tags = texts(&doc, f.tags);
         let owner = doc.get_first(f.owner).and_then(|v| v.as_str()).map(str::to_string);
         if let Some(h) = owner.as_deref().and_then(|o| highlight(o, &words)) {
-            highlights.push(Highlight {
-                field: "owner".into(),
-                fragment: h,
-            });
+            highlights.push(Highlight { field: "owner".into(), fragment: h });
         }
         for t in &tags {
             if words.matches(t) {
-                highlights.push(Highlight {
-                    field: "tag".into(),
-                    fragment: format!("<b>{t}</b>"),
-                });
+                highlights.push(Highlight { field: "tag".into(), fragment: format!("<b>{t}</b>") });
             }
         }
         for key in &pii {
-            if let Some(h) = highlight(&key.replace('.', " ").replace('_', " "), &words) {
-                highlights.push(Highlight {
-                    field: "pii".into(),
-                    fragment: h,
-                });
+            if let Some(h) = highlight(&key.replace(['.', '_'], " "), &words) {
+                highlights.push(Highlight { field: "pii".into(), fragment: h });
             }
         }
         hits.push(Hit {
@@ -1101,26 +900,12 @@ pub(super) fn run(
         for name in ["kind", "source", "namespace", "pii", "tag", "owner"] {
             let values: Vec<(String, u64)> = agg_json[name]["buckets"]
                 .as_array()
-                .map(|b| {
-                    b.iter()
-                        .filter_map(|x| {
-                            Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?))
-                        })
-                        .collect()
-                })
+                .map(|b| b.iter().filter_map(|x| Some((x["key"].as_str()?.to_string(), x["doc_count"].as_u64()?))).collect())
                 .unwrap_or_default();
-            facets.push(Facet {
-                name: name.into(),
-                values,
-            });
+            facets.push(Facet { name: name.into(), values });
         }
     }
-    Ok(SearchResults {
-        hits,
-        total,
-        more,
-        facets,
-    })
+    Ok(SearchResults { hits, total, more, facets })
 }
 
 #[cfg(test)]
@@ -1136,10 +921,7 @@ mod tests {
             highlight("Login e-mail of the customers (Kunde)", &words).as_deref(),
             Some("Login e-<b>mail</b> of the <b>customers</b> (<b>Kunde</b>)")
         );
-        assert_eq!(
-            highlight("cust_email", &words).as_deref(),
-            Some("<b>cust_email</b>")
-        );
+        assert_eq!(highlight("cust_email", &words).as_deref(), Some("<b>cust_email</b>"));
         assert_eq!(highlight("nothing here", &words), None);
         // Plain words and identifiers that split, in one text.
         assert_eq!(

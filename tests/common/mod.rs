@@ -38,23 +38,15 @@ pub fn service_url(var: &str) -> Option<String> {
     }
 }
 
-/// A directory removed when dropped.
-pub struct TempDir(pub PathBuf);
+/// A directory of its own for one test, removed when dropped.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new() -> TempDir {
-        let p = std::env::temp_dir().join(unique_name("almanac_test"));
-        std::fs::create_dir_all(&p).expect("create temp dir");
-        TempDir(p)
+        TempDir(tempfile::Builder::new().prefix("almanac_test").tempdir().expect("create temp dir"))
     }
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 
@@ -304,10 +296,7 @@ pub fn chinook_dir() -> Option<PathBuf> {
 /// A Chinook script with its own CREATE DATABASE / connect preamble removed.
 pub fn chinook_script(dir: &Path, file: &str) -> String {
     let text = std::fs::read_to_string(dir.join(file)).expect("read Chinook script");
-    let marker = text
-        .lines()
-        .position(|l| l.starts_with("\\c ") || l.starts_with("USE "))
-        .expect("Chinook script preamble");
+    let marker = text.lines().position(|l| l.starts_with("\\c ") || l.starts_with("USE ")).expect("Chinook script preamble");
     text.lines().skip(marker + 1).collect::<Vec<_>>().join("\n")
 }
 

@@ -84,7 +84,9 @@ pub async fn audit_log(
     };
     let target = target_id.map(|t| GlobalId::parse(t.as_str())).transpose()?;
     let filter = AuditFilter { action, subject, target, since: None };
-    let mut entries = crate::audit::entries(app(ctx)?.catalog.connection(), &filter, before_id, limit + 1).await.map_err(crate::catalog::CatalogError::from)?;
+    let mut entries = crate::audit::entries(app(ctx)?.catalog.connection(), &filter, before_id, limit + 1)
+        .await
+        .map_err(crate::catalog::CatalogError::from)?;
     let has_next_page = entries.len() as u64 > limit;
     entries.truncate(limit as usize);
     Ok(AuditPage {

@@ -88,7 +88,10 @@ pub fn check(doc: &ExecutableDocument, max_complexity: usize) -> Result<(), Stri
         return Err(format!("at most {MAX_SEARCHES} searches per request; this one has {}", count.searches));
     }
     if count.audited > MAX_AUDITED_LISTINGS {
-        return Err(format!("at most {MAX_AUDITED_LISTINGS} personalData listings per request (each is audited); this one has {}", count.audited));
+        return Err(format!(
+            "at most {MAX_AUDITED_LISTINGS} personalData listings per request (each is audited); this one has {}",
+            count.audited
+        ));
     }
     Ok(())
 }
@@ -110,7 +113,10 @@ mod tests {
         let listings: String = (0..6).map(|i| format!("p{i}: personalData(first: 1) {{ edges {{ cursor }} }} ")).collect();
         assert!(check_text(&format!("{{ {listings} }}")).unwrap_err().contains("personalData"));
         // Through a fragment and an inline fragment too.
-        let q = format!("{{ ...F ... on Query {{ x: personalData(first: 1) {{ edges {{ cursor }} }} }} }} fragment F on Query {{ {} }}", (0..5).map(|i| format!("p{i}: personalData(first: 1) {{ edges {{ cursor }} }} ")).collect::<String>());
+        let q = format!(
+            "{{ ...F ... on Query {{ x: personalData(first: 1) {{ edges {{ cursor }} }} }} }} fragment F on Query {{ {} }}",
+            (0..5).map(|i| format!("p{i}: personalData(first: 1) {{ edges {{ cursor }} }} ")).collect::<String>()
+        );
         assert!(check_text(&q).is_err());
         let aliases: String = (0..MAX_FIELDS + 1).map(|i| format!("a{i}: sources {{ name }} ")).collect();
         assert!(check_text(&format!("{{ {aliases} }}")).unwrap_err().contains("fields"));

@@ -66,7 +66,11 @@ impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         let code = e.code();
         let (message, current) = match e {
-            ApiError::NotFound(m) | ApiError::Conflict(m) | ApiError::InvalidInput(m) | ApiError::SourceUnreachable(m) | ApiError::Forbidden(m) => (m, None),
+            ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::InvalidInput(m)
+            | ApiError::SourceUnreachable(m)
+            | ApiError::Forbidden(m) => (m, None),
             ApiError::StaleVersion { message, current } => (message, Some(current)),
             ApiError::Internal => ("internal error; see the server log".to_string(), None),
         };

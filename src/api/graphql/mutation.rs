@@ -1,13 +1,13 @@
 //! Mutation root: register and scan sources, curate descriptions (optimistic concurrency),
 //! and tag datasets and columns.
 
+use super::guard::{self, Allowed};
 use super::ids::{self, Kind};
 use super::objects::{Classification, Column, Dataset, Scan, Source};
-use super::guard::{self, Allowed};
 use super::{acting, ApiError, ApiResult};
 use crate::catalog::names::{OwnerName, TagName};
-use crate::privacy::{classifications, Decision};
 use crate::catalog::{NewSource, Target};
+use crate::privacy::{classifications, Decision};
 
 use almanac_scanners::SourceUrl;
 use async_graphql::{Context, InputObject, Object, ID};
@@ -44,9 +44,7 @@ impl MutationRoot {
     async fn register_source(&self, ctx: &Context<'_>, input: RegisterSourceInput) -> ApiResult<Source> {
         let url = SourceUrl::parse(&input.url).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         if url.has_password() {
-            return Err(ApiError::InvalidInput(
-                "the URL holds a password; remove it and pass passwordEnv or passwordFile instead".into(),
-            ));
+            return Err(ApiError::InvalidInput("the URL holds a password; remove it and pass passwordEnv or passwordFile instead".into()));
         }
         let source = acting(ctx)?
             .catalog
@@ -89,13 +87,7 @@ impl MutationRoot {
     /// edit was made against; a newer one fails with code CONFLICT. Null clears the assignment
     /// (the owner the source reports stays).
     #[graphql(guard = "Allowed(guard::CURATE)")]
-    async fn set_dataset_owner(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        owner: Option<String>,
-        expected_version: i32,
-    ) -> ApiResult<Dataset> {
+    async fn set_dataset_owner(&self, ctx: &Context<'_>, id: ID, owner: Option<String>, expected_version: i32) -> ApiResult<Dataset> {
         let catalog = &acting(ctx)?.catalog;
         let ds = ids::decode(Kind::Dataset, &id)?;
         let owner = owner
@@ -148,7 +140,13 @@ impl MutationRoot {
 
     /// Adds a personal-data category to a column by hand (status MANUAL).
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
-    async fn add_classification(&self, ctx: &Context<'_>, column_id: ID, category: String, note: Option<String>) -> ApiResult<Classification> {
+    async fn add_classification(
+        &self,
+        ctx: &Context<'_>,
+        column_id: ID,
+        category: String,
+        note: Option<String>,
+    ) -> ApiResult<Classification> {
         let state = acting(ctx)?;
         let category = state.classifier.taxonomy().key(&category)?;
         let col = ids::decode(Kind::Column, &column_id)?;
@@ -166,7 +164,13 @@ impl MutationRoot {
     /// Records what a column means from a date on ("from 2024-03-01 amount includes 19% VAT").
     /// Earlier versions stay; `Column.meaningAt(date)` answers for any date.
     #[graphql(guard = "Allowed(guard::MEANING)")]
-    async fn annotate_meaning(&self, ctx: &Context<'_>, column_id: ID, meaning: String, effective_from: chrono::NaiveDate) -> ApiResult<super::history::Meaning> {
+    async fn annotate_meaning(
+        &self,
+        ctx: &Context<'_>,
+        column_id: ID,
+        meaning: String,
+        effective_from: chrono::NaiveDate,
+    ) -> ApiResult<super::history::Meaning> {
         let col = ids::decode(Kind::Column, &column_id)?;
         Ok(super::history::Meaning(crate::history::meanings::annotate_meaning(&acting(ctx)?.catalog, col, &meaning, effective_from).await?))
     }
@@ -188,7 +192,14 @@ impl MutationRoot {
             (None, None) => None,
             _ => return Err(ApiError::InvalidInput("pass both `meaning` and `effectiveFrom`, or neither".into())),
         };
-        let review = crate::history::meanings::review_change(&acting(ctx)?.catalog, event, crate::history::meanings::Decision::Acknowledge, note.as_deref(), meaning).await?;
+        let review = crate::history::meanings::review_change(
+            &acting(ctx)?.catalog,
+            event,
+            crate::history::meanings::Decision::Acknowledge,
+            note.as_deref(),
+            meaning,
+        )
+        .await?;
         Ok(super::history::ChangeReview(review))
     }
 
@@ -196,7 +207,14 @@ impl MutationRoot {
     #[graphql(guard = "Allowed(guard::MEANING)")]
     async fn dismiss_change(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<super::history::ChangeReview> {
         let event = ids::decode(Kind::Change, &id)?;
-        let review = crate::history::meanings::review_change(&acting(ctx)?.catalog, event, crate::history::meanings::Decision::Dismiss, note.as_deref(), None).await?;
+        let review = crate::history::meanings::review_change(
+            &acting(ctx)?.catalog,
+            event,
+            crate::history::meanings::Decision::Dismiss,
+            note.as_deref(),
+            None,
+        )
+        .await?;
         Ok(super::history::ChangeReview(review))
     }
 }

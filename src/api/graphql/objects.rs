@@ -90,7 +90,12 @@ impl Source {
         let ns_id = match namespace {
             Some(name) => {
                 let all = state.catalog.namespaces(self.0.id, true).await?;
-                Some(all.into_iter().find(|n| n.name == name).map(|n| n.id).ok_or_else(|| ApiError::NotFound(format!("namespace `{name}`")))?)
+                Some(
+                    all.into_iter()
+                        .find(|n| n.name == name)
+                        .map(|n| n.id)
+                        .ok_or_else(|| ApiError::NotFound(format!("namespace `{name}`")))?,
+                )
             }
             None => None,
         };
@@ -470,7 +475,12 @@ impl Scan {
     }
     /// The change events this scan recorded.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
-    async fn change_events(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
+    async fn change_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, ChangeEvent>> {
         change_page(ctx, ChangeFilter { scan_id: Some(self.0.id), ..Default::default() }, first, after).await
     }
 }

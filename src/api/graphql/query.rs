@@ -2,11 +2,11 @@
 
 use super::ids::{self, Kind};
 use super::objects::{change_page, ChangeEvent, Classification, Column, Dataset, PiiCategory, Scan, Source};
-use crate::privacy::inventory::{self, InventoryFilter};
-use crate::privacy::ClassificationStatus;
 use super::{app, ApiError, ApiResult};
 use crate::catalog::names::QualifiedName;
 use crate::catalog::ChangeFilter;
+use crate::privacy::inventory::{self, InventoryFilter};
+use crate::privacy::ClassificationStatus;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, ID};
 
@@ -85,10 +85,7 @@ impl QueryRoot {
 
     /// The audit log, newest first: every mutation with who, when, the objects acted on and
     /// the state before and after. Filter by action (`tag.add`), actor subject or target id.
-    #[graphql(
-        complexity = "first.unwrap_or(50).max(0) as usize * child_complexity",
-        guard = "super::guard::Allowed(super::guard::AUDIT)"
-    )]
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity", guard = "super::guard::Allowed(super::guard::AUDIT)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

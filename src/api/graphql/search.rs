@@ -100,7 +100,7 @@ pub async fn search(
     after: Option<String>,
     include_removed: bool,
 ) -> ApiResult<SearchResult> {
-    let state = app(ctx)?;
+    let state = super::acting(ctx)?;
     let index = state.search.clone().ok_or(ApiError::Internal)?;
     let limit = page_size(ctx, first)? as usize;
     let offset = ids::parse_prefixed::<usize>(after.as_deref(), 'o')?.unwrap_or(0);
@@ -108,7 +108,7 @@ pub async fn search(
     let facets = ctx.look_ahead().field("facets").exists();
     let count = ctx.look_ahead().field("total").exists();
     let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets, count };
-    let results = index.run(request).await.map_err(|e| match e {
+    let results = crate::search::search_as(&index, &state.catalog, request).await.map_err(|e| match e {
         SearchError::Invalid(m) => ApiError::InvalidInput(m),
         other => {
             tracing::error!(error = %other, "search failed");

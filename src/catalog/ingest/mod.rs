@@ -4,18 +4,19 @@
 
 use crate::catalog::entity::{change_event, dataset, dataset_column, foreign_key, namespace, scan};
 use crate::catalog::{ChangeKind, ScanStatus};
+use crate::classify::{Classifier, ColumnFacts};
 use crate::privacy::classifications::{apply_suggestions, ClassificationSummary};
 use crate::store::insert_in_chunks;
-use crate::classify::{Classifier, ColumnFacts};
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, Set,
 };
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Why applying a snapshot failed. The catalog is unchanged when it does.
@@ -114,13 +115,14 @@ fn new_fk(dataset_id: i64, fk: &snap::ForeignKey, now: DateTime<Utc>) -> foreign
 }
 
 /// Applies `snapshot` as the result of scan `scan_id` of source `source_id`, and marks the
-/// scan succeeded, all in one transaction.
+/// scan succeeded, all in one transaction. Classification and profiling, the CPU work over
+/// every sampled value, run on blocking threads.
 pub async fn apply_snapshot(
     db: &DatabaseConnection,
     source_id: i64,
     scan_id: i64,
-    snapshot: &snap::Snapshot,
-    classifier: &Classifier,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
     drift: &crate::history::drift::DriftConfig,
 ) -> Result<IngestSummary, IngestError> {
     use tracing::Instrument;
@@ -132,8 +134,8 @@ async fn apply_in_transaction(
     db: &DatabaseConnection,
     source_id: i64,
     scan_id: i64,
-    snapshot: &snap::Snapshot,
-    classifier: &Classifier,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
     drift: &crate::history::drift::DriftConfig,
 ) -> Result<IngestSummary, IngestError> {
     let started = Instant::now();
@@ -152,8 +154,8 @@ async fn apply_in_transaction(
     }
 
     let mut events = Events { source_id, scan_id, at: now, rows: Vec::new(), pending_columns: Vec::new() };
-    let ns_ids = apply_namespaces(&txn, source_id, snapshot, now, &mut events).await?;
-    apply_datasets(&txn, source_id, snapshot, &ns_ids, now, &mut events).await?;
+    let ns_ids = apply_namespaces(&txn, source_id, &snapshot, now, &mut events).await?;
+    apply_datasets(&txn, source_id, &snapshot, &ns_ids, now, &mut events).await?;
 
     // Resolve ids of columns added to existing datasets, then write all events.
     if !events.pending_columns.is_empty() {
@@ -170,12 +172,15 @@ async fn apply_in_transaction(
             events.push(Some(ds), col_id, ChangeKind::ColumnAdded, details);
         }
     }
-    let columns = load_columns(&txn, source_id).await?;
+    let columns = Arc::new(load_columns(&txn, source_id).await?);
     let mut warnings = snapshot.warnings.clone();
-    let (classifications, classified_datasets) = classify_snapshot(&txn, scan_id, snapshot, classifier, &columns, now, &mut warnings).await?;
+    let (classifications, classified_datasets) =
+        classify_snapshot(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut warnings).await?;
     // Profiles of the sampled values, compared with the previous scan's: semantic changes.
-    let ids: HashMap<(String, String, String), (i64, i64)> = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
-    for (dataset_id, column_id, kind, details) in crate::history::record_profiles(&txn, scan_id, snapshot, &ids, drift, now, &mut warnings).await? {
+    let ids: crate::history::ColumnIds = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
+    for (dataset_id, column_id, kind, details) in
+        crate::history::record_profiles(&txn, scan_id, snapshot.clone(), Arc::new(ids), drift, now, &mut warnings).await?
+    {
         events.push(Some(dataset_id), column_id, kind, details);
     }
     // The search index follows these datasets through the outbox.
@@ -283,9 +288,8 @@ async fn apply_datasets(
         .into_iter()
         .map(|d| ((d.namespace_id, d.name.clone()), d))
         .collect();
-    let of_source = || {
-        Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned()
-    };
+    let of_source =
+        || Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
     let mut columns: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
     for c in dataset_column::Entity::find().filter(dataset_column::Column::DatasetId.in_subquery(of_source())).all(txn).await? {
         columns.entry(c.dataset_id).or_default().push(c);
@@ -405,7 +409,12 @@ async fn diff_dataset(
     if m.view_definition != d.view_definition {
         am.view_definition = Set(d.view_definition.clone());
         changed = true;
-        events.push(Some(m.id), None, ChangeKind::ViewDefinitionChanged, json!({ "before": m.view_definition, "after": d.view_definition }));
+        events.push(
+            Some(m.id),
+            None,
+            ChangeKind::ViewDefinitionChanged,
+            json!({ "before": m.view_definition, "after": d.view_definition }),
+        );
     }
     // The owner people assign is kept apart and never touched by a scan.
     if m.source_owner != d.owner {
@@ -443,11 +452,7 @@ async fn diff_columns(
     for c in scanned {
         let Some(m) = by_name.remove(&c.name) else {
             inserts.push(new_column(dataset_id, c, now));
-            events.pending_columns.push((
-                dataset_id,
-                c.name.clone(),
-                json!({ "data_type": c.data_type, "nullable": c.nullable }),
-            ));
+            events.pending_columns.push((dataset_id, c.name.clone(), json!({ "data_type": c.data_type, "nullable": c.nullable })));
             continue;
         };
         let id = Some(m.id);
@@ -460,10 +465,15 @@ async fn diff_columns(
             events.push(ds, id, ChangeKind::ColumnAdded, json!({ "data_type": c.data_type, "nullable": c.nullable, "restored": true }));
         }
         if m.data_type != c.data_type {
-            events.push(ds, id, ChangeKind::TypeChanged, json!({
-                "before": m.data_type, "after": c.data_type,
-                "family_before": m.type_family, "family_after": c.type_family.as_str(),
-            }));
+            events.push(
+                ds,
+                id,
+                ChangeKind::TypeChanged,
+                json!({
+                    "before": m.data_type, "after": c.data_type,
+                    "family_before": m.type_family, "family_after": c.type_family.as_str(),
+                }),
+            );
             am.data_type = Set(c.data_type.clone());
             am.type_family = Set(c.type_family.as_str().into());
             changed = true;
@@ -487,10 +497,15 @@ async fn diff_columns(
             changed = true;
         }
         if m.is_primary_key != c.primary_key || m.is_unique != c.unique {
-            events.push(ds, id, ChangeKind::KeyChanged, json!({
-                "primary_key_before": m.is_primary_key, "primary_key_after": c.primary_key,
-                "unique_before": m.is_unique, "unique_after": c.unique,
-            }));
+            events.push(
+                ds,
+                id,
+                ChangeKind::KeyChanged,
+                json!({
+                    "primary_key_before": m.is_primary_key, "primary_key_after": c.primary_key,
+                    "unique_before": m.is_unique, "unique_after": c.unique,
+                }),
+            );
             am.is_primary_key = Set(c.primary_key);
             am.is_unique = Set(c.unique);
             changed = true;
@@ -529,7 +544,12 @@ async fn diff_foreign_keys(
         let target = format!("{}.{}({})", fk.referenced_namespace, fk.referenced_dataset, fk.referenced_columns.join(", "));
         let Some(m) = by_name.remove(&name) else {
             inserts.push(new_fk(dataset_id, fk, now));
-            events.push(Some(dataset_id), None, ChangeKind::ForeignKeyAdded, json!({ "name": name, "columns": fk.columns, "references": target }));
+            events.push(
+                Some(dataset_id),
+                None,
+                ChangeKind::ForeignKeyAdded,
+                json!({ "name": name, "columns": fk.columns, "references": target }),
+            );
             continue;
         };
         let columns = json_list(&fk.columns);
@@ -593,13 +613,8 @@ fn classify_columns(
 }
 
 async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<ColumnIds, DbErr> {
-    let datasets: HashMap<i64, dataset::Model> = dataset::Entity::find()
-        .filter(dataset::Column::SourceId.eq(source_id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
+    let datasets: HashMap<i64, dataset::Model> =
+        dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id)).all(txn).await?.into_iter().map(|d| (d.id, d)).collect();
     let namespaces: HashMap<i64, String> = namespace::Entity::find()
         .filter(namespace::Column::SourceId.eq(source_id))
         .all(txn)
@@ -607,7 +622,8 @@ async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<Colum
         .into_iter()
         .map(|n| (n.id, n.name))
         .collect();
-    let of_source = Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
+    let of_source =
+        Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
     let mut columns: ColumnIds = HashMap::new();
     for c in dataset_column::Entity::find()
         .filter(dataset_column::Column::DatasetId.in_subquery(of_source))
@@ -625,14 +641,21 @@ async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<Colum
 async fn classify_snapshot(
     txn: &DatabaseTransaction,
     scan_id: i64,
-    snapshot: &snap::Snapshot,
-    classifier: &Classifier,
-    columns: &ColumnIds,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
+    columns: Arc<ColumnIds>,
     now: DateTime<Utc>,
     warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
     let dataset_of: HashMap<i64, i64> = columns.values().map(|(c, d, _)| (*c, *d)).collect();
-    let results = classify_columns(snapshot, columns, |facts| classifier.classify(facts), warnings);
+    let (results, more_warnings) = tokio::task::spawn_blocking(move || {
+        let mut warnings = Vec::new();
+        let results = classify_columns(&snapshot, &columns, |facts| classifier.classify(facts), &mut warnings);
+        (results, warnings)
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
+    warnings.extend(more_warnings);
     let (summary, changed) = apply_suggestions(txn, scan_id, &results, now).await?;
     Ok((summary, changed.into_iter().filter_map(|c| dataset_of.get(&c).copied()).collect()))
 }
