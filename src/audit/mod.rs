@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use entity as audit_log;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -273,9 +273,11 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
 }
 
-/// Appends one entry in a transaction of its own (privacy-relevant reads).
+/// Appends one entry in a transaction of its own (privacy-relevant reads). A write
+/// transaction from the start: on SQLite a transaction that read first and then writes fails
+/// at once when another writer went first, instead of waiting its turn.
 pub async fn record(db: &DatabaseConnection, who: &Who, record: Record) -> Result<i64, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let id = append(&txn, who, record).await?;
     txn.commit().await?;
     Ok(id)
