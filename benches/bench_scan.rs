@@ -87,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
     let src = app
         .catalog
         .register_source(NewSource {
-            name: "bench".into(),
+            name: almanac::catalog::SourceName::parse("bench").unwrap(),
             url: source.clone(),
             password_env: None,
             password_file: None,

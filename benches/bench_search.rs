@@ -298,11 +298,17 @@ async fn main() -> anyhow::Result<()> {
         let url = SourceUrl::parse(&format!("sqlite://{}/nowhere.db", dir.display()))?;
         let source = app
             .catalog
-            .register_source(NewSource { name: "bench".into(), url, password_env: None, password_file: None, sample_rows: Some(0) })
+            .register_source(NewSource {
+                name: almanac::catalog::SourceName::parse("bench").unwrap(),
+                url,
+                password_env: None,
+                password_file: None,
+                sample_rows: Some(0),
+            })
             .await?;
         let scan = app.catalog.start_scan(source.id).await?;
         let t = Instant::now();
-        almanac::catalog::ingest::apply_snapshot(
+        almanac::scanning::apply_snapshot(
             app.catalog.connection(),
             source.id,
             scan.id,

@@ -5,18 +5,24 @@
 mod common;
 
 use almanac::app::AppState;
-use almanac::catalog::ingest::{self, IngestSummary};
 use almanac::catalog::names::{OwnerName, QualifiedName, TagName};
 use almanac::catalog::{CatalogError, ChangeEvent, ChangeFilter, NewSource, ScanStatus, Target};
 use almanac::scanning;
+use almanac::scanning::ScanSummary;
 use almanac_scanners::{NoProgress, ScanOptions, SourceUrl};
 use common::{open_app, PgDatabase, StoreKind, TempDir, TestStore};
 
-async fn scan_source(app: &AppState, name: &str, url: &str) -> IngestSummary {
+async fn scan_source(app: &AppState, name: &str, url: &str) -> ScanSummary {
     let url = SourceUrl::parse(url).expect("url");
     let source = app
         .catalog
-        .ensure_source(NewSource { name: name.into(), url: url.clone(), password_env: None, password_file: None, sample_rows: None })
+        .ensure_source(NewSource {
+            name: almanac::catalog::SourceName::parse(name).unwrap(),
+            url: url.clone(),
+            password_env: None,
+            password_file: None,
+            sample_rows: None,
+        })
         .await
         .expect("source");
     let scan = app.catalog.start_scan(source.id).await.expect("start scan");
@@ -160,7 +166,7 @@ async fn a_failure_half_way_leaves_the_catalog_as_it_was(kind: StoreKind) {
     extra.columns.push(dup);
     ns.datasets.push(extra);
     let scan = app.catalog.start_scan(source.id).await.unwrap();
-    let err = ingest::apply_snapshot(
+    let err = scanning::apply_snapshot(
         app.catalog.connection(),
         source.id,
         scan.id,
@@ -283,7 +289,7 @@ async fn scans_whose_process_stopped_fail_once_their_lease_ran_out(kind: StoreKi
     let source = app
         .catalog
         .register_source(NewSource {
-            name: "gone".into(),
+            name: almanac::catalog::SourceName::parse("gone").unwrap(),
             url: SourceUrl::parse("sqlite:///nonexistent/x.db").unwrap(),
             password_env: None,
             password_file: None,

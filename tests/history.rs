@@ -84,7 +84,7 @@ async fn scan(app: &AppState, url: &str) {
     let source = app
         .catalog
         .ensure_source(NewSource {
-            name: "shop".into(),
+            name: almanac::catalog::SourceName::parse("shop").unwrap(),
             url: url.clone(),
             password_env: None,
             password_file: None,

@@ -24,7 +24,7 @@ async fn a_source_disconnecting_mid_scan_changes_nothing(kind: StoreKind) {
     let app = open_app(&store).await;
     app.catalog
         .register_source(almanac::catalog::NewSource {
-            name: "flaky".into(),
+            name: almanac::catalog::SourceName::parse("flaky").unwrap(),
             url: almanac_scanners::SourceUrl::parse(&src.url).unwrap(),
             password_env: None,
             password_file: None,

@@ -2,7 +2,7 @@
 //! descriptions, owners and change events. Owns their tables; everything outside reads and
 //! edits them through [`Catalog`], the domain types in [`types`], and a few narrow functions
 //! (`record_event`, `column_owner`, the column selections other modules' queries join on).
-//! [`ingest`] is its bulk writer: the one place a scan's snapshot enters the store.
+//! [`ingest`] is its bulk writer: the one place a scan's structure enters its tables.
 
 pub mod changes;
 mod entity;
@@ -17,6 +17,7 @@ use crate::store::begin_write;
 pub use changes::{change_event, record_event, ChangeEvent, ChangeFilter, ChangeKind};
 use chrono::Utc;
 use entity::{dataset, dataset_column, foreign_key, namespace, scan, source, tag};
+pub use names::SourceName;
 use names::{NameError, OwnerName, QualifiedName, TagName};
 pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, ColumnSummary, DatasetSummary};
 use sea_orm::sea_query::Expr;
@@ -55,15 +56,6 @@ pub struct Catalog {
     who: std::sync::Arc<Who>,
     /// How long a scan's job lease lasts between renewals (see [`crate::jobs`]).
     job_lease: std::time::Duration,
-}
-
-fn validate_source_name(name: &str) -> Result<(), CatalogError> {
-    let ok = !name.is_empty() && name.chars().count() <= 100 && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(CatalogError::Invalid(format!("source name `{name}` is invalid: use 1-100 letters, digits, '_' or '-'")))
-    }
 }
 
 fn validate_env_name(name: &str) -> Result<(), CatalogError> {
@@ -131,7 +123,6 @@ impl Catalog {
 
     /// Registers a new source; its URL is stored without password.
     pub async fn register_source(&self, new: NewSource) -> Result<Source, CatalogError> {
-        validate_source_name(&new.name)?;
         if let Some(env) = &new.password_env {
             validate_env_name(env)?;
         }
@@ -141,12 +132,12 @@ impl Catalog {
             }
         }
         let txn = begin_write(&self.db).await?;
-        if source::Entity::find().filter(source::Column::Name.eq(&new.name)).count(&txn).await? > 0 {
+        if source::Entity::find().filter(source::Column::Name.eq(new.name.as_str())).count(&txn).await? > 0 {
             return Err(CatalogError::Conflict(format!("a source named `{}` is already registered", new.name)));
         }
         let now = Utc::now();
         let model = source::ActiveModel {
-            name: Set(new.name),
+            name: Set(new.name.as_str().to_string()),
             engine: Set(new.url.engine().as_str().to_string()),
             url: Set(new.url.redacted()),
             password_env: Set(new.password_env),
@@ -170,7 +161,7 @@ impl Catalog {
     /// The source registered under `new.name`, registering it when absent. A different URL
     /// under the same name is a conflict, never a silent redirect.
     pub async fn ensure_source(&self, new: NewSource) -> Result<Source, CatalogError> {
-        match self.source_by_name(&new.name).await {
+        match self.source_by_name(new.name.as_str()).await {
             Ok(existing) => {
                 if existing.url != new.url.redacted() {
                     return Err(CatalogError::Conflict(format!(

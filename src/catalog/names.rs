@@ -15,6 +15,8 @@ pub enum NameError {
     InvalidTag(String),
     #[error("owner `{0}` is invalid: use 1-128 letters, digits, '-', '_', '.', '@', '+', ':' or '/' (a team like `payments-team` or an address like `alice@example.com`)")]
     InvalidOwner(String),
+    #[error("source name `{0}` is invalid: use 1-100 letters, digits, '_' or '-'")]
+    InvalidSourceName(String),
 }
 
 /// A dataset or column name qualified by source and namespace.
@@ -116,6 +118,34 @@ impl fmt::Display for QualifiedName {
     }
 }
 
+/// A source's registered name: 1-100 letters, digits, `_` or `-`, so that it is one part of a
+/// qualified name and one word of the search filter `source:NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceName(String);
+
+impl SourceName {
+    /// Validates a source name (kept as given: names are case-sensitive).
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        let ok = !input.is_empty() && input.chars().count() <= 100 && input.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'));
+        if ok {
+            Ok(SourceName(input.to_string()))
+        } else {
+            Err(NameError::InvalidSourceName(input.into()))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A free-form tag, normalized to lower case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TagName(String);
@@ -167,6 +197,17 @@ impl OwnerName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_names_are_one_word_of_letters_digits_and_dashes() {
+        assert_eq!(SourceName::parse("Shop_EU-2").unwrap().as_str(), "Shop_EU-2");
+        assert_eq!(SourceName::parse("kunden_müller").unwrap().as_str(), "kunden_müller");
+        for bad in ["", "a b", "a.b", "x\u{0}", "shop;drop", "\u{202e}evil"] {
+            assert!(matches!(SourceName::parse(bad), Err(NameError::InvalidSourceName(_))), "{bad:?}");
+        }
+        assert!(SourceName::parse(&"s".repeat(100)).is_ok());
+        assert!(SourceName::parse(&"s".repeat(101)).is_err());
+    }
 
     #[test]
     fn owners_are_one_lower_case_word() {

@@ -273,7 +273,7 @@ impl Target {
 /// Input to register a source.
 #[derive(Debug, Clone)]
 pub struct NewSource {
-    pub name: String,
+    pub name: super::names::SourceName,
     pub url: almanac_scanners::SourceUrl,
     pub password_env: Option<String>,
     pub password_file: Option<String>,

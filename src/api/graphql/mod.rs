@@ -105,6 +105,18 @@ impl From<crate::classify::taxonomy::UnknownCategory> for ApiError {
     }
 }
 
+impl From<crate::catalog::names::NameError> for ApiError {
+    fn from(e: crate::catalog::names::NameError) -> Self {
+        ApiError::InvalidInput(e.to_string())
+    }
+}
+
+impl From<almanac_scanners::SourceUrlError> for ApiError {
+    fn from(e: almanac_scanners::SourceUrlError) -> Self {
+        ApiError::InvalidInput(e.to_string())
+    }
+}
+
 impl From<crate::ids::IdError> for ApiError {
     fn from(e: crate::ids::IdError) -> Self {
         ApiError::InvalidInput(e.to_string())

@@ -5,7 +5,7 @@ use super::guard::{self, Allowed};
 use super::ids::{self, Kind};
 use super::objects::{Classification, Column, Dataset, Scan, Source};
 use super::{acting, ApiError, ApiResult};
-use crate::catalog::names::{OwnerName, TagName};
+use crate::catalog::names::{OwnerName, SourceName, TagName};
 use crate::catalog::{NewSource, Target};
 use crate::privacy::{classifications, Decision};
 
@@ -42,14 +42,14 @@ impl MutationRoot {
     /// Registers a source. Passwords are never accepted here: name where the server finds it.
     #[graphql(guard = "Allowed(guard::SOURCES)")]
     async fn register_source(&self, ctx: &Context<'_>, input: RegisterSourceInput) -> ApiResult<Source> {
-        let url = SourceUrl::parse(&input.url).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let url = SourceUrl::parse(&input.url)?;
         if url.has_password() {
             return Err(ApiError::InvalidInput("the URL holds a password; remove it and pass passwordEnv or passwordFile instead".into()));
         }
         let source = acting(ctx)?
             .catalog
             .register_source(NewSource {
-                name: input.name,
+                name: SourceName::parse(&input.name)?,
                 url,
                 password_env: input.password_env,
                 password_file: input.password_file,
@@ -90,12 +90,7 @@ impl MutationRoot {
     async fn set_dataset_owner(&self, ctx: &Context<'_>, id: ID, owner: Option<String>, expected_version: i32) -> ApiResult<Dataset> {
         let catalog = &acting(ctx)?.catalog;
         let ds = ids::decode(Kind::Dataset, &id)?;
-        let owner = owner
-            .as_deref()
-            .filter(|o| !o.trim().is_empty())
-            .map(OwnerName::parse)
-            .transpose()
-            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let owner = owner.as_deref().filter(|o| !o.trim().is_empty()).map(OwnerName::parse).transpose()?;
         catalog.set_owner(ds, owner.as_ref(), expected_version).await?;
         Ok(Dataset(catalog.dataset(ds).await?))
     }
@@ -118,7 +113,7 @@ impl MutationRoot {
     /// Adds a free-form tag to a dataset or column; returns its tags.
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn add_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
-        let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let tag = TagName::parse(&tag)?;
         Ok(acting(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
     }
 
@@ -157,7 +152,7 @@ impl MutationRoot {
     /// Removes a tag from a dataset or column; returns its tags.
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn remove_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
-        let tag = TagName::parse(&tag).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let tag = TagName::parse(&tag)?;
         Ok(acting(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)
     }
 

@@ -37,7 +37,7 @@ impl QueryRoot {
         let found = match exactly_one(id.as_ref(), qualified_name.as_deref())? {
             (Some(id), _) => catalog.dataset(ids::decode(Kind::Dataset, id)?).await?,
             (_, Some(name)) => {
-                let qn = QualifiedName::parse(name).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+                let qn = QualifiedName::parse(name)?;
                 if qn.column.is_some() {
                     return Err(ApiError::InvalidInput(format!("`{name}` names a column; use `column`")));
                 }
@@ -54,7 +54,7 @@ impl QueryRoot {
         let found = match exactly_one(id.as_ref(), qualified_name.as_deref())? {
             (Some(id), _) => catalog.column(ids::decode(Kind::Column, id)?).await?,
             (_, Some(name)) => {
-                let qn = QualifiedName::parse(name).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+                let qn = QualifiedName::parse(name)?;
                 catalog.column_by_name(&qn).await?
             }
             _ => unreachable!("exactly_one checked"),

@@ -1,11 +1,14 @@
 //! Runs one scan end to end: resolve the source's secret, read the source with a scanner,
 //! apply the snapshot to the catalog, and keep the scan record's progress current.
 
-use crate::catalog::ingest::{self, IngestError, IngestSummary};
+mod apply;
+
+use crate::catalog::ingest::IngestError;
 use crate::catalog::{Catalog, CatalogError, Source};
 use crate::classify::Classifier;
 use crate::config::Config;
 use almanac_scanners::{ScanError, ScanProgress, SourceUrl};
+pub use apply::{apply_snapshot, ScanSummary};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -67,7 +70,7 @@ pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new
             };
             let source = catalog
                 .ensure_source(crate::catalog::NewSource {
-                    name,
+                    name: crate::catalog::SourceName::parse(&name).map_err(crate::catalog::CatalogError::from)?,
                     url: url.clone(),
                     password_env: new.password_env,
                     password_file: new.password_file,
@@ -169,7 +172,7 @@ pub async fn run(
     scan_id: i64,
     url: &SourceUrl,
     forward: Option<Arc<dyn ScanProgress>>,
-) -> Result<IngestSummary, ScanRunError> {
+) -> Result<ScanSummary, ScanRunError> {
     let progress = SharedProgress::new(forward);
     // Mirror progress into the scan record while the scanner works.
     let reporter = {
@@ -199,8 +202,7 @@ pub async fn run(
             catalog.update_scan_progress(scan_id, "applying to catalog", 0, None).await?;
             let snapshot = Arc::new(snapshot);
             let applied =
-                ingest::apply_snapshot(catalog.connection(), source.id, scan_id, snapshot.clone(), classifier.clone(), &config.history)
-                    .await;
+                apply_snapshot(catalog.connection(), source.id, scan_id, snapshot.clone(), classifier.clone(), &config.history).await;
             // Sampled values live only in this snapshot; they end here.
             drop(snapshot);
             applied.map_err(ScanRunError::from)

@@ -1,0 +1,131 @@
+//! A scan's classification: every scanned column's facts through the classifier, the
+//! suggestions written beside the stewards' decisions.
+
+use super::classifications::{apply_suggestions, ClassificationSummary};
+use crate::catalog::ingest::ScannedColumns;
+use crate::classify::{Classifier, ColumnFacts, Suggestion};
+use almanac_scanners as snap;
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseTransaction, DbErr};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Classifies every scanned column the catalog knows. A panic while classifying one column
+/// (a bug meeting data nobody foresaw) leaves that column as it was and becomes a warning
+/// naming it; the others are classified and the scan goes on.
+fn classify_columns(
+    snapshot: &snap::Snapshot,
+    columns: &ScannedColumns,
+    classify: impl Fn(&ColumnFacts<'_>) -> Option<Suggestion>,
+    warnings: &mut Vec<snap::ScanWarning>,
+) -> Vec<(i64, Option<Suggestion>)> {
+    let mut results = Vec::with_capacity(columns.len());
+    for ns in &snapshot.namespaces {
+        for d in &ns.datasets {
+            for c in &d.columns {
+                let key = (ns.name.clone(), d.name.clone(), c.name.clone());
+                let Some((id, _, description)) = columns.get(&key) else { continue };
+                let facts = ColumnFacts::scanned(d, c, description.as_deref());
+                match crate::contain::contained(|| classify(&facts)) {
+                    Ok(found) => results.push((*id, found)),
+                    Err(e) => warnings.push(snap::ScanWarning::column(&ns.name, &d.name, &c.name, format!("not classified: {e}"))),
+                }
+            }
+        }
+    }
+    results
+}
+
+/// Classifies the scan's columns on a blocking thread and writes the suggestions inside the
+/// scan's transaction. Returns what was written and the datasets whose classifications
+/// changed (the search index shows them). A column whose classification panics keeps what it
+/// had and gets a warning.
+pub async fn classify_scan(
+    txn: &DatabaseTransaction,
+    scan_id: i64,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
+    columns: Arc<ScannedColumns>,
+    now: DateTime<Utc>,
+    warnings: &mut Vec<snap::ScanWarning>,
+) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
+    let dataset_of: HashMap<i64, i64> = columns.values().map(|(c, d, _)| (*c, *d)).collect();
+    let (results, more_warnings) = tokio::task::spawn_blocking(move || {
+        let mut warnings = Vec::new();
+        let results = classify_columns(&snapshot, &columns, |facts| classifier.classify(facts), &mut warnings);
+        (results, warnings)
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
+    warnings.extend(more_warnings);
+    let (summary, changed) = apply_suggestions(txn, scan_id, &results, now).await?;
+    Ok((summary, changed.into_iter().filter_map(|c| dataset_of.get(&c).copied()).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str) -> snap::Column {
+        snap::Column {
+            name: name.into(),
+            ordinal: 1,
+            data_type: "text".into(),
+            type_family: snap::TypeFamily::Text,
+            nullable: true,
+            default: None,
+            primary_key: false,
+            unique: false,
+            comment: None,
+            sample_values: vec![Some("Seppälä".into())],
+        }
+    }
+
+    #[test]
+    fn a_panic_on_one_column_is_a_warning_and_the_others_are_classified() {
+        let dataset = snap::Dataset {
+            name: "customers".into(),
+            kind: snap::DatasetKind::Table,
+            comment: None,
+            row_estimate: None,
+            view_definition: None,
+            owner: None,
+            columns: vec![column("email"), column("surname"), column("phone")],
+            foreign_keys: Vec::new(),
+            partitions: Vec::new(),
+            sample: None,
+        };
+        let snapshot = snap::Snapshot {
+            engine: snap::Engine::Sqlite,
+            database: "t".into(),
+            server_version: None,
+            namespaces: vec![snap::Namespace { name: "main".into(), datasets: vec![dataset] }],
+            warnings: Vec::new(),
+        };
+        let columns: ScannedColumns = ["email", "surname", "phone"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (("main".to_string(), "customers".to_string(), c.to_string()), (i as i64 + 1, 1, None)))
+            .collect();
+        let mut warnings = Vec::new();
+        let results = classify_columns(
+            &snapshot,
+            &columns,
+            |facts| {
+                if facts.column == "surname" {
+                    // What `split_at(8)` did to "Seppälä" before the fix.
+                    let v = facts.values[0].as_deref().unwrap_or_default();
+                    let _ = v.split_at(5);
+                }
+                None
+            },
+            &mut warnings,
+        );
+        assert_eq!(results.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(warnings.len(), 1);
+        let w = &warnings[0];
+        assert_eq!((w.dataset.as_deref(), w.column.as_deref()), (Some("customers"), Some("surname")));
+        assert!(w.message.starts_with("not classified: internal error at "), "{}", w.message);
+        assert!(!w.message.contains("Seppälä"), "the warning must not quote the value: {}", w.message);
+    }
+}

@@ -1,0 +1,74 @@
+//! A scan's result entering the store: one transaction in which the catalog applies the
+//! structure, privacy writes the classifications, and history records profiles and semantic
+//! changes; the scan is marked succeeded in the same transaction, or nothing changes.
+
+use crate::catalog::ingest::{self, IngestError, ScanOutcome};
+use crate::classify::Classifier;
+use crate::history::drift::DriftConfig;
+use crate::privacy::ClassificationSummary;
+use almanac_scanners as snap;
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What one applied snapshot amounted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanSummary {
+    pub datasets: usize,
+    pub columns: usize,
+    pub changes: usize,
+    /// What classification of the scanned columns wrote.
+    pub classifications: ClassificationSummary,
+    /// The scanner's warnings and the columns whose classification or profile failed.
+    pub warnings: Vec<snap::ScanWarning>,
+    pub elapsed: Duration,
+}
+
+/// Applies `snapshot` as the result of scan `scan_id` of source `source_id`, and marks the
+/// scan succeeded, all in one transaction. Classification and profiling, the CPU work over
+/// every sampled value, run on blocking threads.
+pub async fn apply_snapshot(
+    db: &DatabaseConnection,
+    source_id: i64,
+    scan_id: i64,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
+    drift: &DriftConfig,
+) -> Result<ScanSummary, IngestError> {
+    use tracing::Instrument;
+    let span = tracing::info_span!("ingest", source_id, scan_id);
+    apply_in_transaction(db, source_id, scan_id, snapshot, classifier, drift).instrument(span).await
+}
+
+async fn apply_in_transaction(
+    db: &DatabaseConnection,
+    source_id: i64,
+    scan_id: i64,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
+    drift: &DriftConfig,
+) -> Result<ScanSummary, IngestError> {
+    let started = Instant::now();
+    let txn = crate::store::begin_write(db).await?;
+    let now = Utc::now();
+    let mut applied = ingest::apply_structure(&txn, source_id, scan_id, &snapshot, now).await?;
+    let columns = Arc::new(std::mem::take(&mut applied.columns));
+
+    let mut warnings = snapshot.warnings.clone();
+    let (classifications, classified_datasets) =
+        crate::privacy::scan::classify_scan(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut warnings).await?;
+    // Profiles of the sampled values, compared with the previous scan's: semantic changes.
+    let ids: crate::history::ColumnIds = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
+    for (dataset_id, column_id, kind, details) in
+        crate::history::record_profiles(&txn, scan_id, snapshot.clone(), Arc::new(ids), drift, now, &mut warnings).await?
+    {
+        applied.push_event(dataset_id, column_id, kind, details);
+    }
+
+    let (datasets, column_count) = (snapshot.dataset_count(), snapshot.column_count());
+    let changes = applied.finish(&txn, classified_datasets, ScanOutcome { datasets, columns: column_count, warnings: &warnings }).await?;
+    txn.commit().await?;
+    tracing::info!(datasets, columns = column_count, changes, "scan applied");
+    Ok(ScanSummary { datasets, columns: column_count, changes, classifications, warnings, elapsed: started.elapsed() })
+}
