@@ -5,38 +5,32 @@
 use crate::catalog::{self, Catalog, CatalogError};
 use std::collections::HashMap;
 
-/// A column as the search index sees it.
-#[derive(Debug, Clone)]
-pub struct ColumnDoc {
-    pub id: i64,
-    pub name: String,
-    pub type_family: String,
-    pub comment: Option<String>,
-    pub description: Option<String>,
-    /// What the column means today (the latest meaning annotation in effect).
-    pub meaning: Option<String>,
-    pub tags: Vec<String>,
-    /// Personal-data categories that are not rejected.
-    pub pii: Vec<String>,
-    /// Dropped from its dataset by a re-scan (found only when removed items are asked for).
-    pub removed: bool,
-}
-
-/// A dataset with everything the index needs.
+/// A dataset with everything the index needs: the catalog's summary of it and its columns,
+/// and what privacy and history add about those columns.
 #[derive(Debug, Clone)]
 pub struct DatasetDoc {
-    pub id: i64,
-    pub source: String,
-    pub namespace: String,
-    pub name: String,
-    pub kind: String,
-    pub comment: Option<String>,
-    pub description: Option<String>,
-    pub tags: Vec<String>,
-    /// Who answers for it: the assigned owner, else the one the source reports (lower case).
-    pub owner: Option<String>,
-    pub removed: bool,
-    pub columns: Vec<ColumnDoc>,
+    pub dataset: catalog::DatasetSummary,
+    /// Personal-data categories that are not rejected, by column id.
+    pub pii: HashMap<i64, Vec<String>>,
+    /// What a column means today (the latest meaning annotation in effect), by column id.
+    pub meanings: HashMap<i64, String>,
+}
+
+impl DatasetDoc {
+    /// A column's personal-data categories.
+    pub fn pii_of(&self, column_id: i64) -> &[String] {
+        self.pii.get(&column_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// A column's meaning in effect.
+    pub fn meaning_of(&self, column_id: i64) -> Option<&str> {
+        self.meanings.get(&column_id).map(String::as_str)
+    }
+}
+
+/// The entries of `all` that belong to the columns of `dataset`, taken out.
+fn take_columns<V>(all: &mut HashMap<i64, V>, dataset: &catalog::DatasetSummary) -> HashMap<i64, V> {
+    dataset.columns.iter().filter_map(|c| all.remove(&c.id).map(|v| (c.id, v))).collect()
 }
 
 const CHUNK: usize = 500;
@@ -59,33 +53,9 @@ pub async fn index_documents(catalog: &Catalog, dataset_ids: &[i64]) -> Result<V
             HashMap::new()
         };
         for d in summaries {
-            out.push(DatasetDoc {
-                id: d.id,
-                source: d.source,
-                namespace: d.namespace,
-                name: d.name,
-                kind: d.kind,
-                comment: d.comment,
-                description: d.description,
-                tags: d.tags,
-                owner: d.owner,
-                removed: d.removed,
-                columns: d
-                    .columns
-                    .into_iter()
-                    .map(|c| ColumnDoc {
-                        pii: pii.remove(&c.id).unwrap_or_default(),
-                        meaning: meanings.remove(&c.id),
-                        id: c.id,
-                        name: c.name,
-                        type_family: c.type_family,
-                        comment: c.comment,
-                        description: c.description,
-                        tags: c.tags,
-                        removed: c.removed,
-                    })
-                    .collect(),
-            });
+            let pii = take_columns(&mut pii, &d);
+            let meanings = take_columns(&mut meanings, &d);
+            out.push(DatasetDoc { dataset: d, pii, meanings });
         }
     }
     Ok(out)

@@ -331,8 +331,9 @@ impl SearchIndex {
         Some(words)
     }
 
-    fn documents(&self, d: &DatasetDoc) -> Vec<TantivyDocument> {
+    fn documents(&self, doc: &DatasetDoc) -> Vec<TantivyDocument> {
         let f = &self.f;
+        let d = &doc.dataset;
         let qn = crate::catalog::names::QualifiedName::dataset(&d.source, &d.namespace, &d.name);
         let removed = u64::from(d.removed);
         let mut out = Vec::with_capacity(d.columns.len() + 1);
@@ -378,7 +379,7 @@ impl SearchIndex {
         }
         let pii: Vec<String> = {
             let live = d.columns.iter().filter(|c| !c.removed);
-            let mut all: Vec<String> = live.flat_map(|c| c.pii.clone()).collect();
+            let mut all: Vec<String> = live.flat_map(|c| doc.pii_of(c.id).iter().cloned()).collect();
             all.sort();
             all.dedup();
             all
@@ -417,7 +418,7 @@ impl SearchIndex {
                 col.add_text(f.comment_words, w);
             }
             // A curated description and the meaning in effect weigh alike.
-            for t in c.description.iter().chain(c.meaning.iter()) {
+            for t in c.description.as_deref().into_iter().chain(doc.meaning_of(c.id)) {
                 let w = self.words(t);
                 all.add(&w, 2);
                 col.add_text(f.description, t);
@@ -432,7 +433,7 @@ impl SearchIndex {
             if let Some(o) = &d.owner {
                 col.add_text(f.owner, o);
             }
-            if let Some(w) = self.pii_fields(&mut col, &c.pii) {
+            if let Some(w) = self.pii_fields(&mut col, doc.pii_of(c.id)) {
                 all.add(&w, 1);
             }
             col.add_text(f.all_words, all.0);
