@@ -12,6 +12,7 @@ pub mod contain;
 pub mod history;
 pub mod ids;
 pub mod jobs;
+pub mod outbox;
 pub mod privacy;
 pub mod scanning;
 pub mod search;

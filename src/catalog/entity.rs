@@ -197,7 +197,7 @@ pub mod change_event {
         pub scan_id: Option<i64>,
         pub dataset_id: Option<i64>,
         pub column_id: Option<i64>,
-        pub kind: super::super::changes::ChangeKind,
+        pub kind: super::super::change_kind::ChangeKind,
         /// JSON object with the before/after values or other evidence.
         pub details: String,
         pub at: DateTimeUtc,

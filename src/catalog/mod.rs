@@ -4,6 +4,7 @@
 //! (`record_event`, `column_owner`, the column selections other modules' queries join on).
 //! [`ingest`] is its bulk writer: the one place a scan's structure enters its tables.
 
+mod change_kind;
 pub mod changes;
 mod entity;
 pub mod ingest;
@@ -473,7 +474,7 @@ impl Catalog {
             }
         };
         debug_assert_eq!(rows, 1);
-        crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
+        crate::outbox::enqueue(&txn, [dataset_id]).await?;
         record_event(
             &txn,
             source_id,
@@ -516,7 +517,7 @@ impl Catalog {
             let now_at = dataset::Entity::find_by_id(dataset_id).one(&self.db).await?.map_or(current.owner_version, |m| m.owner_version);
             return Err(CatalogError::StaleVersion { what: "dataset owner", current: now_at, expected: expected_version });
         }
-        crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
+        crate::outbox::enqueue(&txn, [dataset_id]).await?;
         record_event(
             &txn,
             current.source_id,
@@ -566,7 +567,7 @@ impl Catalog {
                 }
                 return Err(e.into());
             }
-            crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
+            crate::outbox::enqueue(&txn, [dataset_id]).await?;
             let after = tags_of(&txn, target).await?;
             let record = Record::new(Action::TagAdd, vec![target.global_id()])
                 .before(serde_json::json!({ "tags": before }))
@@ -589,7 +590,7 @@ impl Catalog {
             .exec(&txn)
             .await?;
         if removed.rows_affected > 0 {
-            crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
+            crate::outbox::enqueue(&txn, [dataset_id]).await?;
             let after = tags_of(&txn, target).await?;
             let record = Record::new(Action::TagRemove, vec![target.global_id()])
                 .before(serde_json::json!({ "tags": before }))

@@ -108,7 +108,7 @@ async fn insert_meaning<C: ConnectionTrait>(
     let details = json!({ "meaning": meaning, "effective_from": effective_from.to_string(), "by": author, "acknowledges": change_event_id.map(|e| GlobalId::change(e).to_string()) });
     record_event(db, source_id, None, Some(dataset_id), Some(column_id), ChangeKind::MeaningAnnotated, details.clone(), now).await?;
     // The meaning in effect is searchable like a description.
-    crate::search::outbox::enqueue(db, [dataset_id]).await?;
+    crate::outbox::enqueue(db, [dataset_id]).await?;
     audit::append(db, catalog.who(), Record::new(Action::MeaningAnnotate, vec![GlobalId::column(column_id)]).after(details)).await?;
     Ok(m.into())
 }

@@ -207,7 +207,7 @@ pub async fn decide(catalog: &Catalog, id: i64, decision: Decision, note: Option
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     let (source_id, dataset_id) = catalog::column_owner(&txn, column_id).await?;
-    crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
+    crate::outbox::enqueue(&txn, [dataset_id]).await?;
     let kind = match decision {
         Decision::Confirm => ChangeKind::ClassificationConfirmed,
         Decision::Reject => ChangeKind::ClassificationRejected,
@@ -234,7 +234,7 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
     let actor = catalog.who().actor.label();
     let txn = begin_write(catalog.connection()).await?;
     let (source_id, dataset_id) = catalog::column_owner(&txn, column_id).await?;
-    crate::search::outbox::enqueue(&txn, [dataset_id]).await?;
+    crate::outbox::enqueue(&txn, [dataset_id]).await?;
     let now = Utc::now();
     let existing = classification::Entity::find()
         .filter(classification::Column::ColumnId.eq(column_id))

@@ -2,15 +2,16 @@
 //! comments, curated descriptions, tags, personal-data categories, type family, source,
 //! namespace, owner), kept current from the store's outbox and rebuilt from the store whenever it
 //! is missing or its format changed. The store stays the source of truth. Owns the index
-//! directory and the outbox table ([`outbox`]).
+//! directory and the outbox table ([`crate::outbox`]).
 
 mod documents;
-pub mod outbox;
+
 mod query;
 pub mod synonyms;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::classify::words::split_identifier;
+use crate::outbox;
 use documents::DatasetDoc;
 pub use query::{personal_data_filters, Facet, Hit, SearchRequest, SearchResults};
 use serde::Deserialize;

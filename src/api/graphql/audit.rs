@@ -1,6 +1,6 @@
 //! GraphQL over the audit log: page and filter entries, newest first.
 
-use super::objects::page_size;
+use super::page_size;
 use super::{app, ApiError, ApiResult};
 use crate::audit::{Action, AuditFilter, Entry};
 use crate::ids::GlobalId;

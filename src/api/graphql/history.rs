@@ -2,7 +2,8 @@
 //! time and reviews of detected changes.
 
 use super::ids;
-use super::objects::{change_page, page_size, ChangeEvent};
+use super::objects::{change_page, ChangeEvent};
+use super::page_size;
 use super::{app, ApiResult};
 use crate::catalog::ChangeFilter;
 use crate::history::{self, meanings};

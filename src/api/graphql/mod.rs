@@ -137,6 +137,19 @@ impl From<ScanRunError> for ApiError {
     }
 }
 
+/// Page size when `first` is not given.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// Clamps a requested page size to the configured maximum.
+pub fn page_size(ctx: &async_graphql::Context<'_>, first: Option<i32>) -> ApiResult<u64> {
+    let max = app(ctx)?.config.api.max_page_size;
+    match first {
+        None => Ok(DEFAULT_PAGE.min(max) as u64),
+        Some(n) if n < 0 => Err(ApiError::InvalidInput("`first` must not be negative".into())),
+        Some(n) => Ok((n as usize).min(max) as u64),
+    }
+}
+
 /// The application state from the request context.
 pub(crate) fn app<'a>(ctx: &async_graphql::Context<'a>) -> ApiResult<&'a AppState> {
     ctx.data::<AppState>().map_err(|_| ApiError::Internal)

@@ -1,24 +1,11 @@
 //! GraphQL object types. Each wraps a catalog domain type, never a store entity.
 
 use super::ids::{self, Kind};
-use super::{app, ApiError, ApiResult};
+use super::{app, page_size, ApiError, ApiResult};
 use crate::catalog::{self, ChangeFilter, Target};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Json, Object, ID};
 use chrono::{DateTime, Utc};
-
-/// Page size when `first` is not given.
-pub const DEFAULT_PAGE: usize = 50;
-
-/// Clamps a requested page size to the configured maximum.
-pub fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64> {
-    let max = app(ctx)?.config.api.max_page_size;
-    match first {
-        None => Ok(DEFAULT_PAGE.min(max) as u64),
-        Some(n) if n < 0 => Err(ApiError::InvalidInput("`first` must not be negative".into())),
-        Some(n) => Ok((n as usize).min(max) as u64),
-    }
-}
 
 /// The kind of a dataset.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -511,7 +498,6 @@ impl ChangeEvent {
     async fn review(&self, ctx: &Context<'_>) -> ApiResult<Option<super::history::ChangeReview>> {
         Ok(crate::history::meanings::review_of(&app(ctx)?.catalog, self.0.id).await?.map(super::history::ChangeReview))
     }
-    /// `dataset_added`, `column_removed`, `type_changed`, `nullability_changed`,
     /// What changed: a structural change from a scan, a curation, or a detected semantic change.
     async fn kind(&self) -> catalog::ChangeKind {
         self.0.kind

@@ -121,7 +121,7 @@ impl QueryRoot {
         let taxonomy = state.classifier.taxonomy();
         let categories = categories.unwrap_or_default().iter().map(|c| taxonomy.key(c)).collect::<Result<Vec<_>, _>>()?;
         let filter = InventoryFilter { source, categories, status, special_only };
-        let limit = super::objects::page_size(ctx, first)?;
+        let limit = super::page_size(ctx, first)?;
         let after_id = ids::parse_cursor(after.as_deref())?;
         let (rows, more) = inventory::list(&state.catalog, taxonomy, &filter, after_id, limit).await?;
         let mut conn = Connection::new(after_id.is_some(), more);

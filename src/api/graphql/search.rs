@@ -1,7 +1,8 @@
 //! GraphQL search: hits with their dataset or column, score and highlights, plus facets.
 
 use super::ids::{self, Kind};
-use super::objects::{page_size, Column, Dataset};
+use super::objects::{Column, Dataset};
+use super::page_size;
 use super::{app, ApiError, ApiResult};
 use crate::search::{SearchError, SearchRequest};
 use async_graphql::{Context, Object, SimpleObject, ID};

@@ -138,7 +138,7 @@ impl Applied {
         // The search index follows these datasets through the outbox.
         let touched: BTreeSet<i64> =
             events.rows.iter().filter_map(|e| e.dataset_id.try_as_ref().copied().flatten()).chain(also_touched).collect();
-        crate::search::outbox::enqueue(txn, touched).await?;
+        crate::outbox::enqueue(txn, touched).await?;
         let changes = events.rows.len();
         let rows = std::mem::take(&mut events.rows);
         insert_in_chunks(txn, rows, CHUNK * 2).await?;

@@ -1,8 +1,9 @@
-//! The search outbox: every change to what the index holds (a scan, a description, a tag, a
+//! The index outbox: every change to what the index holds (a scan, a description, a tag, a
 //! classification decision, a meaning) writes the datasets it touched here, in the same
 //! transaction as the change. Each index follows the outbox from its own position, so several
-//! server replicas sharing one store keep their own index current. Owns `search_outbox`; the
-//! modules that change indexed data call [`enqueue`], nothing else.
+//! server replicas sharing one store keep their own index current. Owns `search_outbox`. The
+//! modules that change indexed data call [`enqueue`]; the search index reads [`after`] and
+//! [`head`]. It stands below every module that writes, so none of them depends on the index.
 
 use chrono::Utc;
 use sea_orm::{ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
