@@ -25,10 +25,14 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScanConfig {
-    /// Rows sampled per table (0 disables sampling).
+    /// Sampled values per column handed to the classifier (0 disables sampling).
     pub sample_rows: u32,
-    /// Tables estimated above this many rows are sampled with the engine's random method.
-    pub large_table_rows: i64,
+    /// Rows read and profiled per table for the drift detectors. Unset: as many as the
+    /// detectors need ([`crate::history::drift::DriftConfig::rows_needed`]).
+    pub profile_rows: Option<u32>,
+    /// Tables estimated up to this many rows are sampled by a hash of their key (the same rows
+    /// every scan); larger ones with the engine's random method.
+    pub hash_sample_max_rows: i64,
     /// Seconds allowed for any one query against a source.
     pub statement_timeout_secs: u64,
     /// Seconds allowed to connect to a source.
@@ -37,7 +41,13 @@ pub struct ScanConfig {
 
 impl Default for ScanConfig {
     fn default() -> Self {
-        ScanConfig { sample_rows: 100, large_table_rows: 100_000, statement_timeout_secs: 60, connect_timeout_secs: 10 }
+        ScanConfig {
+            sample_rows: 100,
+            profile_rows: None,
+            hash_sample_max_rows: 10_000_000,
+            statement_timeout_secs: 60,
+            connect_timeout_secs: 10,
+        }
     }
 }
 
@@ -46,6 +56,8 @@ impl Default for ScanConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ApiConfig {
     pub max_depth: usize,
+    /// Largest cost of one request (see `api::graphql::limits`); at least
+    /// [`ApiConfig::complexity_floor`], so a full page can be asked for.
     pub max_complexity: usize,
     /// Largest page a connection field returns.
     pub max_page_size: usize,
@@ -63,11 +75,20 @@ pub struct ApiConfig {
 /// (descriptions are at most 20,000 characters), far below what hurts a server.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+impl ApiConfig {
+    /// The least complexity limit consistent with the page size: one full page of datasets,
+    /// each with its name and five fields of its columns (a column list costs 20 times its
+    /// fields), costs `max_page_size` x 103.
+    pub fn complexity_floor(&self) -> usize {
+        self.max_page_size.saturating_mul(3 + 20 * 5)
+    }
+}
+
 impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
             max_depth: 12,
-            max_complexity: 20_000,
+            max_complexity: 100_000,
             max_page_size: 500,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             allowed_hosts: Vec::new(),
@@ -248,8 +269,22 @@ impl Config {
         if self.scan.sample_rows > 100_000 {
             return Err(ConfigError::Invalid("scan.sample_rows must be at most 100000".into()));
         }
+        if self.scan.profile_rows.is_some_and(|r| r > 100_000) {
+            return Err(ConfigError::Invalid("scan.profile_rows must be at most 100000".into()));
+        }
+        if self.scan.hash_sample_max_rows < 0 {
+            return Err(ConfigError::Invalid("scan.hash_sample_max_rows must not be negative".into()));
+        }
         if self.api.max_page_size == 0 || self.api.max_depth < 3 || self.api.max_body_bytes < 4096 {
             return Err(ConfigError::Invalid("api limits are too small".into()));
+        }
+        if self.api.max_complexity < self.api.complexity_floor() {
+            return Err(ConfigError::Invalid(format!(
+                "api.max_complexity ({}) must be at least {} so that a full page (api.max_page_size = {}) of datasets with five fields of their columns can be asked for",
+                self.api.max_complexity,
+                self.api.complexity_floor(),
+                self.api.max_page_size
+            )));
         }
         if self.api.max_body_bytes > 64 * 1024 * 1024 {
             return Err(ConfigError::Invalid("api.max_body_bytes must be at most 64 MiB".into()));
@@ -279,7 +314,8 @@ impl Config {
     pub fn scan_options(&self, sample_rows: Option<i32>) -> almanac_scanners::ScanOptions {
         almanac_scanners::ScanOptions {
             sample_rows: sample_rows.map(|r| r.max(0) as u32).unwrap_or(self.scan.sample_rows),
-            large_table_rows: self.scan.large_table_rows,
+            profile_rows: self.scan.profile_rows.unwrap_or_else(|| self.history.rows_needed()),
+            hash_sample_max_rows: self.scan.hash_sample_max_rows,
             statement_timeout: Duration::from_secs(self.scan.statement_timeout_secs),
             connect_timeout: Duration::from_secs(self.scan.connect_timeout_secs),
             ..Default::default()

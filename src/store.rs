@@ -47,6 +47,11 @@ async fn check_postgres(url: &str) -> Result<(), StoreError> {
         .map_err(|_| unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())))?
         .map_err(|e| {
             unreachable(match &e {
+                // The database itself is missing: say how to make it.
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+                    let name = url::Url::parse(url).ok().map(|u| u.path().trim_start_matches('/').to_string()).unwrap_or_default();
+                    format!("{}; create it first (`createdb {name}` or CREATE DATABASE), Almanac creates its tables itself", db.message())
+                }
                 sqlx::Error::Database(db) => db.message().to_string(),
                 sqlx::Error::Io(io) => io.to_string(),
                 other => other.to_string(),

@@ -241,7 +241,7 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
     );
 
     // Acknowledge the unit change, recording the meaning from a date on.
-    let ack = "mutation($id: ID!, $m: String, $d: NaiveDate) { acknowledgeChange(id: $id, note: \"planned\", meaning: $m, effectiveFrom: $d) { decision author meaningId } }";
+    let ack = "mutation($id: ID!, $m: String, $d: Date) { acknowledgeChange(id: $id, note: \"planned\", meaning: $m, effectiveFrom: $d) { decision author meaningId } }";
     let r = app.query_ok(ack, json!({ "id": unit["id"], "m": "Elapsed time in milliseconds", "d": "2024-03-01" })).await;
     assert_eq!(r["acknowledgeChange"]["decision"], "ACKNOWLEDGED");
     assert!(r["acknowledgeChange"]["meaningId"].as_str().is_some());
@@ -279,7 +279,7 @@ async fn meanings_over_time_reviews_and_timelines_through_graphql() {
         json!({ "c": column_id }),
     )
     .await;
-    let at = "query($n: String!, $d: NaiveDate!) { column(qualifiedName: $n) { meaningAt(date: $d) { meaning effectiveFrom acknowledges } meanings { meaning } } }";
+    let at = "query($n: String!, $d: Date!) { column(qualifiedName: $n) { meaningAt(date: $d) { meaning effectiveFrom acknowledges } meanings { meaning } } }";
     let r = app.query_ok(at, json!({ "n": col("duration_s"), "d": "2024-02-01" })).await;
     assert!(r["column"]["meaningAt"].is_null());
     assert_eq!(r["column"]["meanings"].as_array().unwrap().len(), 2);

@@ -247,9 +247,12 @@ fn a_store_that_cannot_be_reached_fails_at_once_with_its_reason() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     for (store, reason) in [
         (format!("postgres://postgres@127.0.0.1:{port}/almanac"), "Connection refused"),
-        ("postgres://postgres@127.0.0.1:5432/almanac_no_such_database".to_string(), "does not exist"),
+        (
+            "postgres://postgres@127.0.0.1:5432/almanac_no_such_database".to_string(),
+            "does not exist; create it first (`createdb almanac_no_such_database`",
+        ),
     ] {
-        if reason == "does not exist" && common::service_url("ALMANAC_TEST_POSTGRES_URL").is_none() {
+        if reason.contains("does not exist") && common::service_url("ALMANAC_TEST_POSTGRES_URL").is_none() {
             continue;
         }
         let started = std::time::Instant::now();

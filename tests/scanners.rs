@@ -71,7 +71,7 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
     )
     .await;
 
-    let snap = scan_url(&db.url, &ScanOptions { sample_rows: 10, ..Default::default() }).await.expect("scan");
+    let snap = scan_url(&db.url, &ScanOptions { sample_rows: 10, profile_rows: 10, ..Default::default() }).await.expect("scan");
     assert_eq!(snap.database, db.name);
     let names: BTreeSet<&str> = snap.namespaces.iter().map(|n| n.name.as_str()).collect();
     assert!(names.contains("sales") && names.contains("hr"), "{names:?}");
@@ -131,25 +131,46 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
 }
 
 #[tokio::test]
-async fn postgres_samples_large_tables_with_tablesample_and_small_ones_with_limit() {
+async fn postgres_samples_the_same_rows_every_scan_and_large_tables_by_pages() {
     let Some(db) = PgDatabase::create().await else { return };
     db.execute(
-        "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS token FROM generate_series(1, 60000) g;
+        "CREATE TABLE big (id int PRIMARY KEY, token text);
+         INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 60000) g;
+         CREATE TABLE loose AS SELECT g AS n, md5(g::text) AS token FROM generate_series(1, 5000) g;
          CREATE TABLE small AS SELECT g AS id FROM generate_series(1, 40) g;
          ANALYZE;",
     )
     .await;
-    let options = ScanOptions { sample_rows: 50, large_table_rows: 1_000, ..Default::default() };
-    let snap = scan_url(&db.url, &options).await.expect("scan");
-    let big = dataset(&snap, "public", "big");
+    let options = ScanOptions { sample_rows: 50, profile_rows: 500, ..Default::default() };
+    let ids = |snap: &almanac_scanners::Snapshot, table: &str, col: &str| -> Vec<String> {
+        column(dataset(snap, "public", table), col).sample_values.iter().flatten().cloned().collect()
+    };
+    let first = scan_url(&db.url, &options).await.expect("scan");
+    let big = dataset(&first, "public", "big");
     let info = big.sample.as_ref().expect("sampled");
+    assert_eq!((info.method, info.rows), (SampleMethod::KeyHash, 500));
+    // 50 values kept for classification; the profile covers all 500 rows read.
+    assert_eq!(column(big, "token").sample_values.len(), 50);
+    assert_eq!(column(big, "token").profile.as_ref().map(|p| p.sampled), Some(500));
+    assert_eq!(column(big, "token").profile.as_ref().and_then(|p| p.engine).map(|e| e.null_fraction), Some(0.0));
+    // Spread over the key range, not the first rows of the heap.
+    let max_id = ids(&first, "big", "id").iter().filter_map(|v| v.parse::<i64>().ok()).max().unwrap_or(0);
+    assert!(max_id > 30_000, "the sample should reach across the table");
+    assert_eq!(dataset(&first, "public", "loose").sample.as_ref().map(|s| s.method), Some(SampleMethod::RowHash));
+    assert_eq!(dataset(&first, "public", "small").sample.as_ref().map(|s| (s.method, s.rows)), Some((SampleMethod::RowHash, 40)));
+
+    // The rows rewritten in another order: the same rows again, for both kinds of table.
+    db.execute("CREATE INDEX big_token ON big (token); CLUSTER big USING big_token; CREATE INDEX loose_token ON loose (token); CLUSTER loose USING loose_token;").await;
+    let again = scan_url(&db.url, &options).await.expect("scan");
+    assert_eq!(ids(&again, "big", "id"), ids(&first, "big", "id"));
+    assert_eq!(ids(&again, "loose", "n"), ids(&first, "loose", "n"));
+    assert_eq!(column(dataset(&again, "public", "big"), "token").profile, column(big, "token").profile);
+
+    // Above the hashing limit: pages chosen by a fixed seed.
+    let paged = scan_url(&db.url, &ScanOptions { hash_sample_max_rows: 1_000, ..options.clone() }).await.expect("scan");
+    let info = dataset(&paged, "public", "big").sample.clone().expect("sampled");
     assert_eq!(info.method, SampleMethod::TableSample);
-    assert!(info.rows <= 50 && info.rows >= 25, "{} rows", info.rows);
-    // Random pages, not the first rows of the heap.
-    let max_id = column(big, "id").sample_values.iter().filter_map(|v| v.as_deref()?.parse::<i64>().ok()).max().unwrap_or(0);
-    assert!(max_id > 50, "TABLESAMPLE should reach beyond the first rows");
-    let small = dataset(&snap, "public", "small");
-    assert_eq!(small.sample.as_ref().map(|s| (s.method, s.rows)), Some((SampleMethod::Limit, 40)));
+    assert!(info.rows >= 250 && info.rows <= 500, "{} rows", info.rows);
 
     let none = scan_url(&db.url, &ScanOptions { sample_rows: 0, ..Default::default() }).await.expect("scan");
     assert!(dataset(&none, "public", "big").sample.is_none());
@@ -184,7 +205,7 @@ async fn mariadb_scanner_reads_tables_views_partitions_keys_and_comments() {
         "#,
     )
     .await;
-    let snap = scan_url(&db.url, &ScanOptions { sample_rows: 5, ..Default::default() }).await.expect("scan");
+    let snap = scan_url(&db.url, &ScanOptions { sample_rows: 5, profile_rows: 5, ..Default::default() }).await.expect("scan");
     assert_eq!(snap.namespaces.len(), 1, "a URL naming a database scans only that one");
     assert_eq!(snap.namespaces[0].name, db.name);
     let ns = &db.name;
@@ -300,7 +321,7 @@ async fn chinook_scans_the_same_on_sqlite_postgres_and_mariadb() {
     let dir = TempDir::new();
     let sqlite_url = chinook_sqlite(&chinook, dir.path());
 
-    let options = ScanOptions { sample_rows: 20, ..Default::default() };
+    let options = ScanOptions { sample_rows: 20, profile_rows: 20, ..Default::default() };
     let lite = scan_url(&sqlite_url, &options).await.expect("scan sqlite");
     let post = scan_url(&pg.url, &options).await.expect("scan postgres");
     let maria = scan_url(&my.url, &options).await.expect("scan mariadb");

@@ -13,6 +13,7 @@ mod m0008_scan_warnings;
 mod m0009_audit_insert_guard;
 mod m0010_jobs;
 mod m0011_web_sessions;
+mod m0012_source_removed;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_audit_insert_guard::Migration),
             Box::new(m0010_jobs::Migration),
             Box::new(m0011_web_sessions::Migration),
+            Box::new(m0012_source_removed::Migration),
         ]
     }
 }

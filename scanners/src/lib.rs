@@ -1,10 +1,12 @@
 //! Almanac's scanners: connect to a source, read its schema (and a bounded sample of values),
 //! and return a normalized [`Snapshot`]. This crate knows nothing about the catalog store.
 
+pub mod contain;
 #[cfg(test)]
 mod hostile_tests;
 mod mysql;
 mod postgres;
+pub mod profile;
 mod sample;
 mod snapshot;
 mod source_url;
@@ -20,11 +22,14 @@ use std::time::Duration;
 /// What a scan reads beyond the schema.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// Rows sampled per table; 0 disables sampling.
+    /// Sampled values kept per column for classification; 0 disables sampling.
     pub sample_rows: u32,
-    /// Above this estimated row count a table is sampled with the engine's random method
-    /// instead of reading its first rows.
-    pub large_table_rows: i64,
+    /// Rows read per table and profiled (at least `sample_rows`): as many as the drift
+    /// detectors need to see a change (see `DriftConfig::rows_needed` in the server).
+    pub profile_rows: u32,
+    /// Up to this estimated row count a table's sample is chosen by hashing every row's key
+    /// (the same rows every scan); above it, the engine's random method is used.
+    pub hash_sample_max_rows: i64,
     /// Longest sampled value kept, in characters; longer values are cut.
     pub max_value_chars: usize,
     /// Time allowed to connect.
@@ -37,10 +42,22 @@ impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             sample_rows: 100,
-            large_table_rows: 100_000,
+            profile_rows: 1_024,
+            hash_sample_max_rows: 10_000_000,
             max_value_chars: 512,
             connect_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ScanOptions {
+    /// Rows read per sampled table.
+    pub fn rows_to_read(&self) -> u32 {
+        if self.sample_rows == 0 {
+            0
+        } else {
+            self.sample_rows.max(self.profile_rows)
         }
     }
 }
@@ -122,7 +139,7 @@ pub async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanPro
 
 /// Whether an error means the connection to the source is gone (server stopped, network
 /// dropped, session killed), as opposed to one query failing on one table.
-fn is_connection_lost(err: &sqlx::Error) -> bool {
+pub(crate) fn is_connection_lost(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::PoolClosed | sqlx::Error::PoolTimedOut => true,
@@ -144,7 +161,13 @@ fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error, warnings: &
         return Err(ScanError::Unreachable(format!("connection lost while sampling {namespace}.{dataset}: {err}")));
     }
     tracing::warn!(namespace, dataset, error = %err, "sampling failed; dataset kept without a sample");
-    let reason = match &err {
+    warnings.push(ScanWarning::dataset(namespace, dataset, format!("not sampled: {}", sampling_error(&err))));
+    Ok(())
+}
+
+/// A sampling error as a warning may tell it.
+pub(crate) fn sampling_error(err: &sqlx::Error) -> String {
+    match err {
         // Data exceptions (SQLSTATE class 22) may quote the value that failed; the catalog
         // never keeps a sampled value, so only the code is kept.
         sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("22")) => {
@@ -152,12 +175,29 @@ fn sampling_failed(namespace: &str, dataset: &str, err: sqlx::Error, warnings: &
         }
         sqlx::Error::Database(db) => db.message().to_string(),
         other => other.to_string(),
-    };
-    warnings.push(ScanWarning::dataset(namespace, dataset, format!("not sampled: {reason}")));
-    Ok(())
+    }
 }
 
 /// Cuts a sampled value to at most `max` characters.
+/// An engine's null fraction per (namespace, dataset, column), from its statistics.
+type NullFractions = std::collections::HashMap<(String, String, String), f64>;
+
+/// Puts what the engine's statistics say of each profiled column into its profile.
+fn attach_engine_stats<'a>(namespaces: impl IntoIterator<Item = (&'a String, &'a mut Vec<Dataset>)>, stats: &NullFractions) {
+    if stats.is_empty() {
+        return;
+    }
+    for (ns, datasets) in namespaces {
+        for d in datasets.iter_mut() {
+            for c in &mut d.columns {
+                if let (Some(p), Some(f)) = (c.profile.as_mut(), stats.get(&(ns.clone(), d.name.clone(), c.name.clone()))) {
+                    p.engine = Some(profile::EngineStats { null_fraction: f.clamp(0.0, 1.0) });
+                }
+            }
+        }
+    }
+}
+
 fn truncate_value(mut s: String, max: usize) -> String {
     if let Some((idx, _)) = s.char_indices().nth(max) {
         s.truncate(idx);

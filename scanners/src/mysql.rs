@@ -3,8 +3,8 @@
 use crate::sample;
 use crate::types::mysql_family;
 use crate::{
-    quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError, ScanOptions, ScanProgress,
-    ScanWarning, Snapshot, SourceUrl, TypeFamily,
+    attach_engine_stats, quote_ident_mysql, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError,
+    ScanOptions, ScanProgress, ScanWarning, Snapshot, SourceUrl, TypeFamily,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -151,6 +151,7 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             comment: non_empty(text(row, 9).map_err(e)?),
             name,
             sample_values: Vec::new(),
+            profile: None,
         });
     }
     let mut fks: HashMap<(String, String), Vec<ForeignKey>> = HashMap::new();
@@ -228,12 +229,16 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
         progress.phase("sampling values", Some(total as u64));
         for (schema, datasets) in namespaces.iter_mut() {
             for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
-                if let Err(e) = sample_dataset(&mut conn, schema, dataset, options).await {
-                    crate::sampling_failed(schema, &dataset.name, e, &mut warnings)?;
+                match sample_dataset(&mut conn, schema, dataset, options).await {
+                    Ok(more) => warnings.extend(more),
+                    Err(e) => crate::sampling_failed(schema, &dataset.name, e, &mut warnings)?,
                 }
                 progress.advance(1);
             }
         }
+    }
+    if options.sample_rows > 0 {
+        attach_engine_stats(namespaces.iter_mut(), &null_fractions(&mut conn).await);
     }
     let _ = conn.close().await;
 
@@ -250,7 +255,27 @@ async fn query(conn: &mut MySqlConnection, what: &str, sql: String) -> Result<Ve
     sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await.map_err(|e| ScanError::query(what, e))
 }
 
-async fn sample_dataset(conn: &mut MySqlConnection, schema: &str, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
+/// The null fraction of every column MariaDB keeps engine-independent statistics of
+/// (`mysql.column_stats`, filled by `ANALYZE TABLE ... PERSISTENT FOR ALL` or by `ANALYZE` under
+/// `use_stat_tables = PREFERABLY`). Absent on MySQL, or when the account may not read them.
+async fn null_fractions(conn: &mut MySqlConnection) -> crate::NullFractions {
+    let sql = "SELECT CAST(db_name AS CHAR), CAST(table_name AS CHAR), CAST(column_name AS CHAR), CAST(nulls_ratio AS DOUBLE)
+               FROM mysql.column_stats WHERE nulls_ratio IS NOT NULL";
+    match sqlx::query_as::<_, (String, String, String, f64)>(sql).fetch_all(&mut *conn).await {
+        Ok(rows) => rows.into_iter().map(|(s, t, c, f)| ((s, t, c), f)).collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "mysql.column_stats not read");
+            Default::default()
+        }
+    }
+}
+
+async fn sample_dataset(
+    conn: &mut MySqlConnection,
+    schema: &str,
+    dataset: &mut Dataset,
+    options: &ScanOptions,
+) -> Result<Vec<crate::ScanWarning>, sqlx::Error> {
     let max = options.max_value_chars;
     let select_list = dataset
         .columns
@@ -263,20 +288,34 @@ async fn sample_dataset(conn: &mut MySqlConnection, schema: &str, dataset: &mut 
         .collect::<Vec<_>>()
         .join(", ");
     let table = format!("{}.{}", quote_ident_mysql(schema), quote_ident_mysql(&dataset.name));
-    let n = options.sample_rows;
-    let int_pk: Vec<&Column> = dataset.columns.iter().filter(|c| c.primary_key).collect();
-    let random = match int_pk.as_slice() {
-        // A window of rows starting at a random key: an index range scan, not a table scan.
-        [pk] if pk.type_family == TypeFamily::Integer => {
-            let pk = quote_ident_mysql(&pk.name);
-            vec![sample::Attempt {
-                method: SampleMethod::RandomKeyWindow,
-                sql: format!("SELECT {select_list} FROM {table} WHERE {pk} >= (SELECT FLOOR(MIN({pk}) + RAND() * (MAX({pk}) - MIN({pk}))) FROM {table}) ORDER BY {pk} LIMIT {n}"),
-            }]
-        }
-        _ => Vec::new(),
+    let n = options.rows_to_read();
+    let keys: Vec<&Column> = dataset.columns.iter().filter(|c| c.primary_key).collect();
+    // What the rows are ranked by: an MD5 of the key's text (of the whole row without a key),
+    // then the key itself to settle equal hashes.
+    let all: Vec<String> = dataset.columns.iter().map(|c| format!("t.{}", quote_ident_mysql(&c.name))).collect();
+    let key_list: Vec<String> = keys.iter().map(|c| format!("t.{}", quote_ident_mysql(&c.name))).collect();
+    let (method, rank) = if key_list.is_empty() {
+        (SampleMethod::RowHash, format!("MD5(CONCAT_WS(0x1F, {}))", all.join(", ")))
+    } else {
+        (SampleMethod::KeyHash, format!("MD5(CONCAT_WS(0x1F, {})), {}", key_list.join(", "), key_list.join(", ")))
     };
-    sample::take(conn, dataset, options, &select_list, &table, random).await
+    let from = format!("{table} AS t");
+    let mut attempts = Vec::new();
+    if sample::hash_every_row(dataset, options) {
+        attempts.push(sample::Attempt::ranked(method, format!("SELECT {select_list} FROM {from} ORDER BY {rank} LIMIT {n}")));
+    }
+    if let [pk] = keys.as_slice() {
+        if pk.type_family == TypeFamily::Integer {
+            // A window of rows starting at a random key: an index range scan, not a table
+            // scan. The start is drawn once, in a derived table.
+            let pk = quote_ident_mysql(&pk.name);
+            attempts.push(sample::Attempt::random(
+                SampleMethod::RandomKeyWindow,
+                format!("SELECT {select_list} FROM {from} JOIN (SELECT FLOOR(MIN({pk}) + RAND() * (MAX({pk}) - MIN({pk}))) AS start FROM {table}) AS w ON t.{pk} >= w.start ORDER BY t.{pk} LIMIT {n}"),
+            ));
+        }
+    }
+    sample::take(conn, schema, dataset, options, &select_list, &from, attempts).await
 }
 
 impl sample::SampleSource for MySqlConnection {

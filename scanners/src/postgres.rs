@@ -3,8 +3,8 @@
 use crate::sample;
 use crate::types::postgres_family;
 use crate::{
-    quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError, ScanOptions, ScanProgress, Snapshot,
-    SourceUrl,
+    attach_engine_stats, quote_ident, Column, Dataset, DatasetKind, Engine, ForeignKey, Namespace, SampleMethod, ScanError, ScanOptions,
+    ScanProgress, Snapshot, SourceUrl,
 };
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -113,11 +113,15 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
         progress.phase("sampling values", Some(to_sample.len() as u64));
         for (ns, idx) in to_sample {
             let Some(dataset) = namespaces.get_mut(&ns).and_then(|d| d.get_mut(idx)) else { continue };
-            if let Err(err) = sample_dataset(&mut conn, &ns, dataset, options).await {
-                crate::sampling_failed(&ns, &dataset.name, err, &mut warnings)?;
+            match sample_dataset(&mut conn, &ns, dataset, options).await {
+                Ok(more) => warnings.extend(more),
+                Err(err) => crate::sampling_failed(&ns, &dataset.name, err, &mut warnings)?,
             }
             progress.advance(1);
         }
+    }
+    if options.sample_rows > 0 {
+        attach_engine_stats(namespaces.iter_mut(), &null_fractions(&mut conn).await);
     }
     let _ = conn.close().await;
 
@@ -234,6 +238,7 @@ async fn read_columns(conn: &mut PgConnection) -> Result<HashMap<i64, Vec<Column
             unique: false,
             comment: row.try_get(9).map_err(get)?,
             sample_values: Vec::new(),
+            profile: None,
         });
     }
     Ok(out)
@@ -302,24 +307,55 @@ async fn read_unique_indexes(conn: &mut PgConnection) -> Result<Vec<(i64, String
         .collect()
 }
 
-async fn sample_dataset(conn: &mut PgConnection, namespace: &str, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
+/// The null fraction of every analyzed column from `pg_stats` (for a parent table, the one
+/// over its children). Statistics the role may not read are simply absent.
+async fn null_fractions(conn: &mut PgConnection) -> crate::NullFractions {
+    let sql = "SELECT schemaname::text, tablename::text, attname::text, null_frac::float8 FROM pg_stats
+               WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY inherited";
+    match sqlx::query_as::<_, (String, String, String, f64)>(sql).fetch_all(&mut *conn).await {
+        Ok(rows) => rows.into_iter().map(|(s, t, c, f)| ((s, t, c), f)).collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "pg_stats not read");
+            Default::default()
+        }
+    }
+}
+
+async fn sample_dataset(
+    conn: &mut PgConnection,
+    namespace: &str,
+    dataset: &mut Dataset,
+    options: &ScanOptions,
+) -> Result<Vec<crate::ScanWarning>, sqlx::Error> {
     let max = options.max_value_chars;
     let select_list = dataset.columns.iter().map(|c| format!("left({}::text, {max})", quote_ident(&c.name))).collect::<Vec<_>>().join(", ");
-    let table = format!("{}.{}", quote_ident(namespace), quote_ident(&dataset.name));
-    let (n, estimate) = (options.sample_rows, dataset.row_estimate.unwrap_or(1).max(1));
-    // Random pages. SYSTEM sampling takes whole pages, so the row count varies: aim well above
-    // what is wanted, and widen the net when a draw comes back thin.
-    let random = [10.0, 40.0, 160.0]
-        .iter()
-        .map(|factor| {
-            let percent = ((n as f64 * factor / estimate as f64) * 100.0).clamp(0.0001, 100.0);
-            sample::Attempt {
-                method: SampleMethod::TableSample,
-                sql: format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) LIMIT {n}"),
-            }
-        })
-        .collect();
-    sample::take(conn, dataset, options, &select_list, &table, random).await
+    // The alias names the whole row in the row hash; no column is likely to bear it.
+    let row = "\"almanac sampled row\"";
+    let table = format!("{}.{} AS {row}", quote_ident(namespace), quote_ident(&dataset.name));
+    let n = options.rows_to_read();
+    let keys: Vec<String> = dataset.columns.iter().filter(|c| c.primary_key).map(|c| quote_ident(&c.name)).collect();
+    // What the rows are ranked by: a 64-bit hash of the key's text (of the whole row without
+    // a key), then the key itself to settle the rare equal hashes.
+    let (method, rank) = match keys.as_slice() {
+        [] => (SampleMethod::RowHash, format!("hashtextextended({row}::text, 0)")),
+        [k] => (SampleMethod::KeyHash, format!("hashtextextended({k}::text, 0), {k}")),
+        ks => (SampleMethod::KeyHash, format!("hashtextextended(ROW({})::text, 0), {}", ks.join(", "), ks.join(", "))),
+    };
+    let mut attempts = Vec::new();
+    if sample::hash_every_row(dataset, options) {
+        attempts.push(sample::Attempt::ranked(method, format!("SELECT {select_list} FROM {table} ORDER BY {rank} LIMIT {n}")));
+    }
+    // Pages chosen by a fixed seed. SYSTEM sampling takes whole pages, so the row count
+    // varies: aim well above what is wanted, and widen the net when a draw comes back thin.
+    let estimate = dataset.row_estimate.unwrap_or(1).max(1);
+    for factor in [10.0, 40.0, 160.0] {
+        let percent = ((n as f64 * factor / estimate as f64) * 100.0).clamp(0.0001, 100.0);
+        attempts.push(sample::Attempt::random(
+            SampleMethod::TableSample,
+            format!("SELECT {select_list} FROM {table} TABLESAMPLE SYSTEM ({percent:.6}) REPEATABLE (7) ORDER BY {rank} LIMIT {n}"),
+        ));
+    }
+    sample::take(conn, namespace, dataset, options, &select_list, &table, attempts).await
 }
 
 impl sample::SampleSource for PgConnection {

@@ -1,70 +1,282 @@
-//! Sampling a table's values, the same way on every engine: the engine offers its ways to read
-//! a random part of a large table (PostgreSQL's `TABLESAMPLE`, a random key window), tried in
-//! order, and the first rows as the fallback that always stops early. A way that fails, or
-//! comes back with fewer than half the rows wanted, gives way to the next. The sample is cut to at most
-//! `max_value_chars` per value and lives only in memory.
+//! Sampling a table's values, the same way on every engine, so that two scans of unchanged
+//! data read the same rows and a change shows row for row.
+//!
+//! The rows read are those with the smallest hash of their primary key (a "bottom-k" sample):
+//! a uniform sample of the table that does not depend on where rows lie on disk, so a
+//! reorder, a `VACUUM FULL` or an `OPTIMIZE` reads the same rows again, and appending rows
+//! replaces only the few whose hash falls below the cut. A table without a primary key is
+//! sampled by a hash of the whole row: unchanged rows are found again, but a row whose values
+//! change leaves the sample, so only large changes (units) show there. Above
+//! [`ScanOptions::hash_sample_max_rows`] hashing every row costs too much: the engine's own
+//! random method is used instead (PostgreSQL `TABLESAMPLE ... REPEATABLE`, a random key
+//! window elsewhere), and its samples are not comparable row for row.
+//!
+//! The rows are profiled here, at once (aggregates only: see [`crate::profile`]); only the
+//! first [`ScanOptions::sample_rows`] values of each column, themselves a uniform sample, are
+//! kept for classification. Values are cut to `max_value_chars` and live only in memory.
 
-use crate::{Dataset, SampleInfo, SampleMethod, ScanOptions};
+use crate::contain::contained;
+use crate::profile::{self, Profile};
+use crate::{Dataset, SampleInfo, SampleMethod, ScanOptions, ScanWarning};
+use std::collections::BinaryHeap;
 use std::future::Future;
 
 /// An engine's connection, as sampling uses it: run a query, read a value as text.
 pub(crate) trait SampleSource {
-    type Row;
+    type Row: Send + 'static;
     /// Runs a query and returns its rows.
     fn fetch(&mut self, sql: String) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send;
+    /// Runs a query whose first `key_columns` columns are the hash input, and returns the `n`
+    /// rows with the smallest hash, in hash order, reading the rows one at a time. For
+    /// engines without a usable hash function in SQL (SQLite).
+    fn fetch_smallest(
+        &mut self,
+        sql: String,
+        key_columns: usize,
+        n: usize,
+    ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send {
+        let _ = (sql, key_columns, n);
+        async { Err(sqlx::Error::Protocol("this engine hashes in SQL".into())) }
+    }
     /// Column `i` of a row as text.
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error>;
 }
 
-/// One way to read a sample: its method and the query.
+/// One way to read a sample: its method and the query. The query returns the select list
+/// (after `key_columns` hash-input columns when the rows are hashed here) in sample order.
 pub(crate) struct Attempt {
     pub method: SampleMethod,
     pub sql: String,
+    /// The query ranks the whole table: whatever number of rows it returns is the sample.
+    pub complete: bool,
+    /// When non-zero, the rows come unordered with this many key columns first, and the
+    /// `n` with the smallest hash are kept here.
+    pub key_columns: usize,
 }
 
-/// Samples `dataset` over `conn` with `random` ways first (for tables above
-/// `large_table_rows`), then its first rows; `select_list` and `table` are quoted for the engine.
+impl Attempt {
+    /// A query that ranks every row in SQL.
+    pub fn ranked(method: SampleMethod, sql: String) -> Attempt {
+        Attempt { method, sql, complete: true, key_columns: 0 }
+    }
+
+    /// A random draw that may come back short.
+    pub fn random(method: SampleMethod, sql: String) -> Attempt {
+        Attempt { method, sql, complete: false, key_columns: 0 }
+    }
+}
+
+/// Whether a table of this estimated size is sampled by hashing every row.
+pub(crate) fn hash_every_row(dataset: &Dataset, options: &ScanOptions) -> bool {
+    dataset.row_estimate.unwrap_or(0) <= options.hash_sample_max_rows
+}
+
+/// The 64-bit hash the rows of engines without one in SQL are ranked by: FNV-1a over the key
+/// columns' text (each preceded by its length, a null marked apart), then the SplitMix64
+/// finalizer so that neighbouring keys land far apart. Fixed forever: changing it changes
+/// every sample.
+pub(crate) fn key_hash<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for part in parts {
+        match part {
+            Some(s) => {
+                eat(&(s.len() as u64).to_le_bytes());
+                eat(s.as_bytes());
+            }
+            None => eat(&[0xff; 8]),
+        }
+    }
+    let mut z = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Keeps the `n` smallest-hash rows of a stream, in hash order (ties by arrival).
+pub(crate) struct Smallest<R> {
+    n: usize,
+    seen: u64,
+    heap: BinaryHeap<Ranked<R>>,
+}
+
+struct Ranked<R> {
+    hash: u64,
+    order: u64,
+    row: R,
+}
+
+impl<R> PartialEq for Ranked<R> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.hash, self.order) == (other.hash, other.order)
+    }
+}
+impl<R> Eq for Ranked<R> {}
+impl<R> PartialOrd for Ranked<R> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<R> Ord for Ranked<R> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.hash, self.order).cmp(&(other.hash, other.order))
+    }
+}
+
+impl<R> Smallest<R> {
+    pub fn new(n: usize) -> Self {
+        Smallest { n, seen: 0, heap: BinaryHeap::with_capacity(n + 1) }
+    }
+
+    /// Offers a row with its hash.
+    pub fn offer(&mut self, hash: u64, row: R) {
+        self.seen += 1;
+        if self.n == 0 {
+            return;
+        }
+        if self.heap.len() < self.n {
+            self.heap.push(Ranked { hash, order: self.seen, row });
+        } else if self.heap.peek().is_some_and(|top| hash < top.hash) {
+            self.heap.pop();
+            self.heap.push(Ranked { hash, order: self.seen, row });
+        }
+    }
+
+    /// The rows kept, smallest hash first.
+    pub fn into_sorted(self) -> Vec<R> {
+        self.heap.into_sorted_vec().into_iter().map(|r| r.row).collect()
+    }
+}
+
+/// Samples `dataset` over `conn` with the `attempts` in order, then its first rows as the
+/// fallback that always stops early; profiles the rows read and keeps the classification
+/// sample. Returns warnings for columns whose profile failed.
 pub(crate) async fn take<S: SampleSource>(
     conn: &mut S,
+    namespace: &str,
     dataset: &mut Dataset,
     options: &ScanOptions,
     select_list: &str,
     table: &str,
-    random: Vec<Attempt>,
-) -> Result<(), sqlx::Error> {
+    attempts: Vec<Attempt>,
+) -> Result<Vec<ScanWarning>, sqlx::Error> {
     if dataset.columns.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let n = options.sample_rows;
-    let large = dataset.row_estimate.unwrap_or(0) > options.large_table_rows;
-    let first_rows = Attempt { method: SampleMethod::Limit, sql: format!("SELECT {select_list} FROM {table} LIMIT {n}") };
-    let attempts = if large { random } else { Vec::new() }.into_iter().chain([first_rows]);
+    let n = options.rows_to_read();
+    let first_rows = Attempt::random(SampleMethod::Limit, format!("SELECT {select_list} FROM {table} LIMIT {n}"));
     let mut taken = None;
-    for attempt in attempts {
+    let mut warnings = Vec::new();
+    for attempt in attempts.into_iter().chain([first_rows]) {
         let last = attempt.method == SampleMethod::Limit;
-        let rows = match conn.fetch(attempt.sql).await {
+        let fetched = if attempt.key_columns > 0 {
+            conn.fetch_smallest(attempt.sql, attempt.key_columns, n as usize).await
+        } else {
+            conn.fetch(attempt.sql).await
+        };
+        let rows = match fetched {
             Ok(rows) => rows,
-            // A random way the table does not allow (a WITHOUT ROWID table, a view of a
+            // A way the table does not allow (no hash function on an old server, a view of a
             // foreign server): the first rows still can, and their error is the one told.
-            Err(e) if !last => {
-                tracing::debug!(dataset = %dataset.name, error = %e, "random sample refused; reading the first rows");
+            Err(e) if !last && !crate::is_connection_lost(&e) => {
+                tracing::debug!(dataset = %dataset.name, error = %e, "sampling refused; trying the next way");
+                if attempt.method.row_for_row() {
+                    warnings.push(ScanWarning::dataset(
+                        namespace,
+                        &dataset.name,
+                        format!("the sample by hash could not be read ({}); a random sample was read instead, so drift is compared only with samples read the same way", crate::sampling_error(&e)),
+                    ));
+                }
                 continue;
             }
             Err(e) => return Err(e),
         };
-        let enough = rows.len() >= (n as usize) / 2 || last;
-        taken = Some((attempt.method, rows));
+        let enough = attempt.complete || rows.len() >= (n as usize) / 2 || last;
+        taken = Some((attempt.method, attempt.key_columns, rows));
         if enough {
             break;
         }
     }
-    let Some((method, rows)) = taken else { return Ok(()) };
-    for (i, col) in dataset.columns.iter_mut().enumerate() {
-        col.sample_values = rows
-            .iter()
-            .map(|row| S::text(row, i).map(|v| v.map(|s| crate::truncate_value(s, options.max_value_chars))))
-            .collect::<Result<_, _>>()?;
+    let Some((method, skip, rows)) = taken else { return Ok(Vec::new()) };
+    let mut values: Vec<Vec<Option<String>>> = Vec::with_capacity(dataset.columns.len());
+    for i in 0..dataset.columns.len() {
+        values.push(
+            rows.iter()
+                .map(|row| S::text(row, skip + i).map(|v| v.map(|s| crate::truncate_value(s, options.max_value_chars))))
+                .collect::<Result<_, _>>()?,
+        );
     }
-    dataset.sample = Some(SampleInfo { method, rows: rows.len() });
-    Ok(())
+    drop(rows);
+    let read = values.first().map_or(0, Vec::len);
+    // Keys are unique by construction: duplicates are judged on the other columns.
+    let keyless: Vec<bool> = dataset.columns.iter().map(|c| !c.primary_key && !c.unique).collect();
+    let (profiles, duplicate_share, values) = tokio::task::spawn_blocking(move || {
+        let profiles: Vec<Option<Profile>> =
+            values.iter().map(|v| contained(|| profile::profile(v)).ok().map(|p| Profile { method: Some(method), ..p })).collect();
+        let others: Vec<&[Option<String>]> = values.iter().zip(&keyless).filter(|(_, k)| **k).map(|(v, _)| v.as_slice()).collect();
+        let duplicate_share = contained(|| profile::duplicate_share(&others)).ok().flatten();
+        (profiles, duplicate_share, values)
+    })
+    .await
+    .map_err(|e| sqlx::Error::Protocol(format!("profiling stopped: {e}")))?;
+    let keep = options.sample_rows as usize;
+    for ((col, mut v), p) in dataset.columns.iter_mut().zip(values).zip(profiles) {
+        if p.is_none() {
+            warnings.push(ScanWarning::column(namespace, &dataset.name, &col.name, "not profiled: internal error".to_string()));
+        }
+        col.profile = p;
+        v.truncate(keep);
+        col.sample_values = v;
+    }
+    dataset.sample = Some(SampleInfo { method, rows: read, duplicate_share });
+    Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_fixed_and_spreads_neighbouring_keys() {
+        assert_eq!(key_hash([Some("1")]), key_hash([Some("1")]));
+        assert_ne!(key_hash([Some("1")]), key_hash([Some("2")]));
+        assert_ne!(key_hash([Some("ab"), Some("c")]), key_hash([Some("a"), Some("bc")]));
+        assert_ne!(key_hash([None]), key_hash([Some("")]));
+        // The 1,000 smallest of 100,000 sequential keys are spread over the whole range.
+        let mut s = Smallest::new(1000);
+        for k in 0..100_000u32 {
+            s.offer(key_hash([Some(k.to_string().as_str())]), k);
+        }
+        let kept = s.into_sorted();
+        assert_eq!(kept.len(), 1000);
+        let below_half = kept.iter().filter(|k| **k < 50_000).count();
+        assert!((400..600).contains(&below_half), "{below_half}");
+    }
+
+    #[test]
+    fn the_smallest_are_kept_in_order_whatever_the_arrival_order() {
+        let keys: Vec<u32> = (0..5000).collect();
+        let pick = |order: &[u32]| {
+            let mut s = Smallest::new(50);
+            for k in order {
+                s.offer(key_hash([Some(k.to_string().as_str())]), *k);
+            }
+            s.into_sorted()
+        };
+        let forward = pick(&keys);
+        let mut shuffled = keys.clone();
+        fastrand::Rng::with_seed(3).shuffle(&mut shuffled);
+        assert_eq!(forward, pick(&shuffled));
+        // Appending 1% more keys changes about 1% of the sample.
+        let mut grown = keys.clone();
+        grown.extend(5000..5050);
+        let after = pick(&grown);
+        let kept = after.iter().filter(|k| forward.contains(k)).count();
+        assert!(kept >= 45, "{kept} of 50 kept");
+    }
 }

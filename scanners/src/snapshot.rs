@@ -317,10 +317,14 @@ pub struct Column {
     /// Covered by a single-column unique constraint or index (or is the sole primary key).
     pub unique: bool,
     pub comment: Option<String>,
-    /// Sampled values rendered as text (None for SQL NULL); empty when not sampled.
-    /// Personal data: consumers must drop these after classification and profiling.
+    /// Sampled values rendered as text (None for SQL NULL), at most `sample_rows` of them,
+    /// for classification; empty when not sampled. Personal data: consumers must drop these
+    /// after classification.
     #[serde(skip)]
     pub sample_values: Vec<Option<String>>,
+    /// Aggregates of all the rows read (`profile_rows`), never a value; none when not sampled.
+    #[serde(skip)]
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// A foreign key from this dataset's columns to another dataset's columns.
@@ -337,17 +341,33 @@ pub struct ForeignKey {
 #[derive(Debug, Clone, Serialize)]
 pub struct SampleInfo {
     pub method: SampleMethod,
+    /// Rows read (and profiled).
     pub rows: usize,
+    /// The share of the rows read that repeat another exactly (key columns left out).
+    pub duplicate_share: Option<f64>,
 }
 
-/// The sampling method used for one dataset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The sampling method used for one dataset (see the `sample` module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SampleMethod {
-    /// The first rows the engine returns (small tables).
-    Limit,
-    /// PostgreSQL `TABLESAMPLE SYSTEM`: random pages.
+    /// The rows with the smallest hash of their primary key: the same rows every scan.
+    KeyHash,
+    /// The rows with the smallest hash of their whole content (tables without a key).
+    RowHash,
+    /// PostgreSQL `TABLESAMPLE SYSTEM ... REPEATABLE`: pages chosen by a fixed seed (the same
+    /// pages while the table's layout holds).
     TableSample,
     /// A window of rows starting at a random key (MySQL, SQLite).
     RandomKeyWindow,
+    /// The first rows the engine returns (the fallback).
+    Limit,
+}
+
+impl SampleMethod {
+    /// Whether two samples taken this way read the same rows of unchanged data, and the same
+    /// rows after their values changed: a change then shows row for row.
+    pub fn row_for_row(self) -> bool {
+        self == SampleMethod::KeyHash
+    }
 }

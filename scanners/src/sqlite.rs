@@ -87,8 +87,9 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
         let total = datasets.iter().filter(|d| d.kind.holds_rows()).count();
         progress.phase("sampling values", Some(total as u64));
         for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
-            if let Err(e) = sample_dataset(&mut conn, dataset, options).await {
-                crate::sampling_failed("main", &dataset.name, e, &mut warnings)?;
+            match sample_dataset(&mut conn, dataset, options).await {
+                Ok(more) => warnings.extend(more),
+                Err(e) => crate::sampling_failed("main", &dataset.name, e, &mut warnings)?,
             }
             progress.advance(1);
         }
@@ -204,6 +205,7 @@ async fn read_dataset(
             comment: ddl.columns.get(&col_name).cloned(),
             name: col_name,
             sample_values: Vec::new(),
+            profile: None,
         });
     }
     if pk_count == 1 {
@@ -343,16 +345,38 @@ async fn estimate_rows(conn: &mut SqliteConnection, name: &str, shape: TableShap
     sqlx::query_scalar::<_, Option<i64>>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.ok().map(|v| v.unwrap_or(0))
 }
 
-async fn sample_dataset(conn: &mut SqliteConnection, dataset: &mut Dataset, options: &ScanOptions) -> Result<(), sqlx::Error> {
-    let select_list = dataset.columns.iter().map(|c| format!("CAST({} AS TEXT)", quote_ident(&c.name))).collect::<Vec<_>>().join(", ");
+async fn sample_dataset(
+    conn: &mut SqliteConnection,
+    dataset: &mut Dataset,
+    options: &ScanOptions,
+) -> Result<Vec<crate::ScanWarning>, sqlx::Error> {
+    let as_text = |c: &Column| format!("CAST({} AS TEXT)", quote_ident(&c.name));
+    let select_list = dataset.columns.iter().map(as_text).collect::<Vec<_>>().join(", ");
     let table = quote_ident(&dataset.name);
-    let n = options.sample_rows;
+    let n = options.rows_to_read();
+    // SQLite has no hash function: the key (the whole row without one) is read with each
+    // row and hashed here, keeping the rows with the smallest hash, one row in memory at a time.
+    let keys: Vec<String> = dataset.columns.iter().filter(|c| c.primary_key).map(as_text).collect();
+    let (method, key_list, key_columns) = if keys.is_empty() {
+        (SampleMethod::RowHash, select_list.clone(), dataset.columns.len())
+    } else {
+        (SampleMethod::KeyHash, keys.join(", "), keys.len())
+    };
+    let mut attempts = Vec::new();
+    if sample::hash_every_row(dataset, options) {
+        attempts.push(sample::Attempt {
+            method,
+            sql: format!("SELECT {key_list}, {select_list} FROM {table}"),
+            complete: true,
+            key_columns,
+        });
+    }
     // A window of rows starting at a random rowid: a b-tree seek, not a scan.
-    let random = vec![sample::Attempt {
-        method: SampleMethod::RandomKeyWindow,
-        sql: format!("SELECT {select_list} FROM {table} WHERE rowid >= abs(random()) % (SELECT max(rowid) FROM {table}) LIMIT {n}"),
-    }];
-    sample::take(conn, dataset, options, &select_list, &table, random).await
+    attempts.push(sample::Attempt::random(
+        SampleMethod::RandomKeyWindow,
+        format!("SELECT {select_list} FROM {table} WHERE rowid >= abs(random()) % (SELECT max(rowid) FROM {table}) LIMIT {n}"),
+    ));
+    sample::take(conn, "main", dataset, options, &select_list, &table, attempts).await
 }
 
 impl sample::SampleSource for SqliteConnection {
@@ -360,6 +384,17 @@ impl sample::SampleSource for SqliteConnection {
 
     async fn fetch(&mut self, sql: String) -> Result<Vec<Self::Row>, sqlx::Error> {
         sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self).await
+    }
+
+    async fn fetch_smallest(&mut self, sql: String, key_columns: usize, n: usize) -> Result<Vec<Self::Row>, sqlx::Error> {
+        use futures_util::TryStreamExt;
+        let mut kept = sample::Smallest::new(n);
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(self);
+        while let Some(row) = rows.try_next().await? {
+            let key: Vec<Option<String>> = (0..key_columns).map(|i| text(&row, i)).collect::<Result<_, _>>()?;
+            kept.offer(sample::key_hash(key.iter().map(Option::as_deref)), row);
+        }
+        Ok(kept.into_sorted())
     }
 
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error> {

@@ -143,7 +143,7 @@ pub(super) async fn graphql_handler(
     };
     let doc = state.documents.get(&req.query);
     if let Some(doc) = &doc {
-        if let Err(message) = super::graphql::limits::check(doc, api.max_complexity) {
+        if let Err(message) = super::graphql::limits::check(doc, &req.variables, api.max_complexity) {
             return graphql_error(message, "INVALID_QUERY");
         }
     }
@@ -171,6 +171,11 @@ pub(super) async fn graphql_handler(
     let who = principal.who(request_id);
     let mut response = state.schema.execute(req.data(who).data(principal)).await;
     for error in &mut response.errors {
+        // The check above counts as async-graphql does; should they ever differ, its terse
+        // message still names the limit.
+        if error.message == "Query is too complex." {
+            error.message = super::graphql::limits::too_complex(None, api.max_complexity);
+        }
         coded(error);
     }
     GraphQLResponse::from(response).into_response()

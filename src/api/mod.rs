@@ -41,6 +41,7 @@ pub fn router(app: AppState) -> Router {
         .route("/auth/session", get(session_info))
         .route("/auth/logout", axum::routing::post(logout))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(sessions(&app))
         .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .layer(middleware::from_fn(request_span))
@@ -77,7 +78,19 @@ pub async fn serve(
 
 /// A refusal before GraphQL runs: a status and a reason, never data.
 fn refuse(status: StatusCode, reason: &str) -> Response {
-    let mut res = (status, Json(serde_json::json!({ "error": reason }))).into_response();
+    let code = match status {
+        StatusCode::BAD_REQUEST => "INVALID_REQUEST",
+        StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+        StatusCode::FORBIDDEN => "FORBIDDEN",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
+        StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+        StatusCode::MISDIRECTED_REQUEST => "UNKNOWN_HOST",
+        s if s.is_server_error() => "INTERNAL",
+        _ => "REFUSED",
+    };
+    let mut res = (status, Json(serde_json::json!({ "error": reason, "code": code }))).into_response();
     if status == StatusCode::UNAUTHORIZED {
         res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"almanac\""));
     }
@@ -98,6 +111,10 @@ async fn check_host(State(app): State<AppState>, req: Request, next: Next) -> Re
 /// Any path the server does not serve.
 async fn not_found(req: Request) -> Response {
     refuse(StatusCode::NOT_FOUND, &format!("no such path: {} {}", req.method(), req.uri().path()))
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    refuse(StatusCode::METHOD_NOT_ALLOWED, &format!("{} does not answer {}", req.uri().path(), req.method()))
 }
 
 static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);

@@ -62,6 +62,8 @@ impl Who {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Action {
     SourceRegister,
+    SourceUpdate,
+    SourceRemove,
     ScanStart,
     DescriptionSet,
     OwnerSet,
@@ -79,8 +81,10 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 15] = [
         Action::SourceRegister,
+        Action::SourceUpdate,
+        Action::SourceRemove,
         Action::ScanStart,
         Action::DescriptionSet,
         Action::OwnerSet,
@@ -99,6 +103,8 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::SourceRegister => "source.register",
+            Action::SourceUpdate => "source.update",
+            Action::SourceRemove => "source.remove",
             Action::ScanStart => "scan.start",
             Action::DescriptionSet => "description.set",
             Action::OwnerSet => "owner.set",

@@ -87,6 +87,26 @@ pub async fn change_event<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<
 impl Catalog {
     /// Change events matching `filter`, oldest first, after the event with id `after`.
     pub async fn changes(&self, filter: ChangeFilter, after: Option<i64>, limit: u64) -> Result<(Vec<ChangeEvent>, bool), CatalogError> {
+        let mut q = filtered(filter);
+        if let Some(after) = after {
+            q = q.filter(change_event::Column::Id.gt(after));
+        }
+        let mut rows = q.order_by_asc(change_event::Column::Id).limit(limit + 1).all(self.connection()).await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Ok((rows.into_iter().map(ChangeEvent::from).collect(), more))
+    }
+
+    /// How many change events match `filter`.
+    pub async fn count_changes(&self, filter: ChangeFilter) -> Result<u64, CatalogError> {
+        use sea_orm::PaginatorTrait;
+        Ok(filtered(filter).count(self.connection()).await?)
+    }
+}
+
+/// The change events `filter` selects.
+fn filtered(filter: ChangeFilter) -> sea_orm::Select<change_event::Entity> {
+    {
         let mut q = change_event::Entity::find();
         if let Some(v) = filter.source_id {
             q = q.filter(change_event::Column::SourceId.eq(v));
@@ -109,12 +129,6 @@ impl Catalog {
         if let Some(t) = filter.until {
             q = q.filter(change_event::Column::At.lt(t));
         }
-        if let Some(after) = after {
-            q = q.filter(change_event::Column::Id.gt(after));
-        }
-        let mut rows = q.order_by_asc(change_event::Column::Id).limit(limit + 1).all(self.connection()).await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        Ok((rows.into_iter().map(ChangeEvent::from).collect(), more))
+        q
     }
 }

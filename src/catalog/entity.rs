@@ -17,6 +17,7 @@ pub mod source {
         pub sample_rows: Option<i32>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub removed_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,8 +23,8 @@ use names::{NameError, OwnerName, QualifiedName, TagName};
 pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, ColumnSummary, DatasetSummary};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 pub use types::*;
@@ -32,7 +32,8 @@ pub use types::*;
 /// Why a catalog operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("{0} not found")]
+    /// The message says what was not found (and, for a name, what was probably meant).
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
@@ -102,24 +103,167 @@ impl Catalog {
 
     // ---- sources ----
 
-    /// All registered sources, by name.
+    /// All registered sources (not removed), by name.
     pub async fn sources(&self) -> Result<Vec<Source>, CatalogError> {
-        Ok(source::Entity::find().order_by_asc(source::Column::Name).all(&self.db).await?.into_iter().map(Source::from).collect())
+        Ok(source::Entity::find()
+            .filter(source::Column::RemovedAt.is_null())
+            .order_by_asc(source::Column::Name)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(Source::from)
+            .collect())
     }
 
-    /// A source by name.
+    /// A registered source by name; a miss suggests the name most likely meant.
     pub async fn source_by_name(&self, name: &str) -> Result<Source, CatalogError> {
-        source::Entity::find()
-            .filter(source::Column::Name.eq(name))
-            .one(&self.db)
+        if let Some(m) =
+            source::Entity::find().filter(source::Column::Name.eq(name)).filter(source::Column::RemovedAt.is_null()).one(&self.db).await?
+        {
+            return Ok(m.into());
+        }
+        let names: Vec<String> = source::Entity::find()
+            .select_only()
+            .column(source::Column::Name)
+            .filter(source::Column::RemovedAt.is_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let hint =
+            names::did_you_mean(name, names.iter().map(String::as_str)).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        Err(CatalogError::NotFound(format!("source `{name}` not found{hint}")))
+    }
+
+    /// Removes a source: its datasets are marked removed (their history, classifications and
+    /// audit entries stay, and the search index drops them); the name can be registered again.
+    /// Refused while a scan of the source runs.
+    pub async fn remove_source(&self, name: &str) -> Result<Source, CatalogError> {
+        let source = self.source_by_name(name).await?;
+        let txn = begin_write(&self.db).await?;
+        fail_abandoned_scans(&txn).await?;
+        if let Some(r) = scan::Entity::find()
+            .filter(scan::Column::SourceId.eq(source.id))
+            .filter(scan::Column::Status.eq(ScanStatus::Running))
+            .one(&txn)
             .await?
-            .map(Source::from)
-            .ok_or_else(|| CatalogError::NotFound(format!("source `{name}`")))
+        {
+            return Err(CatalogError::Conflict(format!("scan {} of source `{name}` is running; remove the source when it ends", r.id)));
+        }
+        let now = Utc::now();
+        let live: Vec<(i64, String)> = dataset::Entity::find()
+            .select_only()
+            .columns([dataset::Column::Id, dataset::Column::Kind])
+            .filter(dataset::Column::SourceId.eq(source.id))
+            .filter(dataset::Column::RemovedAt.is_null())
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let ids: Vec<i64> = live.iter().map(|(id, _)| *id).collect();
+        for chunk in ids.chunks(500) {
+            dataset::Entity::update_many()
+                .col_expr(dataset::Column::RemovedAt, Expr::value(now))
+                .col_expr(dataset::Column::UpdatedAt, Expr::value(now))
+                .filter(dataset::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+            crate::outbox::enqueue(&txn, chunk.iter().copied()).await?;
+        }
+        for (id, kind) in &live {
+            let details = serde_json::json!({ "kind": kind, "reason": "source removed" });
+            record_event(&txn, source.id, None, Some(*id), None, ChangeKind::DatasetRemoved, details, now).await?;
+        }
+        source::Entity::update_many()
+            .col_expr(source::Column::RemovedAt, Expr::value(now))
+            .col_expr(source::Column::UpdatedAt, Expr::value(now))
+            .filter(source::Column::Id.eq(source.id))
+            .exec(&txn)
+            .await?;
+        let record = Record::new(Action::SourceRemove, vec![GlobalId::source(source.id)])
+            .before(serde_json::json!({ "name": source.name, "engine": source.engine, "url": source.url }))
+            .after(serde_json::json!({ "removed_at": now, "datasets_removed": ids.len() }));
+        audit::append(&txn, &self.who, record).await?;
+        txn.commit().await?;
+        Ok(source)
+    }
+
+    /// Corrects a registered source's connection: its URL (without password; same engine), the
+    /// secret's environment variable or file, or its sample size. Fields left `None` stay.
+    pub async fn update_source(&self, name: &str, change: SourceChange) -> Result<Source, CatalogError> {
+        let current = self.source_by_name(name).await?;
+        if let Some(env) = change.password_env.as_ref().and_then(|e| e.as_deref()) {
+            validate_env_name(env)?;
+        }
+        if let Some(Some(rows)) = change.sample_rows {
+            if !(0..=100_000).contains(&rows) {
+                return Err(CatalogError::Invalid("sample rows must be between 0 and 100000".into()));
+            }
+        }
+        if let Some(url) = &change.url {
+            if url.engine().as_str() != current.engine {
+                return Err(CatalogError::Invalid(format!(
+                    "source `{name}` is a {} source; a {} URL cannot replace its URL (remove the source and register a new one)",
+                    current.engine,
+                    url.engine().as_str()
+                )));
+            }
+        }
+        let url = change.url.map(|u| u.redacted()).unwrap_or_else(|| current.url.clone());
+        let password_env = change.password_env.unwrap_or_else(|| current.password_env.clone());
+        let password_file = change.password_file.unwrap_or_else(|| current.password_file.clone());
+        let sample_rows = change.sample_rows.unwrap_or(current.sample_rows);
+        if (&url, &password_env, &password_file, sample_rows)
+            == (&current.url, &current.password_env, &current.password_file, current.sample_rows)
+        {
+            return Ok(current);
+        }
+        let txn = begin_write(&self.db).await?;
+        let now = Utc::now();
+        source::Entity::update_many()
+            .col_expr(source::Column::Url, Expr::value(url.clone()))
+            .col_expr(source::Column::PasswordEnv, Expr::value(password_env.clone()))
+            .col_expr(source::Column::PasswordFile, Expr::value(password_file.clone()))
+            .col_expr(source::Column::SampleRows, Expr::value(sample_rows))
+            .col_expr(source::Column::UpdatedAt, Expr::value(now))
+            .filter(source::Column::Id.eq(current.id))
+            .exec(&txn)
+            .await?;
+        let record = Record::new(Action::SourceUpdate, vec![GlobalId::source(current.id)])
+            .before(serde_json::json!({ "url": current.url, "password_env": current.password_env, "password_file": current.password_file, "sample_rows": current.sample_rows }))
+            .after(serde_json::json!({ "url": url, "password_env": password_env, "password_file": password_file, "sample_rows": sample_rows }));
+        audit::append(&txn, &self.who, record).await?;
+        txn.commit().await?;
+        self.source(current.id).await
+    }
+
+    /// Undoes the registration of a source whose first scan failed, so that a scan with a
+    /// corrected URL can register the name again: nothing of it stays but the audit entries
+    /// (and one saying why it went). Does nothing once a scan of it has succeeded.
+    pub async fn forget_unscanned_source(&self, id: i64, reason: &str) -> Result<bool, CatalogError> {
+        let txn = begin_write(&self.db).await?;
+        let scans = scan::Entity::find().filter(scan::Column::SourceId.eq(id)).all(&txn).await?;
+        let datasets = dataset::Entity::find().filter(dataset::Column::SourceId.eq(id)).count(&txn).await?;
+        if datasets > 0 || scans.iter().any(|s| s.status != ScanStatus::Failed) {
+            return Ok(false);
+        }
+        let Some(m) = source::Entity::find_by_id(id).one(&txn).await? else { return Ok(false) };
+        namespace::Entity::delete_many().filter(namespace::Column::SourceId.eq(id)).exec(&txn).await?;
+        scan::Entity::delete_many().filter(scan::Column::SourceId.eq(id)).exec(&txn).await?;
+        source::Entity::delete_by_id(id).exec(&txn).await?;
+        let record = Record::new(Action::SourceRemove, vec![GlobalId::source(id)])
+            .before(serde_json::json!({ "name": m.name, "engine": m.engine, "url": m.url }))
+            .after(serde_json::json!({ "reason": reason }));
+        audit::append(&txn, &self.who, record).await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// A source by id.
     pub async fn source(&self, id: i64) -> Result<Source, CatalogError> {
-        source::Entity::find_by_id(id).one(&self.db).await?.map(Source::from).ok_or_else(|| CatalogError::NotFound(format!("source {id}")))
+        source::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(Source::from)
+            .ok_or_else(|| CatalogError::NotFound(format!("source {id} not found")))
     }
 
     /// Registers a new source; its URL is stored without password.
@@ -133,10 +277,33 @@ impl Catalog {
             }
         }
         let txn = begin_write(&self.db).await?;
-        if source::Entity::find().filter(source::Column::Name.eq(new.name.as_str())).count(&txn).await? > 0 {
-            return Err(CatalogError::Conflict(format!("a source named `{}` is already registered", new.name)));
-        }
         let now = Utc::now();
+        let existing = source::Entity::find().filter(source::Column::Name.eq(new.name.as_str())).one(&txn).await?;
+        if let Some(old) = existing {
+            if old.removed_at.is_none() {
+                return Err(CatalogError::Conflict(format!("a source named `{}` is already registered", new.name)));
+            }
+            // A removed source registered again comes back with its history; its datasets
+            // return as its next scan finds them.
+            let before = serde_json::json!({ "url": old.url, "engine": old.engine, "removed_at": old.removed_at });
+            let mut am = old.into_active_model();
+            am.engine = Set(new.url.engine().as_str().to_string());
+            am.url = Set(new.url.redacted());
+            am.password_env = Set(new.password_env);
+            am.password_file = Set(new.password_file);
+            am.sample_rows = Set(new.sample_rows);
+            am.updated_at = Set(now);
+            am.removed_at = Set(None);
+            let model = am.update(&txn).await?;
+            let after = serde_json::json!({
+                "name": model.name, "engine": model.engine, "url": model.url,
+                "password_env": model.password_env, "password_file": model.password_file, "sample_rows": model.sample_rows,
+            });
+            let record = Record::new(Action::SourceRegister, vec![GlobalId::source(model.id)]).before(before).after(after);
+            audit::append(&txn, &self.who, record).await?;
+            txn.commit().await?;
+            return Ok(model.into());
+        }
         let model = source::ActiveModel {
             name: Set(new.name.as_str().to_string()),
             engine: Set(new.url.engine().as_str().to_string()),
@@ -146,6 +313,7 @@ impl Catalog {
             sample_rows: Set(new.sample_rows),
             created_at: Set(now),
             updated_at: Set(now),
+            removed_at: Set(None),
             ..Default::default()
         }
         .insert(&txn)
@@ -210,7 +378,11 @@ impl Catalog {
 
     /// A scan by id.
     pub async fn scan(&self, id: i64) -> Result<Scan, CatalogError> {
-        scan::Entity::find_by_id(id).one(&self.db).await?.map(Scan::from).ok_or_else(|| CatalogError::NotFound(format!("scan {id}")))
+        scan::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(Scan::from)
+            .ok_or_else(|| CatalogError::NotFound(format!("scan {id} not found")))
     }
 
     /// A source's scans, newest first.
@@ -283,12 +455,24 @@ impl Catalog {
         let ns = namespace::Entity::find_by_id(namespace_id).one(&self.db).await?;
         match (src, ns) {
             (Some(s), Some(n)) => Ok((s.name, n.name)),
-            _ => Err(CatalogError::NotFound(format!("source {source_id} or namespace {namespace_id}"))),
+            _ => Err(CatalogError::NotFound(format!("source {source_id} or namespace {namespace_id} not found"))),
         }
     }
 
     /// A page of a source's datasets in id order, after the dataset with id `after`.
     /// Returns the page and whether more follow.
+    /// How many datasets a source (or one of its namespaces) has.
+    pub async fn count_datasets(&self, source_id: i64, namespace_id: Option<i64>, include_removed: bool) -> Result<u64, CatalogError> {
+        let mut q = dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id));
+        if let Some(ns) = namespace_id {
+            q = q.filter(dataset::Column::NamespaceId.eq(ns));
+        }
+        if !include_removed {
+            q = q.filter(dataset::Column::RemovedAt.is_null());
+        }
+        Ok(q.count(&self.db).await?)
+    }
+
     pub async fn datasets_page(
         &self,
         source_id: i64,
@@ -324,27 +508,62 @@ impl Catalog {
 
     /// A dataset by id.
     pub async fn dataset(&self, id: i64) -> Result<Dataset, CatalogError> {
-        let m = dataset::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
+        let m = dataset::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("dataset {id} not found")))?;
         let (src, ns) = self.names_of(m.source_id, m.namespace_id).await?;
         Ok(Dataset::from_model(m, &src, &ns))
     }
 
     /// A dataset by qualified name (a removed one too, so history stays reachable).
+    /// Names are matched exactly (engines tell `Customer` from `customer`); a miss names the
+    /// part that matched nothing and suggests the name most likely meant.
     pub async fn dataset_by_name(&self, name: &QualifiedName) -> Result<Dataset, CatalogError> {
-        let not_found = || CatalogError::NotFound(format!("dataset `{}`", name.dataset_name()));
-        let src = source::Entity::find().filter(source::Column::Name.eq(&name.source)).one(&self.db).await?.ok_or_else(not_found)?;
-        let ns = namespace::Entity::find()
+        let not_found = |what: &str, hint: Option<String>| {
+            let hint = hint.map(|h| format!("; did you mean `{h}`?")).unwrap_or_default();
+            CatalogError::NotFound(format!("dataset `{}` not found ({what}){hint}", name.dataset_name()))
+        };
+        let Some(src) = source::Entity::find().filter(source::Column::Name.eq(&name.source)).one(&self.db).await? else {
+            let names: Vec<String> = source::Entity::find().select_only().column(source::Column::Name).into_tuple().all(&self.db).await?;
+            let hint = names::did_you_mean(&name.source, names.iter().map(String::as_str))
+                .map(|s| QualifiedName { source: s.to_string(), ..name.dataset_name() }.to_string());
+            return Err(not_found(&format!("no source `{}`", name.source), hint));
+        };
+        let Some(ns) = namespace::Entity::find()
             .filter(namespace::Column::SourceId.eq(src.id))
             .filter(namespace::Column::Name.eq(&name.namespace))
             .one(&self.db)
             .await?
-            .ok_or_else(not_found)?;
-        let m = dataset::Entity::find()
+        else {
+            let names: Vec<String> = namespace::Entity::find()
+                .select_only()
+                .column(namespace::Column::Name)
+                .filter(namespace::Column::SourceId.eq(src.id))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let hint = names::did_you_mean(&name.namespace, names.iter().map(String::as_str))
+                .map(|n| QualifiedName { namespace: n.to_string(), ..name.dataset_name() }.to_string());
+            return Err(not_found(&format!("source `{}` has no namespace `{}`", src.name, name.namespace), hint));
+        };
+        let Some(m) = dataset::Entity::find()
             .filter(dataset::Column::NamespaceId.eq(ns.id))
             .filter(dataset::Column::Name.eq(&name.dataset))
             .one(&self.db)
             .await?
-            .ok_or_else(not_found)?;
+        else {
+            let names: Vec<String> = dataset::Entity::find()
+                .select_only()
+                .column(dataset::Column::Name)
+                .filter(dataset::Column::NamespaceId.eq(ns.id))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let hint = names::did_you_mean(&name.dataset, names.iter().map(String::as_str))
+                .map(|d| QualifiedName { dataset: d.to_string(), ..name.dataset_name() }.to_string());
+            return Err(not_found(&format!("namespace `{}` has no dataset `{}`", ns.name, name.dataset), hint));
+        };
         Ok(Dataset::from_model(m, &src.name, &ns.name))
     }
 
@@ -361,8 +580,10 @@ impl Catalog {
 
     /// A column by id.
     pub async fn column(&self, id: i64) -> Result<Column, CatalogError> {
-        let m =
-            dataset_column::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| CatalogError::NotFound(format!("column {id}")))?;
+        let m = dataset_column::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CatalogError::NotFound(format!("column {id} not found")))?;
         let ds = self.dataset(m.dataset_id).await?;
         Ok(Column::from_model(m, &ds.qualified_name))
     }
@@ -375,8 +596,23 @@ impl Catalog {
             .filter(dataset_column::Column::DatasetId.eq(ds.id))
             .filter(dataset_column::Column::Name.eq(col))
             .one(&self.db)
-            .await?
-            .ok_or_else(|| CatalogError::NotFound(format!("column `{name}`")))?;
+            .await?;
+        let Some(m) = m else {
+            let names: Vec<String> = dataset_column::Entity::find()
+                .select_only()
+                .column(dataset_column::Column::Name)
+                .filter(dataset_column::Column::DatasetId.eq(ds.id))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let hint = names::did_you_mean(col, names.iter().map(String::as_str))
+                .map(|c| format!("; did you mean `{}`?", QualifiedName { column: Some(c.to_string()), ..name.clone() }))
+                .unwrap_or_default();
+            return Err(CatalogError::NotFound(format!(
+                "column `{name}` not found (dataset `{}` has no column `{col}`){hint}",
+                ds.qualified_name
+            )));
+        };
         Ok(Column::from_model(m, &ds.qualified_name))
     }
 
@@ -428,8 +664,10 @@ impl Catalog {
         let now = Utc::now();
         let (source_id, dataset_id, column_id, before, rows) = match target {
             Target::Dataset(id) => {
-                let current =
-                    dataset::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| CatalogError::NotFound(format!("dataset {id}")))?;
+                let current = dataset::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| CatalogError::NotFound(format!("dataset {id} not found")))?;
                 // The version check and the write are one statement: no lost update between them.
                 let res = dataset::Entity::update_many()
                     .col_expr(dataset::Column::Description, Expr::value(text.map(str::to_string)))
@@ -450,7 +688,7 @@ impl Catalog {
                 let current = dataset_column::Entity::find_by_id(id)
                     .one(&txn)
                     .await?
-                    .ok_or_else(|| CatalogError::NotFound(format!("column {id}")))?;
+                    .ok_or_else(|| CatalogError::NotFound(format!("column {id} not found")))?;
                 let res = dataset_column::Entity::update_many()
                     .col_expr(dataset_column::Column::Description, Expr::value(text.map(str::to_string)))
                     .col_expr(dataset_column::Column::DescriptionVersion, Expr::value(expected_version + 1))
@@ -469,7 +707,7 @@ impl Catalog {
                 let ds = dataset::Entity::find_by_id(current.dataset_id)
                     .one(&txn)
                     .await?
-                    .ok_or_else(|| CatalogError::NotFound(format!("dataset {}", current.dataset_id)))?;
+                    .ok_or_else(|| CatalogError::NotFound(format!("dataset {} not found", current.dataset_id)))?;
                 (ds.source_id, current.dataset_id, Some(id), current.description, res.rows_affected)
             }
         };
@@ -502,7 +740,7 @@ impl Catalog {
         let current = dataset::Entity::find_by_id(dataset_id)
             .one(&txn)
             .await?
-            .ok_or_else(|| CatalogError::NotFound(format!("dataset {dataset_id}")))?;
+            .ok_or_else(|| CatalogError::NotFound(format!("dataset {dataset_id} not found")))?;
         let after = owner.map(|o| o.as_str().to_string());
         // The version check and the write are one statement: no lost update between them.
         let res = dataset::Entity::update_many()
@@ -625,7 +863,7 @@ async fn target_dataset<C: ConnectionTrait>(db: &C, target: Target) -> Result<i6
         Target::Dataset(id) => dataset::Entity::find_by_id(id).one(db).await?.map(|d| d.id),
         Target::Column(id) => dataset_column::Entity::find_by_id(id).one(db).await?.map(|c| c.dataset_id),
     };
-    found.ok_or_else(|| CatalogError::NotFound(format!("{} {}", target.kind(), target.id())))
+    found.ok_or_else(|| CatalogError::NotFound(format!("{} {} not found", target.kind(), target.id())))
 }
 
 fn fk_from_model(m: foreign_key::Model, from: &QualifiedName, from_id: i64) -> ForeignKey {

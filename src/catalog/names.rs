@@ -5,7 +5,7 @@ use std::fmt;
 /// Why a name was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum NameError {
-    #[error("qualified name `{0}` must have 3 parts (source.namespace.dataset) or 4 (or source.namespace.dataset.column)")]
+    #[error("`{0}` is not a qualified name: name a dataset as source.namespace.dataset or a column as source.namespace.dataset.column (double-quote a part that holds a dot)")]
     WrongPartCount(String),
     #[error("qualified name `{0}` has an unterminated quote")]
     UnterminatedQuote(String),
@@ -251,5 +251,78 @@ mod tests {
         assert!(TagName::parse("").is_err());
         assert!(TagName::parse("two words").is_err());
         assert!(TagName::parse(&"x".repeat(65)).is_err());
+    }
+}
+
+/// The candidate a mistyped name most likely meant: one equal but for case, else the one
+/// closest in edit distance (at most 2, and less than a third of the name). None when nothing
+/// is close or two candidates are equally close.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    let budget = (name.chars().count() / 3).min(2);
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut tied = false;
+    for c in candidates {
+        let d = if c.to_lowercase() == lower { 0 } else { bounded_distance(&lower, &c.to_lowercase(), budget) };
+        if d > budget {
+            continue;
+        }
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, c));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, c)| c)
+}
+
+/// Levenshtein distance between `a` and `b`, or `budget + 1` once it is known to exceed it.
+/// Names are compared by characters; long ones stop early.
+fn bounded_distance(a: &str, b: &str, budget: usize) -> usize {
+    let a: Vec<char> = a.chars().take(256).collect();
+    let b: Vec<char> = b.chars().take(256).collect();
+    if a.len().abs_diff(b.len()) > budget {
+        return budget + 1;
+    }
+    // Optimal string alignment: two swapped neighbours (`emial`) are one edit.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 0..a.len() {
+        cur[0] = i + 1;
+        for j in 0..b.len() {
+            let mut d = (prev[j] + usize::from(a[i] != b[j])).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(before[j - 1] + 1);
+            }
+            cur[j + 1] = d;
+        }
+        if cur.iter().min().is_some_and(|m| *m > budget) {
+            return budget + 1;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_case_and_typos_but_not_far_or_tied_names() {
+        let names = ["Customer", "Invoice", "InvoiceLine", "Track"];
+        assert_eq!(did_you_mean("customer", names), Some("Customer"));
+        assert_eq!(did_you_mean("INVOICE", names), Some("Invoice"));
+        assert_eq!(did_you_mean("Invoce", names), Some("Invoice"));
+        assert_eq!(did_you_mean("Invocie", names), Some("Invoice"));
+        assert_eq!(did_you_mean("nosuch", names), None);
+        assert_eq!(did_you_mean("ab", ["ac", "ad"]), None);
+        assert_eq!(did_you_mean("Ünïcödé", ["ünïcödé"]), Some("ünïcödé"));
+        assert_eq!(did_you_mean(&"x".repeat(10_000), names), None);
     }
 }

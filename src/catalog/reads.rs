@@ -14,11 +14,11 @@ pub async fn column_owner<C: ConnectionTrait>(db: &C, column_id: i64) -> Result<
     let col = dataset_column::Entity::find_by_id(column_id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::NotFound(format!("column {column_id}")))?;
+        .ok_or_else(|| CatalogError::NotFound(format!("column {column_id} not found")))?;
     let ds = dataset::Entity::find_by_id(col.dataset_id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::NotFound(format!("dataset {}", col.dataset_id)))?;
+        .ok_or_else(|| CatalogError::NotFound(format!("dataset {} not found", col.dataset_id)))?;
     Ok((ds.source_id, ds.id))
 }
 

@@ -270,7 +270,20 @@ impl Target {
     }
 }
 
-/// Input to register a source.
+/// A correction to a registered source.
+#[derive(Debug, Clone, Default)]
+pub struct SourceChange {
+    /// A new URL, without password.
+    pub url: Option<almanac_scanners::SourceUrl>,
+    /// `Some(None)` clears it.
+    pub password_env: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub password_file: Option<Option<String>>,
+    /// `Some(None)` returns to the server default.
+    pub sample_rows: Option<Option<i32>>,
+}
+
+/// A source to register.
 #[derive(Debug, Clone)]
 pub struct NewSource {
     pub name: super::names::SourceName,

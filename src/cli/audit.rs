@@ -25,6 +25,7 @@ pub(crate) enum AuditCommand {
         /// Only this actor (subject).
         #[arg(long)]
         subject: Option<String>,
+        /// Output: text for people (source text escaped), json for programs (exact).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },

@@ -15,6 +15,7 @@ pub(crate) struct HistoryArgs {
     /// Only events of this kind (repeatable), e.g. unit_change.
     #[arg(long, value_parser = parse_kind)]
     kind: Vec<ChangeKind>,
+    /// Output: text for people (source text escaped), json for programs (exact).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }

@@ -17,6 +17,7 @@ macro_rules! out {
 }
 
 mod audit;
+mod curate;
 mod history;
 mod pii;
 mod progress;
@@ -74,8 +75,15 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Show a dataset (with columns and foreign keys) or a column by qualified name.
     Show(show::ShowArgs),
-    /// List registered sources and their last scan.
+    /// List registered sources and their last scan; correct (`set`) or remove one.
     Sources(sources::SourcesArgs),
+    /// Set or clear the curated description of a dataset or column (audited).
+    Describe(curate::DescribeArgs),
+    /// Add tags to a dataset or column, or remove them with --remove (audited).
+    Tag(curate::TagArgs),
+    /// Confirm, reject or add a column's personal-data category (audited).
+    #[command(subcommand)]
+    Classify(curate::ClassifyCommand),
     /// List the personal-data columns of a source (suggested, confirmed and manual;
     /// rejected ones with --status rejected).
     Pii(pii::PiiArgs),
@@ -142,9 +150,19 @@ impl Context {
         self.config_with(Overrides::default())
     }
 
-    /// The application over the configured store.
+    /// The application over the configured store, which must exist: commands that read or
+    /// curate never create an empty catalog where none was meant (only `scan`, `serve` and
+    /// `quickstart` do).
     pub(crate) async fn open(&self) -> anyhow::Result<AppState> {
-        Ok(AppState::open(self.config()?).await?)
+        let config = self.config()?;
+        if let Some(path) = almanac::store::sqlite_path(&config.store).filter(|p| *p != ":memory:") {
+            if !std::path::Path::new(path).exists() {
+                anyhow::bail!(
+                    "there is no catalog at {path}: scan a source first (`almanac scan URL`), run `almanac quickstart`, or name the store with --store or ALMANAC_STORE"
+                );
+            }
+        }
+        Ok(AppState::open(config).await?)
     }
 }
 
@@ -162,6 +180,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scan(args) => scan::run(&ctx, args).await,
         Command::Show(args) => show::run(&ctx, args).await,
         Command::Sources(args) => sources::run(&ctx, args).await,
+        Command::Describe(args) => curate::describe(&ctx, args).await,
+        Command::Tag(args) => curate::tag(&ctx, args).await,
+        Command::Classify(command) => curate::classify(&ctx, command).await,
         Command::Pii(args) => pii::run(&ctx, args).await,
         Command::Search(args) => search::run(&ctx, args).await,
         Command::Reindex => search::reindex(&ctx).await,

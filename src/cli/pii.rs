@@ -18,6 +18,7 @@ pub(crate) struct PiiArgs {
     /// Only special categories (GDPR Art. 9).
     #[arg(long)]
     special_only: bool,
+    /// Output: text for people (source text escaped), json for programs (exact).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }

@@ -44,13 +44,18 @@ pub(crate) async fn scan_url(state: &AppState, url: &str, name: Option<&str>, se
 }
 
 async fn scan(state: &AppState, target: ScanTarget, secrets: NewTarget) -> anyhow::Result<()> {
-    let (source, url) = scanning::resolve(&state.catalog, &state.config, target, secrets).await?;
+    let scanning::Resolved { source, url, registered_now } = scanning::resolve(&state.catalog, &state.config, target, secrets).await?;
     let scan = state.catalog.start_scan(source.id).await?;
     let started = Instant::now();
     let progress: Arc<dyn ScanProgress> =
         if std::io::stderr().is_terminal() { Arc::new(BarProgress::new()) } else { Arc::new(LogProgress::default()) };
     let result = scanning::run(&state.catalog, &state.config, &state.classifier, &source, scan.id, &url, Some(progress.clone())).await;
     drop(progress);
+    if result.is_err() && registered_now {
+        // A failed first scan registers nothing: the same name can be scanned again with a
+        // corrected URL.
+        state.catalog.forget_unscanned_source(source.id, "its first scan failed").await?;
+    }
     let summary = result.with_context(|| format!("scan of `{}` ({}) failed", source.name, source.url))?;
     for w in &summary.warnings {
         eprintln!("warning: {}", esc(&w.to_string()));

@@ -8,8 +8,10 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub(crate) struct SearchArgs {
-    /// What to look for, in your own words, with filters such as `type:column`, `pii:email`,
-    /// `source:NAME`, `tag:gold` and "quoted phrases".
+    /// What to look for, in your own words ("customer email", "call length in milliseconds"),
+    /// with "quoted phrases" and filters: type:column|dataset, source:NAME, namespace:NAME,
+    /// pii:CATEGORY|any, tag:TAG, owner:NAME, family:TYPE_FAMILY. The last word also matches
+    /// as a prefix; longer words forgive a typo.
     query: String,
     /// Most hits to print.
     #[arg(long, default_value_t = 10)]
@@ -17,6 +19,7 @@ pub(crate) struct SearchArgs {
     /// Include removed datasets and columns.
     #[arg(long)]
     include_removed: bool,
+    /// Output: text for people (source text escaped), json for programs (exact).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }

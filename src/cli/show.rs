@@ -4,21 +4,53 @@
 use super::{esc, Context, Format};
 use almanac::catalog::names::QualifiedName;
 use almanac::catalog::{Catalog, Column, Dataset, ForeignKey, Target};
+use almanac::history::meanings;
+use almanac::privacy::inventory::{record_listing, ListingVia};
+use almanac::privacy::{classifications, Classification, ClassificationStatus};
+use chrono::NaiveDate;
 
 #[derive(clap::Args)]
 pub(crate) struct ShowArgs {
     /// source.namespace.dataset or source.namespace.dataset.column
     qualified_name: String,
+    /// Show the meanings in effect on this date (YYYY-MM-DD) instead of today.
+    #[arg(long)]
+    at: Option<NaiveDate>,
+    /// Output: text for people (source text escaped), json for programs (exact).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
 
 pub(crate) async fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<()> {
     let state = ctx.open().await?;
-    show_cmd(&state.catalog, &args.qualified_name, args.format).await
+    show_cmd(&state.catalog, &args.qualified_name, args.format, args.at).await
 }
 
-fn column_json(c: &Column, tags: Vec<String>) -> serde_json::Value {
+/// What curation and history add to a column: its personal-data categories (not rejected),
+/// the meaning in effect, its tags.
+struct Curated {
+    personal_data: Vec<Classification>,
+    meaning: Option<meanings::Meaning>,
+    tags: Vec<String>,
+}
+
+async fn curated(catalog: &Catalog, c: &Column, at: NaiveDate) -> anyhow::Result<Curated> {
+    let personal_data =
+        classifications::of_column(catalog, c.id).await?.into_iter().filter(|k| k.status != ClassificationStatus::Rejected).collect();
+    Ok(Curated { personal_data, meaning: meanings::meaning_at(catalog, c.id, at).await?, tags: catalog.tags(Target::Column(c.id)).await? })
+}
+
+fn personal_data_json(k: &[Classification]) -> serde_json::Value {
+    k.iter()
+        .map(|k| serde_json::json!({ "category": k.category.as_str(), "status": k.status.as_str(), "confidence": k.confidence, "note": k.note }))
+        .collect()
+}
+
+fn personal_data_text(k: &[Classification]) -> String {
+    k.iter().map(|k| format!("{} ({})", k.category.as_str(), k.status.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+fn column_json(c: &Column, cur: &Curated, at: NaiveDate) -> serde_json::Value {
     serde_json::json!({
         "name": c.name(),
         "qualified_name": c.qualified_name.to_string(),
@@ -31,7 +63,9 @@ fn column_json(c: &Column, tags: Vec<String>) -> serde_json::Value {
         "unique": c.unique,
         "comment": c.comment,
         "description": c.description,
-        "tags": tags,
+        "tags": cur.tags,
+        "personal_data": personal_data_json(&cur.personal_data),
+        "meaning": cur.meaning.as_ref().map(|m| serde_json::json!({ "meaning": m.meaning, "effective_from": m.effective_from, "author": m.author, "on": at })),
         "removed_at": c.removed_at,
     })
 }
@@ -46,20 +80,36 @@ fn fk_json(fk: &ForeignKey) -> serde_json::Value {
     })
 }
 
-async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Result<()> {
+/// `asked_at`: the day of `--at`; today when not given.
+async fn show_cmd(catalog: &Catalog, name: &str, format: Format, asked_at: Option<NaiveDate>) -> anyhow::Result<()> {
+    let at = asked_at.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let qn = QualifiedName::parse(name)?;
     if qn.column.is_some() {
         let col = catalog.column_by_name(&qn).await?;
-        let tags = catalog.tags(Target::Column(col.id)).await?;
+        let ds = catalog.dataset(col.dataset_id).await?;
+        let cur = curated(catalog, &col, at).await?;
         match format {
-            Format::Json => out!("{}", serde_json::to_string_pretty(&column_json(&col, tags))?),
+            Format::Json => {
+                let mut v = column_json(&col, &cur, at);
+                v["owner"] = serde_json::json!(ds.effective_owner());
+                out!("{}", serde_json::to_string_pretty(&v)?)
+            }
             Format::Text => {
                 out!("{}  {}{}", esc(&col.qualified_name.to_string()), esc(&col.data_type), if col.nullable { "" } else { " NOT NULL" });
                 print_opt("type family", Some(col.type_family.as_str()));
                 print_opt("comment", col.comment.as_deref());
                 print_opt("description", col.description.as_deref());
-                if !tags.is_empty() {
-                    out!("  tags: {}", esc(&tags.join(", ")));
+                match &cur.meaning {
+                    Some(m) => out!("  meaning on {at}: {} (since {}, by {})", esc(&m.meaning), m.effective_from, esc(&m.author)),
+                    None if asked_at.is_some() => out!("  meaning on {at}: none recorded"),
+                    None => {}
+                }
+                if !cur.personal_data.is_empty() {
+                    out!("  personal data: {}", esc(&personal_data_text(&cur.personal_data)));
+                }
+                print_opt("owner", ds.effective_owner());
+                if !cur.tags.is_empty() {
+                    out!("  tags: {}", esc(&cur.tags.join(", ")));
                 }
             }
         }
@@ -70,12 +120,25 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Resu
     let fks = catalog.foreign_keys(&ds).await?;
     let incoming = catalog.referencing_foreign_keys(&ds).await?;
     let tags = catalog.tags(Target::Dataset(ds.id)).await?;
+    let mut cur = Vec::with_capacity(columns.len());
+    for c in &columns {
+        cur.push(curated(catalog, c, at).await?);
+    }
+    // Which columns of a dataset hold personal data is a listing of it: audited.
+    let listed = cur.iter().filter(|c| !c.personal_data.is_empty()).count();
+    if listed > 0 {
+        record_listing(
+            catalog,
+            &[ds.source_id],
+            ListingVia::Inventory,
+            serde_json::json!({ "dataset": ds.qualified_name.to_string() }),
+            listed,
+        )
+        .await?;
+    }
     match format {
         Format::Json => {
-            let mut cols = Vec::with_capacity(columns.len());
-            for c in &columns {
-                cols.push(column_json(c, catalog.tags(Target::Column(c.id)).await?));
-            }
+            let cols: Vec<_> = columns.iter().zip(&cur).map(|(c, k)| column_json(c, k, at)).collect();
             let value = serde_json::json!({
                 "qualified_name": ds.qualified_name.to_string(),
                 "name": ds.name(),
@@ -96,9 +159,39 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format) -> anyhow::Resu
             });
             out!("{}", serde_json::to_string_pretty(&value)?);
         }
-        Format::Text => print_dataset(&ds, &columns, &fks, &incoming, &tags),
+        Format::Text => {
+            print_dataset(&ds, &columns, &fks, &incoming, &tags);
+            print_curated(&columns, &cur, at);
+        }
     }
     Ok(())
+}
+
+fn print_curated(columns: &[Column], cur: &[Curated], at: NaiveDate) {
+    let meanings: Vec<_> = columns.iter().zip(cur).filter_map(|(c, k)| k.meaning.as_ref().map(|m| (c, m))).collect();
+    if !meanings.is_empty() {
+        out!();
+        out!("  meanings on {at}:");
+        for (c, m) in meanings {
+            out!("    {}: {} (since {})", esc(c.name()), esc(&m.meaning), m.effective_from);
+        }
+    }
+    let pii: Vec<_> = columns.iter().zip(cur).filter(|(_, k)| !k.personal_data.is_empty()).collect();
+    if !pii.is_empty() {
+        out!();
+        out!("  personal data:");
+        for (c, k) in pii {
+            out!("    {}: {}", esc(c.name()), esc(&personal_data_text(&k.personal_data)));
+        }
+    }
+    let tagged: Vec<_> = columns.iter().zip(cur).filter(|(_, k)| !k.tags.is_empty()).collect();
+    if !tagged.is_empty() {
+        out!();
+        out!("  column tags:");
+        for (c, k) in tagged {
+            out!("    {}: {}", esc(c.name()), esc(&k.tags.join(", ")));
+        }
+    }
 }
 
 fn print_opt(label: &str, value: Option<&str>) {

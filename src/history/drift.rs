@@ -5,6 +5,7 @@
 
 use super::profile::{Numbers, Profile};
 use crate::catalog::ChangeKind;
+use almanac_scanners::SampleMethod;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -14,8 +15,12 @@ use serde_json::json;
 pub struct DriftConfig {
     /// Smallest change of the null fraction reported (absolute, 0-1).
     pub null_shift: f64,
-    /// How far each quantile ratio may stray from a unit factor (relative).
+    /// How far each quantile ratio may stray from a unit factor (relative), when both scans
+    /// read the same rows (tables with a key).
     pub unit_tolerance: f64,
+    /// The same, when the scans read different rows (tables without a key, or too large to
+    /// hash): the unit factors lie far apart, so a wide tolerance still tells them apart.
+    pub unpaired_unit_tolerance: f64,
     /// How far each quantile ratio may stray from a tax factor (relative).
     pub tax_tolerance: f64,
     /// VAT rates looked for (1.19 = 19 %).
@@ -35,6 +40,7 @@ impl Default for DriftConfig {
         DriftConfig {
             null_shift: 0.10,
             unit_tolerance: 0.03,
+            unpaired_unit_tolerance: 0.25,
             tax_tolerance: 0.004,
             tax_rates: vec![1.05, 1.07, 1.10, 1.19, 1.20, 1.21, 1.25],
             timezone_tolerance_secs: 90.0,
@@ -42,6 +48,21 @@ impl Default for DriftConfig {
             duplicate_rise: 0.05,
             min_values: 20,
         }
+    }
+}
+
+/// Standard errors a null fraction must move by before it is reported.
+pub const NULL_Z: f64 = 4.5;
+
+impl DriftConfig {
+    /// Rows a table's profile needs so that a move of the null fraction by `null_shift` is
+    /// seen beyond [`NULL_Z`] standard errors in the worst case (a fraction near one half):
+    /// `2 p (1 - p) (z / shift)^2` rows per scan. 1,013 for the default shift of 0.10; capped
+    /// at 100,000.
+    pub fn rows_needed(&self) -> u32 {
+        let shift = self.null_shift.clamp(0.001, 1.0);
+        let n = 2.0 * 0.25 * (NULL_Z / shift).powi(2);
+        (n.ceil() as u32).clamp(self.min_values as u32, 100_000)
     }
 }
 
@@ -95,18 +116,33 @@ fn numbers_enough(p: &Profile, n: &Numbers, config: &DriftConfig) -> bool {
 /// which the tax detector requires.
 pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConfig) -> Vec<Drift> {
     let mut out = Vec::new();
+    // Samples taken different ways are not compared: the new one starts a new baseline.
+    if before.method != after.method {
+        return out;
+    }
+    // Whether the two samples hold the same rows (a change then shows in every quantile
+    // exactly), or two independent draws (only large factors are told from chance).
+    let paired = after.method.is_none_or(SampleMethod::row_for_row);
+    let unit_tolerance = if paired { config.unit_tolerance } else { config.unpaired_unit_tolerance.max(config.unit_tolerance) };
     // Null fraction: a jump beyond the threshold and beyond sampling noise (two-proportion z).
     if before.sampled >= config.min_values && after.sampled >= config.min_values {
         let (p1, p2) = (before.null_fraction, after.null_fraction);
         let pooled = (p1 * before.sampled as f64 + p2 * after.sampled as f64) / (before.sampled + after.sampled) as f64;
         let se = (pooled * (1.0 - pooled) * (1.0 / before.sampled as f64 + 1.0 / after.sampled as f64)).sqrt();
         let z = if se > 0.0 { (p2 - p1).abs() / se } else { 0.0 };
-        if (p2 - p1).abs() >= config.null_shift && z >= 4.5 {
-            out.push(Drift {
-                kind: ChangeKind::NullRateShift,
-                confidence: (z / 9.0).min(1.0),
-                evidence: json!({ "null_fraction_before": p1, "null_fraction_after": p2, "z": z, "direction": if p2 > p1 { "rise" } else { "drop" } }),
-            });
+        if (p2 - p1).abs() >= config.null_shift && z >= NULL_Z {
+            let mut evidence = json!({ "null_fraction_before": p1, "null_fraction_after": p2, "z": z, "direction": if p2 > p1 { "rise" } else { "drop" } });
+            let mut confidence = (z / 9.0).min(1.0);
+            // The engine's statistics of the whole column, where both scans have them.
+            if let (Some(e1), Some(e2)) = (before.engine, after.engine) {
+                evidence["engine_null_fraction_before"] = json!(e1.null_fraction);
+                evidence["engine_null_fraction_after"] = json!(e2.null_fraction);
+                let agrees = (e2.null_fraction - e1.null_fraction) * (p2 - p1) > 0.0
+                    && (e2.null_fraction - e1.null_fraction).abs() >= config.null_shift / 2.0;
+                evidence["engine_agrees"] = json!(agrees);
+                confidence = if agrees { (confidence + 0.2).min(1.0) } else { confidence * 0.8 };
+            }
+            out.push(Drift { kind: ChangeKind::NullRateShift, confidence, evidence });
         }
     }
     if let (Some(b), Some(a)) = (&before.numbers, &after.numbers) {
@@ -114,7 +150,7 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
             let mut unit = None;
             for (factor, meaning) in UNITS {
                 for (f, direction) in [(*factor, "up"), (1.0 / factor, "down")] {
-                    if let Some(r) = all_scaled(b, a, f, config.unit_tolerance) {
+                    if let Some(r) = all_scaled(b, a, f, unit_tolerance) {
                         unit = Some(json!({ "factor": f, "observed_ratio": r, "likely": meaning, "direction": direction,
                                             "median_before": b.median, "median_after": a.median, "p90_before": b.p90, "p90_after": a.p90 }));
                     }
@@ -123,7 +159,8 @@ pub fn detect(before: &Profile, after: &Profile, money: bool, config: &DriftConf
                     break;
                 }
             }
-            if let Some(evidence) = unit {
+            if let Some(mut evidence) = unit {
+                evidence["same_rows"] = json!(paired);
                 out.push(Drift { kind: ChangeKind::UnitChange, confidence: 0.9, evidence });
             } else if money {
                 for rate in &config.tax_rates {

@@ -164,7 +164,7 @@ pub async fn review_change(
     let txn = begin_write(catalog.connection()).await?;
     let event = catalog::change_event(&txn, event_id)
         .await?
-        .ok_or_else(|| CatalogError::NotFound(format!("change {}", GlobalId::change(event_id))))?;
+        .ok_or_else(|| CatalogError::NotFound(format!("change {} not found", GlobalId::change(event_id))))?;
     if !event.kind.is_detected() {
         return Err(CatalogError::Invalid(format!(
             "`{}` is not a detected semantic change; only those are acknowledged or dismissed",

@@ -6,7 +6,8 @@
 pub mod drift;
 mod entity;
 pub mod meanings;
-pub mod profile;
+/// Profiles are computed by the scanners as they read the rows; history stores and compares them.
+pub use almanac_scanners::profile;
 
 use crate::catalog::ChangeKind;
 use almanac_scanners as snap;
@@ -34,9 +35,9 @@ pub type ColumnIds = HashMap<(String, String, String), (i64, i64)>;
 /// A detected semantic change: (dataset id, column id, kind, details).
 pub type Detected = (i64, Option<i64>, ChangeKind, serde_json::Value);
 
-/// Stores the profiles of this scan's sampled columns and compares them with the same
-/// columns' profiles in the source's previous profiled scan. Returns the changes found. The
-/// profiling and the comparisons (CPU work over every sampled value) run on a blocking thread.
+/// Stores the profiles of this scan's sampled columns (made by the scanner as it read the
+/// rows) and compares them with the same columns' profiles in the source's previous profiled
+/// scan. Returns the changes found. The comparisons run on a blocking thread.
 pub(crate) async fn record_profiles(
     txn: &DatabaseTransaction,
     scan_id: i64,
@@ -96,7 +97,7 @@ async fn previous_profiles(txn: &DatabaseTransaction, scan_id: i64, ids: &Column
 
 type Measured = (Vec<column_profile::ActiveModel>, Vec<Detected>, Vec<snap::ScanWarning>);
 
-/// Profiles every sampled column and compares it with its previous profile (pure CPU work).
+/// Compares every profiled column with its previous profile (pure CPU work).
 fn measure(
     scan_id: i64,
     snapshot: &snap::Snapshot,
@@ -114,28 +115,23 @@ fn measure(
                 continue;
             }
             let mut dataset_id = None;
-            let mut sampled: Vec<&[Option<String>]> = Vec::new();
             for c in &d.columns {
                 let Some(&(column_id, ds)) = ids.get(&(ns.name.clone(), d.name.clone(), c.name.clone())) else { continue };
                 dataset_id = Some(ds);
-                if c.sample_values.is_empty() {
-                    continue;
-                }
-                // Keys are unique by construction: a repeated submission differs only there.
-                if !c.primary_key && !c.unique {
-                    sampled.push(&c.sample_values);
-                }
+                let Some(p) = &c.profile else { continue };
                 let old = before.get(&(ds, Some(column_id))).and_then(|j| serde_json::from_str::<profile::Profile>(j).ok());
-                let measured = crate::contain::contained(|| {
-                    let p = profile::profile(&c.sample_values);
-                    let changes = old.as_ref().map(|old| drift::detect(old, &p, is_money(c), config)).unwrap_or_default();
-                    (p, changes)
-                });
-                let (p, changes) = match measured {
-                    Ok(m) => m,
+                let compared =
+                    crate::contain::contained(|| old.as_ref().map(|old| drift::detect(old, p, is_money(c), config)).unwrap_or_default());
+                let changes = match compared {
+                    Ok(changes) => changes,
                     Err(e) => {
-                        warnings.push(snap::ScanWarning::column(&ns.name, &d.name, &c.name, format!("not profiled: {e}")));
-                        continue;
+                        warnings.push(snap::ScanWarning::column(
+                            &ns.name,
+                            &d.name,
+                            &c.name,
+                            format!("not compared with the previous scan: {e}"),
+                        ));
+                        Vec::new()
                     }
                 };
                 for change in changes {
@@ -150,19 +146,17 @@ fn measure(
                     scan_id: Set(scan_id),
                     dataset_id: Set(ds),
                     column_id: Set(Some(column_id)),
-                    profile: Set(serde_json::to_string(&p).unwrap_or_default()),
+                    profile: Set(serde_json::to_string(p).unwrap_or_default()),
                     created_at: Set(now),
                     ..Default::default()
                 });
             }
             let Some(ds) = dataset_id else { continue };
-            let rows_sampled = sampled.iter().map(|c| c.len()).min().unwrap_or(0);
-            let dup = crate::contain::contained(|| profile::duplicate_share(&sampled)).unwrap_or_else(|e| {
-                warnings.push(snap::ScanWarning::dataset(&ns.name, &d.name, format!("duplicate rows not measured: {e}")));
-                None
-            });
+            let Some(sample) = &d.sample else { continue };
+            let (rows_sampled, dup) = (sample.rows, sample.duplicate_share);
             let old = before.get(&(ds, None)).and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
-            if let Some(old) = old {
+            // Samples taken different ways are not compared (a new baseline starts).
+            if let Some(old) = old.filter(|o| o["method"] == json!(sample.method)) {
                 let old_rows = old["sampled_rows"].as_u64().unwrap_or(0) as usize;
                 if let Some(change) = drift::duplicates(old["duplicate_share"].as_f64(), dup, (old_rows, rows_sampled), config) {
                     found.push((ds, None, change.kind, json!({ "confidence": change.confidence, "evidence": change.evidence })));
@@ -172,7 +166,8 @@ fn measure(
                 scan_id: Set(scan_id),
                 dataset_id: Set(ds),
                 column_id: Set(None),
-                profile: Set(json!({ "sampled_rows": rows_sampled, "row_estimate": d.row_estimate, "duplicate_share": dup }).to_string()),
+                profile: Set(json!({ "sampled_rows": rows_sampled, "row_estimate": d.row_estimate, "duplicate_share": dup, "method": sample.method })
+                    .to_string()),
                 created_at: Set(now),
                 ..Default::default()
             });
@@ -208,7 +203,7 @@ pub async fn timeline(
                 .iter()
                 .find(|(_, n)| *n == col)
                 .map(|(id, _)| *id)
-                .ok_or_else(|| crate::catalog::CatalogError::NotFound(format!("column {name}")))?;
+                .ok_or_else(|| crate::catalog::CatalogError::NotFound(format!("column {name} not found")))?;
             ChangeFilter { column_id: Some(id), ..Default::default() }
         }
         None => ChangeFilter { dataset_id: Some(dataset.id), ..Default::default() },

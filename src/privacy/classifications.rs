@@ -180,7 +180,18 @@ pub async fn get(catalog: &Catalog, id: i64) -> Result<Classification, CatalogEr
         .one(catalog.connection())
         .await?
         .map(Classification::from)
-        .ok_or_else(|| CatalogError::NotFound(format!("classification {id}")))
+        .ok_or_else(|| CatalogError::NotFound(format!("classification {id} not found")))
+}
+
+/// A column's classification in `category` (of any status).
+pub async fn find(catalog: &Catalog, column_id: i64, category: &CategoryKey) -> Result<Classification, CatalogError> {
+    classification::Entity::find()
+        .filter(classification::Column::ColumnId.eq(column_id))
+        .filter(classification::Column::Category.eq(category.as_str()))
+        .one(catalog.connection())
+        .await?
+        .map(Classification::from)
+        .ok_or_else(|| CatalogError::NotFound(format!("column {column_id} has no classification as `{category}` (add one first)")))
 }
 
 /// Confirms or rejects a classification, as the catalog's actor; recorded as a change event
@@ -189,13 +200,23 @@ pub async fn decide(catalog: &Catalog, id: i64, decision: Decision, note: Option
     let note = validate_note(note)?;
     let actor = catalog.who().actor.label();
     let txn = begin_write(catalog.connection()).await?;
-    let row =
-        classification::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| CatalogError::NotFound(format!("classification {id}")))?;
+    let row = classification::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| CatalogError::NotFound(format!("classification {id} not found")))?;
     let before = row.status;
     let status = match decision {
         Decision::Confirm => ClassificationStatus::Confirmed,
         Decision::Reject => ClassificationStatus::Rejected,
     };
+    // Deciding again what is already decided, without a new note, changes nothing: the
+    // steward's note stays and no event or audit entry is written. A decision without a note
+    // keeps the note written before.
+    let note = note.or_else(|| row.note.clone());
+    if before == status && note == row.note {
+        txn.rollback().await?;
+        return Ok(row.into());
+    }
     let now = Utc::now();
     let column_id = row.column_id;
     let category = row.category.clone();
@@ -242,6 +263,11 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
         .one(&txn)
         .await?;
     let before = existing.as_ref().map(|e| e.status.as_str());
+    let note = note.or_else(|| existing.as_ref().and_then(|e| e.note.clone()));
+    if let Some(row) = existing.as_ref().filter(|e| e.status == ClassificationStatus::Manual && e.note == note) {
+        txn.rollback().await?;
+        return Ok(row.clone().into());
+    }
     let evidence = serde_json::json!([{ "kind": "manual", "rule": format!("added by {actor}"), "weight": 1.0 }]).to_string();
     let model = match existing {
         Some(row) => {

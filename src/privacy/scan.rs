@@ -78,6 +78,7 @@ mod tests {
             unique: false,
             comment: None,
             sample_values: vec![Some("Seppälä".into())],
+            profile: None,
         }
     }
 

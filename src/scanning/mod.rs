@@ -59,18 +59,32 @@ pub struct NewTarget {
     pub sample_rows: Option<u32>,
 }
 
+/// What to scan, as [`resolve`] found it.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub source: Source,
+    /// The URL to connect to, with the password when there is one.
+    pub url: SourceUrl,
+    /// The source was registered by this call: if its first scan fails, the caller undoes the
+    /// registration ([`Catalog::forget_unscanned_source`]) so a corrected URL can be scanned
+    /// under the same name.
+    pub registered_now: bool,
+}
+
 /// The source to scan and the URL to connect to: a URL is registered on its first scan; a
 /// password in it is used for this scan only, otherwise the configured secret.
-pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new: NewTarget) -> Result<(Source, SourceUrl), ScanRunError> {
+pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new: NewTarget) -> Result<Resolved, ScanRunError> {
     match target {
         ScanTarget::Url { url, name } => {
             let name = match name.or_else(|| url.database_name()).or_else(|| url.username()) {
                 Some(n) => n,
                 None => return Err(ScanRunError::Target("cannot derive a source name from the URL; pass --name".into())),
             };
+            let name = crate::catalog::SourceName::parse(&name).map_err(crate::catalog::CatalogError::from)?;
+            let registered_now = matches!(catalog.source_by_name(name.as_str()).await, Err(CatalogError::NotFound(_)));
             let source = catalog
                 .ensure_source(crate::catalog::NewSource {
-                    name: crate::catalog::SourceName::parse(&name).map_err(crate::catalog::CatalogError::from)?,
+                    name,
                     url: url.clone(),
                     password_env: new.password_env,
                     password_file: new.password_file,
@@ -78,7 +92,7 @@ pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new
                 })
                 .await?;
             let connect = if url.has_password() { url } else { connection_url(&source, config)? };
-            Ok((source, connect))
+            Ok(Resolved { source, url: connect, registered_now })
         }
         ScanTarget::Registered(name) => {
             let source = match catalog.source_by_name(&name).await {
@@ -89,7 +103,7 @@ pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new
                 Err(e) => return Err(e.into()),
             };
             let url = connection_url(&source, config)?;
-            Ok((source, url))
+            Ok(Resolved { source, url, registered_now: false })
         }
     }
 }

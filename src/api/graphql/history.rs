@@ -2,14 +2,13 @@
 //! time and reviews of detected changes.
 
 use super::ids;
-use super::objects::{change_page, ChangeEvent};
+use super::objects::change_page;
 use super::page_size;
 use super::{app, ApiResult};
 use crate::catalog::ChangeFilter;
 use crate::history::{self, meanings};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Json, Object, SimpleObject, ID};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 /// One version of what a column means.
 pub struct Meaning(pub meanings::Meaning);
@@ -23,8 +22,8 @@ impl Meaning {
         &self.0.meaning
     }
     /// From this date on (until a later version takes effect).
-    async fn effective_from(&self) -> NaiveDate {
-        self.0.effective_from
+    async fn effective_from(&self) -> super::Date {
+        super::Date(self.0.effective_from)
     }
     async fn author(&self) -> &str {
         &self.0.author
@@ -81,7 +80,7 @@ pub async fn timeline(
     until: Option<DateTime<Utc>>,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<Connection<String, ChangeEvent>> {
+) -> ApiResult<super::objects::ChangeConnection> {
     let filter = ChangeFilter { dataset_id, column_id, kinds: kinds.unwrap_or_default(), since, until, ..Default::default() };
     change_page(ctx, filter, first, after).await
 }

@@ -17,6 +17,14 @@ use crate::scanning::ScanRunError;
 use async_graphql::{EmptySubscription, ErrorExtensions, Schema};
 
 pub use mutation::MutationRoot;
+
+/// A calendar date, `YYYY-MM-DD` (effective dates of meanings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Date(pub chrono::NaiveDate);
+
+async_graphql::scalar!(Date, "Date", "A calendar date, YYYY-MM-DD.");
+
 pub use query::QueryRoot;
 
 /// The schema type served at `/graphql`.

@@ -4,9 +4,10 @@
 use super::guard::{self, Allowed};
 use super::ids::{self, Kind};
 use super::objects::{Classification, Column, Dataset, Scan, Source};
-use super::{acting, ApiError, ApiResult};
-use crate::catalog::names::{OwnerName, SourceName, TagName};
-use crate::catalog::{NewSource, Target};
+use super::{acting, ApiError, ApiResult, Date};
+use crate::app::AppState;
+use crate::catalog::names::{OwnerName, QualifiedName, SourceName, TagName};
+use crate::catalog::{Catalog, NewSource, SourceChange, Target};
 use crate::privacy::{classifications, Decision};
 
 use almanac_scanners::SourceUrl;
@@ -29,15 +30,70 @@ pub struct RegisterSourceInput {
     pub sample_rows: Option<i32>,
 }
 
-fn target(id: &ID) -> ApiResult<Target> {
+/// A correction to a registered source; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdateSourceInput {
+    /// A new postgres://, mysql:// or sqlite:// URL of the same engine, without password.
+    pub url: Option<String>,
+    /// Environment variable of the server holding the password (empty clears it).
+    pub password_env: Option<String>,
+    /// File on the server holding the password (empty clears it).
+    pub password_file: Option<String>,
+    /// Rows sampled per table.
+    pub sample_rows: Option<i32>,
+}
+
+/// Whether `id` is a qualified name rather than a global id (ids hold no dot or quote).
+fn is_qualified_name(id: &ID) -> bool {
+    id.as_str().contains(['.', '"'])
+}
+
+/// A dataset or column named by id or by qualified name (`source.namespace.dataset[.column]`).
+async fn target(catalog: &Catalog, id: &ID) -> ApiResult<Target> {
+    if is_qualified_name(id) {
+        let qn = QualifiedName::parse(id.as_str())?;
+        return Ok(match qn.column {
+            Some(_) => Target::Column(catalog.column_by_name(&qn).await?.id),
+            None => Target::Dataset(catalog.dataset_by_name(&qn).await?.id),
+        });
+    }
     match ids::decode_any(id)? {
         (Kind::Dataset, n) => Ok(Target::Dataset(n)),
         (Kind::Column, n) => Ok(Target::Column(n)),
-        _ => Err(ApiError::InvalidInput(format!("`{}` is neither a dataset nor a column id", id.as_str()))),
+        _ => Err(ApiError::InvalidInput(format!("`{}` is neither a dataset nor a column id or qualified name", id.as_str()))),
     }
 }
 
-#[Object]
+/// A dataset by id or qualified name.
+async fn dataset_id(catalog: &Catalog, id: &ID) -> ApiResult<i64> {
+    match target(catalog, id).await? {
+        Target::Dataset(n) => Ok(n),
+        Target::Column(_) => Err(ApiError::InvalidInput(format!("`{}` names a column, not a dataset", id.as_str()))),
+    }
+}
+
+/// A column by id or qualified name.
+async fn column_id(catalog: &Catalog, id: &ID) -> ApiResult<i64> {
+    match target(catalog, id).await? {
+        Target::Column(n) => Ok(n),
+        Target::Dataset(_) => Err(ApiError::InvalidInput(format!("`{}` names a dataset, not a column", id.as_str()))),
+    }
+}
+
+/// A classification by its id, or by its column (id or qualified name) and category.
+async fn classification_id(state: &AppState, id: Option<&ID>, column: Option<&ID>, category: Option<&str>) -> ApiResult<i64> {
+    match (id, column, category) {
+        (Some(id), None, None) => Ok(ids::decode(Kind::Classification, id)?),
+        (None, Some(column), Some(category)) => {
+            let col = column_id(&state.catalog, column).await?;
+            let key = state.classifier.taxonomy().key(category)?;
+            Ok(classifications::find(&state.catalog, col, &key).await?.id)
+        }
+        _ => Err(ApiError::InvalidInput("pass either `id`, or `column` and `category`".into())),
+    }
+}
+
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Registers a source. Passwords are never accepted here: name where the server finds it.
     #[graphql(guard = "Allowed(guard::SOURCES)")]
@@ -59,6 +115,32 @@ impl MutationRoot {
         Ok(Source(source))
     }
 
+    /// Corrects a registered source's URL (same engine, no password), password location or
+    /// sample size. Audited.
+    #[graphql(guard = "Allowed(guard::SOURCES)")]
+    async fn update_source(&self, ctx: &Context<'_>, name: String, input: UpdateSourceInput) -> ApiResult<Source> {
+        let url = input.url.as_deref().map(SourceUrl::parse).transpose()?;
+        if url.as_ref().is_some_and(SourceUrl::has_password) {
+            return Err(ApiError::InvalidInput("the URL holds a password; remove it and pass passwordEnv or passwordFile instead".into()));
+        }
+        let blank_is_none = |v: Option<String>| v.map(|v| Some(v).filter(|v| !v.trim().is_empty()));
+        let change = SourceChange {
+            url,
+            password_env: blank_is_none(input.password_env),
+            password_file: blank_is_none(input.password_file),
+            sample_rows: input.sample_rows.map(Some),
+        };
+        Ok(Source(acting(ctx)?.catalog.update_source(&name, change).await?))
+    }
+
+    /// Removes a source: its datasets leave listings and search (soft-deleted; their history,
+    /// classifications and audit entries stay). Registering the name again brings it back.
+    /// Refused with CONFLICT while a scan of it runs. Audited.
+    #[graphql(guard = "Allowed(guard::SOURCES)")]
+    async fn remove_source(&self, ctx: &Context<'_>, name: String) -> ApiResult<Source> {
+        Ok(Source(acting(ctx)?.catalog.remove_source(&name).await?))
+    }
+
     /// Starts a scan of a registered source in the background; poll `scan(id)` for progress.
     #[graphql(guard = "Allowed(guard::SOURCES)")]
     async fn scan_source(&self, ctx: &Context<'_>, name: String) -> ApiResult<Scan> {
@@ -66,8 +148,9 @@ impl MutationRoot {
         Ok(Scan(scan))
     }
 
-    /// Sets a dataset's curated description. `expectedVersion` is the `descriptionVersion`
-    /// the edit was made against; a newer one fails with code CONFLICT. Null or empty clears it.
+    /// Sets a dataset's curated description. `id` is the dataset's id or qualified name.
+    /// `expectedVersion` is the `descriptionVersion` the edit was made against; a newer one
+    /// fails with code CONFLICT. Null or empty clears it.
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn set_dataset_description(
         &self,
@@ -77,25 +160,26 @@ impl MutationRoot {
         expected_version: i32,
     ) -> ApiResult<Dataset> {
         let catalog = &acting(ctx)?.catalog;
-        let ds = ids::decode(Kind::Dataset, &id)?;
+        let ds = dataset_id(catalog, &id).await?;
         catalog.set_description(Target::Dataset(ds), description.as_deref(), expected_version).await?;
         Ok(Dataset(catalog.dataset(ds).await?))
     }
 
-    /// Assigns a dataset's owner: a team or a person, one word (`payments-team`,
+    /// Assigns a dataset's owner (`id`: id or qualified name): a team or a person, one word (`payments-team`,
     /// `alice@example.com`), stored in lower case. `expectedVersion` is the `ownerVersion` the
     /// edit was made against; a newer one fails with code CONFLICT. Null clears the assignment
     /// (the owner the source reports stays).
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn set_dataset_owner(&self, ctx: &Context<'_>, id: ID, owner: Option<String>, expected_version: i32) -> ApiResult<Dataset> {
         let catalog = &acting(ctx)?.catalog;
-        let ds = ids::decode(Kind::Dataset, &id)?;
+        let ds = dataset_id(catalog, &id).await?;
         let owner = owner.as_deref().filter(|o| !o.trim().is_empty()).map(OwnerName::parse).transpose()?;
         catalog.set_owner(ds, owner.as_ref(), expected_version).await?;
         Ok(Dataset(catalog.dataset(ds).await?))
     }
 
-    /// Sets a column's curated description, with the same version check.
+    /// Sets a column's curated description (`id`: id or qualified name), with the same
+    /// version check.
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn set_column_description(
         &self,
@@ -105,35 +189,57 @@ impl MutationRoot {
         expected_version: i32,
     ) -> ApiResult<Column> {
         let catalog = &acting(ctx)?.catalog;
-        let col = ids::decode(Kind::Column, &id)?;
+        let col = column_id(catalog, &id).await?;
         catalog.set_description(Target::Column(col), description.as_deref(), expected_version).await?;
         Ok(Column(catalog.column(col).await?))
     }
 
-    /// Adds a free-form tag to a dataset or column; returns its tags.
+    /// Adds a free-form tag to a dataset or column (`targetId`: id or qualified name);
+    /// returns its tags.
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn add_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag)?;
-        Ok(acting(ctx)?.catalog.add_tag(target(&target_id)?, &tag).await?)
+        let catalog = &acting(ctx)?.catalog;
+        Ok(catalog.add_tag(target(catalog, &target_id).await?, &tag).await?)
     }
 
-    /// Confirms a suggested classification; later scans never overwrite it.
+    /// Confirms a suggested classification, named by `id` or by `column` (id or qualified
+    /// name) and `category`; later scans never overwrite it. Without a note, the note written
+    /// before stays; confirming what is confirmed changes nothing and is not audited.
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
-    async fn confirm_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
-        let id = ids::decode(Kind::Classification, &id)?;
-        let c = classifications::decide(&acting(ctx)?.catalog, id, Decision::Confirm, note.as_deref()).await?;
+    async fn confirm_classification(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        column: Option<ID>,
+        category: Option<String>,
+        note: Option<String>,
+    ) -> ApiResult<Classification> {
+        let state = acting(ctx)?;
+        let id = classification_id(&state, id.as_ref(), column.as_ref(), category.as_deref()).await?;
+        let c = classifications::decide(&state.catalog, id, Decision::Confirm, note.as_deref()).await?;
         Ok(Classification(c))
     }
 
-    /// Rejects a classification; later scans never suggest this category for the column again.
+    /// Rejects a classification (named as for `confirmClassification`); later scans never
+    /// suggest this category for the column again.
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
-    async fn reject_classification(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> ApiResult<Classification> {
-        let id = ids::decode(Kind::Classification, &id)?;
-        let c = classifications::decide(&acting(ctx)?.catalog, id, Decision::Reject, note.as_deref()).await?;
+    async fn reject_classification(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        column: Option<ID>,
+        category: Option<String>,
+        note: Option<String>,
+    ) -> ApiResult<Classification> {
+        let state = acting(ctx)?;
+        let id = classification_id(&state, id.as_ref(), column.as_ref(), category.as_deref()).await?;
+        let c = classifications::decide(&state.catalog, id, Decision::Reject, note.as_deref()).await?;
         Ok(Classification(c))
     }
 
-    /// Adds a personal-data category to a column by hand (status MANUAL).
+    /// Adds a personal-data category to a column (`columnId`: id or qualified name) by hand
+    /// (status MANUAL).
     #[graphql(guard = "Allowed(guard::CLASSIFY)")]
     async fn add_classification(
         &self,
@@ -144,30 +250,34 @@ impl MutationRoot {
     ) -> ApiResult<Classification> {
         let state = acting(ctx)?;
         let category = state.classifier.taxonomy().key(&category)?;
-        let col = ids::decode(Kind::Column, &column_id)?;
+        let col = self::column_id(&state.catalog, &column_id).await?;
         let c = classifications::add(&state.catalog, col, &category, note.as_deref()).await?;
         Ok(Classification(c))
     }
 
-    /// Removes a tag from a dataset or column; returns its tags.
+    /// Removes a tag from a dataset or column (`targetId`: id or qualified name); returns its
+    /// tags.
     #[graphql(guard = "Allowed(guard::CURATE)")]
     async fn remove_tag(&self, ctx: &Context<'_>, target_id: ID, tag: String) -> ApiResult<Vec<String>> {
         let tag = TagName::parse(&tag)?;
-        Ok(acting(ctx)?.catalog.remove_tag(target(&target_id)?, &tag).await?)
+        let catalog = &acting(ctx)?.catalog;
+        Ok(catalog.remove_tag(target(catalog, &target_id).await?, &tag).await?)
     }
 
-    /// Records what a column means from a date on ("from 2024-03-01 amount includes 19% VAT").
-    /// Earlier versions stay; `Column.meaningAt(date)` answers for any date.
+    /// Records what a column means (`columnId`: id or qualified name) from a date on ("from
+    /// 2024-03-01 amount includes 19% VAT"). Earlier versions stay; `Column.meaningAt(date)`
+    /// answers for any date.
     #[graphql(guard = "Allowed(guard::MEANING)")]
     async fn annotate_meaning(
         &self,
         ctx: &Context<'_>,
         column_id: ID,
         meaning: String,
-        effective_from: chrono::NaiveDate,
+        effective_from: Date,
     ) -> ApiResult<super::history::Meaning> {
-        let col = ids::decode(Kind::Column, &column_id)?;
-        Ok(super::history::Meaning(crate::history::meanings::annotate_meaning(&acting(ctx)?.catalog, col, &meaning, effective_from).await?))
+        let catalog = &acting(ctx)?.catalog;
+        let col = self::column_id(catalog, &column_id).await?;
+        Ok(super::history::Meaning(crate::history::meanings::annotate_meaning(catalog, col, &meaning, effective_from.0).await?))
     }
 
     /// Acknowledges a detected semantic change, optionally recording the column's meaning from
@@ -179,11 +289,11 @@ impl MutationRoot {
         id: ID,
         note: Option<String>,
         meaning: Option<String>,
-        effective_from: Option<chrono::NaiveDate>,
+        effective_from: Option<Date>,
     ) -> ApiResult<super::history::ChangeReview> {
         let event = ids::decode(Kind::Change, &id)?;
         let meaning = match (meaning.as_deref(), effective_from) {
-            (Some(m), Some(d)) => Some((m, d)),
+            (Some(m), Some(d)) => Some((m, d.0)),
             (None, None) => None,
             _ => return Err(ApiError::InvalidInput("pass both `meaning` and `effectiveFrom`, or neither".into())),
         };

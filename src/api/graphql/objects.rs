@@ -72,7 +72,7 @@ impl Source {
         after: Option<String>,
         #[graphql(desc = "Only datasets of this namespace")] namespace: Option<String>,
         #[graphql(default = false)] include_removed: bool,
-    ) -> ApiResult<Connection<String, Dataset>> {
+    ) -> ApiResult<DatasetConnection> {
         let state = app(ctx)?;
         let ns_id = match namespace {
             Some(name) => {
@@ -99,6 +99,38 @@ impl Source {
     }
 }
 
+/// A page of datasets, with the listing's total.
+pub type DatasetConnection = Connection<String, Dataset, DatasetTotal>;
+/// A page of change events, with the listing's total.
+pub type ChangeConnection = Connection<String, ChangeEvent, ChangeTotal>;
+
+/// What a dataset listing selects, to count it when `totalCount` is asked for (and only then).
+pub struct DatasetTotal {
+    source_id: i64,
+    namespace_id: Option<i64>,
+    include_removed: bool,
+}
+
+#[Object]
+impl DatasetTotal {
+    /// How many datasets the listing holds, over all its pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let n = app(ctx)?.catalog.count_datasets(self.source_id, self.namespace_id, self.include_removed).await?;
+        Ok(n as i64)
+    }
+}
+
+/// What a change-event listing selects, to count it when `totalCount` is asked for.
+pub struct ChangeTotal(ChangeFilter);
+
+#[Object]
+impl ChangeTotal {
+    /// How many change events the listing holds, over all its pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(app(ctx)?.catalog.count_changes(self.0.clone()).await? as i64)
+    }
+}
+
 pub(crate) async fn dataset_page(
     ctx: &Context<'_>,
     source_id: i64,
@@ -106,11 +138,11 @@ pub(crate) async fn dataset_page(
     include_removed: bool,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<Connection<String, Dataset>> {
+) -> ApiResult<DatasetConnection> {
     let limit = page_size(ctx, first)?;
     let after_id = ids::parse_cursor(after.as_deref())?;
     let (list, more) = app(ctx)?.catalog.datasets_page(source_id, namespace_id, include_removed, after_id, limit).await?;
-    let mut conn = Connection::new(after_id.is_some(), more);
+    let mut conn = Connection::with_additional_fields(after_id.is_some(), more, DatasetTotal { source_id, namespace_id, include_removed });
     conn.edges.extend(list.into_iter().map(|d| Edge::new(ids::cursor(d.id), Dataset(d))));
     Ok(conn)
 }
@@ -136,7 +168,7 @@ impl Namespace {
         first: Option<i32>,
         after: Option<String>,
         #[graphql(default = false)] include_removed: bool,
-    ) -> ApiResult<Connection<String, Dataset>> {
+    ) -> ApiResult<DatasetConnection> {
         dataset_page(ctx, self.0.source_id, Some(self.0.id), include_removed, first, after).await
     }
 }
@@ -156,7 +188,7 @@ impl Dataset {
         until: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, ChangeEvent>> {
+    ) -> ApiResult<ChangeConnection> {
         super::history::timeline(ctx, Some(self.0.id), None, kinds, since, until, first, after).await
     }
     /// Stable id: it survives re-scans and keeps pointing here after the dataset is removed.
@@ -228,7 +260,9 @@ impl Dataset {
     async fn removed_at(&self) -> Option<DateTime<Utc>> {
         self.0.removed_at
     }
-    #[graphql(complexity = "100 * child_complexity")]
+    /// The dataset's columns, in ordinal order. Costs `20 x` its fields against the complexity
+    /// limit (about a dataset's columns on average).
+    #[graphql(complexity = "super::limits::COLUMNS_COST * child_complexity")]
     async fn columns(&self, ctx: &Context<'_>, #[graphql(default = false)] include_removed: bool) -> ApiResult<Vec<Column>> {
         Ok(app(ctx)?.catalog.columns(&self.0, include_removed).await?.into_iter().map(Column).collect())
     }
@@ -250,7 +284,7 @@ impl Dataset {
     }
     /// Change events of this dataset and its columns, oldest first.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
-    async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
+    async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<ChangeConnection> {
         change_page(ctx, ChangeFilter { dataset_id: Some(self.0.id), ..Default::default() }, first, after).await
     }
 }
@@ -275,7 +309,7 @@ impl Column {
         until: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, ChangeEvent>> {
+    ) -> ApiResult<ChangeConnection> {
         super::history::timeline(ctx, None, Some(self.0.id), kinds, since, until, first, after).await
     }
     /// Profiles of the sampled values, newest scan first.
@@ -287,8 +321,8 @@ impl Column {
         Ok(crate::history::meanings::meanings(&app(ctx)?.catalog, self.0.id).await?.into_iter().map(super::history::Meaning).collect())
     }
     /// What the column meant on `date`.
-    async fn meaning_at(&self, ctx: &Context<'_>, date: chrono::NaiveDate) -> ApiResult<Option<super::history::Meaning>> {
-        Ok(crate::history::meanings::meaning_at(&app(ctx)?.catalog, self.0.id, date).await?.map(super::history::Meaning))
+    async fn meaning_at(&self, ctx: &Context<'_>, date: super::Date) -> ApiResult<Option<super::history::Meaning>> {
+        Ok(crate::history::meanings::meaning_at(&app(ctx)?.catalog, self.0.id, date.0).await?.map(super::history::Meaning))
     }
     async fn name(&self) -> &str {
         self.0.name()
@@ -345,7 +379,7 @@ impl Column {
     }
     /// Change events of this column, oldest first.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
-    async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, ChangeEvent>> {
+    async fn changes(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<ChangeConnection> {
         change_page(ctx, ChangeFilter { column_id: Some(self.0.id), ..Default::default() }, first, after).await
     }
 }
@@ -462,12 +496,7 @@ impl Scan {
     }
     /// The change events this scan recorded.
     #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
-    async fn change_events(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Connection<String, ChangeEvent>> {
+    async fn change_events(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<ChangeConnection> {
         change_page(ctx, ChangeFilter { scan_id: Some(self.0.id), ..Default::default() }, first, after).await
     }
 }
@@ -477,11 +506,11 @@ pub(crate) async fn change_page(
     filter: ChangeFilter,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<Connection<String, ChangeEvent>> {
+) -> ApiResult<ChangeConnection> {
     let limit = page_size(ctx, first)?;
     let after_id = ids::parse_cursor(after.as_deref())?;
-    let (list, more) = app(ctx)?.catalog.changes(filter, after_id, limit).await?;
-    let mut conn = Connection::new(after_id.is_some(), more);
+    let (list, more) = app(ctx)?.catalog.changes(filter.clone(), after_id, limit).await?;
+    let mut conn = Connection::with_additional_fields(after_id.is_some(), more, ChangeTotal(filter));
     conn.edges.extend(list.into_iter().map(|c| Edge::new(ids::cursor(c.id), ChangeEvent(c))));
     Ok(conn)
 }

@@ -1,7 +1,7 @@
 //! Query root: sources, datasets and columns by id or qualified name, scans, change events.
 
 use super::ids::{self, Kind};
-use super::objects::{change_page, ChangeEvent, Classification, Column, Dataset, PiiCategory, Scan, Source};
+use super::objects::{change_page, Classification, Column, Dataset, PiiCategory, Scan, Source};
 use super::{app, ApiError, ApiResult};
 use crate::catalog::names::QualifiedName;
 use crate::catalog::ChangeFilter;
@@ -19,7 +19,7 @@ fn exactly_one<'a>(id: Option<&'a ID>, name: Option<&'a str>) -> ApiResult<(Opti
     }
 }
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// All registered sources.
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<Source>> {
@@ -137,7 +137,7 @@ impl QueryRoot {
         #[graphql(desc = "Source name")] source: Option<String>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, ChangeEvent>> {
+    ) -> ApiResult<super::objects::ChangeConnection> {
         let source_id = match source {
             Some(name) => Some(app(ctx)?.catalog.source_by_name(&name).await?.id),
             None => None,

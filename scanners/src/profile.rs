@@ -1,5 +1,6 @@
-//! Column profiles: aggregate figures computed from a scan's sampled values. A profile never
-//! holds a value: only counts, quantiles of numbers, lengths and value shapes.
+//! Column profiles: aggregate figures computed from the rows a scan read. A profile never
+//! holds a value: only counts, quantiles of numbers, lengths and value shapes, and the
+//! engine's own statistics of the column where it keeps some.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -127,6 +128,20 @@ pub struct Profile {
     pub lengths: Option<Numbers>,
     /// The most common value shapes with their share of non-null values, most common first.
     pub shapes: Vec<(String, f64)>,
+    /// How the rows were chosen (profiles of older scans have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<crate::SampleMethod>,
+    /// The engine's statistics of the whole column, when it keeps them (`pg_stats`,
+    /// `mysql.column_stats`): a second signal, as fresh as the engine's last analysis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineStats>,
+}
+
+/// What an engine's statistics say of a column (as of its last `ANALYZE`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EngineStats {
+    /// Share of nulls, 0-1.
+    pub null_fraction: f64,
 }
 
 impl Profile {
@@ -188,6 +203,8 @@ pub fn profile(values: &[Option<String>]) -> Profile {
         instants: if most(instants.len()) { Numbers::of(instants) } else { None },
         lengths: Numbers::of(present.iter().map(|v| v.chars().count() as f64).collect()),
         shapes: shapes.into_iter().take(TOP_SHAPES).map(|(s, n)| (s, n as f64 / total)).collect(),
+        method: None,
+        engine: None,
     }
 }
 
