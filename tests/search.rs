@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 
 /// Query and the qualified names a person would expect (any order; all count as relevant).
 const RELEVANCE: &[(&str, &[&str])] = &[
-    ("where is the customer's e-mail stored", &["warehouse.main.customers.email"]),
+    // Chinook's Customer.Email is a customer's e-mail too, and has a curated description
+    // (see `curate_for_relevance`).
+    ("where is the customer's e-mail stored", &["warehouse.main.customers.email", "chinook.main.Customer.Email"]),
     ("kunden geburtsdatum", &["warehouse.main.customers.birth_date"]),
     ("customer date of birth", &["warehouse.main.customers.birth_date"]),
     ("dob", &["warehouse.main.customers.birth_date", "warehouse.main.employees.birth_date", "chinook.main.Employee.BirthDate"]),
-    ("custEmailAddr", &["warehouse.main.customers.email"]),
+    ("custEmailAddr", &["warehouse.main.customers.email", "chinook.main.Customer.Email"]),
     ("customer phone number", &["warehouse.main.customers.phone", "chinook.main.Customer.Phone"]),
     ("mobile", &["warehouse.main.employees.mobile", "warehouse.main.customers.phone"]),
     ("iban", &["warehouse.main.customers.iban"]),
@@ -36,7 +38,7 @@ const RELEVANCE: &[(&str, &[&str])] = &[
     ("advertising id of the device", &["warehouse.main.web_sessions.device_id"]),
     ("latitude", &["warehouse.main.web_sessions.latitude"]),
     ("session duration in seconds", &["warehouse.main.web_sessions.duration_s"]),
-    ("courriel", &["warehouse.main.customers.email"]),
+    ("courriel", &["warehouse.main.customers.email", "chinook.main.Customer.Email"]),
     (
         "plz",
         &[
@@ -77,9 +79,75 @@ const RELEVANCE: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Cases found in real use (issue 14): curated meanings and descriptions, German compounds,
+/// a token of letters and digits. They need the `telco2` source and the curation that
+/// [`curate_for_relevance`] adds.
+const CURATED_RELEVANCE: &[(&str, &[&str])] = &[
+    ("call length in milliseconds", &["telco2.main.calls.talk_time"]),
+    ("customer email", &["chinook.main.Customer.Email"]),
+    (
+        "Telefonnummer",
+        &[
+            "warehouse.main.customers.phone",
+            "chinook.main.Customer.Phone",
+            "chinook.main.Employee.Phone",
+            "warehouse.main.employees.mobile",
+        ],
+    ),
+    ("Rechnungsadresse", &["chinook.main.Invoice.BillingAddress"]),
+    ("B2B", &["telco2.main.accounts.segment"]),
+    ("Kundennummer", &["telco2.main.accounts.account_no", "chinook.main.Customer.CustomerId", "warehouse.main.customers.customer_id"]),
+    ("roaming charges", &["telco2.main.calls.roaming_fee"]),
+];
+
+/// A telecom source whose name holds a digit: calls and their neighbours, and accounts.
+const TELCO_DDL: &str = "
+CREATE TABLE calls (call_id INTEGER PRIMARY KEY, account_no TEXT NOT NULL, started_at TIMESTAMP NOT NULL, talk_time INTEGER NOT NULL,
+    roaming_fee NUMERIC(10,2), cell_id TEXT);
+CREATE TABLE call_agents (agent_id INTEGER PRIMARY KEY, full_name TEXT, team TEXT, hired_on DATE);
+CREATE TABLE call_queues (queue_id INTEGER PRIMARY KEY, label TEXT, max_wait INTEGER);
+CREATE TABLE call_recordings (recording_id INTEGER PRIMARY KEY, call_id INTEGER, storage_path TEXT, length_bytes INTEGER);
+CREATE TABLE accounts (account_no TEXT PRIMARY KEY, segment TEXT NOT NULL, opened_on DATE, tariff_code TEXT);
+CREATE TABLE tariffs (tariff_code TEXT PRIMARY KEY, monthly_fee NUMERIC(10,2), data_gb INTEGER);
+CREATE TABLE cells (cell_id TEXT PRIMARY KEY, latitude REAL, longitude REAL);
+CREATE TABLE sim_cards (iccid TEXT PRIMARY KEY, account_no TEXT, activated_on DATE);
+CREATE TABLE top_ups (top_up_id INTEGER PRIMARY KEY, account_no TEXT, amount NUMERIC(10,2), at TIMESTAMP);
+CREATE TABLE porting_requests (request_id INTEGER PRIMARY KEY, msisdn TEXT, donor_operator TEXT, requested_on DATE);
+CREATE TABLE network_events (event_id INTEGER PRIMARY KEY, cell_id TEXT, kind TEXT, at TIMESTAMP);
+CREATE TABLE invoices_2024 (invoice_no TEXT PRIMARY KEY, account_no TEXT, total NUMERIC(10,2));
+";
+
+/// Scans the telco source and curates what the curated cases rely on, as people would
+/// (the relevance test also describes Chinook's `Customer.Email`).
+async fn curate_for_relevance(app: &TestApp, dir: &std::path::Path) {
+    use sqlx::{Connection, Executor};
+    let db = dir.join("telco2.db");
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", db.display())).await.unwrap();
+    conn.execute(TELCO_DDL).await.unwrap();
+    conn.close().await.unwrap();
+    app.scan_file("telco2", &db).await;
+    for (column, meaning) in [
+        ("telco2.main.calls.talk_time", "Call duration in milliseconds"),
+        ("telco2.main.accounts.segment", "B2B for business accounts, B2C for consumers"),
+        ("telco2.main.calls.roaming_fee", "Charges for calls made abroad (roaming)"),
+    ] {
+        app.query_ok(
+            "mutation($c: ID!, $m: String!) { annotateMeaning(columnId: $c, meaning: $m, effectiveFrom: \"2024-01-01\") { id } }",
+            json!({ "c": column, "m": meaning }),
+        )
+        .await;
+    }
+    app.query_ok(
+        "mutation { setColumnDescription(id: \"telco2.main.accounts.account_no\", description: \"Customer number printed on every invoice\", expectedVersion: 0) { id } }",
+        json!({}),
+    )
+    .await;
+    settle(app).await;
+}
+
 // The level reached when this guard was last raised.
-const MRR_FLOOR: f64 = 0.969;
-const NDCG_FLOOR: f64 = 0.970;
+const MRR_FLOOR: f64 = 0.995;
+const NDCG_FLOOR: f64 = 0.985;
 
 /// Waits until the index has caught up with the outbox (the server follows it in the background).
 async fn settle(app: &TestApp) {
@@ -115,10 +183,19 @@ async fn relevance_on_the_quickstart_warehouse_and_chinook() {
     std::fs::copy(chinook.join("Chinook_Sqlite.sqlite"), &ch).unwrap();
     app.scan_file("chinook", &ch).await;
     settle(&app).await;
+    curate_for_relevance(&app, dir.path()).await;
+    app.query_ok(
+        "mutation { setColumnDescription(id: \"chinook.main.Customer.Email\", description: \"Customer e-mail address, used to log in and to send invoices\", expectedVersion: 0) { id } }",
+        json!({}),
+    )
+    .await;
+    settle(&app).await;
 
     assert!(RELEVANCE.len() >= 40);
     let (mut mrr, mut ndcg) = (0.0, 0.0);
-    for (q, expected) in RELEVANCE {
+    let cases: Vec<&(&str, &[&str])> = RELEVANCE.iter().chain(CURATED_RELEVANCE).collect();
+    let (mut curated_mrr, mut curated_ndcg) = (0.0, 0.0);
+    for (i, (q, expected)) in cases.iter().enumerate() {
         let hits = search(&app, q, 10).hits;
         let names: Vec<&str> = hits.iter().map(|h| h.qualified_name.as_str()).collect();
         let first = names.iter().position(|n| expected.contains(n));
@@ -126,13 +203,29 @@ async fn relevance_on_the_quickstart_warehouse_and_chinook() {
         let dcg: f64 = names.iter().enumerate().filter(|(_, n)| expected.contains(n)).map(|(i, _)| 1.0 / ((i + 2) as f64).log2()).sum();
         let ideal: f64 = (0..expected.len().min(10)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
         ndcg += dcg / ideal;
+        if i >= RELEVANCE.len() {
+            curated_mrr += first.map_or(0.0, |i| 1.0 / (i + 1) as f64);
+            curated_ndcg += dcg / ideal;
+        }
+        if first != Some(0) && std::env::var("DEBUG_RELEVANCE").is_ok() {
+            for h in &hits {
+                println!(
+                    "     {} {:.3} {:?}",
+                    h.qualified_name,
+                    h.score,
+                    h.highlights.iter().map(|x| (&x.field, &x.fragment)).collect::<Vec<_>>()
+                );
+            }
+        }
         if first != Some(0) {
             println!("  {q:?}: expected {expected:?} at rank {:?}; top: {:?}", first.map(|i| i + 1), &names[..names.len().min(3)]);
         }
     }
-    let n = RELEVANCE.len() as f64;
+    let n = cases.len() as f64;
     let (mrr, ndcg) = (mrr / n, ndcg / n);
-    println!("search relevance over {} queries: MRR {mrr:.3}, nDCG@10 {ndcg:.3}", RELEVANCE.len());
+    let c = CURATED_RELEVANCE.len() as f64;
+    println!("search relevance over {} queries: MRR {mrr:.3}, nDCG@10 {ndcg:.3}", cases.len());
+    println!("  of which {} curated-text cases: MRR {:.3}, nDCG@10 {:.3}", CURATED_RELEVANCE.len(), curated_mrr / c, curated_ndcg / c);
     assert!(mrr >= MRR_FLOOR, "MRR {mrr:.3} fell below {MRR_FLOOR}");
     assert!(ndcg >= NDCG_FLOOR, "nDCG@10 {ndcg:.3} fell below {NDCG_FLOOR}");
 }
@@ -355,4 +448,50 @@ async fn the_query_language_pages_and_classification_decisions() {
     })
     .await;
     println!("a rejected category left the index after {rejected:?}, an added one was searchable after {added:?}");
+}
+
+#[tokio::test]
+async fn hits_explain_their_score_and_unknown_filter_values_are_named() {
+    let (_store, app, dir, _) = with_warehouse(StoreKind::Sqlite).await.unwrap();
+    curate_for_relevance(&app, dir.path()).await;
+    let q = "query($q: String!, $f: [String!]) { search(query: $q, filters: $f, first: 3) { hits { qualifiedName score matches { field words score } } } }";
+
+    // The curated meaning is what ranks the column first, and the hit says so.
+    let r = app.query_ok(q, json!({ "q": "call length in milliseconds" })).await;
+    let top = &r["search"]["hits"][0];
+    assert_eq!(top["qualifiedName"], "telco2.main.calls.talk_time", "{r}");
+    let matches = top["matches"].as_array().unwrap();
+    assert_eq!(matches[0]["field"], "description", "{top}");
+    assert_eq!(matches[0]["words"], json!(["call", "millisecond"]), "{top}");
+    let sum: f64 = matches.iter().map(|m| m["score"].as_f64().unwrap()).sum();
+    assert!(sum > 0.0 && matches.iter().all(|m| m["score"].as_f64().unwrap() > 0.0), "{top}");
+    assert!(matches.iter().any(|m| m["field"] == "context" && m["words"] == json!(["call"])), "the table's name matched too: {top}");
+
+    // A token of letters and digits is one word: `B2B` does not match the `2` of `telco2`.
+    let r = app.query_ok(q, json!({ "q": "B2B" })).await;
+    let hits = r["search"]["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{r}");
+    assert_eq!(hits[0]["qualifiedName"], "telco2.main.accounts.segment");
+
+    // German compounds are split over the synonym vocabulary.
+    let r = app.query_ok(q, json!({ "q": "Telefonnummer" })).await;
+    assert_eq!(r["search"]["hits"][0]["qualifiedName"], "warehouse.main.customers.phone", "{r}");
+
+    // Filter values nothing holds: an error that says so, with the value probably meant.
+    for (filter, expected) in [
+        ("pii:emial", "no personal-data category `emial` in the catalog; did you mean `pii:email`?"),
+        ("source:warehose", "no source `warehose` in the catalog; did you mean `source:warehouse`?"),
+        ("source:nosuch", "no source `nosuch` in the catalog (known: telco2, warehouse)"),
+        ("tag:nosuch", "no tag `nosuch` in the catalog"),
+    ] {
+        let body = app.graphql(q, json!({ "q": "email", "f": [filter] })).await;
+        assert_eq!(error_code(&body).as_deref(), Some("INVALID_INPUT"), "{filter}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{filter}: {message}");
+    }
+    // Values that exist still filter (and `type:colum` keeps its own error).
+    let r = app.query_ok(q, json!({ "q": "email", "f": ["source:warehouse", "pii:email"] })).await;
+    assert!(!r["search"]["hits"].as_array().unwrap().is_empty(), "{r}");
+    let body = app.graphql(q, json!({ "q": "email", "f": ["type:colum"] })).await;
+    assert_eq!(error_code(&body).as_deref(), Some("INVALID_INPUT"));
 }

@@ -19,6 +19,9 @@ pub(crate) struct SearchArgs {
     /// Include removed datasets and columns.
     #[arg(long)]
     include_removed: bool,
+    /// Say for each hit which fields matched and what they added to its score.
+    #[arg(long)]
+    explain: bool,
     /// Output: text for people (source text escaped), json for programs (exact).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -26,7 +29,7 @@ pub(crate) struct SearchArgs {
 
 pub(crate) async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<()> {
     let (state, _) = ctx.open().await?.with_search(IndexAccess::ReadOrWrite).await?;
-    search_cmd(&state, &args.query, args.limit, args.include_removed, args.format).await
+    search_cmd(&state, &args, args.format).await
 }
 
 pub(crate) async fn reindex(ctx: &Context) -> anyhow::Result<()> {
@@ -53,16 +56,17 @@ fn highlight_text(fragment: &str) -> String {
         .replace("&amp;", "&")
 }
 
-async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed: bool, format: Format) -> anyhow::Result<()> {
+async fn search_cmd(state: &AppState, args: &SearchArgs, format: Format) -> anyhow::Result<()> {
     let index = state.search.clone().context("search index not open")?;
     let request = almanac::search::SearchRequest {
-        query: query.to_string(),
+        query: args.query.clone(),
         filters: Vec::new(),
-        limit,
+        limit: args.limit,
         offset: 0,
-        include_removed,
+        include_removed: args.include_removed,
         facets: false,
         count: format == Format::Text,
+        explain: args.explain,
     };
     let results = almanac::search::search_as(&index, &state.catalog, request).await?;
     match format {
@@ -70,7 +74,13 @@ async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed
             let list: Vec<_> = results
                 .hits
                 .iter()
-                .map(|h| serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags, "owner": h.owner }))
+                .map(|h| {
+                    let mut v = serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags, "owner": h.owner });
+                    if args.explain {
+                        v["matches"] = serde_json::json!(h.matches);
+                    }
+                    v
+                })
                 .collect();
             out!("{}", serde_json::to_string_pretty(&list)?);
         }
@@ -79,6 +89,11 @@ async fn search_cmd(state: &AppState, query: &str, limit: usize, include_removed
                 out!("{:>2}. {:<7} {}  ({:.2})", i + 1, h.kind, esc(&h.qualified_name), h.score);
                 for hl in &h.highlights {
                     out!("      {}: {}", hl.field, esc(&highlight_text(&hl.fragment)));
+                }
+                if args.explain {
+                    let why: Vec<String> =
+                        h.matches.iter().map(|m| format!("{} [{}] {:.2}", m.field, m.words.join(" "), m.score)).collect();
+                    out!("      matched: {}", esc(&why.join("; ")));
                 }
             }
             if let Some(total) = results.total {

@@ -104,14 +104,8 @@ fn asked(taxonomy: &Taxonomy, filter: &InventoryFilter) -> serde_json::Value {
     json!({ "categories": filter.categories(taxonomy), "status": filter.status.map(|s| s.as_str()), "special_only": filter.special_only })
 }
 
-async fn page(
-    catalog: &Catalog,
-    taxonomy: &Taxonomy,
-    source_id: i64,
-    filter: &InventoryFilter,
-    after: Option<i64>,
-    limit: u64,
-) -> Result<(Vec<ClassifiedColumn>, bool), CatalogError> {
+/// The classifications of a source's live columns that `filter` selects.
+fn selected(taxonomy: &Taxonomy, source_id: i64, filter: &InventoryFilter) -> sea_orm::Select<classification::Entity> {
     let mut q =
         classification::Entity::find().filter(classification::Column::ColumnId.in_subquery(catalog::live_columns_of_source(source_id)));
     q = match filter.status {
@@ -121,6 +115,26 @@ async fn page(
     if let Some(cats) = filter.categories(taxonomy) {
         q = q.filter(classification::Column::Category.is_in(cats));
     }
+    q
+}
+
+/// How many rows the inventory holds for `filter` over all its pages (a count, not a
+/// listing: it names no column).
+pub async fn count(catalog: &Catalog, taxonomy: &Taxonomy, filter: &InventoryFilter) -> Result<u64, CatalogError> {
+    use sea_orm::PaginatorTrait;
+    let source = catalog.source_by_name(&filter.source).await?;
+    Ok(selected(taxonomy, source.id, filter).count(catalog.connection()).await?)
+}
+
+async fn page(
+    catalog: &Catalog,
+    taxonomy: &Taxonomy,
+    source_id: i64,
+    filter: &InventoryFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<ClassifiedColumn>, bool), CatalogError> {
+    let mut q = selected(taxonomy, source_id, filter);
     if let Some(after) = after {
         q = q.filter(classification::Column::Id.gt(after));
     }

@@ -13,7 +13,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::classify::words::split_identifier;
 use crate::outbox;
 use documents::DatasetDoc;
-pub use query::{personal_data_filters, Facet, Hit, SearchRequest, SearchResults};
+pub use query::{personal_data_filters, Facet, FieldMatch, Hit, SearchRequest, SearchResults};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,8 +26,9 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 /// Bumped whenever the schema, the analysis or the document order changes: an index of
 /// another version is rebuilt. 4: documents ordered by name (`cluster_key`). 5: owners.
 /// 6: only the fields a hit shows are stored. 7: removed columns of live datasets, marked
-/// removed.
-pub const FORMAT_VERSION: &str = "7";
+/// removed. 8: which sparse fields a document has (`has`); words of letters and digits kept
+/// whole (`b2b`).
+pub const FORMAT_VERSION: &str = "8";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
 /// The identity of the store the index was built from (see `store::identity`).
@@ -108,6 +109,7 @@ pub(crate) struct Fields {
     pub type_family: Field,
     pub dataset_kind: Field,
     pub removed: Field,
+    pub has: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -153,6 +155,9 @@ fn schema() -> (Schema, Fields) {
         type_family: b.add_text_field("type_family", STRING | FAST),
         dataset_kind: b.add_text_field("dataset_kind", STRING),
         removed: b.add_u64_field("removed", INDEXED | FAST),
+        // Which of the fields most documents lack this one has (`description`, `comment`,
+        // `tag`, `pii`): how many documents hold each, for their length normalization.
+        has: b.add_text_field("has", STRING),
     };
     (b.build(), f)
 }
@@ -171,8 +176,8 @@ pub(crate) fn normalized(word: &str) -> &str {
     }
 }
 
-/// The words of a whole document for the `all_words` field: name words three times,
-/// description and tag words twice, the rest once.
+/// The words of a whole document for the `all_words` field: name and description words three
+/// times, tag words twice, the rest once.
 struct AllWords(String);
 
 impl AllWords {
@@ -315,6 +320,7 @@ impl SearchIndex {
             return None;
         }
         doc.add_text(self.f.pii_short, "any");
+        doc.add_text(self.f.has, "pii");
         let mut words = Vec::new();
         for key in pii {
             doc.add_text(self.f.pii, key);
@@ -365,18 +371,23 @@ impl SearchIndex {
             all.add(&w, 1);
             ds.add_text(f.comment, c);
             ds.add_text(f.comment_words, w);
+            ds.add_text(f.has, "comment");
         }
         if let Some(c) = &d.description {
             let w = self.words(c);
-            all.add(&w, 2);
+            all.add(&w, 3);
             ds.add_text(f.description, c);
             ds.add_text(f.description_words, w);
+            ds.add_text(f.has, "description");
         }
         for t in &d.tags {
             let w = norm(&t.to_lowercase());
             all.add(&w, 2);
             ds.add_text(f.tags, t);
             ds.add_text(f.tag_words, w);
+        }
+        if !d.tags.is_empty() {
+            ds.add_text(f.has, "tag");
         }
         let pii: Vec<String> = {
             let live = d.columns.iter().filter(|c| !c.removed);
@@ -417,19 +428,28 @@ impl SearchIndex {
                 all.add(&w, 1);
                 col.add_text(f.comment, t);
                 col.add_text(f.comment_words, w);
+                col.add_text(f.has, "comment");
             }
-            // A curated description and the meaning in effect weigh alike.
+            // A curated description and the meaning in effect weigh alike, and like the name.
+            let mut described = false;
             for t in c.description.as_deref().into_iter().chain(doc.meaning_of(c.id)) {
                 let w = self.words(t);
-                all.add(&w, 2);
+                all.add(&w, 3);
                 col.add_text(f.description, t);
                 col.add_text(f.description_words, w);
+                described = true;
+            }
+            if described {
+                col.add_text(f.has, "description");
             }
             for t in &c.tags {
                 let w = norm(&t.to_lowercase());
                 all.add(&w, 2);
                 col.add_text(f.tags, t);
                 col.add_text(f.tag_words, w);
+            }
+            if !c.tags.is_empty() {
+                col.add_text(f.has, "tag");
             }
             if let Some(o) = &d.owner {
                 col.add_text(f.owner, o);

@@ -29,6 +29,20 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Count the matches (costs a pass over every match; facets count them anyway).
     pub count: bool,
+    /// Say for each hit which fields matched and what they added (costs a look at each
+    /// hit's postings again).
+    pub explain: bool,
+}
+
+/// What one field added to a hit's score: the query words (or the index words they stood
+/// for) found there, and their BM25 score times the field's weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldMatch {
+    /// `name`, `exact name`, `description` (curated description or meaning), `comment`,
+    /// `tag`, `pii`, `context` (the dataset's, source's or owner's name).
+    pub field: String,
+    pub words: Vec<String>,
+    pub score: f32,
 }
 
 /// Why a hit matched: the field's text as HTML (`<`, `>`, `&` and quotes escaped), with the
@@ -53,6 +67,8 @@ pub struct Hit {
     pub tags: Vec<String>,
     /// Who answers for the dataset (of a column: its dataset's).
     pub owner: Option<String>,
+    /// Which fields matched, strongest first (when asked for with `explain`).
+    pub matches: Vec<FieldMatch>,
 }
 
 /// Counts per value of one facet.
@@ -165,6 +181,11 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
     }
     let mut all_words = Vec::new();
     for token in &free {
+        // A token of letters and digits (`B2B`) is one word: its parts mean nothing.
+        if let Some(whole) = super::synonyms::mixed_token(token) {
+            all_words.push(whole);
+            continue;
+        }
         // Single letters (the `s` of "customer's") carry no meaning.
         all_words.extend(split_identifier(token).into_iter().filter(|w| w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())));
     }
@@ -174,7 +195,7 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
     }
     p.joined = all_words.iter().map(|w| norm(w)).collect();
     let content: Vec<&String> = all_words.iter().filter(|w| !STOPWORDS.contains(&String::as_str(w))).collect();
-    for (i, w) in content.iter().enumerate() {
+    let concept = |w: &str| {
         let mut alternatives = vec![vec![norm(w)]];
         for alt in index.synonyms.expand(w) {
             let seq: Vec<String> = alt.iter().filter(|x| !STOPWORDS.contains(&String::as_str(x))).map(|x| norm(x)).collect();
@@ -182,10 +203,27 @@ fn parse(index: &SearchIndex, text: &str, extra_filters: &[String]) -> Result<Pa
                 alternatives.push(seq);
             }
         }
+        alternatives
+    };
+    for (i, w) in content.iter().enumerate() {
         if i + 1 == content.len() && !ends_with_space && w.len() >= 2 {
             p.prefix = Some(norm(w).trim_end_matches('s').to_string()).filter(|x| x.len() >= 2).or(Some(w.to_string()));
         }
-        p.concepts.push(alternatives);
+        // A compound (`Telefonnummer`) stands for its parts, each a concept as if typed
+        // apart, and each also matched by the compound itself where a name holds it whole.
+        match index.synonyms.decompound(w).filter(|_| index.synonyms.expand(w).is_empty()) {
+            Some(parts) => {
+                for part in parts {
+                    let mut alternatives = concept(&part);
+                    alternatives.push(vec![norm(w)]);
+                    p.concepts.push(alternatives);
+                }
+            }
+            None => p.concepts.push(concept(w)),
+        }
+    }
+    if p.concepts.len() > MAX_QUERY_WORDS {
+        return Err(SearchError::Invalid(format!("a search has at most {MAX_QUERY_WORDS} words once compounds are split")));
     }
     Ok(p)
 }
@@ -207,7 +245,8 @@ fn term(field: Field, word: &str) -> Box<dyn Query> {
 fn word_fields(f: &Fields) -> [(Field, f32); 6] {
     [
         (f.name_words, 4.0),
-        (f.description_words, 2.5),
+        // What people wrote about a column weighs like its name.
+        (f.description_words, 4.0),
         (f.comment_words, 1.5),
         (f.pii_words, 1.5),
         (f.tag_words, 2.0),
@@ -429,6 +468,55 @@ fn filter_query(f: &Fields, key: &str, value: &str) -> Result<Box<dyn Query>, Se
         }
     };
     Ok(q)
+}
+
+/// The field and term a filter looks up, for the filters over values the catalog holds.
+fn filter_term(f: &Fields, key: &str, value: &str) -> Option<(Field, String, &'static str)> {
+    let v = value.trim();
+    Some(match key {
+        "source" => (f.source, v.to_string(), "source"),
+        "namespace" | "ns" | "schema" => (f.namespace, v.to_string(), "namespace"),
+        "tag" => (f.tags, v.to_lowercase(), "tag"),
+        "owner" => (f.owner, v.to_lowercase(), "owner"),
+        "pii" => (f.pii_short, fold(v).strip_prefix("user.").map(str::to_string).unwrap_or_else(|| fold(v)), "personal-data category"),
+        "family" => (f.type_family, v.to_lowercase(), "type family"),
+        _ => return None,
+    })
+}
+
+/// Most terms of a filter's field read to suggest a value.
+const MAX_SUGGESTION_TERMS: usize = 10_000;
+
+/// Refuses a filter whose value nothing in the index holds (`pii:emial`, `source:nosuch`),
+/// suggesting the value most likely meant, or listing some that exist: a filter that can
+/// match nothing is almost always a typo, and an empty answer would hide it.
+fn check_filter_values(f: &Fields, searcher: &Searcher, p: &Parsed) -> Result<(), SearchError> {
+    for (key, value) in &p.filters {
+        let Some((field, term, what)) = filter_term(f, key, value) else { continue };
+        if searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
+            continue;
+        }
+        let mut known: BTreeSet<String> = BTreeSet::new();
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while known.len() < MAX_SUGGESTION_TERMS && stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    known.insert(t.to_string());
+                }
+            }
+        }
+        let hint = match crate::catalog::names::did_you_mean(&term, known.iter().map(String::as_str)) {
+            Some(m) => format!("; did you mean `{key}:{m}`?"),
+            None if known.is_empty() => String::new(),
+            None => {
+                let some: Vec<&str> = known.iter().take(10).map(String::as_str).collect();
+                format!(" (known: {}{})", some.join(", "), if known.len() > 10 { ", ..." } else { "" })
+            }
+        };
+        return Err(SearchError::Invalid(format!("no {what} `{}` in the catalog{hint}", value.trim())));
+    }
+    Ok(())
 }
 
 /// All filters together, or None without filters.
@@ -684,10 +772,53 @@ fn first_matches(searcher: &Searcher, query: &dyn Query, wanted: usize) -> Resul
     Ok(out)
 }
 
+/// BM25 statistics where a field most documents lack (curated descriptions, comments, tags,
+/// categories) is normalized by the length of the documents that have it. tantivy averages a
+/// field's length over every document, so a field few documents hold looked ten times
+/// "longer than average" wherever it occurs, and a description matching two query words
+/// scored below a name matching one.
+struct SparseFieldStats<'a> {
+    searcher: &'a Searcher,
+    sparse: [(Field, &'static str); 4],
+    has: Field,
+}
+
+impl<'a> SparseFieldStats<'a> {
+    fn new(f: &Fields, searcher: &'a Searcher) -> Self {
+        SparseFieldStats {
+            searcher,
+            sparse: [(f.description_words, "description"), (f.comment_words, "comment"), (f.tag_words, "tag"), (f.pii_words, "pii")],
+            has: f.has,
+        }
+    }
+}
+
+impl tantivy::query::Bm25StatisticsProvider for SparseFieldStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        let tokens = self.searcher.total_num_tokens(field)?;
+        match self.sparse.iter().find(|(f, _)| *f == field) {
+            Some((_, label)) => {
+                let with = self.searcher.doc_freq(&Term::from_field_text(self.has, label))?.max(1);
+                let all = self.searcher.num_docs().max(1);
+                // The average over the documents that have the field: tokens / with.
+                Ok(((tokens as u128 * all as u128) / with as u128).min(u64::MAX as u128) as u64)
+            }
+            None => Ok(tokens),
+        }
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
 /// Scores the candidates with the ranking query (dropping those it does not match), best
 /// first.
-fn rank(searcher: &Searcher, ranking: &Ranking, mut candidates: Vec<Candidate>) -> Result<Vec<Candidate>, SearchError> {
-    let enable = EnableScoring::enabled_from_searcher(searcher);
+fn rank(searcher: &Searcher, f: &Fields, ranking: &Ranking, mut candidates: Vec<Candidate>) -> Result<Vec<Candidate>, SearchError> {
+    let stats = SparseFieldStats::new(f, searcher);
+    let enable = EnableScoring::enabled_from_statistics_provider(&stats, searcher);
     let weights = ranking.leaves.iter().map(|l| l.query().weight(enable)).collect::<Result<Vec<_>, _>>()?;
     candidates.sort_by_key(|c| c.addr);
     let mut out = Vec::with_capacity(candidates.len());
@@ -709,6 +840,52 @@ fn rank(searcher: &Searcher, ranking: &Ranking, mut candidates: Vec<Candidate>) 
         }
     }
     out.sort_by(|a, b| b.cmp(a));
+    Ok(out)
+}
+
+/// The field a leaf scores, as a hit's explanation names it, and the weight a match there
+/// carries in the ranking.
+fn field_label(f: &Fields, field: Field) -> Option<(&'static str, f32)> {
+    let weight = |field: Field| word_fields(f).iter().find(|(x, _)| *x == field).map_or(1.0, |(_, w)| *w);
+    let label = match field {
+        x if x == f.name_words => "name",
+        x if x == f.name_joined => return Some(("exact name", JOINED_WEIGHT)),
+        x if x == f.description_words => "description",
+        x if x == f.comment_words => "comment",
+        x if x == f.tag_words => "tag",
+        x if x == f.pii_words => "pii",
+        x if x == f.context_words => "context",
+        _ => return None,
+    };
+    Some((label, weight(field)))
+}
+
+/// Which fields of one document the ranking's leaves matched, with their weighted scores,
+/// strongest first. The all-words bonus and synonym discounts are left out: this says where
+/// the words were found, not how the total was summed.
+fn explain(searcher: &Searcher, f: &Fields, ranking: &Ranking, addr: DocAddress) -> Result<Vec<FieldMatch>, SearchError> {
+    let stats = SparseFieldStats::new(f, searcher);
+    let enable = EnableScoring::enabled_from_statistics_provider(&stats, searcher);
+    let reader = searcher.segment_reader(addr.segment_ord);
+    let mut by_field: BTreeMap<&'static str, (BTreeSet<String>, f32)> = BTreeMap::new();
+    for leaf in &ranking.leaves {
+        let (field, words) = match leaf {
+            Leaf::Term(field, word) => (*field, vec![word.clone()]),
+            Leaf::Phrase(field, words) => (*field, words.clone()),
+        };
+        let Some((label, weight)) = field_label(f, field) else { continue };
+        let mut scorer = leaf.query().weight(enable)?.scorer(reader, 1.0)?;
+        if contains(scorer.as_mut(), addr.doc_id) {
+            let e = by_field.entry(label).or_default();
+            e.0.extend(words);
+            e.1 += scorer.score() * weight;
+        }
+    }
+    let mut out: Vec<FieldMatch> = by_field
+        .into_iter()
+        .map(|(field, (words, score))| FieldMatch { field: field.into(), words: words.into_iter().collect(), score })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(out)
 }
 
@@ -793,13 +970,15 @@ pub(super) fn exhaustive_scores(index: &SearchIndex, searcher: &Searcher, reques
         return Ok(Vec::new());
     };
     let query = matching(f, Some(&ranking), &parsed, request.include_removed)?;
-    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(request.limit.clamp(1, 1_000)))?;
+    let stats = SparseFieldStats::new(f, searcher);
+    let top = searcher.search_with_statistics_provider(query.as_ref(), &TopDocs::with_limit(request.limit.clamp(1, 1_000)), &stats)?;
     Ok(top.into_iter().map(|(score, _)| score).collect())
 }
 
 pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let f = &index.f;
     let parsed = parse(index, &request.query, &request.filters)?;
+    check_filter_values(f, searcher, &parsed)?;
     let plan = Plan::new(f, searcher, &parsed)?;
     let ranking = ranking(f, &plan, &parsed);
     // The whole query as one tantivy query, built only for the passes that need it.
@@ -814,7 +993,7 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
             let filters = filters_query(f, &parsed)?;
             let removed = (!request.include_removed).then(|| removed_query(f));
             let pool = gather(searcher, &flat, filters.as_deref(), removed.as_deref(), POOL.max(2 * wanted))?;
-            rank(searcher, ranking, pool)?
+            rank(searcher, f, ranking, pool)?
         }
         // Only filters: nothing ranks one match above another, so the first matches in index
         // order (by name) are the answer, and the pass stops there instead of visiting all.
@@ -883,6 +1062,10 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
                 highlights.push(Highlight { field: "pii".into(), fragment: h });
             }
         }
+        let matches = match ranking.as_ref().filter(|_| request.explain) {
+            Some(r) => explain(searcher, f, r, addr)?,
+            None => Vec::new(),
+        };
         hits.push(Hit {
             kind: first(f.kind),
             id: first(f.doc_id),
@@ -892,6 +1075,7 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
             pii,
             tags,
             owner,
+            matches,
         });
     }
 

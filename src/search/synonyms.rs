@@ -3,7 +3,7 @@
 //! the list in the `[search.synonyms]` configuration section.
 
 use crate::classify::words::{fold, split_identifier};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 const BUILT_IN: &[(&str, &str)] = &[
     ("cust", "customer"),
@@ -169,6 +169,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("producto", "product"),
     ("prodotto", "product"),
     ("rechnung", "invoice"),
+    ("rechnung", "billing"),
     ("facture", "invoice"),
     ("factura", "invoice"),
     ("fattura", "invoice"),
@@ -191,6 +192,32 @@ const BUILT_IN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     map: HashMap<String, Vec<Vec<String>>>,
+    /// Every word the list knows, either side: what compounds are split into.
+    vocabulary: HashSet<String>,
+}
+
+/// Shortest part of a compound: shorter words (`nr`, `id`) would split almost anything.
+const MIN_PART_CHARS: usize = 3;
+/// Most parts a compound is split into.
+const MAX_PARTS: usize = 4;
+/// What joins the parts of a German, Dutch or Swedish compound (Rechnung-s-adresse,
+/// Kunde-n-nummer, Geburt-s-datum), tried between parts and at the end.
+const LINKS: &[&str] = &["", "s", "n", "en", "e", "es", "er"];
+
+/// A token of letters and digits kept whole (`b2b`, `e164`, `ipv6`, `sha256`): split at the
+/// digits, its parts mean nothing (`b`, `2`).
+pub fn mixed_token(token: &str) -> Option<String> {
+    let t = token.trim_matches(|c: char| !c.is_alphanumeric());
+    let ok = (2..=16).contains(&t.chars().count())
+        && t.chars().all(char::is_alphanumeric)
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().any(char::is_alphabetic);
+    ok.then(|| fold(t))
+}
+
+/// The tokens of `text` made of letters and digits (see [`mixed_token`]).
+pub fn mixed_tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter_map(mixed_token).collect()
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -230,7 +257,57 @@ impl Synonyms {
                 }
             }
         }
-        Synonyms { map }
+        let mut vocabulary = HashSet::new();
+        for (key, targets) in &map {
+            vocabulary.insert(key.clone());
+            vocabulary.extend(targets.iter().flatten().cloned());
+        }
+        vocabulary.retain(|w| w.chars().count() >= MIN_PART_CHARS);
+        Synonyms { map, vocabulary }
+    }
+
+    /// The parts of a compound made of words the list knows (`telefonnummer` -> `telefon`,
+    /// `nummer`; `rechnungsadresse` -> `rechnung`, `adresse`), for the languages the list
+    /// covers; None for a word the list knows or that does not split wholly. Fewest parts
+    /// win, then the longest first part.
+    pub fn decompound(&self, word: &str) -> Option<Vec<String>> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < 2 * MIN_PART_CHARS || chars.len() > 64 || self.map.contains_key(word) || self.vocabulary.contains(word) {
+            return None;
+        }
+        self.split_from(&chars, 0, MAX_PARTS).filter(|parts| parts.len() >= 2)
+    }
+
+    /// The split of `chars[start..]` into at most `budget` known parts, each followed by a
+    /// link; None when there is none.
+    fn split_from(&self, chars: &[char], start: usize, budget: usize) -> Option<Vec<String>> {
+        if budget == 0 {
+            return None;
+        }
+        let mut best: Option<Vec<String>> = None;
+        for end in (start + MIN_PART_CHARS..=chars.len()).rev() {
+            let part: String = chars[start..end].iter().collect();
+            if !self.vocabulary.contains(&part) {
+                continue;
+            }
+            for link in LINKS {
+                let after = end + link.chars().count();
+                if after > chars.len() || chars[end..after].iter().copied().ne(link.chars()) {
+                    continue;
+                }
+                let candidate = if after == chars.len() {
+                    Some(vec![part.clone()])
+                } else {
+                    self.split_from(chars, after, budget - 1).map(|rest| std::iter::once(part.clone()).chain(rest).collect())
+                };
+                if let Some(c) = candidate {
+                    if best.as_ref().is_none_or(|b| c.len() < b.len()) {
+                        best = Some(c);
+                    }
+                }
+            }
+        }
+        best
     }
 
     /// What `word` also means.
@@ -242,6 +319,7 @@ impl Synonyms {
     pub fn index_words(&self, text: &str) -> Vec<String> {
         let base = words(text);
         let mut out = base.clone();
+        out.extend(mixed_tokens(text));
         for w in &base {
             for alt in self.expand(w) {
                 out.extend(alt.iter().cloned());
@@ -268,5 +346,20 @@ mod tests {
         let s = Synonyms::new(&extra);
         assert_eq!(s.expand("gmv").len(), 1);
         assert_eq!(s.expand("article"), &[vec!["sku".to_string()]]);
+    }
+
+    #[test]
+    fn splits_compounds_over_the_vocabulary_and_keeps_mixed_tokens_whole() {
+        let s = Synonyms::new(&BTreeMap::new());
+        let split = |w: &str| s.decompound(w).map(|p| p.join("+"));
+        assert_eq!(split("telefonnummer").as_deref(), Some("telefon+nummer"));
+        assert_eq!(split("rechnungsadresse").as_deref(), Some("rechnung+adresse"));
+        assert_eq!(split("kundennummer").as_deref(), Some("kunden+nummer"));
+        assert_eq!(split("lieferadresse"), None, "an unknown part: no split");
+        assert_eq!(split("telefon"), None, "a known word is not split");
+        assert_eq!(split("customer"), None);
+        assert_eq!(split(&"a".repeat(10_000)), None);
+        assert_eq!(mixed_tokens("B2B and B2C, ISO-8859-1, e164 numbers"), ["b2b", "b2c", "e164"]);
+        assert!(s.index_words("B2B accounts").contains(&"b2b".to_string()));
     }
 }

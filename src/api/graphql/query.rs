@@ -12,6 +12,18 @@ use async_graphql::{Context, Object, ID};
 
 pub struct QueryRoot;
 
+/// What a personal-data listing selects, to count it when `totalCount` is asked for.
+pub struct PersonalDataTotal(InventoryFilter);
+
+#[Object]
+impl PersonalDataTotal {
+    /// How many classified columns the listing holds, over all its pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let state = super::app(ctx)?;
+        Ok(inventory::count(&state.catalog, state.classifier.taxonomy(), &self.0).await? as i64)
+    }
+}
+
 fn exactly_one<'a>(id: Option<&'a ID>, name: Option<&'a str>) -> ApiResult<(Option<&'a ID>, Option<&'a str>)> {
     match (id, name) {
         (Some(_), Some(_)) | (None, None) => Err(ApiError::InvalidInput("pass exactly one of `id` and `qualifiedName`".into())),
@@ -116,7 +128,7 @@ impl QueryRoot {
         #[graphql(default = false, desc = "Only special categories (GDPR Art. 9)")] special_only: bool,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, Classification>> {
+    ) -> ApiResult<Connection<String, Classification, PersonalDataTotal>> {
         let state = super::acting(ctx)?;
         let taxonomy = state.classifier.taxonomy();
         let categories = categories.unwrap_or_default().iter().map(|c| taxonomy.key(c)).collect::<Result<Vec<_>, _>>()?;
@@ -124,7 +136,7 @@ impl QueryRoot {
         let limit = super::page_size(ctx, first)?;
         let after_id = ids::parse_cursor(after.as_deref())?;
         let (rows, more) = inventory::list(&state.catalog, taxonomy, &filter, after_id, limit).await?;
-        let mut conn = Connection::new(after_id.is_some(), more);
+        let mut conn = Connection::with_additional_fields(after_id.is_some(), more, PersonalDataTotal(filter));
         conn.edges.extend(rows.into_iter().map(|r| Edge::new(ids::cursor(r.classification.id), Classification(r.classification))));
         Ok(conn)
     }

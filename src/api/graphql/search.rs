@@ -29,6 +29,16 @@ pub struct SearchFacet {
     pub values: Vec<FacetValue>,
 }
 
+/// What one field added to a hit's score.
+#[derive(SimpleObject)]
+pub struct SearchMatch {
+    pub field: String,
+    /// The query's words (or the index words a misspelt or unfinished word stood for).
+    pub words: Vec<String>,
+    /// BM25 of the words in this field times the field's weight.
+    pub score: f32,
+}
+
 /// One hit.
 pub struct SearchHit(crate::search::Hit);
 
@@ -50,6 +60,13 @@ impl SearchHit {
     }
     async fn highlights(&self) -> Vec<SearchHighlight> {
         self.0.highlights.iter().map(|h| SearchHighlight { field: h.field.clone(), fragment: h.fragment.clone() }).collect()
+    }
+    /// Why the hit ranks where it does: each field that matched (`name`, `exact name`,
+    /// `description` for curated descriptions and meanings, `comment`, `tag`, `pii`,
+    /// `context` for the dataset's, source's or owner's name), the words found there, and
+    /// what they added, strongest first. Worked out only when selected.
+    async fn matches(&self) -> Vec<SearchMatch> {
+        self.0.matches.iter().map(|m| SearchMatch { field: m.field.clone(), words: m.words.clone(), score: m.score }).collect()
     }
     /// Personal-data categories of the column (or of the dataset's columns).
     async fn pii(&self) -> &[String] {
@@ -108,7 +125,8 @@ pub async fn search(
     // Facets cost a pass over every match: count them only when asked for.
     let facets = ctx.look_ahead().field("facets").exists();
     let count = ctx.look_ahead().field("total").exists();
-    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets, count };
+    let explain = ctx.look_ahead().field("hits").field("matches").exists();
+    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets, count, explain };
     let results = crate::search::search_as(&index, &state.catalog, request).await.map_err(|e| match e {
         SearchError::Invalid(m) => ApiError::InvalidInput(m),
         other => {
