@@ -74,15 +74,37 @@ async fn decisions_keep_notes_and_a_repeated_decision_is_not_audited() {
     let noted = app.query_ok(confirm, vars(json!("re-checked"))).await;
     assert_eq!(noted["confirmClassification"]["note"], "re-checked");
     assert_eq!(audit_count(&app).await, entries + 1);
-    // Rejecting without a note keeps the note too, and is one entry.
+    // Rejecting is a new decision: the confirmation's note is not its reason. One entry.
     let rejected = app
         .query_ok(
             "mutation { rejectClassification(column: \"warehouse.main.customers.email\", category: \"user.contact.email\") { status note } }",
             json!({}),
         )
         .await;
-    assert_eq!(rejected["rejectClassification"], json!({ "status": "REJECTED", "note": "re-checked" }));
+    assert_eq!(rejected["rejectClassification"], json!({ "status": "REJECTED", "note": null }));
     assert_eq!(audit_count(&app).await, entries + 2);
+    // Adding a category a steward confirmed changes nothing.
+    let phone = "mutation($k: String!) { confirmClassification(column: \"warehouse.main.customers.phone\", category: $k, note: \"ok\") { status } }";
+    app.query_ok(phone, json!({ "k": "user.contact.phone_number" })).await;
+    let before_add = audit_count(&app).await;
+    let added = app
+        .query_ok("mutation { addClassification(columnId: \"warehouse.main.customers.phone\", category: \"user.contact.phone_number\") { status note } }", json!({}))
+        .await;
+    assert_eq!(added["addClassification"], json!({ "status": "CONFIRMED", "note": "ok" }));
+    assert_eq!(audit_count(&app).await, before_add);
+    // The same description at the current version: no new version, no entry.
+    let describe = "mutation($v: Int!) { setColumnDescription(id: \"warehouse.main.customers.email\", description: \"Login\", expectedVersion: $v) { descriptionVersion } }";
+    app.query_ok(describe, json!({ "v": 0 })).await;
+    let described = audit_count(&app).await;
+    let again = app.query_ok(describe, json!({ "v": 1 })).await;
+    assert_eq!(again["setColumnDescription"]["descriptionVersion"], 1);
+    assert_eq!(audit_count(&app).await, described, "an unchanged description was audited");
+    let owner =
+        "mutation($v: Int!) { setDatasetOwner(id: \"warehouse.main.customers\", owner: \"crm\", expectedVersion: $v) { ownerVersion } }";
+    app.query_ok(owner, json!({ "v": 0 })).await;
+    let owned = audit_count(&app).await;
+    assert_eq!(app.query_ok(owner, json!({ "v": 1 })).await["setDatasetOwner"]["ownerVersion"], 1);
+    assert_eq!(audit_count(&app).await, owned, "an unchanged owner was audited");
 
     // Neither an id nor a column: a clear error.
     let neither = app.graphql("mutation { confirmClassification(note: \"x\") { id } }", json!({})).await;
@@ -210,7 +232,10 @@ async fn the_cli_curates_with_the_same_rules_and_shows_what_was_curated() {
     assert!(then.contains("meaning on 2023-05-01: Address used to log in (since 2023-01-01"), "{then}");
     let before = ok(almanac(s, &["show", email, "--at", "2020-01-01"]));
     assert!(before.contains("meaning on 2020-01-01: none recorded"), "{before}");
+    let reads = ok(almanac(s, &["audit", "log", "--action", "personal_data.read", "--limit", "100"])).lines().count();
     let json: Value = serde_json::from_str(&ok(almanac(s, &["show", email, "--format", "json"]))).unwrap();
+    let after_show = ok(almanac(s, &["audit", "log", "--action", "personal_data.read", "--limit", "100"])).lines().count();
+    assert_eq!(after_show, reads + 1, "showing a column's personal data was not audited");
     assert_eq!(json["personal_data"][0]["category"], "user.contact.email");
     assert_eq!(json["personal_data"][0]["note"], "checked");
     assert_eq!(json["owner"], "crm-team");
@@ -299,6 +324,17 @@ async fn a_failed_first_scan_registers_nothing_and_sources_can_be_corrected_and_
     assert_eq!(back["personal_data"][0]["note"], "kept", "the decision did not survive removal and return");
     let log = ok(almanac(&store, &["audit", "log", "--action", "source.remove"]));
     assert_eq!(log.lines().filter(|l| l.contains("source.remove")).count(), 2, "{log}");
+
+    // A removed name is not taken over by another engine's database (its history and
+    // decisions would follow); a revival whose first scan fails is removed again.
+    ok(almanac(&store, &["sources", "remove", "shop"]));
+    let other = failed(almanac(&store, &["scan", "postgres://postgres@127.0.0.1:1/shop", "--name", "shop"]));
+    assert!(other.contains("keeps its history under that name"), "{other}");
+    let wrong = dir.path().join("nowhere.db");
+    std::fs::write(&wrong, b"not a database").unwrap();
+    failed(almanac(&store, &["scan", &format!("sqlite://{}", wrong.display()), "--name", "shop"]));
+    assert_eq!(serde_json::from_str::<Value>(&ok(almanac(&store, &["sources", "--format", "json"]))).unwrap(), json!([]));
+    assert!(ok(almanac(&store, &["scan", &format!("sqlite://{}", moved.display()), "--name", "shop"])).contains("12 datasets"));
 }
 
 #[tokio::test]

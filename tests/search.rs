@@ -489,6 +489,9 @@ async fn hits_explain_their_score_and_unknown_filter_values_are_named() {
         let message = body["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains(expected), "{filter}: {message}");
     }
+    // A category no column has yet is a valid filter with no matches, not an error.
+    let r = app.query_ok(q, json!({ "q": "email", "f": ["pii:user.genetic"] })).await;
+    assert_eq!(r["search"]["hits"], json!([]), "{r}");
     // Values that exist still filter (and `type:colum` keeps its own error).
     let r = app.query_ok(q, json!({ "q": "email", "f": ["source:warehouse", "pii:email"] })).await;
     assert!(!r["search"]["hits"].as_array().unwrap().is_empty(), "{r}");

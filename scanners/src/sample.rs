@@ -68,7 +68,9 @@ impl Attempt {
 
 /// Whether a table of this estimated size is sampled by hashing every row.
 pub(crate) fn hash_every_row(dataset: &Dataset, options: &ScanOptions) -> bool {
-    dataset.row_estimate.unwrap_or(0) <= options.hash_sample_max_rows
+    // 0 turns hashing off; a table whose size the engine does not know (never analyzed) is
+    // hashed, within the statement timeout (a timeout falls back to the random method).
+    options.hash_sample_max_rows > 0 && dataset.row_estimate.unwrap_or(0) <= options.hash_sample_max_rows
 }
 
 /// The 64-bit hash the rows of engines without one in SQL are ranked by: FNV-1a over the key

@@ -351,7 +351,10 @@ async fn sample_dataset(
     options: &ScanOptions,
 ) -> Result<Vec<crate::ScanWarning>, sqlx::Error> {
     let as_text = |c: &Column| format!("CAST({} AS TEXT)", quote_ident(&c.name));
-    let select_list = dataset.columns.iter().map(as_text).collect::<Vec<_>>().join(", ");
+    // Values are cut in SQL, so a table of huge cells never reaches memory whole.
+    let max = options.max_value_chars.max(1);
+    let select_list =
+        dataset.columns.iter().map(|c| format!("substr(CAST({} AS TEXT), 1, {max})", quote_ident(&c.name))).collect::<Vec<_>>().join(", ");
     let table = quote_ident(&dataset.name);
     let n = options.rows_to_read();
     // SQLite has no hash function: the key (the whole row without one) is read with each

@@ -283,6 +283,16 @@ impl Catalog {
             if old.removed_at.is_none() {
                 return Err(CatalogError::Conflict(format!("a source named `{}` is already registered", new.name)));
             }
+            // The history kept under the name is of one engine's database: another engine's
+            // under the same name would inherit its decisions (a rejected category, say).
+            if old.engine != new.url.engine().as_str() {
+                return Err(CatalogError::Conflict(format!(
+                    "a removed {} source named `{}` keeps its history under that name; register this {} source under another name",
+                    old.engine,
+                    new.name,
+                    new.url.engine().as_str()
+                )));
+            }
             // A removed source registered again comes back with its history; its datasets
             // return as its next scan finds them.
             let before = serde_json::json!({ "url": old.url, "engine": old.engine, "removed_at": old.removed_at });
@@ -660,8 +670,27 @@ impl Catalog {
         if text.is_some_and(|t| t.chars().count() > MAX_DESCRIPTION_CHARS) {
             return Err(CatalogError::Invalid(format!("description is longer than {MAX_DESCRIPTION_CHARS} characters")));
         }
+        if expected_version == i32::MAX {
+            return Err(CatalogError::Invalid("the description is at its last version".into()));
+        }
         let txn = begin_write(&self.db).await?;
         let now = Utc::now();
+        // The same text at the current version changes nothing: no new version, no event, no
+        // audit entry.
+        let unchanged = match target {
+            Target::Dataset(id) => dataset::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .is_some_and(|m| m.description_version == expected_version && m.description.as_deref() == text),
+            Target::Column(id) => dataset_column::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .is_some_and(|m| m.description_version == expected_version && m.description.as_deref() == text),
+        };
+        if unchanged {
+            txn.rollback().await?;
+            return Ok(expected_version);
+        }
         let (source_id, dataset_id, column_id, before, rows) = match target {
             Target::Dataset(id) => {
                 let current = dataset::Entity::find_by_id(id)
@@ -742,6 +771,13 @@ impl Catalog {
             .await?
             .ok_or_else(|| CatalogError::NotFound(format!("dataset {dataset_id} not found")))?;
         let after = owner.map(|o| o.as_str().to_string());
+        if current.owner_version == expected_version && current.owner == after {
+            txn.rollback().await?;
+            return Ok(expected_version);
+        }
+        if expected_version == i32::MAX {
+            return Err(CatalogError::Invalid("the owner is at its last version".into()));
+        }
         // The version check and the write are one statement: no lost update between them.
         let res = dataset::Entity::update_many()
             .col_expr(dataset::Column::Owner, Expr::value(after.clone()))

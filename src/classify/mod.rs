@@ -3,6 +3,7 @@
 //! category per column with a confidence and the evidence behind it. Evidence never holds
 //! a sampled value: only which rule fired, shares and counts.
 
+pub mod languages;
 pub mod lexicon;
 pub mod taxonomy;
 pub mod validators;

@@ -68,6 +68,32 @@ pub fn fold(word: &str) -> String {
             'ß' => out.push_str("ss"),
             'æ' => out.push_str("ae"),
             'œ' => out.push_str("oe"),
+            // The other EU languages, Norwegian and Icelandic.
+            'ă' | 'ā' => out.push('a'),
+            'ē' | 'ė' => out.push('e'),
+            'ī' | 'į' => out.push('i'),
+            'ő' => out.push('o'),
+            'ű' | 'ū' | 'ų' => out.push('u'),
+            'ș' | 'ş' => out.push('s'),
+            'ț' | 'ţ' | 'ť' => out.push('t'),
+            'ď' | 'ð' | 'đ' => out.push('d'),
+            'ķ' => out.push('k'),
+            'ļ' | 'ľ' | 'ĺ' => out.push('l'),
+            'ņ' => out.push('n'),
+            'ģ' | 'ġ' => out.push('g'),
+            'ŕ' => out.push('r'),
+            'ċ' => out.push('c'),
+            'ħ' => out.push('h'),
+            'þ' => out.push_str("th"),
+            // Greek accents (tonos, dialytika) and final sigma.
+            'ά' => out.push('α'),
+            'έ' => out.push('ε'),
+            'ή' => out.push('η'),
+            'ί' | 'ϊ' | 'ΐ' => out.push('ι'),
+            'ό' => out.push('ο'),
+            'ύ' | 'ϋ' | 'ΰ' => out.push('υ'),
+            'ώ' => out.push('ω'),
+            'ς' => out.push('σ'),
             c => out.push(c),
         }
     }
@@ -81,9 +107,9 @@ pub struct Term {
     pub weight: f64,
 }
 
-const STRONG: f64 = 0.75;
-const MEDIUM: f64 = 0.55;
-const WEAK: f64 = 0.35;
+pub(crate) const STRONG: f64 = 0.75;
+pub(crate) const MEDIUM: f64 = 0.55;
+pub(crate) const WEAK: f64 = 0.35;
 
 /// Terms are written as their words joined without separators, accents folded:
 /// `firstname` matches first_name, FirstName, first-name.
@@ -779,9 +805,17 @@ pub const PERSON_ENTITIES: &[&str] = &[
     "worker",
 ];
 
-fn vocabulary() -> &'static HashMap<&'static str, Term> {
-    static V: OnceLock<HashMap<&'static str, Term>> = OnceLock::new();
-    V.get_or_init(|| VOCABULARY.iter().map(|(t, c, w)| (*t, Term { category: c, weight: *w })).collect())
+/// The built-in vocabulary above, then the vocabulary files of the other languages and of
+/// ERP and CRM field names (see [`super::languages`]); a term keeps its first entry.
+fn vocabulary() -> &'static HashMap<String, Term> {
+    static V: OnceLock<HashMap<String, Term>> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v: HashMap<String, Term> = VOCABULARY.iter().map(|(t, c, w)| (t.to_string(), Term { category: c, weight: *w })).collect();
+        for (term, category, weight) in super::languages::terms() {
+            v.entry(term).or_insert(Term { category, weight });
+        }
+        v
+    })
 }
 
 /// A vocabulary match in a list of words.

@@ -53,8 +53,15 @@ async fn scan(state: &AppState, target: ScanTarget, secrets: NewTarget) -> anyho
     drop(progress);
     if result.is_err() && registered_now {
         // A failed first scan registers nothing: the same name can be scanned again with a
-        // corrected URL.
-        state.catalog.forget_unscanned_source(source.id, "its first scan failed").await?;
+        // corrected URL. A removed source brought back for this scan is removed again.
+        let undone = match state.catalog.forget_unscanned_source(source.id, "its first scan failed").await {
+            Ok(true) => Ok(()),
+            Ok(false) => state.catalog.remove_source(&source.name).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = undone {
+            eprintln!("warning: could not undo the registration of `{}`: {}", esc(&source.name), esc(&e.to_string()));
+        }
     }
     let summary = result.with_context(|| format!("scan of `{}` ({}) failed", source.name, source.url))?;
     for w in &summary.warnings {

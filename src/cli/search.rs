@@ -67,6 +67,7 @@ async fn search_cmd(state: &AppState, args: &SearchArgs, format: Format) -> anyh
         facets: false,
         count: format == Format::Text,
         explain: args.explain,
+        sources: Vec::new(),
     };
     let results = almanac::search::search_as(&index, &state.catalog, request).await?;
     match format {

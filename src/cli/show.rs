@@ -88,6 +88,17 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format, asked_at: Optio
         let col = catalog.column_by_name(&qn).await?;
         let ds = catalog.dataset(col.dataset_id).await?;
         let cur = curated(catalog, &col, at).await?;
+        // Showing where personal data lives is a listing of it: audited, like the dataset's.
+        if !cur.personal_data.is_empty() {
+            record_listing(
+                catalog,
+                &[ds.source_id],
+                ListingVia::Inventory,
+                serde_json::json!({ "column": col.qualified_name.to_string() }),
+                1,
+            )
+            .await?;
+        }
         match format {
             Format::Json => {
                 let mut v = column_json(&col, &cur, at);

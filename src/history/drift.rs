@@ -62,7 +62,7 @@ impl DriftConfig {
     pub fn rows_needed(&self) -> u32 {
         let shift = self.null_shift.clamp(0.001, 1.0);
         let n = 2.0 * 0.25 * (NULL_Z / shift).powi(2);
-        (n.ceil() as u32).clamp(self.min_values as u32, 100_000)
+        (n.ceil() as u32).max(self.min_values.min(100_000) as u32).min(100_000)
     }
 }
 

@@ -212,7 +212,9 @@ pub async fn decide(catalog: &Catalog, id: i64, decision: Decision, note: Option
     // Deciding again what is already decided, without a new note, changes nothing: the
     // steward's note stays and no event or audit entry is written. A decision without a note
     // keeps the note written before.
-    let note = note.or_else(|| row.note.clone());
+    // A new decision without a note keeps no earlier note: the note of a confirmation is not
+    // the reason for a rejection.
+    let note = if before == status { note.or_else(|| row.note.clone()) } else { note };
     if before == status && note == row.note {
         txn.rollback().await?;
         return Ok(row.into());
@@ -263,8 +265,13 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
         .one(&txn)
         .await?;
     let before = existing.as_ref().map(|e| e.status.as_str());
+    // A category a steward already confirmed or added stays as it is (adding it again changes
+    // nothing, unless with a new note for a manual one).
     let note = note.or_else(|| existing.as_ref().and_then(|e| e.note.clone()));
-    if let Some(row) = existing.as_ref().filter(|e| e.status == ClassificationStatus::Manual && e.note == note) {
+    if let Some(row) = existing
+        .as_ref()
+        .filter(|e| e.status == ClassificationStatus::Confirmed || (e.status == ClassificationStatus::Manual && e.note == note))
+    {
         txn.rollback().await?;
         return Ok(row.clone().into());
     }

@@ -628,9 +628,12 @@ impl SearchIndex {
 pub async fn search_as(
     index: &std::sync::Arc<SearchIndex>,
     catalog: &Catalog,
-    request: SearchRequest,
+    mut request: SearchRequest,
 ) -> Result<SearchResults, SearchError> {
     let pii = personal_data_filters(&request);
+    if request.query.contains("source:") || request.filters.iter().any(|f| f.trim_start().starts_with("source:")) {
+        request.sources = catalog.sources().await?.into_iter().map(|s| s.name).collect();
+    }
     let asked = serde_json::json!({ "query": request.query, "filters": request.filters, "categories": pii });
     let results = index.run(request).await?;
     if !pii.is_empty() {

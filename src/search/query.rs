@@ -32,6 +32,9 @@ pub struct SearchRequest {
     /// Say for each hit which fields matched and what they added (costs a look at each
     /// hit's postings again).
     pub explain: bool,
+    /// The registered sources, when the search filters by source: a `source:` filter naming
+    /// one of them is valid even when the index holds nothing of it (filled by `search_as`).
+    pub sources: Vec<String>,
 }
 
 /// What one field added to a hit's score: the query words (or the index words they stood
@@ -484,16 +487,36 @@ fn filter_term(f: &Fields, key: &str, value: &str) -> Option<(Field, String, &'s
     })
 }
 
+/// Whether `term` names a built-in personal-data category the way `pii:` accepts it: the
+/// key (`user.contact.email`), without `user.` (`contact.email`), or one of its parts
+/// (`email`).
+fn known_category(term: &str) -> bool {
+    crate::classify::taxonomy::BUILT_IN.iter().any(|(key, _, _)| {
+        let short = key.strip_prefix("user.").unwrap_or(key);
+        *key == term || short == term || short.split('.').any(|part| part == term)
+    })
+}
+
 /// Most terms of a filter's field read to suggest a value.
 const MAX_SUGGESTION_TERMS: usize = 10_000;
 
 /// Refuses a filter whose value nothing in the index holds (`pii:emial`, `source:nosuch`),
 /// suggesting the value most likely meant, or listing some that exist: a filter that can
 /// match nothing is almost always a typo, and an empty answer would hide it.
-fn check_filter_values(f: &Fields, searcher: &Searcher, p: &Parsed) -> Result<(), SearchError> {
+fn check_filter_values(f: &Fields, searcher: &Searcher, p: &Parsed, sources: &[String]) -> Result<(), SearchError> {
     for (key, value) in &p.filters {
         let Some((field, term, what)) = filter_term(f, key, value) else { continue };
         if searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
+            continue;
+        }
+        // Values that exist but that nothing indexed holds yet: a registered source without
+        // datasets, a category no column has, `pii:any` in a catalog without personal data.
+        let valid = match what {
+            "source" => sources.contains(&term),
+            "personal-data category" => term == "any" || known_category(&term),
+            _ => false,
+        };
+        if valid {
             continue;
         }
         let mut known: BTreeSet<String> = BTreeSet::new();
@@ -863,18 +886,29 @@ fn field_label(f: &Fields, field: Field) -> Option<(&'static str, f32)> {
 /// Which fields of one document the ranking's leaves matched, with their weighted scores,
 /// strongest first. The all-words bonus and synonym discounts are left out: this says where
 /// the words were found, not how the total was summed.
-fn explain(searcher: &Searcher, f: &Fields, ranking: &Ranking, addr: DocAddress) -> Result<Vec<FieldMatch>, SearchError> {
+/// The scoring weights of a ranking's leaves, built once per search for [`explain`].
+fn leaf_weights(searcher: &Searcher, f: &Fields, ranking: &Ranking) -> Result<Vec<Box<dyn tantivy::query::Weight>>, SearchError> {
     let stats = SparseFieldStats::new(f, searcher);
     let enable = EnableScoring::enabled_from_statistics_provider(&stats, searcher);
+    Ok(ranking.leaves.iter().map(|l| l.query().weight(enable)).collect::<Result<Vec<_>, _>>()?)
+}
+
+fn explain(
+    searcher: &Searcher,
+    f: &Fields,
+    ranking: &Ranking,
+    weights: &[Box<dyn tantivy::query::Weight>],
+    addr: DocAddress,
+) -> Result<Vec<FieldMatch>, SearchError> {
     let reader = searcher.segment_reader(addr.segment_ord);
     let mut by_field: BTreeMap<&'static str, (BTreeSet<String>, f32)> = BTreeMap::new();
-    for leaf in &ranking.leaves {
+    for (leaf, weight_of_leaf) in ranking.leaves.iter().zip(weights) {
         let (field, words) = match leaf {
             Leaf::Term(field, word) => (*field, vec![word.clone()]),
             Leaf::Phrase(field, words) => (*field, words.clone()),
         };
         let Some((label, weight)) = field_label(f, field) else { continue };
-        let mut scorer = leaf.query().weight(enable)?.scorer(reader, 1.0)?;
+        let mut scorer = weight_of_leaf.scorer(reader, 1.0)?;
         if contains(scorer.as_mut(), addr.doc_id) {
             let e = by_field.entry(label).or_default();
             e.0.extend(words);
@@ -978,7 +1012,7 @@ pub(super) fn exhaustive_scores(index: &SearchIndex, searcher: &Searcher, reques
 pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults, SearchError> {
     let f = &index.f;
     let parsed = parse(index, &request.query, &request.filters)?;
-    check_filter_values(f, searcher, &parsed)?;
+    check_filter_values(f, searcher, &parsed, &request.sources)?;
     let plan = Plan::new(f, searcher, &parsed)?;
     let ranking = ranking(f, &plan, &parsed);
     // The whole query as one tantivy query, built only for the passes that need it.
@@ -1034,6 +1068,10 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
     words.extend(plan.fuzzy.values().flatten().cloned());
     words.extend(plan.completions.iter().cloned());
     let words = QueryWords { words, synonyms: &index.synonyms };
+    let explained = match ranking.as_ref().filter(|_| request.explain) {
+        Some(r) => Some(leaf_weights(searcher, f, r)?),
+        None => None,
+    };
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -1062,9 +1100,9 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
                 highlights.push(Highlight { field: "pii".into(), fragment: h });
             }
         }
-        let matches = match ranking.as_ref().filter(|_| request.explain) {
-            Some(r) => explain(searcher, f, r, addr)?,
-            None => Vec::new(),
+        let matches = match (ranking.as_ref(), explained.as_deref()) {
+            (Some(r), Some(weights)) => explain(searcher, f, r, weights, addr)?,
+            _ => Vec::new(),
         };
         hits.push(Hit {
             kind: first(f.kind),

@@ -126,7 +126,17 @@ pub async fn search(
     let facets = ctx.look_ahead().field("facets").exists();
     let count = ctx.look_ahead().field("total").exists();
     let explain = ctx.look_ahead().field("hits").field("matches").exists();
-    let request = SearchRequest { query, filters: filters.unwrap_or_default(), limit, offset, include_removed, facets, count, explain };
+    let request = SearchRequest {
+        query,
+        filters: filters.unwrap_or_default(),
+        limit,
+        offset,
+        include_removed,
+        facets,
+        count,
+        explain,
+        sources: Vec::new(),
+    };
     let results = crate::search::search_as(&index, &state.catalog, request).await.map_err(|e| match e {
         SearchError::Invalid(m) => ApiError::InvalidInput(m),
         other => {
