@@ -125,3 +125,35 @@ async fn on_mariadb_tables_of_300000_rows() {
     let name = db.name.clone();
     large_tables(Dialect::MariaDb, &db.url, &name, async |sql: &str| db.execute(sql).await).await;
 }
+
+/// A scan that could not take the hashed sample (here: hashing turned off for one scan, as a
+/// timeout would) reads another way; the next scan compares with the last profile taken its
+/// own way, so a change made after the fallback scan is still found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_after_a_scan_sampled_another_way_is_still_found() {
+    let Some(db) = PgDatabase::create().await else { return };
+    let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
+    let exec = async |sql: &str| {
+        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            db.execute(statement).await;
+        }
+    };
+    exec(&create_table(Dialect::Postgres, "calls", true)).await;
+    exec(&insert_rows(Dialect::Postgres, "calls", 1, 20_000, 11)).await;
+    let app = open_app(&store).await;
+    let tables = vec!["calls.public.calls".to_string()];
+    let mut seen = Vec::new();
+    scan(&app, &db.url).await;
+    let _ = semantic(&app, &tables, &mut seen).await;
+
+    let mut config = (*app.config).clone();
+    config.scan.hash_sample_max_rows = 0;
+    let fallback = AppState::open(config).await.unwrap();
+    scan(&fallback, &db.url).await;
+    assert_eq!(semantic(&app, &tables, &mut seen).await, BTreeSet::new(), "a change of method is not drift");
+
+    exec(&Change::Tax(1.19).sql(Dialect::Postgres, "calls")).await;
+    scan(&app, &db.url).await;
+    let found = semantic(&app, &tables, &mut seen).await;
+    assert_eq!(found, BTreeSet::from([("calls.price".to_string(), "tax_change".to_string())]), "compared with the last hashed sample");
+}

@@ -16,7 +16,7 @@ use entity::column_profile;
 pub use entity::ReviewDecision;
 pub use meanings::{any_meaning, meanings_in_effect};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -47,7 +47,8 @@ pub(crate) async fn record_profiles(
     now: DateTime<Utc>,
     warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<Vec<Detected>, DbErr> {
-    let before = previous_profiles(txn, scan_id, &ids).await?;
+    let mut before = previous_profiles(txn, scan_id, &ids).await?;
+    same_way_profiles(txn, scan_id, &snapshot, &ids, &mut before).await?;
     let config = config.clone();
     let measured = tokio::task::spawn_blocking(move || measure(scan_id, &snapshot, &ids, &before, &config, now))
         .await
@@ -93,6 +94,71 @@ async fn previous_profiles(txn: &DatabaseTransaction, scan_id: i64, ids: &Column
         }
     }
     Ok(before)
+}
+
+/// Most datasets per scan whose earlier profiles are searched for one taken the same way.
+const MAX_DATASETS_LOOKED_BACK: usize = 500;
+/// How many earlier profiled scans of one dataset are searched.
+const MAX_SCANS_LOOKED_BACK: u64 = 10;
+
+/// Where the previous scan sampled a dataset another way than this one (a hashed sample that
+/// timed out and fell back to the engine's random method, say), profiles are compared only
+/// with profiles taken the same way: replaces each such column's previous profile with the
+/// latest earlier one taken as this scan's, so a change that lands after one fallback scan is
+/// still found on the next.
+async fn same_way_profiles(
+    txn: &DatabaseTransaction,
+    scan_id: i64,
+    snapshot: &snap::Snapshot,
+    ids: &ColumnIds,
+    before: &mut HashMap<(i64, Option<i64>), String>,
+) -> Result<(), DbErr> {
+    let method_of = |json: &str| serde_json::from_str::<profile::Profile>(json).ok().and_then(|p| p.method);
+    let mut looked_back = 0;
+    for ns in &snapshot.namespaces {
+        for d in &ns.datasets {
+            let Some(now) = d.sample.as_ref().map(|s| s.method) else { continue };
+            let columns: Vec<i64> =
+                d.columns.iter().filter_map(|c| ids.get(&(ns.name.clone(), d.name.clone(), c.name.clone())).map(|(col, _)| *col)).collect();
+            let Some(&(_, ds)) = d.columns.first().and_then(|c| ids.get(&(ns.name.clone(), d.name.clone(), c.name.clone()))) else {
+                continue;
+            };
+            let differ = columns.iter().any(|c| before.get(&(ds, Some(*c))).is_some_and(|j| method_of(j) != Some(now)));
+            if !differ || looked_back >= MAX_DATASETS_LOOKED_BACK {
+                continue;
+            }
+            looked_back += 1;
+            let scans: Vec<i64> = column_profile::Entity::find()
+                .select_only()
+                .column(column_profile::Column::ScanId)
+                .distinct()
+                .filter(column_profile::Column::DatasetId.eq(ds))
+                .filter(column_profile::Column::ScanId.lt(scan_id))
+                .order_by_desc(column_profile::Column::ScanId)
+                .limit(MAX_SCANS_LOOKED_BACK)
+                .into_tuple()
+                .all(txn)
+                .await?;
+            let rows = column_profile::Entity::find()
+                .filter(column_profile::Column::DatasetId.eq(ds))
+                .filter(column_profile::Column::ScanId.is_in(scans))
+                .order_by_desc(column_profile::Column::ScanId)
+                .all(txn)
+                .await?;
+            let mut replaced = std::collections::HashSet::new();
+            for row in rows {
+                let Some(col) = row.column_id else { continue };
+                if replaced.contains(&col) || method_of(&row.profile) != Some(now) {
+                    continue;
+                }
+                if before.get(&(ds, Some(col))).is_some_and(|j| method_of(j) != Some(now)) {
+                    before.insert((ds, Some(col)), row.profile);
+                }
+                replaced.insert(col);
+            }
+        }
+    }
+    Ok(())
 }
 
 type Measured = (Vec<column_profile::ActiveModel>, Vec<Detected>, Vec<snap::ScanWarning>);
