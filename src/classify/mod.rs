@@ -12,7 +12,7 @@ pub mod words;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use validators::IpKind;
-use words::{is_non_person_word, is_person_word, match_terms, split_identifier, MODIFIERS};
+use words::{is_non_person_word, is_person_word, match_terms, split_identifier, MODIFIERS, PLACE_CANCELS, PLACE_WORDS};
 
 /// Thresholds and extensions, from the `[classify]` configuration section.
 #[derive(Debug, Clone, Deserialize)]
@@ -322,6 +322,15 @@ impl Classifier {
                 scores.add(&m.category, signal("name", &m.term, weight));
                 scores.add(&m.category, signal("negative", &format!("`{modifier}` describes the data, it is not the data"), 0.0));
                 continue;
+            }
+            // `place_of_birth`, `lieu_de_naissance`, `passport_issue_city`: a place, not the
+            // date or the number.
+            if PLACE_CANCELS.contains(&m.category.as_str()) {
+                if let Some(place) = outside().find(|w| PLACE_WORDS.contains(w)) {
+                    scores.add(&m.category, signal("name", &m.term, weight));
+                    scores.add(&m.category, signal("negative", &format!("`{place}` names a place, not the {}", m.term), 0.0));
+                    continue;
+                }
             }
             if is_person_attribute(&m.category) {
                 if let Some(thing) = outside().find(|w| is_non_person_word(w)) {
@@ -642,6 +651,23 @@ mod tests {
             None
         );
         assert_eq!(classify("stats", "email_sent_count", "integer", &vals(&["1", "4", "0", "12", "3"])), None);
+        // A place of birth is not a date of birth; where a passport was issued is not its number.
+        for (column, values) in [
+            ("place_of_birth", ["Berlin", "Lyon", "Porto", "Graz", "Turku"]),
+            ("lieu_de_naissance", ["Lyon", "Nantes", "Lille", "Nice", "Paris"]),
+            ("luogo_di_nascita", ["Roma", "Bari", "Pisa", "Como", "Lecce"]),
+            ("passport_issue_city", ["Madrid", "Sevilla", "Bilbao", "Vigo", "Murcia"]),
+            ("birth_country", ["DE", "FR", "ES", "IT", "PL"]),
+        ] {
+            let got = classify("customers", column, "text", &vals(&values));
+            assert!(
+                !matches!(got.as_deref(), Some("user.demographic.date_of_birth" | "user.government_id.passport_number")),
+                "{column}: {got:?}"
+            );
+        }
+        // The date itself still is.
+        assert_eq!(classify("customers", "date_of_birth", "date", &[]).as_deref(), Some("user.demographic.date_of_birth"));
+        assert_eq!(classify("customers", "passport_no", "text", &[]).as_deref(), Some("user.government_id.passport_number"));
         assert_eq!(classify("net", "ip_pool_size", "integer", &vals(&["16", "32", "64", "16", "8"])), None);
         assert_eq!(classify("cfg", "mail_server_host", "text", &vals(&["smtp.example.org"; 5])), None);
         assert_eq!(classify("products", "product_name", "text", &vals(&["Green Tea", "Chef Knife", "Mug", "Kettle", "Puzzle"])), None);

@@ -636,6 +636,50 @@ pub const MODIFIERS: &[&str] = &[
     "channel",
 ];
 
+/// Words for a place: beside a birth or document term they name where (a place of birth,
+/// the city a passport was issued in), not the date or the number.
+pub const PLACE_WORDS: &[&str] = &[
+    "place",
+    "city",
+    "town",
+    "country",
+    "location",
+    "ort",
+    "geburtsort",
+    "stadt",
+    "land",
+    "lieu",
+    "ville",
+    "pays",
+    "lugar",
+    "ciudad",
+    "pais",
+    "luogo",
+    "citta",
+    "paese",
+    "plaats",
+    "stad",
+    "miejsce",
+    "miasto",
+    "kraj",
+    "orter",
+    "sted",
+    "paikka",
+    "misto",
+    "mesto",
+    "local",
+    "localidade",
+    "loc",
+];
+
+/// Categories a place word beside their term cancels.
+pub const PLACE_CANCELS: &[&str] = &[
+    "user.demographic.date_of_birth",
+    "user.government_id.passport_number",
+    "user.government_id.national_id",
+    "user.government_id.tax_id",
+];
+
 /// Entities that are not persons: their names and addresses are not personal data.
 pub const NON_PERSON: &[&str] = &[
     "product",
