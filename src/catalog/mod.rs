@@ -23,8 +23,8 @@ use names::{NameError, OwnerName, QualifiedName, TagName};
 pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, ColumnSummary, DatasetSummary};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 pub use types::*;
@@ -122,15 +122,10 @@ impl Catalog {
         {
             return Ok(m.into());
         }
-        let names: Vec<String> = source::Entity::find()
-            .select_only()
-            .column(source::Column::Name)
-            .filter(source::Column::RemovedAt.is_null())
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let hint =
-            names::did_you_mean(name, names.iter().map(String::as_str)).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+        let hint = closest_name::<source::Entity>(&self.db, source::Column::Name, source::Column::RemovedAt.is_null().into(), name)
+            .await?
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
         Err(CatalogError::NotFound(format!("source `{name}` not found{hint}")))
     }
 
@@ -535,9 +530,9 @@ impl Catalog {
             CatalogError::NotFound(format!("dataset `{}` not found ({what}){hint}", name.dataset_name()))
         };
         let Some(src) = source::Entity::find().filter(source::Column::Name.eq(&name.source)).one(&self.db).await? else {
-            let names: Vec<String> = source::Entity::find().select_only().column(source::Column::Name).into_tuple().all(&self.db).await?;
-            let hint = names::did_you_mean(&name.source, names.iter().map(String::as_str))
-                .map(|s| QualifiedName { source: s.to_string(), ..name.dataset_name() }.to_string());
+            let hint = closest_name::<source::Entity>(&self.db, source::Column::Name, Condition::all(), &name.source)
+                .await?
+                .map(|s| QualifiedName { source: s, ..name.dataset_name() }.to_string());
             return Err(not_found(&format!("no source `{}`", name.source), hint));
         };
         let Some(ns) = namespace::Entity::find()
@@ -546,15 +541,14 @@ impl Catalog {
             .one(&self.db)
             .await?
         else {
-            let names: Vec<String> = namespace::Entity::find()
-                .select_only()
-                .column(namespace::Column::Name)
-                .filter(namespace::Column::SourceId.eq(src.id))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let hint = names::did_you_mean(&name.namespace, names.iter().map(String::as_str))
-                .map(|n| QualifiedName { namespace: n.to_string(), ..name.dataset_name() }.to_string());
+            let hint = closest_name::<namespace::Entity>(
+                &self.db,
+                namespace::Column::Name,
+                namespace::Column::SourceId.eq(src.id).into(),
+                &name.namespace,
+            )
+            .await?
+            .map(|n| QualifiedName { namespace: n, ..name.dataset_name() }.to_string());
             return Err(not_found(&format!("source `{}` has no namespace `{}`", src.name, name.namespace), hint));
         };
         let Some(m) = dataset::Entity::find()
@@ -563,15 +557,14 @@ impl Catalog {
             .one(&self.db)
             .await?
         else {
-            let names: Vec<String> = dataset::Entity::find()
-                .select_only()
-                .column(dataset::Column::Name)
-                .filter(dataset::Column::NamespaceId.eq(ns.id))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let hint = names::did_you_mean(&name.dataset, names.iter().map(String::as_str))
-                .map(|d| QualifiedName { dataset: d.to_string(), ..name.dataset_name() }.to_string());
+            let hint = closest_name::<dataset::Entity>(
+                &self.db,
+                dataset::Column::Name,
+                dataset::Column::NamespaceId.eq(ns.id).into(),
+                &name.dataset,
+            )
+            .await?
+            .map(|d| QualifiedName { dataset: d, ..name.dataset_name() }.to_string());
             return Err(not_found(&format!("namespace `{}` has no dataset `{}`", ns.name, name.dataset), hint));
         };
         Ok(Dataset::from_model(m, &src.name, &ns.name))
@@ -608,16 +601,15 @@ impl Catalog {
             .one(&self.db)
             .await?;
         let Some(m) = m else {
-            let names: Vec<String> = dataset_column::Entity::find()
-                .select_only()
-                .column(dataset_column::Column::Name)
-                .filter(dataset_column::Column::DatasetId.eq(ds.id))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let hint = names::did_you_mean(col, names.iter().map(String::as_str))
-                .map(|c| format!("; did you mean `{}`?", QualifiedName { column: Some(c.to_string()), ..name.clone() }))
-                .unwrap_or_default();
+            let hint = closest_name::<dataset_column::Entity>(
+                &self.db,
+                dataset_column::Column::Name,
+                dataset_column::Column::DatasetId.eq(ds.id).into(),
+                col,
+            )
+            .await?
+            .map(|c| format!("; did you mean `{}`?", QualifiedName { column: Some(c), ..name.clone() }))
+            .unwrap_or_default();
             return Err(CatalogError::NotFound(format!(
                 "column `{name}` not found (dataset `{}` has no column `{col}`){hint}",
                 ds.qualified_name
@@ -879,6 +871,18 @@ impl Catalog {
     pub async fn ping(&self) -> Result<(), CatalogError> {
         self.db.ping().await.map_err(CatalogError::from)
     }
+}
+
+/// The name most likely meant by `wanted` (see [`names::did_you_mean`]) among the `name`
+/// values of the `E` rows `filter` selects: the hint of a lookup that found nothing.
+async fn closest_name<E: EntityTrait>(
+    db: &DatabaseConnection,
+    name: E::Column,
+    filter: Condition,
+    wanted: &str,
+) -> Result<Option<String>, DbErr> {
+    let names: Vec<String> = E::find().select_only().column(name).filter(filter).into_tuple().all(db).await?;
+    Ok(names::did_you_mean(wanted, names.iter().map(String::as_str)).map(str::to_string))
 }
 
 async fn tags_of<C: ConnectionTrait>(db: &C, target: Target) -> Result<Vec<String>, CatalogError> {
