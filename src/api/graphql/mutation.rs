@@ -80,6 +80,20 @@ async fn column_id(catalog: &Catalog, id: &ID) -> ApiResult<i64> {
     }
 }
 
+/// Confirms or rejects the classification named by `id`, or by `column` and `category`.
+async fn decide(
+    ctx: &Context<'_>,
+    decision: Decision,
+    id: Option<ID>,
+    column: Option<ID>,
+    category: Option<String>,
+    note: Option<String>,
+) -> ApiResult<Classification> {
+    let state = acting(ctx)?;
+    let id = classification_id(&state, id.as_ref(), column.as_ref(), category.as_deref()).await?;
+    Ok(Classification(classifications::decide(&state.catalog, id, decision, note.as_deref()).await?))
+}
+
 /// A classification by its id, or by its column (id or qualified name) and category.
 async fn classification_id(state: &AppState, id: Option<&ID>, column: Option<&ID>, category: Option<&str>) -> ApiResult<i64> {
     match (id, column, category) {
@@ -215,10 +229,7 @@ impl MutationRoot {
         category: Option<String>,
         note: Option<String>,
     ) -> ApiResult<Classification> {
-        let state = acting(ctx)?;
-        let id = classification_id(&state, id.as_ref(), column.as_ref(), category.as_deref()).await?;
-        let c = classifications::decide(&state.catalog, id, Decision::Confirm, note.as_deref()).await?;
-        Ok(Classification(c))
+        decide(ctx, Decision::Confirm, id, column, category, note).await
     }
 
     /// Rejects a classification (named as for `confirmClassification`); later scans never
@@ -232,10 +243,7 @@ impl MutationRoot {
         category: Option<String>,
         note: Option<String>,
     ) -> ApiResult<Classification> {
-        let state = acting(ctx)?;
-        let id = classification_id(&state, id.as_ref(), column.as_ref(), category.as_deref()).await?;
-        let c = classifications::decide(&state.catalog, id, Decision::Reject, note.as_deref()).await?;
-        Ok(Classification(c))
+        decide(ctx, Decision::Reject, id, column, category, note).await
     }
 
     /// Adds a personal-data category to a column (`columnId`: id or qualified name) by hand
