@@ -5,14 +5,24 @@
 //! recognize from the name alone; `tests` checks every file and every example.
 //!
 //! Adding a language: write `vocabulary/<code>.txt` in the same format and add it to
-//! [`FILES`]. The vocabulary built into `words.rs` (English, German, French, Spanish, Italian,
-//! Dutch, Polish, Swedish) comes first; a file never overrides a term it already has.
+//! [`FILES`]. Files are read in [`FILES`] order and a term keeps its first entry: English
+//! (`en.txt`, which also holds the terms several languages share and the international
+//! abbreviations) comes first, then German, French, Spanish, Italian, Dutch, Polish and
+//! Swedish, then the other languages; a later file never overrides a term an earlier one has.
 
 use super::taxonomy::BUILT_IN;
 use super::words::fold;
 
 /// The vocabulary files: code and text.
 pub const FILES: &[(&str, &str)] = &[
+    ("en", include_str!("vocabulary/en.txt")),
+    ("de", include_str!("vocabulary/de.txt")),
+    ("fr", include_str!("vocabulary/fr.txt")),
+    ("es", include_str!("vocabulary/es.txt")),
+    ("it", include_str!("vocabulary/it.txt")),
+    ("nl", include_str!("vocabulary/nl.txt")),
+    ("pl", include_str!("vocabulary/pl.txt")),
+    ("sv", include_str!("vocabulary/sv.txt")),
     ("bg", include_str!("vocabulary/bg.txt")),
     ("cs", include_str!("vocabulary/cs.txt")),
     ("da", include_str!("vocabulary/da.txt")),
@@ -133,6 +143,8 @@ mod tests {
     }
 
     language_tests! {
+        english => "en", german => "de", french => "fr", spanish => "es", italian => "it", dutch => "nl",
+        polish => "pl", swedish => "sv",
         bulgarian => "bg", czech => "cs", danish => "da", greek => "el", estonian => "et", finnish => "fi",
         irish => "ga", croatian => "hr", hungarian => "hu", icelandic => "is", lithuanian => "lt", latvian => "lv",
         maltese => "mt", norwegian => "no", portuguese => "pt", romanian => "ro", slovak => "sk", slovenian => "sl",
@@ -141,7 +153,7 @@ mod tests {
 
     #[test]
     fn every_file_is_tested_and_malformed_lines_are_named() {
-        assert_eq!(FILES.len(), 19);
+        assert_eq!(FILES.len(), 27);
         let p = parse("# c\nvorname user.name.first strong\nVorname user.name.first strong\nx user.nosuch strong\nx user.name loud\nexample a user.name\njust two\n");
         assert_eq!(p.terms.len(), 1);
         assert_eq!(p.examples.len(), 1);
