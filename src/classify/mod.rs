@@ -3,8 +3,10 @@
 //! category per column with a confidence and the evidence behind it. Evidence never holds
 //! a sampled value: only which rule fired, shares and counts.
 
+pub mod health;
 pub mod languages;
 pub mod lexicon;
+pub mod national;
 pub mod taxonomy;
 pub mod validators;
 pub mod words;
@@ -154,6 +156,7 @@ fn type_allows(cat: &str, family: &str) -> bool {
                 | "user.government_id.tax_id"
                 | "user.device.device_id"
                 | "user.financial.bank_account"
+                | "user.demographic.date_of_birth"
         ),
         "decimal" | "float" => matches!(cat, "user.location.precise" | "user.unique_id" | "user.financial.credit_card"),
         "date" | "timestamp" | "timestamp_tz" => cat == "user.demographic.date_of_birth",
@@ -215,6 +218,73 @@ fn share(values: &[&str], need: f64, f: impl Fn(&str) -> bool) -> f64 {
     ok as f64 / n as f64
 }
 
+/// Words that make a token or key the code of a thing rather than a secret of a person.
+const PRODUCT_TOKEN_WORDS: &[&str] = &[
+    "product",
+    "license",
+    "licence",
+    "coupon",
+    "voucher",
+    "promo",
+    "gift",
+    "sku",
+    "item",
+    "invite",
+    "invitation",
+    "tracking",
+    "serial",
+    "activation",
+    "shipment",
+    "parcel",
+    "ticket",
+    "cart",
+    "csrf",
+    "pagination",
+    "page",
+    "cursor",
+    "idempotency",
+    "cache",
+];
+
+/// Whether a comment or description only mentions a category rather than saying the column
+/// holds it: `address type code`, `email verified`, `number of phone calls`, `whether the
+/// email bounced`.
+fn mentions_only(words: &[String], m: &words::NameMatch) -> bool {
+    let after = words.get(m.end).map(String::as_str);
+    let before = |k: usize| m.start.checked_sub(k).and_then(|i| words.get(i)).map(String::as_str);
+    after.is_some_and(|w| MODIFIERS.contains(&w) || matches!(w, "code" | "codes" | "category" | "class"))
+        || matches!(before(1), Some("whether" | "if" | "has" | "is" | "was" | "count" | "no"))
+        || (matches!(before(1), Some("of")) && matches!(before(2), Some("number" | "count" | "amount" | "kind" | "type" | "format")))
+}
+
+/// The most frequent item, as text.
+fn most_common<'x>(items: impl Iterator<Item = &'x str>) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in items {
+        *counts.entry(i).or_default() += 1;
+    }
+    counts.into_iter().max_by_key(|(_, c)| *c).map(|(k, _)| k.to_string())
+}
+
+/// Dotted quads whose parts are all small (`10.2.0.4`, `1.18.3.0`) and that repeat, or whose
+/// column is named as a version: release or build versions. Addresses in use spread over
+/// the range of each part and rarely repeat this much.
+fn version_like(values: &[&str], words: &[String]) -> bool {
+    const VERSION_WORDS: &[&str] = &["version", "ver", "release", "rel", "build", "firmware", "revision", "rev", "patch", "saprl"];
+    if words.iter().any(|w| VERSION_WORDS.contains(&w.as_str())) {
+        return true;
+    }
+    let small = values
+        .iter()
+        .filter(|v| {
+            let parts: Vec<u32> = v.split('.').filter_map(|p| p.parse().ok()).collect();
+            parts.len() == 4 && parts[0] < 30 && parts[1..].iter().all(|&x| x < 100)
+        })
+        .count();
+    let distinct: std::collections::BTreeSet<&&str> = values.iter().collect();
+    small * 10 >= values.len() * 9 && distinct.len() * 2 <= values.len()
+}
+
 impl Classifier {
     /// Builds a classifier; custom categories are checked here, once.
     pub fn new(config: ClassifyConfig) -> Result<Self, ClassifyError> {
@@ -267,7 +337,7 @@ impl Classifier {
         for (kind, text) in [("comment", facts.comment), ("description", facts.description)] {
             if let Some(text) = text {
                 let w = split_identifier(text);
-                let found: Vec<_> = match_terms(&w, &self.terms).into_iter().filter(|m| m.weight >= 0.5).collect();
+                let found: Vec<_> = match_terms(&w, &self.terms).into_iter().filter(|m| m.weight >= 0.5 && !mentions_only(&w, m)).collect();
                 // A comment naming several kinds of data ("email, phone or chat") lists
                 // values or options; it does not say what the column holds.
                 let distinct: std::collections::BTreeSet<&str> = found.iter().map(|m| m.category.as_str()).collect();
@@ -288,7 +358,11 @@ impl Classifier {
         if dt.starts_with("macaddr") {
             scores.add("user.device.device_id", signal("type", &dt, 0.6));
         }
-        self.value_signals(facts, &words, &mut scores);
+        let health_table = health::health_table(&table_words);
+        if health_table && health::clinical_column(&words) {
+            scores.add("user.health", signal("table", "a clinical value or code in a table of health records", 0.6));
+        }
+        self.value_signals(facts, &words, health_table, &mut scores);
 
         // Combine: independent signals, 1 - prod(1 - w); negative signals scale down.
         let mut best: Option<Suggestion> = None;
@@ -306,7 +380,10 @@ impl Classifier {
                 }
             }
             let confidence = ((1.0 - keep) * penalty * 1000.0).round() / 1000.0;
-            if confidence >= self.config.threshold && best.as_ref().is_none_or(|b| confidence > b.confidence) {
+            // Special categories (Art. 9) weigh more: a miss costs more than elsewhere, so they
+            // need a little less evidence.
+            let threshold = if self.taxonomy.is_special(&category) { self.config.threshold * 0.8 } else { self.config.threshold };
+            if confidence >= threshold && best.as_ref().is_none_or(|b| confidence > b.confidence) {
                 best = Some(Suggestion { category, confidence, evidence: signals });
             }
         }
@@ -329,6 +406,22 @@ impl Classifier {
                 if let Some(place) = outside().find(|w| PLACE_WORDS.contains(w)) {
                     scores.add(&m.category, signal("name", &m.term, weight));
                     scores.add(&m.category, signal("negative", &format!("`{place}` names a place, not the {}", m.term), 0.0));
+                    continue;
+                }
+            }
+            // `product_token`, `license_key`, `coupon_secret`: codes of things, not a person's
+            // credentials (a strong term such as `password` or `api_key` still counts).
+            if m.category == "user.credentials" && m.weight < words::STRONG {
+                if let Some(thing) =
+                    outside().find(|w| PRODUCT_TOKEN_WORDS.contains(w) || is_non_person_word(w)).or(table_is_thing.then_some(""))
+                {
+                    let why = if thing.is_empty() {
+                        "the table holds things: a product or licence code".to_string()
+                    } else {
+                        format!("`{thing}` makes it a product or licence code")
+                    };
+                    scores.add(&m.category, signal("name", &m.term, weight));
+                    scores.add(&m.category, signal("negative", &why, 0.0));
                     continue;
                 }
             }
@@ -365,7 +458,7 @@ impl Classifier {
         }
     }
 
-    fn value_signals(&self, facts: &ColumnFacts<'_>, words: &[String], scores: &mut Scores) {
+    fn value_signals(&self, facts: &ColumnFacts<'_>, words: &[String], health_table: bool, scores: &mut Scores) {
         let values: Vec<&str> = facts.values.iter().flatten().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
         let n = values.len();
         if n < self.config.min_values {
@@ -388,7 +481,7 @@ impl Classifier {
             let s = share(&values, maj, validators::email);
             if s >= maj {
                 scores.add("user.contact.email", value_signal("email syntax", 0.9, s, n));
-            } else if s < 0.2 && n >= 10 {
+            } else if s < 0.2 && n >= 10 && !json_documents(&values) {
                 scores.add(
                     "user.contact.email",
                     Signal {
@@ -406,7 +499,19 @@ impl Classifier {
                 scores.add("user.financial.bank_account", value_signal("IBAN mod-97", 0.92, s, n));
             }
             let s = share(&values, maj, |v| validators::ip(v).is_some());
-            if s >= maj {
+            if s >= maj && version_like(&values, words) {
+                scores.add(
+                    "user.device.ip_address",
+                    Signal {
+                        kind: "negative".into(),
+                        rule: "dotted numbers with small parts: release versions, not addresses".into(),
+                        weight: 0.0,
+                        share: Some(s),
+                        sampled: Some(n),
+                        country: None,
+                    },
+                );
+            } else if s >= maj {
                 let public = values.iter().filter(|v| validators::ip(v) == Some(IpKind::Public)).count();
                 let public_share = public as f64 / n as f64;
                 if public_share >= 0.5 {
@@ -426,6 +531,29 @@ impl Classifier {
                 if device_named {
                     scores.add("user.device.device_id", value_signal("UUID-shaped advertising/device id", 0.5, s, n));
                 }
+            }
+            let s = share(&values, maj, validators::lat_lon);
+            if s >= maj {
+                scores.add("user.location.precise", value_signal("latitude and longitude in one value", 0.8, s, n));
+            }
+            self.json_signals(&values, scores);
+            // Diagnosis codes and blood groups: strong in a health record, weak elsewhere.
+            let clinical = health_table || health::clinical_column(words);
+            let s = share(&values, maj, health::icd10);
+            if s >= maj {
+                let dotted = share(&values, 0.5, health::icd10_dotted) >= 0.5;
+                let weight = if clinical {
+                    0.8
+                } else if dotted {
+                    0.55
+                } else {
+                    0.3
+                };
+                scores.add("user.health", value_signal("ICD-10 diagnosis codes", weight, s, n));
+            }
+            let s = share(&values, maj, health::blood_group);
+            if s >= maj {
+                scores.add("user.health", value_signal("blood groups", if clinical { 0.8 } else { 0.35 }, s, n));
             }
             let s = share(&values, maj, validators::credential);
             if s >= maj {
@@ -454,18 +582,12 @@ impl Classifier {
             if s >= maj {
                 scores.add("user.device.device_id", value_signal("IMEI with Luhn", 0.85, s, n));
             }
-            let mut countries: BTreeMap<&'static str, usize> = BTreeMap::new();
-            let s = share(&values, maj, |v| validators::national_id(v).is_some());
+            self.national_id_signal(&values, maj, scores);
+            let s = share(&values, maj, |v| national::bank_account(v).is_some());
             if s >= maj {
-                for v in &values {
-                    if let Some(c) = validators::national_id(v) {
-                        *countries.entry(c).or_default() += 1;
-                    }
-                }
-                let country = countries.iter().max_by_key(|(_, c)| **c).map(|(k, _)| k.to_string());
-                let mut sig = value_signal("national id with check digits", 0.85, s, n);
-                sig.country = country;
-                scores.add("user.government_id.national_id", sig);
+                let mut sig = value_signal("domestic bank account number with its check digits", 0.85, s, n);
+                sig.country = most_common(values.iter().filter_map(|v| national::bank_account(v)));
+                scores.add("user.financial.bank_account", sig);
             }
             let s = share(&values, maj, validators::postal_code);
             if s >= maj {
@@ -476,13 +598,13 @@ impl Classifier {
                 scores.add("user.location.precise", value_signal("coordinate with 3+ decimals", 0.4, s, n));
             }
         }
-        if matches!(family, "text" | "date" | "timestamp" | "timestamp_tz" | "other") {
+        if matches!(family, "text" | "date" | "timestamp" | "timestamp_tz" | "other" | "integer") {
             self.birth_date_signal(&values, maj, scores);
         }
         // A strong validator that fails on most values contradicts a name-only guess.
         let name_only_contradicted = [
             ("user.financial.credit_card", validators::card_number as fn(&str) -> bool),
-            ("user.financial.bank_account", validators::iban),
+            ("user.financial.bank_account", |v| validators::iban(v) || national::bank_account(v).is_some()),
         ];
         for (cat, f) in name_only_contradicted {
             if scores.by_category.get(cat).is_some_and(|s| s.iter().all(|x| x.kind != "values")) && n >= 10 {
@@ -593,6 +715,79 @@ impl Classifier {
         }
     }
 
+    /// Identity numbers: a majority of the values must pass one and the same scheme.
+    fn national_id_signal(&self, values: &[&str], maj: f64, scores: &mut Scores) {
+        let n = values.len();
+        if share(values, maj, |v| national::schemes(v).next().is_some()) < maj {
+            return;
+        }
+        let mut counts: BTreeMap<&'static str, (usize, &'static national::Scheme)> = BTreeMap::new();
+        for v in values {
+            for scheme in national::schemes(v) {
+                counts.entry(scheme.name).or_insert((0, scheme)).0 += 1;
+            }
+        }
+        let Some((count, scheme)) = counts.into_values().max_by_key(|(c, s)| (*c, !s.tax)) else { return };
+        let s = count as f64 / n as f64;
+        if s < maj {
+            return;
+        }
+        let category = if scheme.tax { "user.government_id.tax_id" } else { "user.government_id.national_id" };
+        let mut sig = value_signal(&format!("national id with check digits ({})", scheme.name), 0.9, s, n);
+        sig.country = Some(scheme.country.to_string());
+        scores.add(category, sig);
+    }
+
+    /// JSON documents: the leaves at each field path are checked like a column's values, and
+    /// the path is named in the evidence (`billing.email`). One kind of personal data found
+    /// gives that category; several give free text with personal data.
+    fn json_signals(&self, values: &[&str], scores: &mut Scores) {
+        let n = values.len();
+        if !json_documents(values) {
+            return;
+        }
+        let mut leaves: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut budget = 20_000usize;
+        for v in values {
+            if v.len() > 65_536 {
+                continue;
+            }
+            if let Ok(doc) = serde_json::from_str::<serde_json::Value>(v) {
+                json_leaves(&doc, String::new(), 0, &mut budget, &mut leaves);
+            }
+        }
+        let mut found: Vec<(String, &'static str, &'static str, f64)> = Vec::new();
+        for (path, vals) in &leaves {
+            if vals.len() < self.config.min_values.max(3) {
+                continue;
+            }
+            let vals: Vec<&str> = vals.iter().map(String::as_str).collect();
+            let need = self.config.value_majority;
+            let checks: [(&'static str, &'static str, fn(&str) -> bool); 6] = [
+                ("user.contact.email", "e-mail addresses", validators::email),
+                ("user.contact.phone_number", "phone numbers", validators::phone),
+                ("user.financial.bank_account", "IBANs", validators::iban),
+                ("user.financial.credit_card", "card numbers", validators::card_number),
+                ("user.government_id.national_id", "national ids", |v| national::schemes(v).next().is_some()),
+                ("user.device.ip_address", "IP addresses", |v| validators::ip(v) == Some(IpKind::Public)),
+            ];
+            for (category, what, check) in checks {
+                let s = share(&vals, need, check);
+                if s >= need {
+                    found.push((path.clone(), category, what, s));
+                    break;
+                }
+            }
+        }
+        let distinct: std::collections::BTreeSet<&str> = found.iter().map(|f| f.1).collect();
+        let several = distinct.len() > 1;
+        for (path, category, what, s) in &found {
+            let rule = format!("{what} inside JSON at `{path}`");
+            let target = if several { "user.free_text_with_pii" } else { category };
+            scores.add(target, value_signal(&rule, 0.8, *s, n));
+        }
+    }
+
     fn birth_date_signal(&self, values: &[&str], maj: f64, scores: &mut Scores) {
         let today = chrono::Utc::now().date_naive();
         let mut ages: Vec<i32> =
@@ -610,6 +805,42 @@ impl Classifier {
         if (16..=95).contains(&median) && p90 - p10 >= 8 && p10 >= 5 {
             scores.add("user.demographic.date_of_birth", value_signal("dates plausible as birth dates", 0.45, s, values.len()));
         }
+    }
+}
+
+/// Whether most values are JSON objects or arrays.
+fn json_documents(values: &[&str]) -> bool {
+    values.iter().filter(|v| v.starts_with(['{', '['])).count() * 2 >= values.len()
+}
+
+/// Collects the scalar leaves of a JSON document by dotted path (array items share their
+/// array's path), within a depth and a total budget.
+fn json_leaves(v: &serde_json::Value, path: String, depth: usize, budget: &mut usize, out: &mut BTreeMap<String, Vec<String>>) {
+    if *budget == 0 || depth > 8 {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                let key: String = k.chars().filter(|c| !c.is_control()).take(64).collect();
+                let p = if path.is_empty() { key } else { format!("{path}.{key}") };
+                json_leaves(child, p, depth + 1, budget, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items.iter().take(50) {
+                json_leaves(item, path.clone(), depth + 1, budget, out);
+            }
+        }
+        serde_json::Value::String(s) => {
+            *budget -= 1;
+            out.entry(path).or_default().push(s.trim().to_string());
+        }
+        serde_json::Value::Number(x) => {
+            *budget -= 1;
+            out.entry(path).or_default().push(x.to_string());
+        }
+        _ => {}
     }
 }
 
@@ -693,6 +924,135 @@ mod tests {
             ),
             None
         );
+    }
+
+    fn describe(column: &str, description: &str) -> Option<String> {
+        let c = Classifier::new(ClassifyConfig::default()).unwrap();
+        c.classify(&ColumnFacts {
+            dataset: "t",
+            column,
+            data_type: "text",
+            type_family: "text",
+            comment: None,
+            description: Some(description),
+            primary_key: false,
+            values: &[],
+        })
+        .map(|s| s.category)
+    }
+
+    #[test]
+    fn value_shapes() {
+        // Birth dates as yyyymmdd integers and in national text forms.
+        // Dates alone stay below the default threshold (a hire date is a date too), so these
+        // are checked with a lower one.
+        let low = Classifier::new(ClassifyConfig { threshold: 0.4, ..Default::default() }).unwrap();
+        let dob = |family: &str, values: &[Option<String>]| {
+            let facts = ColumnFacts {
+                dataset: "t",
+                column: "f7",
+                data_type: family,
+                type_family: family,
+                comment: None,
+                description: None,
+                primary_key: false,
+                values,
+            };
+            low.classify(&facts).map(|s| s.category)
+        };
+        let ints = vals(&["19850312", "19620101", "19971130", "19440705", "20010214", "19781224", "19590909"]);
+        assert_eq!(classify("t", "f7", "integer", &ints), None);
+        assert_eq!(dob("integer", &ints).as_deref(), Some("user.demographic.date_of_birth"));
+        let hu = vals(&["1985.03.12.", "1962.01.01.", "1997.11.30.", "1944.07.05.", "2001.02.14.", "1978.12.24."]);
+        assert_eq!(dob("text", &hu).as_deref(), Some("user.demographic.date_of_birth"));
+        let cz = vals(&["12. 3. 1985", "1. 1. 1962", "30. 11. 1997", "5. 7. 1944", "14. 2. 2001", "24. 12. 1978"]);
+        assert_eq!(dob("text", &cz).as_deref(), Some("user.demographic.date_of_birth"));
+        // Identity numbers of one scheme, by values alone.
+        let hetu = vals(&["131052-308T", "131052-308T", "131052-308T", "131052-308T", "131052-308T"]);
+        let got = Classifier::new(ClassifyConfig::default()).unwrap().classify(&ColumnFacts {
+            dataset: "t",
+            column: "f9",
+            data_type: "text",
+            type_family: "text",
+            comment: None,
+            description: None,
+            primary_key: false,
+            values: &hetu,
+        });
+        let got = got.expect("henkilötunnus");
+        assert_eq!(got.category, "user.government_id.national_id");
+        assert_eq!(got.evidence[0].country.as_deref(), Some("FI"));
+        // Domestic bank accounts, and positions in one value.
+        let nrb = vals(&["61 1090 1014 0000 0712 1981 2874"; 5]);
+        assert_eq!(classify("t", "f10", "text", &nrb).as_deref(), Some("user.financial.bank_account"));
+        let pos = vals(&["52.52001,13.40495", "48.13743,11.57549", "50.93753,6.96028", "53.55108,9.99368", "51.33970,12.37307"]);
+        assert_eq!(classify("t", "f11", "text", &pos).as_deref(), Some("user.location.precise"));
+        // Random digits of the same length are not identity numbers.
+        let mut rng = 7u64;
+        let random: Vec<Option<String>> = (0..100)
+            .map(|_| {
+                rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                Some(format!("{:011}", (rng >> 20) % 100_000_000_000))
+            })
+            .collect();
+        assert_eq!(classify("t", "f12", "text", &random), None);
+    }
+
+    #[test]
+    fn personal_data_inside_json_names_the_path() {
+        let docs: Vec<Option<String>> = (0..10)
+            .map(|i| Some(format!(r#"{{"billing":{{"email":"person{i}@example.org","country":"DE"}},"items":[{{"sku":"A-{i}"}}]}}"#)))
+            .collect();
+        let c = Classifier::new(ClassifyConfig::default()).unwrap();
+        let s = c
+            .classify(&ColumnFacts {
+                dataset: "quote_payment",
+                column: "additional_information",
+                data_type: "text",
+                type_family: "text",
+                comment: None,
+                description: None,
+                primary_key: false,
+                values: &docs,
+            })
+            .expect("e-mail inside JSON");
+        assert_eq!(s.category, "user.contact.email");
+        assert!(s.evidence.iter().any(|e| e.rule.contains("`billing.email`")), "{:?}", s.evidence);
+    }
+
+    #[test]
+    fn health_from_context() {
+        let icd = vals(&["E11", "I10", "J45", "K21", "M54", "F32", "E78"]);
+        assert_eq!(classify("condition_occurrence", "condition_source_value", "text", &icd).as_deref(), Some("user.health"));
+        assert_eq!(classify("patients", "c3", "text", &icd).as_deref(), Some("user.health"));
+        // The same shapes in a warehouse are shelf codes.
+        assert_eq!(classify("warehouse_bins", "bin", "text", &icd), None);
+        let blood = vals(&["A+", "0-", "B+", "AB-", "A-", "0+"]);
+        assert_eq!(classify("donors", "grp", "text", &blood).as_deref(), Some("user.health"));
+        assert_eq!(classify("students", "grade", "text", &blood), None);
+    }
+
+    #[test]
+    fn descriptions_say_what_a_column_holds() {
+        assert_eq!(describe("c1", "Caller number, E.164").as_deref(), Some("user.contact.phone_number"));
+        assert_eq!(describe("c2", "The customer's e-mail address").as_deref(), Some("user.contact.email"));
+        assert_eq!(describe("c3", "Address type code (1 = billing, 2 = shipping)"), None);
+        assert_eq!(describe("c4", "Whether the email bounced"), None);
+        assert_eq!(describe("c5", "Number of phone calls this month"), None);
+    }
+
+    #[test]
+    fn versions_and_product_tokens_are_not_personal() {
+        let versions = vals(&["10.2.0.4", "10.2.0.4", "11.2.0.4", "12.1.0.2", "10.2.0.4", "12.1.0.2", "19.3.0.0", "11.2.0.4"]);
+        assert_eq!(classify("systems", "db_release", "text", &versions), None);
+        assert_eq!(classify("systems", "x1", "text", &versions), None);
+        let public_ips = vals(&["81.2.69.160", "93.184.216.34", "151.101.1.69", "185.15.58.224", "62.157.140.133"]);
+        assert_eq!(classify("sessions", "remote_addr", "text", &public_ips).as_deref(), Some("user.device.ip_address"));
+        let tokens = vals(&["PRD-7F3A-21", "PRD-9B1C-07", "PRD-0D4E-33", "PRD-5A2F-18", "PRD-6C8B-40"]);
+        assert_eq!(classify("products", "product_token", "text", &tokens), None);
+        assert_eq!(classify("licenses", "license_token", "text", &tokens), None);
+        let hashes = vals(&["$P$BZzTwQVeIA1ksw3ZCcHpOdMWMv1YdL0"; 5]);
+        assert_eq!(classify("wp_users", "user_pass", "text", &hashes).as_deref(), Some("user.credentials"));
     }
 
     #[test]

@@ -197,46 +197,70 @@ pub fn ip(s: &str) -> Option<IpKind> {
     Some(if reserved { IpKind::Reserved } else { IpKind::Public })
 }
 
-const PHONE_REGIONS: &[phonenumber::country::Id] = {
+/// Numbering plans whose national numbers start with a trunk prefix (0, or 06 and 8).
+const TRUNK_REGIONS: &[phonenumber::country::Id] = {
     use phonenumber::country::Id::*;
-    &[DE, FR, ES, IT, NL, PL, SE, GB, US, AT, BE, CH]
+    &[DE, FR, NL, SE, GB, AT, BE, CH, FI, IE, SK, HU, RO, BG, HR, SI, LT, IT, US]
 };
 
-/// A phone number valid under its country's numbering plan (international form, or national
-/// form in one of the common European regions).
+/// Numbering plans without a trunk prefix: national numbers are written as they are dialled
+/// from abroad, without the country code.
+const CLOSED_REGIONS: &[phonenumber::country::Id] = {
+    use phonenumber::country::Id::*;
+    &[ES, PL, PT, IT, CZ, DK, NO, IS, GR, MT, CY, LV, EE, LU, LT]
+};
+
+/// A phone number valid under its country's numbering plan: international form, a national
+/// form with a trunk prefix, or, in the plans without one, a grouped national number such as
+/// `612 345 678` (a bare run of digits is more likely an amount or an id).
 pub fn phone(s: &str) -> bool {
     let s = s.trim();
     let mut digits = 0;
+    let mut separators = 0;
     for (i, c) in s.chars().enumerate() {
         match c {
             '0'..='9' => digits += 1,
             '+' if i == 0 => {}
-            ' ' | '-' | '(' | ')' | '.' | '/' => {}
+            ' ' | '-' | '(' | ')' | '.' | '/' => separators += 1,
             _ => return false,
         }
     }
-    if !(7..=15).contains(&digits) {
+    if !(7..=15).contains(&digits) || (separators > 0 && date(s).is_some()) {
         return false;
     }
+    let valid =
+        |region: Option<phonenumber::country::Id>, text: &str| phonenumber::parse(region, text).is_ok_and(|n| phonenumber::is_valid(&n));
     if s.starts_with('+') || s.starts_with("00") {
         let normalized = if let Some(rest) = s.strip_prefix("00") { format!("+{rest}") } else { s.to_string() };
-        return phonenumber::parse(None, &normalized).is_ok_and(|n| phonenumber::is_valid(&n));
+        return valid(None, &normalized);
     }
-    if !s.starts_with('0') && !s.starts_with('(') {
-        // National numbers of these plans start with a trunk prefix; bare digit runs are
-        // more likely amounts or ids.
-        return false;
+    if s.starts_with('0') || s.starts_with('(') || s.starts_with("8 ") {
+        return TRUNK_REGIONS.iter().any(|r| valid(Some(*r), s));
     }
-    PHONE_REGIONS.iter().any(|r| phonenumber::parse(Some(*r), s).is_ok_and(|n| phonenumber::is_valid(&n)))
+    separators > 0 && CLOSED_REGIONS.iter().any(|r| valid(Some(*r), s))
 }
 
-/// Parses common date forms: ISO (with optional time), DD.MM.YYYY, DD/MM/YYYY, YYYY/MM/DD.
+/// Parses the date forms of the covered countries: ISO (with optional time), DD.MM.YYYY
+/// (also `12. 3. 1985`), DD/MM/YYYY, DD-MM-YYYY, YYYY/MM/DD, YYYY.MM.DD. (Hungarian) and
+/// YYYYMMDD (SAP and other systems store birth dates as eight digits).
 pub fn date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    let head: String = s.chars().take_while(|c| !c.is_whitespace() && *c != 'T').collect();
-    for fmt in ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%Y%m%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(&head, fmt) {
-            return Some(d);
+    if s.len() > 40 {
+        return None;
+    }
+    let head: String = if s.contains(". ") {
+        // `12. 3. 1985`, `1985. 03. 12.`: spaces after the dots.
+        s.replace(". ", ".")
+    } else {
+        s.chars().take_while(|c| !c.is_whitespace() && *c != 'T').collect()
+    };
+    let head = head.trim_end_matches('.');
+    for fmt in ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(head, fmt) {
+            // chrono reads `%Y` with any number of digits: years before 1000 are not dates here.
+            if d.year() >= 1000 && (fmt != "%Y%m%d" || head.len() == 8) {
+                return Some(d);
+            }
         }
     }
     None
@@ -465,40 +489,9 @@ pub fn se_personnummer(s: &str) -> bool {
     (1..=12).contains(&month) && (1..=31).contains(&day) && luhn(ten) && (c.len() == 12 || s.contains('-'))
 }
 
-/// Which national-id scheme a value passes, with its country.
+/// The first national-id scheme a value passes, with its country (see [`super::national`]).
 pub fn national_id(s: &str) -> Option<&'static str> {
-    let t = s.trim();
-    if t.len() > 20 {
-        return None;
-    }
-    if es_dni_nie(t) {
-        return Some("ES");
-    }
-    if it_codice_fiscale(t) {
-        return Some("IT");
-    }
-    if uk_nino(t) {
-        return Some("GB");
-    }
-    if us_ssn(t) {
-        return Some("US");
-    }
-    if fr_nir(t) {
-        return Some("FR");
-    }
-    if se_personnummer(t) {
-        return Some("SE");
-    }
-    if pl_pesel(t) {
-        return Some("PL");
-    }
-    if de_tax_id(t) {
-        return Some("DE");
-    }
-    if nl_bsn(t) {
-        return Some("NL");
-    }
-    None
+    super::national::schemes(s).next().map(|scheme| scheme.country)
 }
 
 /// A 15-digit IMEI with its Luhn check.
@@ -528,7 +521,30 @@ pub fn coordinate(s: &str, limit: f64) -> bool {
     frac.len() >= 3 && s.parse::<f64>().is_ok_and(|v| v.abs() <= limit)
 }
 
-/// A password hash or token: bcrypt, argon2, scrypt, PBKDF2, sha-crypt, or a JWT.
+/// A position written as one value: `lat,lon` (also with `;` or a space between, or as
+/// WKT `POINT(lon lat)`), both with three or more decimals and within range.
+pub fn lat_lon(s: &str) -> bool {
+    let s = s.trim();
+    if s.len() > 80 {
+        return false;
+    }
+    let upper = s.to_ascii_uppercase();
+    let (first, second, lon_first) = if let Some(inner) = upper.strip_prefix("POINT").map(str::trim).and_then(|r| r.strip_prefix('(')) {
+        let Some(inner) = inner.strip_suffix(')') else { return false };
+        let mut parts = inner.split_whitespace();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(b), None) => (a.to_string(), b.to_string(), true),
+            _ => return false,
+        }
+    } else {
+        let Some((a, b)) = s.split_once([',', ';']).or_else(|| s.split_once(' ')) else { return false };
+        (a.trim().to_string(), b.trim().to_string(), false)
+    };
+    let (lat, lon) = if lon_first { (second, first) } else { (first, second) };
+    coordinate(&lat, 90.0) && coordinate(&lon, 180.0)
+}
+
+/// A password hash or token: bcrypt, argon2, scrypt, PBKDF2, sha-crypt, phpass, or a JWT.
 pub fn credential(s: &str) -> bool {
     let s = s.trim();
     (s.starts_with("$2a$") || s.starts_with("$2b$") || s.starts_with("$2y$")) && s.len() == 60
@@ -537,6 +553,9 @@ pub fn credential(s: &str) -> bool {
         || s.starts_with("$5$")
         || s.starts_with("$6$")
         || s.starts_with("pbkdf2_")
+        // phpass (WordPress, phpBB) and Drupal 7 portable hashes.
+        || (s.starts_with("$P$") || s.starts_with("$H$")) && s.len() == 34
+        || s.starts_with("$S$") && s.len() == 55
         || s.starts_with("eyJ") && s.matches('.').count() == 2 && s.len() > 30
 }
 
@@ -645,6 +664,75 @@ mod tests {
         assert!(credential("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"));
         assert!(gender("Weiblich"));
         assert!(postal_code("10115") && postal_code("1012 AB") && postal_code("00-001") && postal_code("SW1A 1AA"));
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn national_date_forms() {
+        let d = NaiveDate::from_ymd_opt(1985, 3, 12);
+        for v in [
+            "1985-03-12",
+            "12.03.1985",
+            "12.3.1985",
+            "12. 3. 1985",
+            "12/03/1985",
+            "12-03-1985",
+            "1985.03.12.",
+            "1985. 03. 12.",
+            "19850312",
+            "1985-03-12T00:00:00",
+        ] {
+            assert_eq!(date(v), d, "{v}");
+        }
+        for v in ["1985-13-12", "31.02.1985", "850312", "12.03.85", "0012-03-12", "198503120"] {
+            assert_eq!(date(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn positions_in_one_value() {
+        assert!(lat_lon("52.52001,13.40495"));
+        assert!(lat_lon("48.8566; 2.3522"));
+        assert!(lat_lon("-33.868, 151.209"));
+        assert!(lat_lon("POINT(13.40495 52.52001)"));
+        assert!(!lat_lon("91.000,13.404"));
+        assert!(!lat_lon("52.5,13.4"), "too coarse to place a person");
+        assert!(!lat_lon("1.000,2.000,3.000"));
+    }
+
+    #[test]
+    fn national_phone_forms_without_country_code() {
+        for n in [
+            "040 123 4567",
+            "0612345678",
+            "06 12 34 56 78",
+            "0171 2345678",
+            "612 345 678",
+            "912 345 678",
+            "512 345 678",
+            "20 12 34 56",
+            "412 34 567",
+            "69 1234 5678",
+            "8 612 34567",
+            "06 30 123 4567",
+            "0721 234 567",
+        ] {
+            assert!(phone(n), "{n}");
+        }
+        for n in ["612345678", "1234 5678 9012", "2024-01-05", "12.03.1985", "4711"] {
+            assert!(!phone(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn portable_password_hashes() {
+        assert!(credential("$P$BZzTwQVeIA1ksw3ZCcHpOdMWMv1YdL0"));
+        assert!(!credential("$P$short"));
+        assert!(!credential("SKU-4711-BLUE-XL"));
     }
 }
 
