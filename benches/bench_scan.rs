@@ -9,7 +9,7 @@
 
 use almanac::app::AppState;
 use almanac::catalog::NewSource;
-use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
+use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts, TableContext};
 use almanac::config::Config;
 use almanac::scanning;
 use almanac_scanners::{scan, NoProgress, ScanOptions, SourceUrl};
@@ -124,8 +124,9 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         found = 0;
         for d in snap.namespaces.iter().flat_map(|n| &n.datasets) {
+            let table = TableContext::of_dataset(d);
             for c in &d.columns {
-                let facts = ColumnFacts::scanned(d, c, None);
+                let facts = ColumnFacts::in_table(table, d, c, None);
                 if classifier.classify(&facts).is_some() {
                     found += 1;
                 }

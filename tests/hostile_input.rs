@@ -163,6 +163,7 @@ proptest! {
         let classifier = Classifier::new(config).expect("a valid configuration");
         let facts = ColumnFacts {
             dataset: &table, column: &column, data_type: &data_type, type_family: family,
+            table: almanac::classify::TableContext::from_name(&table),
             comment: Some(&comment), description: Some(&comment), primary_key: false, values: &values,
         };
         if let Some(s) = classifier.classify(&facts) {

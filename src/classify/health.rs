@@ -69,10 +69,25 @@ const HEALTH_TABLE_WORDS: &[&str] = &[
     "anamnesis",
     "hospital",
     "death",
+    "occurrence",
+    "exposure",
+    "specimen",
 ];
 
 /// Column words that name a clinical value or code in a health record.
-const CLINICAL_VALUE_WORDS: &[&str] = &["diagnosis", "condition", "cause", "icd", "result", "finding", "bloodgroup", "bloodtype"];
+const CLINICAL_VALUE_WORDS: &[&str] = &["diagnosis", "condition", "cause", "icd", "result", "finding", "bloodgroup", "bloodtype", "death"];
+
+/// Tables whose rows are clinical values: there `value` and the table's own noun name one
+/// (`measurement_source_value`, `value_as_number` in `measurement`).
+const CLINICAL_VALUE_TABLES: &[&str] =
+    &["measurement", "measurements", "observation", "observations", "lab", "labresult", "labresults", "vitals"];
+
+/// Words that make a column of a health record describe the record rather than hold a
+/// clinical value: its unit, type, status or a concept id.
+const DESCRIBING_WORDS: &[&str] = &["unit", "type", "status", "concept", "id", "operator", "range", "low", "high"];
+
+/// When a record was made is not clinical, except the date of death.
+const WHEN_WORDS: &[&str] = &["date", "datetime", "time", "start", "end"];
 
 /// Whether the table's words say its rows are health records.
 pub fn health_table(table_words: &[String]) -> bool {
@@ -80,9 +95,15 @@ pub fn health_table(table_words: &[String]) -> bool {
 }
 
 /// Whether a column of a health table names a clinical value (`condition_source_value`,
-/// `cause_of_death`, `lab_result`).
-pub fn clinical_column(words: &[String]) -> bool {
-    words.iter().any(|w| CLINICAL_VALUE_WORDS.contains(&w.as_str()))
+/// `cause_of_death`, `lab_result`, `death_date`; `value_as_number` in `measurement`).
+pub fn clinical_column(words: &[String], table_words: &[String]) -> bool {
+    let value_table = table_words.iter().any(|w| CLINICAL_VALUE_TABLES.contains(&w.as_str()));
+    let clinical = words.iter().any(|w| {
+        CLINICAL_VALUE_WORDS.contains(&w.as_str()) || value_table && (w == "value" || CLINICAL_VALUE_TABLES.contains(&w.as_str()))
+    });
+    let describes = words.iter().any(|w| DESCRIBING_WORDS.contains(&w.as_str()));
+    let when = words.iter().any(|w| WHEN_WORDS.contains(&w.as_str())) && !words.iter().any(|w| w == "death");
+    clinical && !describes && !when
 }
 
 /// An ICD-10 code: a letter (not U, kept for special use), two digits (or digit and letter

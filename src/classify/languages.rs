@@ -120,6 +120,7 @@ mod tests {
             let got = classifier
                 .classify(&ColumnFacts {
                     dataset: "master_data",
+                    table: crate::classify::TableContext::from_name("master_data"),
                     column,
                     data_type: "text",
                     type_family: "text",

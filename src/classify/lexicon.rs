@@ -72,30 +72,87 @@ bucharest athens sofia zagreb ljubljana tallinn riga vilnius luxembourg toronto 
 boston seattle ottawa edmonton winnipeg calgary halifax
 ";
 
-fn set(words: &'static str) -> HashSet<&'static str> {
-    words.split_whitespace().collect()
+/// The name lexicon files, one per language: `first`, `last`, `city` and `street` lines.
+pub const FILES: &[(&str, &str)] = &[
+    ("bg", include_str!("names/bg.txt")),
+    ("cs", include_str!("names/cs.txt")),
+    ("da", include_str!("names/da.txt")),
+    ("de", include_str!("names/de.txt")),
+    ("el", include_str!("names/el.txt")),
+    ("en", include_str!("names/en.txt")),
+    ("es", include_str!("names/es.txt")),
+    ("et", include_str!("names/et.txt")),
+    ("fi", include_str!("names/fi.txt")),
+    ("fr", include_str!("names/fr.txt")),
+    ("ga", include_str!("names/ga.txt")),
+    ("hr", include_str!("names/hr.txt")),
+    ("hu", include_str!("names/hu.txt")),
+    ("is", include_str!("names/is.txt")),
+    ("it", include_str!("names/it.txt")),
+    ("lt", include_str!("names/lt.txt")),
+    ("lv", include_str!("names/lv.txt")),
+    ("mt", include_str!("names/mt.txt")),
+    ("nl", include_str!("names/nl.txt")),
+    ("no", include_str!("names/no.txt")),
+    ("pl", include_str!("names/pl.txt")),
+    ("pt", include_str!("names/pt.txt")),
+    ("ro", include_str!("names/ro.txt")),
+    ("sk", include_str!("names/sk.txt")),
+    ("sl", include_str!("names/sl.txt")),
+    ("sv", include_str!("names/sv.txt")),
+];
+
+/// The folded words of one kind from the lists above and every file. Multi-word entries
+/// (`Den Haag`) are joined (`denhaag`), as the classifier joins a value's tokens.
+fn load(kind: &str, built_in: &str) -> HashSet<String> {
+    let mut out: HashSet<String> = built_in.split_whitespace().map(str::to_string).collect();
+    for (_, text) in FILES {
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(word) = line.strip_prefix(kind).filter(|w| w.starts_with(char::is_whitespace)) {
+                let folded: String = word.split_whitespace().map(super::words::fold).collect();
+                if !folded.is_empty() {
+                    out.insert(folded);
+                }
+            }
+        }
+    }
+    out
 }
 
-/// Common first names.
-pub fn first_names() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    S.get_or_init(|| set(FIRST_NAMES))
+/// Given names.
+pub fn first_names() -> &'static HashSet<String> {
+    static S: OnceLock<HashSet<String>> = OnceLock::new();
+    S.get_or_init(|| load("first", FIRST_NAMES))
 }
 
-/// Common surnames.
-pub fn last_names() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    S.get_or_init(|| set(LAST_NAMES))
+/// Family names.
+pub fn last_names() -> &'static HashSet<String> {
+    static S: OnceLock<HashSet<String>> = OnceLock::new();
+    S.get_or_init(|| load("last", LAST_NAMES))
 }
 
-/// Large cities.
-pub fn cities() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    S.get_or_init(|| set(CITIES))
+/// Cities and towns.
+pub fn cities() -> &'static HashSet<String> {
+    static S: OnceLock<HashSet<String>> = OnceLock::new();
+    S.get_or_init(|| load("city", CITIES))
 }
 
-/// Words that mark a street in the covered languages.
-pub const STREET_WORDS: &[&str] = &[
+/// Words that mark a street, from the list below and the files.
+pub fn street_words() -> &'static HashSet<String> {
+    static S: OnceLock<HashSet<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let s = load("street", "");
+        s.iter()
+            .map(|w| w.trim_end_matches('.').to_string())
+            .chain(STREET_WORDS.iter().map(|w| w.to_string()))
+            .filter(|w| !w.is_empty())
+            .collect()
+    })
+}
+
+/// Words that mark a street, besides those of the files.
+const STREET_WORDS: &[&str] = &[
     "street",
     "st",
     "road",
@@ -158,3 +215,141 @@ pub const STREET_WORDS: &[&str] = &[
     "dorpsstraat",
     "kerkstraat",
 ];
+
+/// Legal forms of companies in the covered countries, as written (case matters: `Sá` is a
+/// surname, `SA` a company) and without dots: a value holding one names a company, even when
+/// a person's name is in it (`Virtanen Oy`, `Müller GmbH`, `Nowak sp. z o.o.`).
+pub const LEGAL_FORMS: &[&str] = &[
+    "GmbH",
+    "AG",
+    "KG",
+    "OHG",
+    "UG",
+    "eV",
+    "eG",
+    "SA",
+    "SAS",
+    "SARL",
+    "SASU",
+    "SNC",
+    "SL",
+    "SLU",
+    "SRL",
+    "Srl",
+    "SpA",
+    "BV",
+    "NV",
+    "VOF",
+    "BVBA",
+    "SPRL",
+    "ASBL",
+    "Ltd",
+    "LTD",
+    "Limited",
+    "PLC",
+    "plc",
+    "LLP",
+    "LLC",
+    "Inc",
+    "Corp",
+    "AB",
+    "HB",
+    "KB",
+    "AS",
+    "ASA",
+    "ApS",
+    "A/S",
+    "I/S",
+    "Oy",
+    "Oyj",
+    "OY",
+    "OYJ",
+    "Ky",
+    "OÜ",
+    "UAB",
+    "SIA",
+    "Kft",
+    "Zrt",
+    "Nyrt",
+    "Bt",
+    "sro",
+    "as",
+    "spol",
+    "doo",
+    "dd",
+    "OOD",
+    "EOOD",
+    "EAD",
+    "AD",
+    "AE",
+    "EPE",
+    "IKE",
+    "OE",
+    "Teo",
+    "Teoranta",
+    "Cpt",
+    "hf",
+    "ehf",
+    "Lda",
+    "SGPS",
+    "Unipessoal",
+    "oo",
+    "Cuideachta",
+];
+
+/// The chance of `k` or more hits in `n` draws when each hits with probability `p` (the upper
+/// tail of the binomial distribution), summed in log space so that large samples stay exact
+/// enough.
+pub fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n {
+        return 0.0;
+    }
+    let ln_choose = |n: usize, i: usize| -> f64 { (1..=i).map(|j| ((n - i + j) as f64).ln() - (j as f64).ln()).sum() };
+    (k..=n).map(|i| (ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()).exp()).sum::<f64>().min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_its_lexicon() {
+        for (code, text) in FILES {
+            let count = |kind: &str| {
+                text.lines().filter(|l| l.trim().starts_with(kind) && l.trim()[kind.len()..].starts_with(char::is_whitespace)).count()
+            };
+            assert!(count("first") >= 100, "{code}: {} given names", count("first"));
+            assert!(count("last") >= 100, "{code}: {} family names", count("last"));
+            assert!(count("city") >= 20, "{code}: {} cities", count("city"));
+            assert!(count("street") >= 3, "{code}: {} street words", count("street"));
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                let kind = line.split_whitespace().next().unwrap_or("");
+                assert!(
+                    line.is_empty() || line.starts_with('#') || ["first", "last", "city", "street"].contains(&kind),
+                    "{code} line {}: {line}",
+                    n + 1
+                );
+            }
+        }
+        for (name, set) in [("first", first_names()), ("last", last_names())] {
+            assert!(set.len() > 3000, "{name}: {}", set.len());
+        }
+        for surname in ["virtanen", "papadopoulos", "novakova", "jonsdottir", "kovacs", "borg", "murphy", "kazlauskas", "berzins"] {
+            assert!(last_names().contains(surname), "{surname}");
+        }
+        assert!(street_words().contains("utca") && street_words().contains("iela"));
+    }
+
+    #[test]
+    fn binomial_tail_probabilities() {
+        assert!((binomial_tail(1, 1, 0.2) - 0.2).abs() < 1e-12);
+        assert!((binomial_tail(5, 5, 0.5) - 1.0 / 32.0).abs() < 1e-12);
+        assert!((binomial_tail(10, 0, 0.3) - 1.0).abs() < 1e-12);
+        assert!(binomial_tail(100, 40, 0.2) < 1e-4);
+        assert!(binomial_tail(100, 25, 0.2) > 0.05);
+    }
+}

@@ -7,12 +7,14 @@ pub mod health;
 pub mod languages;
 pub mod lexicon;
 pub mod national;
+pub mod table;
 pub mod taxonomy;
 pub mod validators;
 pub mod words;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+pub use table::{Rows, TableContext};
 use validators::IpKind;
 use words::{is_non_person_word, is_person_word, match_terms, split_identifier, MODIFIERS, PLACE_CANCELS, PLACE_WORDS};
 
@@ -66,12 +68,25 @@ pub struct ColumnFacts<'a> {
     pub description: Option<&'a str>,
     pub primary_key: bool,
     pub values: &'a [Option<String>],
+    /// What the table's rows are, from its name and its columns.
+    pub table: TableContext,
 }
 
 impl<'a> ColumnFacts<'a> {
     /// The facts of a scanned column, with its curated description when there is one.
     pub fn scanned(dataset: &'a almanac_scanners::Dataset, column: &'a almanac_scanners::Column, description: Option<&'a str>) -> Self {
+        Self::in_table(TableContext::of_dataset(dataset), dataset, column, description)
+    }
+
+    /// [`ColumnFacts::scanned`] with the table's context computed once for all its columns.
+    pub fn in_table(
+        table: TableContext,
+        dataset: &'a almanac_scanners::Dataset,
+        column: &'a almanac_scanners::Column,
+        description: Option<&'a str>,
+    ) -> Self {
         ColumnFacts {
+            table,
             dataset: &dataset.name,
             column: &column.name,
             data_type: &column.data_type,
@@ -138,7 +153,9 @@ pub struct Classifier {
 /// Categories that describe a person's contact, identity or address: not personal when the
 /// table holds companies, shops or products.
 fn is_person_attribute(cat: &str) -> bool {
-    cat.starts_with("user.contact") || cat.starts_with("user.name") || cat == "user.unique_id"
+    cat.starts_with("user.contact")
+        || cat.starts_with("user.name")
+        || matches!(cat, "user.unique_id" | "user.location.precise" | "user.demographic.gender" | "user.government_id.tax_id")
 }
 
 /// Type families each category can be stored in.
@@ -157,9 +174,12 @@ fn type_allows(cat: &str, family: &str) -> bool {
                 | "user.device.device_id"
                 | "user.financial.bank_account"
                 | "user.demographic.date_of_birth"
+                | "user.demographic.gender"
+                | "user.health"
         ),
-        "decimal" | "float" => matches!(cat, "user.location.precise" | "user.unique_id" | "user.financial.credit_card"),
-        "date" | "timestamp" | "timestamp_tz" => cat == "user.demographic.date_of_birth",
+        // Lab values are numbers; a date of death is a health record's date.
+        "decimal" | "float" => matches!(cat, "user.location.precise" | "user.unique_id" | "user.financial.credit_card" | "user.health"),
+        "date" | "timestamp" | "timestamp_tz" => matches!(cat, "user.demographic.date_of_birth" | "user.health"),
         "time" => false,
         "network" => matches!(cat, "user.device.ip_address" | "user.device.device_id"),
         "geometry" => cat == "user.location.precise",
@@ -246,6 +266,40 @@ const PRODUCT_TOKEN_WORDS: &[&str] = &[
     "cache",
 ];
 
+/// Text with its HTML or XML tags replaced by spaces (`<p>Call 040 123 4567<br>` gives the
+/// words between them).
+fn strip_tags(v: &str) -> String {
+    if !v.contains('<') {
+        return v.to_string();
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut in_tag = false;
+    for c in v.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A table's head noun: its last word that is not a storage word (`customer_entity`,
+/// `customer_entity_varchar`, `person_master`: customer, customer, person), singular.
+fn table_head(table: &str) -> Option<String> {
+    const STORAGE_WORDS: &[&str] = &[
+        "entity", "data", "master", "info", "details", "table", "tbl", "record", "records", "main", "base", "varchar", "int", "text",
+        "datetime", "decimal",
+    ];
+    let words = split_identifier(table);
+    let head = words.iter().rev().find(|w| !STORAGE_WORDS.contains(&w.as_str()))?;
+    Some(if head.len() > 3 && head.ends_with('s') && !head.ends_with("ss") { head[..head.len() - 1].to_string() } else { head.clone() })
+}
+
 /// Whether a comment or description only mentions a category rather than saying the column
 /// holds it: `address type code`, `email verified`, `number of phone calls`, `whether the
 /// email bounced`.
@@ -329,9 +383,8 @@ impl Classifier {
     pub fn classify(&self, facts: &ColumnFacts<'_>) -> Option<Suggestion> {
         let mut scores = Scores::default();
         let words = split_identifier(facts.column);
-        let table_words = split_identifier(facts.dataset);
-        let table_is_person = table_words.iter().any(|w| is_person_word(w));
-        let table_is_thing = !table_is_person && table_words.iter().any(|w| is_non_person_word(w));
+        let table_is_person = facts.table.rows == Rows::Persons;
+        let table_is_thing = facts.table.rows == Rows::Things;
 
         self.name_signals(&words, table_is_person, table_is_thing, facts, &mut scores);
         for (kind, text) in [("comment", facts.comment), ("description", facts.description)] {
@@ -358,12 +411,21 @@ impl Classifier {
         if dt.starts_with("macaddr") {
             scores.add("user.device.device_id", signal("type", &dt, 0.6));
         }
-        let health_table = health::health_table(&table_words);
-        if health_table && health::clinical_column(&words) {
+        let health_table = facts.table.health;
+        if health_table && health::clinical_column(&words, &split_identifier(facts.dataset)) {
             scores.add("user.health", signal("table", "a clinical value or code in a table of health records", 0.6));
         }
         self.value_signals(facts, &words, health_table, &mut scores);
 
+        // In a table of things (stations, schools, companies), a position, an address or a
+        // contact found among the values is the thing's, unless the column names a person.
+        if table_is_thing && !words.iter().any(|w| is_person_word(w)) {
+            for (category, signals) in scores.by_category.iter_mut() {
+                if is_person_attribute(category) && signals.iter().all(|s| s.kind != "negative") {
+                    signals.push(signal("negative", "the table holds organisations or things, not persons", 0.0));
+                }
+            }
+        }
         // Combine: independent signals, 1 - prod(1 - w); negative signals scale down.
         let mut best: Option<Suggestion> = None;
         for (category, signals) in scores.by_category {
@@ -392,10 +454,12 @@ impl Classifier {
 
     fn name_signals(&self, words: &[String], table_is_person: bool, table_is_thing: bool, facts: &ColumnFacts<'_>, scores: &mut Scores) {
         let matches = match_terms(words, &self.terms);
+        let head = table_head(facts.dataset);
         for m in &matches {
             let outside = || words.iter().enumerate().filter(move |(i, _)| *i < m.start || *i >= m.end).map(|(_, w)| w.as_str());
             let mut weight = m.weight;
-            if let Some(modifier) = outside().find(|w| MODIFIERS.contains(w)) {
+            // The table's own noun is not a modifier: `provider_name` in `provider`.
+            if let Some(modifier) = outside().find(|w| MODIFIERS.contains(w) && head.as_deref() != Some(*w)) {
                 scores.add(&m.category, signal("name", &m.term, weight));
                 scores.add(&m.category, signal("negative", &format!("`{modifier}` describes the data, it is not the data"), 0.0));
                 continue;
@@ -445,6 +509,11 @@ impl Classifier {
             }
             scores.add(&m.category, signal("name", &m.term, weight));
         }
+        // `nom_prenom`, `vardas_pavarde`, `first_last_name`: both parts of a name are the name.
+        let has = |c: &str| matches.iter().any(|m| m.category == c);
+        if has("user.name.first") && (has("user.name.last") || has("user.name")) {
+            scores.add("user.name", signal("name", "a given name and a family name together", 0.85));
+        }
         // `<person>_id`, `<person>_no`: account identifiers; the key of a person table too.
         let id_words = ["id", "no", "nr", "number", "num", "code", "key", "ref", "uuid"];
         let person_id = words.len() == 2
@@ -453,8 +522,25 @@ impl Classifier {
         if matches.is_empty() && person_id {
             scores.add("user.unique_id", signal("name", &words.concat(), 0.6));
         }
-        if matches.is_empty() && facts.primary_key && table_is_person && words.len() == 1 && words[0] == "id" {
+        // The key of a table of persons, declared or by convention (`id`, `entity_id`,
+        // `contactid`, `contact_id` in `contact`).
+        // The table's own key (`id`, `entity_id`, `contactid`) is a person's when the table's
+        // head noun names persons (not `customer_address_entity`: an address's key).
+        let head = head.as_ref();
+        let head_is_person = head.is_some_and(|h| is_person_word(h));
+        let own_key = head_is_person
+            && match words {
+                [w] if w == "id" => true,
+                [a, b] if (a == "entity" || head == Some(a)) && b == "id" => true,
+                [w] => head.is_some_and(|t| *w == format!("{t}id")),
+                _ => false,
+            };
+        if matches.is_empty() && table_is_person && (own_key || facts.primary_key && words.len() == 1 && words[0] == "id") {
             scores.add("user.unique_id", signal("table", "key of a table of persons", 0.6));
+        }
+        // A care provider in a health record is a person (a doctor, a nurse).
+        if facts.table.health && words.len() == 2 && words[0] == "provider" && words[1] == "id" {
+            scores.add("user.unique_id", signal("table", "a care provider of a health record", 0.6));
         }
     }
 
@@ -537,8 +623,9 @@ impl Classifier {
                 scores.add("user.location.precise", value_signal("latitude and longitude in one value", 0.8, s, n));
             }
             self.json_signals(&values, scores);
+            self.mixed_value_signals(&values, maj, scores);
             // Diagnosis codes and blood groups: strong in a health record, weak elsewhere.
-            let clinical = health_table || health::clinical_column(words);
+            let clinical = health_table || health::clinical_column(words, &[]);
             let s = share(&values, maj, health::icd10);
             if s >= maj {
                 let dotted = share(&values, 0.5, health::icd10_dotted) >= 0.5;
@@ -601,10 +688,32 @@ impl Classifier {
         if matches!(family, "text" | "date" | "timestamp" | "timestamp_tz" | "other" | "integer") {
             self.birth_date_signal(&values, maj, scores);
         }
+        // Placeholders only (`0`, `-1`, `n/a`): the column holds nothing about anyone, whatever
+        // its name says (OMOP `gender_source_concept_id` left at 0).
+        if n >= 10
+            && values.iter().all(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "-1" | "n/a" | "na" | "null" | "none" | "-" | "?"))
+        {
+            for signals in scores.by_category.values_mut() {
+                signals.push(Signal {
+                    kind: "negative".into(),
+                    rule: "every sampled value is a placeholder".into(),
+                    weight: 0.0,
+                    share: Some(1.0),
+                    sampled: Some(n),
+                    country: None,
+                });
+            }
+        }
         // A strong validator that fails on most values contradicts a name-only guess.
         let name_only_contradicted = [
             ("user.financial.credit_card", validators::card_number as fn(&str) -> bool),
-            ("user.financial.bank_account", |v| validators::iban(v) || national::bank_account(v).is_some()),
+            // Domestic account numbers without a national check are digit runs: not a contradiction.
+            ("user.financial.bank_account", |v| {
+                validators::iban(v)
+                    || national::bank_account(v).is_some()
+                    || (6..=34).contains(&v.chars().filter(char::is_ascii_digit).count())
+                        && v.chars().all(|c| c.is_ascii_digit() || " -/.".contains(c))
+            }),
         ];
         for (cat, f) in name_only_contradicted {
             if scores.by_category.get(cat).is_some_and(|s| s.iter().all(|x| x.kind != "values")) && n >= 10 {
@@ -626,63 +735,98 @@ impl Classifier {
         }
     }
 
+    /// Person names, cities and street addresses among the values. Names: most values must be
+    /// shaped like names (one to four capitalised words, particles allowed) and the lexicon
+    /// hits must be far more than chance would give: a one-sided binomial test against the
+    /// rate at which other capitalised words (products, places) hit the lexicon. One hit, or a
+    /// handful in a large sample, proves nothing.
     fn name_value_signals(&self, values: &[&str], maj: f64, scores: &mut Scores) {
         let n = values.len();
         let first = lexicon::first_names();
         let last = lexicon::last_names();
+        let cities = lexicon::cities();
+        let streets = lexicon::street_words();
         let capitalized = |t: &str| {
-            t.chars().next().is_some_and(char::is_uppercase) && t.chars().skip(1).all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+            t.chars().next().is_some_and(char::is_uppercase)
+                && t.chars().skip(1).all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
         };
+        let particle = |t: &str| t.chars().count() <= 4 && t.chars().all(|c| c.is_lowercase() || c == '\'' || c == '’');
+        // Short upper-case codes (`EUR`, `AS`, `SV`) are codes, not names.
+        let code = |t: &str| t.chars().count() <= 3 && t.chars().all(|c| c.is_uppercase());
+        let mut companies = 0;
+        let (mut shaped_one, mut shaped_many) = (0, 0);
         let (mut single_first, mut single_last, mut full, mut city, mut street) = (0, 0, 0, 0, 0);
         for v in values {
             let tokens: Vec<&str> = v.split([' ', ',']).filter(|t| !t.is_empty()).collect();
-            let folded: Vec<String> = tokens.iter().map(|t| words::fold(t)).collect();
+            let folded: Vec<String> = tokens.iter().map(|t| words::fold(t.trim_end_matches('.'))).collect();
+            if tokens.iter().any(|t| lexicon::LEGAL_FORMS.contains(&t.replace('.', "").as_str())) {
+                // `Virtanen Oy`, `Müller GmbH`: a company named after a person.
+                companies += 1;
+                continue;
+            }
+            if tokens.iter().all(|t| code(t)) {
+                continue;
+            }
+            let is_first = |t: &String| first.contains(t.as_str()) || t.split('-').all(|p| first.contains(p));
+            let is_last =
+                |t: &String| (last.contains(t.as_str()) || t.split('-').all(|p| last.contains(p))) && !cities.contains(t.as_str());
             match tokens.len() {
                 1 if capitalized(tokens[0]) => {
-                    if first.contains(folded[0].as_str()) {
+                    shaped_one += 1;
+                    if cities.contains(folded[0].as_str()) {
+                        city += 1;
+                    } else if is_first(&folded[0]) {
                         single_first += 1;
-                    } else if last.contains(folded[0].as_str()) {
+                    } else if is_last(&folded[0]) {
                         single_last += 1;
                     }
-                    if lexicon::cities().contains(folded[0].as_str()) {
-                        city += 1;
-                    }
                 }
-                2..=4 if tokens.iter().all(|t| capitalized(t) || t.len() <= 3) => {
-                    let comma_form = v.contains(',') && first.contains(folded[folded.len() - 1].as_str());
-                    if first.contains(folded[0].as_str()) || comma_form {
-                        full += 1;
-                    }
-                    if lexicon::cities().contains(folded.concat().as_str()) {
+                2..=5 if tokens.iter().all(|t| capitalized(t) || particle(t)) && tokens.iter().any(|t| capitalized(t)) => {
+                    shaped_many += 1;
+                    if cities.contains(folded.concat().as_str()) {
                         city += 1;
+                    } else if folded.iter().any(|t| is_first(t) || is_last(t)) {
+                        // One known part is enough here (a rare given name beside a common
+                        // surname); the test below asks for many such values.
+                        full += 1;
                     }
                 }
                 _ => {}
             }
             let has_number = tokens.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()));
             let has_street_word = folded.iter().any(|t| {
-                let t = t.trim_end_matches('.');
-                lexicon::STREET_WORDS.contains(&t) || lexicon::STREET_WORDS.iter().any(|s| s.len() >= 5 && t.ends_with(s))
+                streets.contains(t.as_str())
+                    || streets
+                        .iter()
+                        .any(|s| s.chars().count() >= 3 && t.chars().count() >= s.chars().count() + 3 && t.ends_with(s.as_str()))
             });
             if has_number && has_street_word && tokens.len() >= 2 {
                 street += 1;
             }
         }
         let fr = |k: usize| k as f64 / n as f64;
-        let need = maj.min(0.7);
-        if fr(single_first) >= need {
-            scores.add("user.name.first", value_signal("first names from the name lexicon", 0.65, fr(single_first), n));
+        // How often capitalised words that are not names hit the lexicons, and how unlikely
+        // the hits must be under that rate.
+        const CHANCE: f64 = 0.2;
+        const ALPHA: f64 = 1e-3;
+        let significant = |k: usize| k * 5 >= n && lexicon::binomial_tail(n, k, CHANCE) < ALPHA;
+        let need = maj.min(0.8);
+        if companies * 5 >= n {
+            // Names of companies, not of people.
+            return;
         }
-        if fr(single_last) >= 0.5 {
-            scores.add("user.name.last", value_signal("surnames from the name lexicon", 0.5, fr(single_last), n));
+        if fr(shaped_one) >= need && single_first >= single_last && significant(single_first) {
+            scores.add("user.name.first", value_signal("given names (lexicon hits far above chance)", 0.65, fr(single_first), n));
+        } else if fr(shaped_one) >= need && single_last > single_first && significant(single_last) {
+            scores.add("user.name.last", value_signal("family names (lexicon hits far above chance)", 0.55, fr(single_last), n));
         }
-        if fr(full) >= need {
-            scores.add("user.name", value_signal("full names beginning with a known first name", 0.7, fr(full), n));
+        if fr(shaped_many) >= need && significant(full) {
+            scores.add("user.name", value_signal("full names (lexicon hits far above chance)", 0.7, fr(full), n));
         }
-        if fr(city) >= need {
+        if fr(shaped_one + shaped_many) >= need && fr(city) >= 0.5 {
             scores.add("user.contact.address.city", value_signal("city names", 0.45, fr(city), n));
         }
-        if fr(street) >= need {
+        if fr(street) >= maj.min(0.7) {
             scores.add("user.contact.address.street", value_signal("street name and house number", 0.6, fr(street), n));
         }
     }
@@ -695,6 +839,7 @@ impl Classifier {
         }
         let embedded = values
             .iter()
+            .map(|v| strip_tags(v))
             .filter(|v| {
                 let tokens: Vec<&str> = v.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')').collect();
                 tokens.iter().any(|t| validators::email(t.trim_end_matches('.')))
@@ -788,6 +933,24 @@ impl Classifier {
         }
     }
 
+    /// A column of mixed values (the `value` of a key-value table such as WordPress
+    /// `wp_usermeta` or an attribute table) where a good share are e-mail addresses, phone
+    /// numbers or IBANs, though no one kind makes a majority.
+    fn mixed_value_signals(&self, values: &[&str], maj: f64, scores: &mut Scores) {
+        let n = values.len();
+        if n < 10 || json_documents(values) {
+            return;
+        }
+        let personal =
+            values.iter().filter(|v| v.len() <= 64 && (validators::email(v) || validators::phone(v) || validators::iban(v))).count();
+        // A minority of one in ten or more: a column mostly of one kind is that kind's (or
+        // its name's) business.
+        if personal * 10 >= n && personal >= 3 && personal * 2 < n {
+            let s = personal as f64 / n as f64;
+            scores.add("user.free_text_with_pii", value_signal("e-mail addresses, phone numbers or IBANs among mixed values", 0.6, s, n));
+        }
+    }
+
     fn birth_date_signal(&self, values: &[&str], maj: f64, scores: &mut Scores) {
         let today = chrono::Utc::now().date_naive();
         let mut ages: Vec<i32> =
@@ -803,7 +966,11 @@ impl Classifier {
         // Birth dates of a population spread over decades and lie well in the past;
         // order or event dates cluster in recent years.
         if (16..=95).contains(&median) && p90 - p10 >= 8 && p10 >= 5 {
-            scores.add("user.demographic.date_of_birth", value_signal("dates plausible as birth dates", 0.45, s, values.len()));
+            // A large sample spread like a population's ages (adults of every generation) is
+            // enough on its own; a small or narrow one needs a hint from the name.
+            let population = ages.len() >= 30 && (25..=80).contains(&median) && p90 - p10 >= 15 && p10 >= 16;
+            let weight = if population { 0.5 } else { 0.45 };
+            scores.add("user.demographic.date_of_birth", value_signal("dates plausible as birth dates", weight, s, values.len()));
         }
     }
 }
@@ -856,6 +1023,7 @@ mod tests {
         let c = Classifier::new(ClassifyConfig::default()).unwrap();
         c.classify(&ColumnFacts {
             dataset: table,
+            table: TableContext::from_name(table),
             column,
             data_type: family,
             type_family: family,
@@ -930,6 +1098,7 @@ mod tests {
         let c = Classifier::new(ClassifyConfig::default()).unwrap();
         c.classify(&ColumnFacts {
             dataset: "t",
+            table: TableContext::from_name("t"),
             column,
             data_type: "text",
             type_family: "text",
@@ -950,6 +1119,7 @@ mod tests {
         let dob = |family: &str, values: &[Option<String>]| {
             let facts = ColumnFacts {
                 dataset: "t",
+                table: TableContext::from_name("t"),
                 column: "f7",
                 data_type: family,
                 type_family: family,
@@ -971,6 +1141,7 @@ mod tests {
         let hetu = vals(&["131052-308T", "131052-308T", "131052-308T", "131052-308T", "131052-308T"]);
         let got = Classifier::new(ClassifyConfig::default()).unwrap().classify(&ColumnFacts {
             dataset: "t",
+            table: TableContext::from_name("t"),
             column: "f9",
             data_type: "text",
             type_family: "text",
@@ -1007,6 +1178,7 @@ mod tests {
         let s = c
             .classify(&ColumnFacts {
                 dataset: "quote_payment",
+                table: TableContext::from_name("quote_payment"),
                 column: "additional_information",
                 data_type: "text",
                 type_family: "text",
@@ -1066,6 +1238,7 @@ mod tests {
         let values = vals(&["LC-12345678", "LC-87654321", "LC-11112222", "LC-33334444", "LC-55556666"]);
         let facts = |column: &'static str, values: &'static [Option<String>]| ColumnFacts {
             dataset: "members",
+            table: TableContext::from_name("members"),
             column,
             data_type: "text",
             type_family: "text",

@@ -237,7 +237,9 @@ pub fn phone(s: &str) -> bool {
     if s.starts_with('0') || s.starts_with('(') || s.starts_with("8 ") {
         return TRUNK_REGIONS.iter().any(|r| valid(Some(*r), s));
     }
-    separators > 0 && CLOSED_REGIONS.iter().any(|r| valid(Some(*r), s))
+    // Grouped as phone numbers are: two or more separators, no group longer than four digits.
+    let longest_group = s.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+    separators >= 2 && longest_group <= 4 && CLOSED_REGIONS.iter().any(|r| valid(Some(*r), s))
 }
 
 /// Parses the date forms of the covered countries: ISO (with optional time), DD.MM.YYYY
@@ -553,6 +555,7 @@ pub fn credential(s: &str) -> bool {
         || s.starts_with("$5$")
         || s.starts_with("$6$")
         || s.starts_with("pbkdf2_")
+        || s.starts_with("$pbkdf2")
         // phpass (WordPress, phpBB) and Drupal 7 portable hashes.
         || (s.starts_with("$P$") || s.starts_with("$H$")) && s.len() == 34
         || s.starts_with("$S$") && s.len() == 55

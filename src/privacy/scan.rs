@@ -22,10 +22,11 @@ fn classify_columns(
     let mut results = Vec::with_capacity(columns.len());
     for ns in &snapshot.namespaces {
         for d in &ns.datasets {
+            let table = crate::classify::TableContext::of_dataset(d);
             for c in &d.columns {
                 let key = (ns.name.clone(), d.name.clone(), c.name.clone());
                 let Some((id, _, description)) = columns.get(&key) else { continue };
-                let facts = ColumnFacts::scanned(d, c, description.as_deref());
+                let facts = ColumnFacts::in_table(table, d, c, description.as_deref());
                 match crate::contain::contained(|| classify(&facts)) {
                     Ok(found) => results.push((*id, found)),
                     Err(e) => warnings.push(snap::ScanWarning::column(&ns.name, &d.name, &c.name, format!("not classified: {e}"))),
