@@ -623,7 +623,7 @@ impl Classifier {
                 scores.add("user.location.precise", value_signal("latitude and longitude in one value", 0.8, s, n));
             }
             self.json_signals(&values, scores);
-            self.mixed_value_signals(&values, maj, scores);
+            self.mixed_value_signals(&values, scores);
             // Diagnosis codes and blood groups: strong in a health record, weak elsewhere.
             let clinical = health_table || health::clinical_column(words, &[]);
             let s = share(&values, maj, health::icd10);
@@ -794,11 +794,11 @@ impl Classifier {
                 _ => {}
             }
             let has_number = tokens.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()));
+            // A street word, or one ending a longer word (`Mannerheimintie`, `Hovedvej`): the
+            // word's tails of three letters or more are looked up, with three or more before.
             let has_street_word = folded.iter().any(|t| {
                 streets.contains(t.as_str())
-                    || streets
-                        .iter()
-                        .any(|s| s.chars().count() >= 3 && t.chars().count() >= s.chars().count() + 3 && t.ends_with(s.as_str()))
+                    || t.char_indices().skip(3).any(|(i, _)| t[i..].chars().count() >= 3 && streets.contains(&t[i..]))
             });
             if has_number && has_street_word && tokens.len() >= 2 {
                 street += 1;
@@ -908,7 +908,7 @@ impl Classifier {
             }
             let vals: Vec<&str> = vals.iter().map(String::as_str).collect();
             let need = self.config.value_majority;
-            let checks: [(&'static str, &'static str, fn(&str) -> bool); 6] = [
+            let checks: [LeafCheck; 6] = [
                 ("user.contact.email", "e-mail addresses", validators::email),
                 ("user.contact.phone_number", "phone numbers", validators::phone),
                 ("user.financial.bank_account", "IBANs", validators::iban),
@@ -936,13 +936,19 @@ impl Classifier {
     /// A column of mixed values (the `value` of a key-value table such as WordPress
     /// `wp_usermeta` or an attribute table) where a good share are e-mail addresses, phone
     /// numbers or IBANs, though no one kind makes a majority.
-    fn mixed_value_signals(&self, values: &[&str], maj: f64, scores: &mut Scores) {
+    fn mixed_value_signals(&self, values: &[&str], scores: &mut Scores) {
         let n = values.len();
         if n < 10 || json_documents(values) {
             return;
         }
-        let personal =
-            values.iter().filter(|v| v.len() <= 64 && (validators::email(v) || validators::phone(v) || validators::iban(v))).count();
+        // Phone numbers here are those with a country code or a trunk prefix: trying every
+        // numbering plan on every value of every column would cost more than it finds.
+        let personal = values
+            .iter()
+            .filter(|v| {
+                v.len() <= 64 && (validators::email(v) || validators::iban(v) || v.starts_with(['+', '0', '(']) && validators::phone(v))
+            })
+            .count();
         // A minority of one in ten or more: a column mostly of one kind is that kind's (or
         // its name's) business.
         if personal * 10 >= n && personal >= 3 && personal * 2 < n {
@@ -975,6 +981,9 @@ impl Classifier {
     }
 }
 
+/// A check on the leaves at one JSON path: the category, what it found, the validator.
+type LeafCheck = (&'static str, &'static str, fn(&str) -> bool);
+
 /// Whether most values are JSON objects or arrays.
 fn json_documents(values: &[&str]) -> bool {
     values.iter().filter(|v| v.starts_with(['{', '['])).count() * 2 >= values.len()
@@ -989,7 +998,14 @@ fn json_leaves(v: &serde_json::Value, path: String, depth: usize, budget: &mut u
     match v {
         serde_json::Value::Object(map) => {
             for (k, child) in map {
-                let key: String = k.chars().filter(|c| !c.is_control()).take(64).collect();
+                // Keys go into the evidence: one that may itself be data (an e-mail address or
+                // a number used as a key, a long text) is written `*`.
+                let digits = k.chars().filter(char::is_ascii_digit).count();
+                let key: String = if k.contains('@') || digits * 2 > k.chars().count() || k.chars().count() > 40 {
+                    "*".to_string()
+                } else {
+                    k.chars().filter(|c| !c.is_control()).collect()
+                };
                 let p = if path.is_empty() { key } else { format!("{path}.{key}") };
                 json_leaves(child, p, depth + 1, budget, out);
             }
@@ -1170,6 +1186,30 @@ mod tests {
     }
 
     #[test]
+    fn names_among_values_need_hits_far_above_chance() {
+        // Rare given names the lexicon lacks beside common family names: 40 known of 100 is far
+        // above the 20 % chance rate.
+        let people: Vec<Option<String>> = (0..100)
+            .map(|i| {
+                Some(if i % 5 < 2 {
+                    format!("Zorvath{i} Virtanen").replace(char::is_numeric, "")
+                } else {
+                    format!("Quillon Xarbek{}", "a".repeat(i % 7))
+                })
+            })
+            .collect();
+        assert_eq!(classify("t", "c1", "text", &people).as_deref(), Some("user.name"));
+        // Capitalised product names where a name turns up now and then (15 of 100): chance.
+        let products: Vec<Option<String>> =
+            (0..100).map(|i| Some(if i % 7 == 0 { "Anna Lamp".to_string() } else { format!("Oak Table{}", "s".repeat(i % 3)) })).collect();
+        assert_eq!(classify("t", "c2", "text", &products), None);
+        // Companies named after people carry a legal form.
+        let companies: Vec<Option<String>> =
+            (0..20).map(|i| Some(["Virtanen Oy", "Müller GmbH", "Nowak sp. z o.o.", "Rossi S.p.A."][i % 4].to_string())).collect();
+        assert_eq!(classify("t", "c3", "text", &companies), None);
+    }
+
+    #[test]
     fn personal_data_inside_json_names_the_path() {
         let docs: Vec<Option<String>> = (0..10)
             .map(|i| Some(format!(r#"{{"billing":{{"email":"person{i}@example.org","country":"DE"}},"items":[{{"sku":"A-{i}"}}]}}"#)))
@@ -1190,6 +1230,28 @@ mod tests {
             .expect("e-mail inside JSON");
         assert_eq!(s.category, "user.contact.email");
         assert!(s.evidence.iter().any(|e| e.rule.contains("`billing.email`")), "{:?}", s.evidence);
+        // Keys that may be data themselves never reach the evidence.
+        let keyed: Vec<Option<String>> =
+            (0..10).map(|i| Some(format!(r#"{{"person{i}@example.org":{{"mail":"person{i}@example.org"}}}}"#))).collect();
+        let s = c
+            .classify(&ColumnFacts {
+                values: &keyed,
+                ..ColumnFacts {
+                    dataset: "t",
+                    column: "doc",
+                    data_type: "json",
+                    type_family: "json",
+                    comment: None,
+                    description: None,
+                    primary_key: false,
+                    values: &[],
+                    table: TableContext::from_name("t"),
+                }
+            })
+            .expect("e-mail inside JSON");
+        let evidence = serde_json::to_string(&s.evidence).unwrap();
+        assert!(!evidence.contains("example.org"), "{evidence}");
+        assert!(evidence.contains("`*.mail`"), "{evidence}");
     }
 
     #[test]

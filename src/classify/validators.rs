@@ -130,6 +130,11 @@ fn iban_length(country: &str) -> Option<usize> {
 
 /// An IBAN (ISO 13616): country, check digits verified mod 97, length per country.
 pub fn iban(s: &str) -> bool {
+    // Cheap refusals first: an IBAN starts with two letters and is 15 to 34 characters long.
+    let s = s.trim_start();
+    if s.len() < 15 || !s.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     if !(15..=34).contains(&compact.len()) || !compact.is_ascii() {
         return false;
@@ -228,6 +233,12 @@ pub fn phone(s: &str) -> bool {
     if !(7..=15).contains(&digits) || (separators > 0 && date(s).is_some()) {
         return false;
     }
+    // IP addresses (`203.0.113.7/32`) and amounts with thousands separators (`1.234.567`)
+    // are not phone numbers; checking them against every numbering plan is also slow.
+    let groups: Vec<&str> = s.split('.').collect();
+    if ip(s).is_some() || groups.len() >= 3 && groups[1..].iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
     let valid =
         |region: Option<phonenumber::country::Id>, text: &str| phonenumber::parse(region, text).is_ok_and(|n| phonenumber::is_valid(&n));
     if s.starts_with('+') || s.starts_with("00") {
@@ -250,22 +261,46 @@ pub fn date(s: &str) -> Option<NaiveDate> {
     if s.len() > 40 {
         return None;
     }
-    let head: String = if s.contains(". ") {
-        // `12. 3. 1985`, `1985. 03. 12.`: spaces after the dots.
-        s.replace(". ", ".")
-    } else {
-        s.chars().take_while(|c| !c.is_whitespace() && *c != 'T').collect()
-    };
-    let head = head.trim_end_matches('.');
-    for fmt in ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(head, fmt) {
-            // chrono reads `%Y` with any number of digits: years before 1000 are not dates here.
-            if d.year() >= 1000 && (fmt != "%Y%m%d" || head.len() == 8) {
-                return Some(d);
-            }
+    // The date part: up to a time (`T` or a space before digits and `:`), with the spaces of
+    // `12. 3. 1985` dropped and a final dot (`1985.03.12.`) ignored.
+    let mut head = String::with_capacity(12);
+    for c in s.chars() {
+        match c {
+            'T' => break,
+            ' ' if head.ends_with('.') => {}
+            ' ' => break,
+            _ => head.push(c),
+        }
+        if head.len() > 12 {
+            return None;
         }
     }
-    None
+    let head = head.strip_suffix('.').unwrap_or(&head);
+    let groups: Vec<&str> = head.split(['-', '.', '/']).collect();
+    let number =
+        |g: &str| if !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit()) { g.parse::<u32>().ok() } else { None };
+    let (y, m, d) = match groups.as_slice() {
+        [one] if one.len() == 8 && one.bytes().all(|b| b.is_ascii_digit()) => {
+            (one[..4].parse().ok()?, one[4..6].parse().ok()?, one[6..].parse().ok()?)
+        }
+        [a, b, c] => {
+            // One separator throughout: `12.03-1985` is not a date.
+            let seps: Vec<char> = head.chars().filter(|c| matches!(c, '-' | '.' | '/')).collect();
+            if seps[0] != seps[1] || b.len() > 2 {
+                return None;
+            }
+            match (a.len(), c.len()) {
+                (4, 1..=2) => (number(a)?, number(b)?, number(c)?),
+                (1..=2, 4) => (number(c)?, number(b)?, number(a)?),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    if y < 1000 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y as i32, m, d)
 }
 
 /// Age in whole years on `today` of someone born on `d`, when plausible (0 to 120).
