@@ -1035,9 +1035,9 @@ mod tests {
         list.iter().map(|s| Some(s.to_string())).collect()
     }
 
-    fn classify(table: &str, column: &str, family: &str, values: &[Option<String>]) -> Option<String> {
-        let c = Classifier::new(ClassifyConfig::default()).unwrap();
-        c.classify(&ColumnFacts {
+    /// The facts of a column with no comment, description or key, in a table known by name.
+    fn facts<'a>(table: &'a str, column: &'a str, family: &'a str, values: &'a [Option<String>]) -> ColumnFacts<'a> {
+        ColumnFacts {
             dataset: table,
             table: TableContext::from_name(table),
             column,
@@ -1047,8 +1047,12 @@ mod tests {
             description: None,
             primary_key: false,
             values,
-        })
-        .map(|s| s.category)
+        }
+    }
+
+    fn classify(table: &str, column: &str, family: &str, values: &[Option<String>]) -> Option<String> {
+        let c = Classifier::new(ClassifyConfig::default()).unwrap();
+        c.classify(&facts(table, column, family, values)).map(|s| s.category)
     }
 
     #[test]
@@ -1112,18 +1116,7 @@ mod tests {
 
     fn describe(column: &str, description: &str) -> Option<String> {
         let c = Classifier::new(ClassifyConfig::default()).unwrap();
-        c.classify(&ColumnFacts {
-            dataset: "t",
-            table: TableContext::from_name("t"),
-            column,
-            data_type: "text",
-            type_family: "text",
-            comment: None,
-            description: Some(description),
-            primary_key: false,
-            values: &[],
-        })
-        .map(|s| s.category)
+        c.classify(&ColumnFacts { description: Some(description), ..facts("t", column, "text", &[]) }).map(|s| s.category)
     }
 
     #[test]
@@ -1133,17 +1126,7 @@ mod tests {
         // are checked with a lower one.
         let low = Classifier::new(ClassifyConfig { threshold: 0.4, ..Default::default() }).unwrap();
         let dob = |family: &str, values: &[Option<String>]| {
-            let facts = ColumnFacts {
-                dataset: "t",
-                table: TableContext::from_name("t"),
-                column: "f7",
-                data_type: family,
-                type_family: family,
-                comment: None,
-                description: None,
-                primary_key: false,
-                values,
-            };
+            let facts = facts("t", "f7", family, values);
             low.classify(&facts).map(|s| s.category)
         };
         let ints = vals(&["19850312", "19620101", "19971130", "19440705", "20010214", "19781224", "19590909"]);
@@ -1155,17 +1138,7 @@ mod tests {
         assert_eq!(dob("text", &cz).as_deref(), Some("user.demographic.date_of_birth"));
         // Identity numbers of one scheme, by values alone.
         let hetu = vals(&["131052-308T", "131052-308T", "131052-308T", "131052-308T", "131052-308T"]);
-        let got = Classifier::new(ClassifyConfig::default()).unwrap().classify(&ColumnFacts {
-            dataset: "t",
-            table: TableContext::from_name("t"),
-            column: "f9",
-            data_type: "text",
-            type_family: "text",
-            comment: None,
-            description: None,
-            primary_key: false,
-            values: &hetu,
-        });
+        let got = Classifier::new(ClassifyConfig::default()).unwrap().classify(&facts("t", "f9", "text", &hetu));
         let got = got.expect("henkilötunnus");
         assert_eq!(got.category, "user.government_id.national_id");
         assert_eq!(got.evidence[0].country.as_deref(), Some("FI"));
@@ -1215,40 +1188,13 @@ mod tests {
             .map(|i| Some(format!(r#"{{"billing":{{"email":"person{i}@example.org","country":"DE"}},"items":[{{"sku":"A-{i}"}}]}}"#)))
             .collect();
         let c = Classifier::new(ClassifyConfig::default()).unwrap();
-        let s = c
-            .classify(&ColumnFacts {
-                dataset: "quote_payment",
-                table: TableContext::from_name("quote_payment"),
-                column: "additional_information",
-                data_type: "text",
-                type_family: "text",
-                comment: None,
-                description: None,
-                primary_key: false,
-                values: &docs,
-            })
-            .expect("e-mail inside JSON");
+        let s = c.classify(&facts("quote_payment", "additional_information", "text", &docs)).expect("e-mail inside JSON");
         assert_eq!(s.category, "user.contact.email");
         assert!(s.evidence.iter().any(|e| e.rule.contains("`billing.email`")), "{:?}", s.evidence);
         // Keys that may be data themselves never reach the evidence.
         let keyed: Vec<Option<String>> =
             (0..10).map(|i| Some(format!(r#"{{"person{i}@example.org":{{"mail":"person{i}@example.org"}}}}"#))).collect();
-        let s = c
-            .classify(&ColumnFacts {
-                values: &keyed,
-                ..ColumnFacts {
-                    dataset: "t",
-                    column: "doc",
-                    data_type: "json",
-                    type_family: "json",
-                    comment: None,
-                    description: None,
-                    primary_key: false,
-                    values: &[],
-                    table: TableContext::from_name("t"),
-                }
-            })
-            .expect("e-mail inside JSON");
+        let s = c.classify(&facts("t", "doc", "json", &keyed)).expect("e-mail inside JSON");
         let evidence = serde_json::to_string(&s.evidence).unwrap();
         assert!(!evidence.contains("example.org"), "{evidence}");
         assert!(evidence.contains("`*.mail`"), "{evidence}");
@@ -1298,17 +1244,7 @@ mod tests {
         let c = Classifier::new(config.classify).unwrap();
         assert!(c.taxonomy().get("user.loyalty_card").is_ok());
         let values = vals(&["LC-12345678", "LC-87654321", "LC-11112222", "LC-33334444", "LC-55556666"]);
-        let facts = |column: &'static str, values: &'static [Option<String>]| ColumnFacts {
-            dataset: "members",
-            table: TableContext::from_name("members"),
-            column,
-            data_type: "text",
-            type_family: "text",
-            comment: None,
-            description: None,
-            primary_key: false,
-            values,
-        };
+        let facts = |column: &'static str, values: &'static [Option<String>]| facts("members", column, "text", values);
         let values: &'static [Option<String>] = Box::leak(values.into_boxed_slice());
         assert_eq!(c.classify(&facts("x1", values)).map(|s| s.category).as_deref(), Some("user.loyalty_card"));
         assert_eq!(c.classify(&facts("BonusCardNo", &[])).map(|s| s.category).as_deref(), Some("user.loyalty_card"));
