@@ -10,7 +10,7 @@
 
 use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
 use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, classify_sqlite_files, score, score_by, write_eval_db, Label, Report};
-use almanac_fixtures::families::write_family_dbs;
+use almanac_fixtures::families::{write_family_dbs, Scoring};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -75,19 +75,9 @@ const PRESIDIO_FAMILY_ROWS: u32 = 20;
 /// figures are printed overall, per language and per schema family.
 async fn compare_families(dir: &Path, python: Option<&str>) -> anyhow::Result<()> {
     let sets = write_family_dbs(dir, 11).await?;
-    let mut files = Vec::new();
-    let mut by_language: Vec<(String, Label)> = Vec::new();
-    let mut by_family: Vec<(String, Label)> = Vec::new();
-    for (path, labels) in &sets {
-        let language = labels[0].language;
-        files.push((language.to_string(), path.clone()));
-        for l in labels {
-            let label = Label { table: format!("{language}/{}", l.label.table), ..l.label.clone() };
-            by_language.push((language.to_string(), label.clone()));
-            by_family.push((l.family.to_string(), label));
-        }
-    }
-    let all: Vec<Label> = by_language.iter().map(|(_, l)| l.clone()).collect();
+    let scoring = Scoring::of(&sets);
+    let (files, by_language, by_family) = (&scoring.files, &scoring.by_language, &scoring.by_family);
+    let all = scoring.labels();
     let positives = all.iter().filter(|l| l.expected.is_some()).count();
     println!(
         "schema families (ERP, CRM, OMOP, e-commerce, open data; {} languages): {} labeled columns, {positives} personal, {} not",
@@ -97,8 +87,7 @@ async fn compare_families(dir: &Path, python: Option<&str>) -> anyhow::Result<()
     );
     let classifier = Classifier::new(ClassifyConfig::default())?;
     let t = Instant::now();
-    let ours =
-        classify_sqlite_files(&files, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await?;
+    let ours = classify_sqlite_files(files, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category)).await?;
     line("Almanac", &score(&all, &ours), t.elapsed().as_secs_f64(), " (scan with 100-row samples + classification)");
     let theirs = match python {
         Some(py) => {
@@ -124,7 +113,7 @@ async fn compare_families(dir: &Path, python: Option<&str>) -> anyhow::Result<()
             None
         }
     };
-    for (group, labels) in [("language", &by_language), ("family", &by_family)] {
+    for (group, labels) in [("language", by_language), ("family", by_family)] {
         let a = score_by(labels, &ours);
         let b = theirs.as_ref().map(|p| score_by(labels, p));
         for (k, r) in &a {

@@ -4,8 +4,8 @@
 mod common;
 
 use almanac::classify::{Classifier, ClassifyConfig, ColumnFacts};
-use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, classify_sqlite_files, score, score_by, write_eval_db, Label, Report};
-use almanac_fixtures::families::{write_family_dbs, FAMILIES, LANGUAGES};
+use almanac_fixtures::evaluation::{chinook_labels, classify_sqlite, classify_sqlite_files, score, score_by, write_eval_db, Report};
+use almanac_fixtures::families::{write_family_dbs, Scoring, FAMILIES, LANGUAGES};
 use common::{chinook_dir, TempDir};
 
 fn print(name: &str, r: &Report) {
@@ -58,28 +58,18 @@ async fn chinook_labeled_by_hand() {
 async fn schema_families_in_every_eu_language() {
     let dir = TempDir::new();
     let sets = write_family_dbs(dir.path(), 11).await.expect("write the family databases");
-    let mut files = Vec::new();
-    let mut by_language: Vec<(String, Label)> = Vec::new();
-    let mut by_family: Vec<(String, Label)> = Vec::new();
-    for (path, labels) in &sets {
-        let language = labels[0].language;
-        files.push((language.to_string(), path.clone()));
-        for l in labels {
-            let label = Label { table: format!("{language}/{}", l.label.table), ..l.label.clone() };
-            by_language.push((l.language.to_string(), label.clone()));
-            by_family.push((l.family.to_string(), label));
-        }
-    }
+    let scoring = Scoring::of(&sets);
+    let (files, by_language, by_family) = (&scoring.files, &scoring.by_language, &scoring.by_family);
     assert!(by_language.len() >= 500, "{} labeled columns", by_language.len());
     let classifier = Classifier::new(ClassifyConfig::default()).unwrap();
-    let predictions = classify_sqlite_files(&files, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category))
+    let predictions = classify_sqlite_files(files, 100, |d, c| classifier.classify(&ColumnFacts::scanned(d, c, None)).map(|s| s.category))
         .await
         .expect("scan");
-    let all: Vec<Label> = by_language.iter().map(|(_, l)| l.clone()).collect();
+    let all = scoring.labels();
     let overall = score(&all, &predictions);
     print("schema families, overall", &overall);
-    let languages = score_by(&by_language, &predictions);
-    let families = score_by(&by_family, &predictions);
+    let languages = score_by(by_language, &predictions);
+    let families = score_by(by_family, &predictions);
     for (group, reports) in [("language", &languages), ("family", &families)] {
         for (k, r) in reports {
             println!(
