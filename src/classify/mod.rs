@@ -688,15 +688,15 @@ impl Classifier {
         if matches!(family, "text" | "date" | "timestamp" | "timestamp_tz" | "other" | "integer") {
             self.birth_date_signal(&values, maj, scores);
         }
-        // Placeholders only (`0`, `-1`, `n/a`): the column holds nothing about anyone, whatever
-        // its name says (OMOP `gender_source_concept_id` left at 0).
+        // Filler values only (`0`, `-1`, `n/a`): the column holds nothing about anyone,
+        // whatever its name says (OMOP `gender_source_concept_id` left at 0).
         if n >= 10
             && values.iter().all(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "-1" | "n/a" | "na" | "null" | "none" | "-" | "?"))
         {
             for signals in scores.by_category.values_mut() {
                 signals.push(Signal {
                     kind: "negative".into(),
-                    rule: "every sampled value is a placeholder".into(),
+                    rule: "every sampled value is a filler such as 0, -1 or n/a".into(),
                     weight: 0.0,
                     share: Some(1.0),
                     sampled: Some(n),
