@@ -12,6 +12,7 @@ pub use almanac_scanners::contain;
 pub mod history;
 pub mod ids;
 pub mod jobs;
+pub mod lineage;
 pub mod outbox;
 pub mod privacy;
 pub mod scanning;

@@ -14,6 +14,7 @@ mod m0009_audit_insert_guard;
 mod m0010_jobs;
 mod m0011_web_sessions;
 mod m0012_source_removed;
+mod m0013_lineage;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_jobs::Migration),
             Box::new(m0011_web_sessions::Migration),
             Box::new(m0012_source_removed::Migration),
+            Box::new(m0013_lineage::Migration),
         ]
     }
 }

@@ -199,6 +199,9 @@ pub enum DatasetKind {
     /// A partitioned table; its partitions are folded into it.
     PartitionedTable,
     ForeignTable,
+    /// Named by lineage (a submitted script's target) but not found by a scan yet; scanners
+    /// never return it, the catalog merges it with the real dataset when a scan finds one.
+    Declared,
 }
 
 impl DatasetKind {
@@ -210,6 +213,7 @@ impl DatasetKind {
             DatasetKind::MaterializedView => "materialized_view",
             DatasetKind::PartitionedTable => "partitioned_table",
             DatasetKind::ForeignTable => "foreign_table",
+            DatasetKind::Declared => "declared",
         }
     }
 
@@ -221,6 +225,7 @@ impl DatasetKind {
             "materialized_view" => DatasetKind::MaterializedView,
             "partitioned_table" => DatasetKind::PartitionedTable,
             "foreign_table" => DatasetKind::ForeignTable,
+            "declared" => DatasetKind::Declared,
             _ => return None,
         })
     }

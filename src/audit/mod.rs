@@ -77,11 +77,17 @@ pub enum Action {
     ChangeDismiss,
     /// A listing of where personal data lives (the inventory, a `pii:` search).
     PersonalDataRead,
+    /// Lineage edges recorded from submitted SQL.
+    LineageSubmit,
+    /// A lineage edge added by hand.
+    LineageEdgeAdd,
+    /// A lineage edge removed by hand.
+    LineageEdgeRemove,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -97,6 +103,9 @@ impl Action {
         Action::ChangeAcknowledge,
         Action::ChangeDismiss,
         Action::PersonalDataRead,
+        Action::LineageSubmit,
+        Action::LineageEdgeAdd,
+        Action::LineageEdgeRemove,
     ];
 
     /// The stored name (`tag.add`).
@@ -117,6 +126,9 @@ impl Action {
             Action::ChangeAcknowledge => "change.acknowledge",
             Action::ChangeDismiss => "change.dismiss",
             Action::PersonalDataRead => "personal_data.read",
+            Action::LineageSubmit => "lineage.submit",
+            Action::LineageEdgeAdd => "lineage.edge_add",
+            Action::LineageEdgeRemove => "lineage.edge_remove",
         }
     }
 

@@ -102,11 +102,14 @@ pub enum ChangeKind {
     /// Detected: more rows repeat another row.
     #[sea_orm(string_value = "duplicates_rise")]
     DuplicatesRise,
+    /// A column upstream (through lineage) changed meaning; the details name it.
+    #[sea_orm(string_value = "upstream_change")]
+    UpstreamChange,
 }
 
 impl ChangeKind {
     /// Every kind.
-    pub const ALL: [ChangeKind; 31] = [
+    pub const ALL: [ChangeKind; 32] = [
         ChangeKind::NamespaceAdded,
         ChangeKind::NamespaceRemoved,
         ChangeKind::DatasetAdded,
@@ -138,6 +141,7 @@ impl ChangeKind {
         ChangeKind::TimezoneShift,
         ChangeKind::FormatChange,
         ChangeKind::DuplicatesRise,
+        ChangeKind::UpstreamChange,
     ];
 
     /// The stored name (`type_changed`).
@@ -174,6 +178,7 @@ impl ChangeKind {
             ChangeKind::TimezoneShift => "timezone_shift",
             ChangeKind::FormatChange => "format_change",
             ChangeKind::DuplicatesRise => "duplicates_rise",
+            ChangeKind::UpstreamChange => "upstream_change",
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod change_kind;
 pub mod changes;
+pub mod declared;
 mod entity;
 pub mod ingest;
 pub mod names;
@@ -20,7 +21,10 @@ use chrono::Utc;
 use entity::{dataset, dataset_column, foreign_key, namespace, scan, source, tag};
 pub use names::SourceName;
 use names::{NameError, OwnerName, QualifiedName, TagName};
-pub use reads::{column_owner, columns_of_datasets, live_columns_of_source, ColumnSummary, DatasetSummary};
+pub use reads::{
+    column_owner, columns_of_datasets, datasets_of_source, live_columns_of_source, qualified_names, source_schema, ColumnSummary,
+    DatasetShape, DatasetSummary,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Order,

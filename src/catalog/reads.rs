@@ -46,6 +46,111 @@ pub fn columns_of_datasets(dataset_ids: &[i64]) -> SelectStatement {
         .to_owned()
 }
 
+/// The ids of a source's datasets (removed ones too), as a selection to join on.
+pub fn datasets_of_source(source_id: i64) -> SelectStatement {
+    Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned()
+}
+
+/// A live dataset of a source with its live columns in ordinal order, as SQL names them.
+#[derive(Debug, Clone)]
+pub struct DatasetShape {
+    pub id: i64,
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+    pub columns: Vec<(String, i64)>,
+}
+
+/// Every live dataset of a source with its live columns: the schema SQL is resolved against.
+pub async fn source_schema<C: ConnectionTrait>(db: &C, source_id: i64) -> Result<Vec<DatasetShape>, DbErr> {
+    let namespaces: HashMap<i64, String> = namespace::Entity::find()
+        .filter(namespace::Column::SourceId.eq(source_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
+    let mut shapes: HashMap<i64, DatasetShape> = HashMap::new();
+    for d in
+        dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id)).filter(dataset::Column::RemovedAt.is_null()).all(db).await?
+    {
+        let Some(ns) = namespaces.get(&d.namespace_id) else { continue };
+        shapes.insert(d.id, DatasetShape { id: d.id, namespace: ns.clone(), name: d.name, kind: d.kind, columns: Vec::new() });
+    }
+    let cols: Vec<(i64, i64, String)> = dataset_column::Entity::find()
+        .select_only()
+        .columns([dataset_column::Column::Id, dataset_column::Column::DatasetId, dataset_column::Column::Name])
+        .filter(dataset_column::Column::Id.in_subquery(live_columns_of_source(source_id)))
+        .order_by_asc(dataset_column::Column::DatasetId)
+        .order_by_asc(dataset_column::Column::Ordinal)
+        .order_by_asc(dataset_column::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, ds, name) in cols {
+        if let Some(s) = shapes.get_mut(&ds) {
+            s.columns.push((name, id));
+        }
+    }
+    let mut out: Vec<DatasetShape> = shapes.into_values().collect();
+    out.sort_by_key(|s| s.id);
+    Ok(out)
+}
+
+/// Qualified names of columns and datasets by id (ids that do not exist are absent): for
+/// modules that hold ids of catalog objects and show them by name.
+pub async fn qualified_names<C: ConnectionTrait>(
+    db: &C,
+    column_ids: &[i64],
+    dataset_ids: &[i64],
+) -> Result<(HashMap<i64, QualifiedName>, HashMap<i64, QualifiedName>), DbErr> {
+    let mut col_rows: Vec<(i64, i64, String)> = Vec::new();
+    let col_set: BTreeSet<i64> = column_ids.iter().copied().collect();
+    for chunk in col_set.into_iter().collect::<Vec<_>>().chunks(500) {
+        col_rows.extend(
+            dataset_column::Entity::find()
+                .select_only()
+                .columns([dataset_column::Column::Id, dataset_column::Column::DatasetId, dataset_column::Column::Name])
+                .filter(dataset_column::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple::<(i64, i64, String)>()
+                .all(db)
+                .await?,
+        );
+    }
+    let ds_set: BTreeSet<i64> = dataset_ids.iter().copied().chain(col_rows.iter().map(|c| c.1)).collect();
+    let mut datasets: HashMap<i64, QualifiedName> = HashMap::new();
+    let mut ds_rows: Vec<(i64, i64, String)> = Vec::new();
+    for chunk in ds_set.into_iter().collect::<Vec<_>>().chunks(500) {
+        ds_rows.extend(
+            dataset::Entity::find()
+                .select_only()
+                .columns([dataset::Column::Id, dataset::Column::NamespaceId, dataset::Column::Name])
+                .filter(dataset::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple::<(i64, i64, String)>()
+                .all(db)
+                .await?,
+        );
+    }
+    let ns_ids: BTreeSet<i64> = ds_rows.iter().map(|d| d.1).collect();
+    let namespaces: HashMap<i64, (i64, String)> = namespace::Entity::find()
+        .filter(namespace::Column::Id.is_in(ns_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, (n.source_id, n.name)))
+        .collect();
+    let src_ids: BTreeSet<i64> = namespaces.values().map(|n| n.0).collect();
+    let sources: HashMap<i64, String> =
+        source::Entity::find().filter(source::Column::Id.is_in(src_ids)).all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    for (id, ns, name) in ds_rows {
+        let Some((src, ns_name)) = namespaces.get(&ns) else { continue };
+        let src = sources.get(src).map(String::as_str).unwrap_or_default();
+        datasets.insert(id, QualifiedName::dataset(src, ns_name, &name));
+    }
+    let columns = col_rows.into_iter().filter_map(|(id, ds, name)| datasets.get(&ds).map(|d| (id, d.with_column(&name)))).collect();
+    Ok((columns, datasets))
+}
+
 /// A dataset as the search index sees it, without what other modules add (categories,
 /// meanings).
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@ macro_rules! out {
 mod audit;
 mod curate;
 mod history;
+mod lineage;
 mod pii;
 mod progress;
 mod scan;
@@ -100,6 +101,10 @@ enum Command {
     /// structural changes, detected semantic changes (null rate, units, tax, time zone,
     /// format, duplicates) and curation.
     History(history::HistoryArgs),
+    /// Column lineage: `lineage NAME` shows where values come from and go (--direction,
+    /// --depth, --format json); `lineage add-sql FILE --source NAME` records an ETL script's;
+    /// `lineage impact COLUMN` lists everything downstream with owners.
+    Lineage(lineage::LineageArgs),
 }
 
 fn init_tracing(default: &str) {
@@ -188,5 +193,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => search::reindex(&ctx).await,
         Command::Audit(command) => audit::run(&ctx, command).await,
         Command::History(args) => history::run(&ctx, args).await,
+        Command::Lineage(args) => lineage::run(&ctx, args).await,
     }
 }

@@ -36,6 +36,8 @@ pub(crate) async fn run(ctx: &Context, args: PiiArgs) -> anyhow::Result<()> {
     };
     let filter = InventoryFilter { source: args.source, categories, status, special_only: args.special_only };
     let mut rows = inventory::list_all(&state.catalog, taxonomy, &filter).await?;
+    // Columns that hold a category because a column upstream does (through lineage).
+    let propagated = inventory::propagated(&state.catalog, taxonomy, &filter).await?;
     let format = args.format;
     rows.sort_by(|a, b| {
         (a.column.qualified_name.to_string(), &a.classification.category)
@@ -53,8 +55,22 @@ pub(crate) async fn run(ctx: &Context, args: PiiArgs) -> anyhow::Result<()> {
                         "confidence": r.classification.confidence,
                         "status": r.classification.status.as_str(),
                         "special": taxonomy.is_special(r.classification.category.as_str()),
+                        "propagated": false,
                     })
                 })
+                .chain(propagated.iter().map(|p| {
+                    serde_json::json!({
+                        "dataset": p.column.qualified_name.dataset_name().to_string(),
+                        "column": p.column.name(),
+                        "category": p.category,
+                        "confidence": null,
+                        "status": "propagated",
+                        "special": taxonomy.is_special(p.category.as_str()),
+                        "propagated": true,
+                        "from": p.origin.to_string(),
+                        "path": p.path.iter().map(|q| q.to_string()).collect::<Vec<_>>(),
+                    })
+                }))
                 .collect();
             out!("{}", serde_json::to_string_pretty(&list)?);
         }
@@ -71,7 +87,17 @@ pub(crate) async fn run(ctx: &Context, args: PiiArgs) -> anyhow::Result<()> {
                     r.classification.status.as_str()
                 );
             }
-            out!("{} personal-data columns", rows.len());
+            for p in &propagated {
+                let special = if taxonomy.is_special(p.category.as_str()) { " (Art. 9)" } else { "" };
+                out!(
+                    "{:<w$}  {:<34}  {:>10}  propagated from {}{special}",
+                    esc(&p.column.qualified_name.to_string()),
+                    esc(p.category.as_str()),
+                    "-",
+                    esc(&p.origin.to_string())
+                );
+            }
+            out!("{} personal-data columns, {} more through lineage", rows.len(), propagated.len());
         }
     }
     Ok(())

@@ -253,6 +253,27 @@ pub async fn decide(catalog: &Catalog, id: i64, decision: Decision, note: Option
 /// Adds a category to a column by hand (status `manual`), as the catalog's actor; a rejected
 /// one becomes manual.
 pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note: Option<&str>) -> Result<Classification, CatalogError> {
+    by_hand(catalog, column_id, category, note, ClassificationStatus::Manual).await
+}
+
+/// Rejects a category for a column that holds no classification row for it (one carried there
+/// by lineage, say): stored as `rejected`, so propagation stops at the column.
+pub async fn reject_category(
+    catalog: &Catalog,
+    column_id: i64,
+    category: &CategoryKey,
+    note: Option<&str>,
+) -> Result<Classification, CatalogError> {
+    by_hand(catalog, column_id, category, note, ClassificationStatus::Rejected).await
+}
+
+async fn by_hand(
+    catalog: &Catalog,
+    column_id: i64,
+    category: &CategoryKey,
+    note: Option<&str>,
+    status: ClassificationStatus,
+) -> Result<Classification, CatalogError> {
     let note = validate_note(note)?;
     let actor = catalog.who().actor.label();
     let txn = begin_write(catalog.connection()).await?;
@@ -268,19 +289,20 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
     // A category a steward already confirmed or added stays as it is (adding it again changes
     // nothing, unless with a new note for a manual one).
     let note = note.or_else(|| existing.as_ref().and_then(|e| e.note.clone()));
-    if let Some(row) = existing
-        .as_ref()
-        .filter(|e| e.status == ClassificationStatus::Confirmed || (e.status == ClassificationStatus::Manual && e.note == note))
-    {
+    if let Some(row) = existing.as_ref().filter(|e| {
+        (status == ClassificationStatus::Manual && e.status == ClassificationStatus::Confirmed) || (e.status == status && e.note == note)
+    }) {
         txn.rollback().await?;
         return Ok(row.clone().into());
     }
-    let evidence = serde_json::json!([{ "kind": "manual", "rule": format!("added by {actor}"), "weight": 1.0 }]).to_string();
+    let verb = if status == ClassificationStatus::Rejected { "rejected" } else { "added" };
+    let evidence = serde_json::json!([{ "kind": "manual", "rule": format!("{verb} by {actor}"), "weight": 1.0 }]).to_string();
+    let confidence = if status == ClassificationStatus::Rejected { 0.0 } else { 1.0 };
     let model = match existing {
         Some(row) => {
             let mut am = row.into_active_model();
-            am.status = Set(ClassificationStatus::Manual);
-            am.confidence = Set(1.0);
+            am.status = Set(status);
+            am.confidence = Set(confidence);
             am.evidence = Set(evidence);
             am.decided_by = Set(Some(actor.clone()));
             am.decided_at = Set(Some(now));
@@ -293,8 +315,8 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
                 id: NotSet,
                 column_id: Set(column_id),
                 category: Set(category.to_string()),
-                status: Set(ClassificationStatus::Manual),
-                confidence: Set(1.0),
+                status: Set(status),
+                confidence: Set(confidence),
                 evidence: Set(evidence),
                 scan_id: Set(None),
                 decided_by: Set(Some(actor.clone())),
@@ -307,11 +329,15 @@ pub async fn add(catalog: &Catalog, column_id: i64, category: &CategoryKey, note
             .await?
         }
     };
-    let details = serde_json::json!({ "category": category, "before": before, "after": "manual", "by": actor, "note": note });
-    catalog::record_event(&txn, source_id, None, Some(dataset_id), Some(column_id), ChangeKind::ClassificationAdded, details, now).await?;
-    let record = Record::new(Action::ClassificationAdd, vec![GlobalId::classification(model.id), GlobalId::column(column_id)])
+    let (change, action) = match status {
+        ClassificationStatus::Rejected => (ChangeKind::ClassificationRejected, Action::ClassificationReject),
+        _ => (ChangeKind::ClassificationAdded, Action::ClassificationAdd),
+    };
+    let details = serde_json::json!({ "category": category, "before": before, "after": status.as_str(), "by": actor, "note": note });
+    catalog::record_event(&txn, source_id, None, Some(dataset_id), Some(column_id), change, details, now).await?;
+    let record = Record::new(action, vec![GlobalId::classification(model.id), GlobalId::column(column_id)])
         .before(serde_json::json!({ "category": category, "status": before }))
-        .after(serde_json::json!({ "category": category, "status": "manual", "note": note }));
+        .after(serde_json::json!({ "category": category, "status": status.as_str(), "note": note }));
     audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     Ok(model.into())

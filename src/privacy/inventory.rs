@@ -153,3 +153,69 @@ async fn page(
     columns.clear();
     Ok((out, more))
 }
+
+/// A column holding a personal-data category because a column upstream holds it.
+#[derive(Debug, Clone)]
+pub struct PropagatedColumn {
+    pub column: catalog::Column,
+    pub category: CategoryKey,
+    /// The classified column it came from.
+    pub origin: catalog::names::QualifiedName,
+    /// Columns from the origin to this one, both included.
+    pub path: Vec<catalog::names::QualifiedName>,
+}
+
+/// The columns of a source that hold a category through lineage (identity and transformed
+/// edges from a classified column, of any source), filtered like the inventory; audited as a
+/// listing. A status filter other than none leaves them out: they have no status of their own.
+pub async fn propagated(catalog: &Catalog, taxonomy: &Taxonomy, filter: &InventoryFilter) -> Result<Vec<PropagatedColumn>, CatalogError> {
+    let source = catalog.source_by_name(&filter.source).await?;
+    if filter.status.is_some() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, ClassificationStatus)> = classification::Entity::find()
+        .select_only()
+        .columns([classification::Column::ColumnId, classification::Column::Category, classification::Column::Status])
+        .into_tuple()
+        .all(catalog.connection())
+        .await?;
+    let mut seeds = Vec::new();
+    let mut rejected = std::collections::HashSet::new();
+    for (col, cat, status) in rows {
+        if status == ClassificationStatus::Rejected {
+            rejected.insert((col, cat));
+        } else {
+            seeds.push((col, cat));
+        }
+    }
+    let wanted = filter.categories(taxonomy);
+    let found = crate::lineage::propagate::propagate(catalog.connection(), &seeds, &rejected, false).await?;
+    let found: Vec<_> = found.into_iter().filter(|p| wanted.as_ref().is_none_or(|w| w.contains(&p.category))).collect();
+    let ids: Vec<i64> = found.iter().flat_map(|p| p.path.iter().copied()).collect();
+    let columns = catalog.columns_by_ids(&ids).await?;
+    let live: std::collections::HashSet<i64> = found
+        .iter()
+        .filter_map(|p| columns.get(&p.column_id))
+        .filter(|c| c.qualified_name.source == source.name && c.removed_at.is_none())
+        .map(|c| c.id)
+        .collect();
+    let mut out = Vec::new();
+    for p in found {
+        if !live.contains(&p.column_id) {
+            continue;
+        }
+        let (Some(column), Some(origin)) = (columns.get(&p.column_id), columns.get(&p.origin_column_id)) else { continue };
+        let path = p.path.iter().filter_map(|c| columns.get(c).map(|c| c.qualified_name.clone())).collect();
+        out.push(PropagatedColumn {
+            column: column.clone(),
+            category: CategoryKey::stored(p.category),
+            origin: origin.qualified_name.clone(),
+            path,
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.column.qualified_name.to_string(), a.category.as_str()).cmp(&(b.column.qualified_name.to_string(), b.category.as_str()))
+    });
+    record_listing(catalog, &[source.id], ListingVia::Inventory, json!({ "propagated": true, "categories": wanted }), out.len()).await?;
+    Ok(out)
+}

@@ -3,6 +3,7 @@
 //! changes; the scan is marked succeeded in the same transaction, or nothing changes.
 
 use crate::catalog::ingest::{self, IngestError, ScanOutcome};
+use crate::catalog::ChangeKind;
 use crate::classify::Classifier;
 use crate::history::drift::DriftConfig;
 use crate::privacy::ClassificationSummary;
@@ -60,11 +61,40 @@ async fn apply_in_transaction(
         crate::privacy::scan::classify_scan(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut warnings).await?;
     // Profiles of the sampled values, compared with the previous scan's: semantic changes.
     let ids: crate::history::ColumnIds = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
+    let mut semantic = Vec::new();
     for (dataset_id, column_id, kind, details) in
         crate::history::record_profiles(&txn, scan_id, snapshot.clone(), Arc::new(ids), drift, now, &mut warnings).await?
     {
+        if let Some(c) = column_id {
+            semantic.push((c, kind, details.clone()));
+        }
         applied.push_event(dataset_id, column_id, kind, details);
     }
+    // Lineage of the source's views, then the news of changed meanings travels downstream.
+    crate::lineage::views::record_scan_views(&txn, source_id, scan_id, &snapshot, &columns, now, &mut warnings).await?;
+    let mut elsewhere = Vec::new();
+    for note in crate::lineage::graph::upstream_changes(&txn, &semantic).await? {
+        if note.source_id == source_id {
+            applied.push_event(note.dataset_id, Some(note.column_id), ChangeKind::UpstreamChange, note.details);
+        } else {
+            elsewhere.push(note);
+        }
+    }
+    for note in &elsewhere {
+        crate::catalog::record_event(
+            &txn,
+            note.source_id,
+            None,
+            Some(note.dataset_id),
+            Some(note.column_id),
+            ChangeKind::UpstreamChange,
+            note.details.clone(),
+            now,
+        )
+        .await?;
+    }
+    let elsewhere_datasets: Vec<i64> = elsewhere.iter().map(|n| n.dataset_id).collect();
+    crate::outbox::enqueue(&txn, elsewhere_datasets).await?;
 
     let (datasets, column_count) = (snapshot.dataset_count(), snapshot.column_count());
     let changes = applied.finish(&txn, classified_datasets, ScanOutcome { datasets, columns: column_count, warnings: &warnings }).await?;

@@ -15,6 +15,8 @@ pub enum DatasetKind {
     MaterializedView,
     PartitionedTable,
     ForeignTable,
+    /// Named by submitted lineage SQL, not found by a scan yet.
+    Declared,
 }
 
 impl From<catalog::DatasetKind> for DatasetKind {
@@ -25,6 +27,7 @@ impl From<catalog::DatasetKind> for DatasetKind {
             catalog::DatasetKind::MaterializedView => DatasetKind::MaterializedView,
             catalog::DatasetKind::PartitionedTable => DatasetKind::PartitionedTable,
             catalog::DatasetKind::ForeignTable => DatasetKind::ForeignTable,
+            catalog::DatasetKind::Declared => DatasetKind::Declared,
         }
     }
 }

@@ -12,7 +12,8 @@ use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    Set,
 };
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -251,8 +252,20 @@ async fn apply_namespaces(
             }
         }
     }
+    // A namespace that only holds declared datasets stays: they wait for the scan that finds them.
+    let holding_declared: HashSet<i64> = dataset::Entity::find()
+        .select_only()
+        .column(dataset::Column::NamespaceId)
+        .filter(dataset::Column::SourceId.eq(source_id))
+        .filter(dataset::Column::Kind.eq(snap::DatasetKind::Declared.as_str()))
+        .filter(dataset::Column::RemovedAt.is_null())
+        .into_tuple::<i64>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
     for (name, m) in &existing {
-        if m.removed_at.is_none() && !ids.contains_key(name) {
+        if m.removed_at.is_none() && !ids.contains_key(name) && !holding_declared.contains(&m.id) {
             let mut am = m.clone().into_active_model();
             am.removed_at = Set(Some(now));
             am.update(txn).await?;
@@ -355,7 +368,10 @@ async fn apply_datasets(
     insert_in_chunks(txn, fk_inserts, CHUNK).await?;
 
     // Datasets that disappeared: soft-deleted, never dropped.
-    let gone: Vec<&dataset::Model> = existing.values().filter(|m| m.removed_at.is_none() && !seen.contains(&m.id)).collect();
+    // Declared datasets (named by lineage, not scanned yet) wait for the scan that finds them.
+    let declared = snap::DatasetKind::Declared.as_str();
+    let gone: Vec<&dataset::Model> =
+        existing.values().filter(|m| m.removed_at.is_none() && !seen.contains(&m.id) && m.kind != declared).collect();
     let gone_ids: Vec<i64> = gone.iter().map(|m| m.id).collect();
     for chunk in gone_ids.chunks(CHUNK) {
         dataset::Entity::update_many()

@@ -1,0 +1,106 @@
+//! Column-level lineage: where a column's values come from and where they go. Owns the
+//! `lineage_edge` and `lineage_job` tables. Edges come from views' definitions (resolved at
+//! each scan, in its transaction: [`views`]), from submitted SQL ([`submit`]), and from
+//! editors by hand; [`sql`] turns SQL text into edges against the catalog's own schema;
+//! [`graph`] walks them (upstream, downstream, impact) and [`propagate`] carries personal-data
+//! categories along the edges that carry values.
+
+mod entity;
+pub mod graph;
+pub mod propagate;
+pub mod sql;
+pub mod submit;
+pub mod views;
+
+use crate::catalog::CatalogError;
+use chrono::{DateTime, Utc};
+use entity::lineage_edge;
+use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, Set};
+pub use sql::EdgeKind;
+
+/// Why a lineage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LineageError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Script(#[from] sql::ScriptError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("lineage store error: {0}")]
+    Store(#[from] DbErr),
+}
+
+/// Where an edge came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// A view's definition, found by a scan; replaced at each scan of its source.
+    View,
+    /// A submitted SQL statement (ETL script); its reference is the statement's hash.
+    Sql,
+    /// An OpenLineage run event; its reference names the job and run.
+    OpenLineage,
+    /// Added by an editor.
+    Manual,
+}
+
+impl Origin {
+    /// The stored and printed word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::View => "view",
+            Origin::Sql => "sql",
+            Origin::OpenLineage => "openlineage",
+            Origin::Manual => "manual",
+        }
+    }
+
+    /// Parses the stored word.
+    pub fn parse(s: &str) -> Option<Origin> {
+        Some(match s {
+            "view" => Origin::View,
+            "sql" => Origin::Sql,
+            "openlineage" => Origin::OpenLineage,
+            "manual" => Origin::Manual,
+            _ => return None,
+        })
+    }
+}
+
+/// An edge about to be written: catalog ids of both ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewEdge {
+    pub from_dataset: i64,
+    pub from_column: Option<i64>,
+    pub to_dataset: i64,
+    pub to_column: Option<i64>,
+    pub kind: EdgeKind,
+}
+
+pub(crate) async fn insert_edges<C: ConnectionTrait>(
+    db: &C,
+    edges: Vec<NewEdge>,
+    origin: Origin,
+    origin_ref: &str,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let rows: Vec<lineage_edge::ActiveModel> = edges
+        .into_iter()
+        .map(|e| lineage_edge::ActiveModel {
+            id: NotSet,
+            from_dataset_id: Set(e.from_dataset),
+            from_column_id: Set(e.from_column),
+            to_dataset_id: Set(e.to_dataset),
+            to_column_id: Set(e.to_column),
+            kind: Set(e.kind.as_str().into()),
+            origin: Set(origin.as_str().into()),
+            origin_ref: Set(origin_ref.into()),
+            created_by: Set(created_by.into()),
+            created_at: Set(now),
+        })
+        .collect();
+    crate::store::insert_in_chunks(db, rows, 500).await
+}

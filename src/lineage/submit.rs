@@ -1,0 +1,182 @@
+//! Submitted SQL (an ETL script, a dbt model's compiled SQL): resolved against the catalog's
+//! schema of one source and recorded as edges of origin `sql`, keyed by each statement's hash,
+//! so submitting the same script again changes nothing. Targets the catalog does not hold yet
+//! are declared (see [`crate::catalog::declared`]). All statements of one submission are
+//! written in one transaction; a statement that fails is reported and the others still count.
+
+use super::sql::{self, Context, Outcome, SchemaMap, SqlDialect};
+use super::{insert_edges, LineageError, NewEdge, Origin};
+use crate::audit::{self, Action, Record};
+use crate::catalog::names::QualifiedName;
+use crate::catalog::{declared, Catalog};
+use crate::ids::GlobalId;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// A script to record.
+#[derive(Debug, Clone)]
+pub struct SqlSubmission {
+    /// The registered source the script runs against.
+    pub source: String,
+    pub sql: String,
+    /// Default: the source's engine.
+    pub dialect: Option<SqlDialect>,
+    /// Where unqualified names live. Default: `public` (PostgreSQL), the source's only
+    /// namespace, or `main` (SQLite).
+    pub namespace: Option<String>,
+}
+
+/// What became of one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatementResult {
+    /// Its edges were recorded.
+    Recorded {
+        target: QualifiedName,
+        /// Whether the target was declared by this submission (not in the catalog yet).
+        declared: bool,
+        columns: usize,
+        edges: usize,
+        unresolved: Vec<sql::Unresolved>,
+    },
+    /// It moves no data (DDL, SET, a bare SELECT).
+    Skipped { what: String },
+    /// It could not be parsed or understood.
+    Failed { message: String },
+}
+
+/// One statement's report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementOutcome {
+    pub line: u64,
+    pub hash: String,
+    pub result: StatementResult,
+}
+
+/// The report of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionReport {
+    pub dialect: SqlDialect,
+    pub statements: Vec<StatementOutcome>,
+    /// Output columns resolved over all statements.
+    pub columns: usize,
+    pub edges: usize,
+}
+
+/// Resolves and records `submission`; the catalog is unchanged when it fails.
+pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<SubmissionReport, LineageError> {
+    use super::entity::lineage_edge;
+    let source = catalog.source_by_name(&submission.source).await?;
+    let dialect = submission.dialect.unwrap_or_else(|| SqlDialect::of_engine(&source.engine));
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let shapes = crate::catalog::source_schema(&txn, source.id).await?;
+    let namespace = match submission.namespace {
+        Some(ns) => ns,
+        None => default_namespace(dialect, &shapes),
+    };
+    let mut schema = SchemaMap::new();
+    // (namespace, dataset) -> (dataset id, column ids by name)
+    let mut ids: HashMap<(String, String), (i64, HashMap<String, i64>)> = HashMap::new();
+    for s in &shapes {
+        schema.insert(&s.namespace, &s.name, s.columns.iter().map(|c| c.0.clone()).collect());
+        ids.insert((s.namespace.clone(), s.name.clone()), (s.id, s.columns.iter().cloned().collect()));
+    }
+    let ctx = Context { dialect, search_path: vec![namespace] };
+    let sql_text = submission.sql;
+    let reports = tokio::task::spawn_blocking(move || sql::resolve_script(&sql_text, &ctx, &schema))
+        .await
+        .map_err(|e| LineageError::Invalid(format!("the resolver stopped: {e}")))??;
+    let now = Utc::now();
+    let who = catalog.who().actor.label();
+    let (mut total_columns, mut total_edges) = (0, 0);
+    let mut statements = Vec::with_capacity(reports.len());
+    for report in reports {
+        let result = match report.outcome {
+            Outcome::Failed { message } => StatementResult::Failed { message },
+            Outcome::NoDataFlow { what } => StatementResult::Skipped { what },
+            Outcome::Lineage(l) => {
+                let names: Vec<String> = l.columns.iter().map(|c| c.name.clone()).collect();
+                let key = (l.target.namespace.clone(), l.target.dataset.clone());
+                let target = declared::declare_dataset(&txn, source.id, &l.target.namespace, &l.target.dataset, &names, now).await?;
+                ids.insert(key, (target.dataset_id, target.columns.clone()));
+                let id_of = |c: &sql::ColumnRef| {
+                    let (ds, cols) = ids.get(&(c.namespace.clone(), c.dataset.clone()))?;
+                    Some((*ds, *cols.get(&c.column)?))
+                };
+                let mut edges = Vec::new();
+                for out in &l.columns {
+                    let Some(&to_col) = target.columns.get(&out.name) else { continue };
+                    for (input, kind) in &out.inputs {
+                        if let Some((from_ds, from_col)) = id_of(input) {
+                            edges.push(NewEdge {
+                                from_dataset: from_ds,
+                                from_column: Some(from_col),
+                                to_dataset: target.dataset_id,
+                                to_column: Some(to_col),
+                                kind: *kind,
+                            });
+                        }
+                    }
+                }
+                for (input, kind) in &l.dependencies {
+                    if let Some((from_ds, from_col)) = id_of(input) {
+                        edges.push(NewEdge {
+                            from_dataset: from_ds,
+                            from_column: Some(from_col),
+                            to_dataset: target.dataset_id,
+                            to_column: None,
+                            kind: *kind,
+                        });
+                    }
+                }
+                lineage_edge::Entity::delete_many()
+                    .filter(lineage_edge::Column::Origin.eq(Origin::Sql.as_str()))
+                    .filter(lineage_edge::Column::OriginRef.eq(&report.hash))
+                    .filter(lineage_edge::Column::ToDatasetId.eq(target.dataset_id))
+                    .exec(&txn)
+                    .await?;
+                let n = edges.len();
+                insert_edges(&txn, edges, Origin::Sql, &report.hash, &who, now).await?;
+                total_columns += l.columns.len();
+                total_edges += n;
+                StatementResult::Recorded {
+                    target: QualifiedName::dataset(&source.name, &l.target.namespace, &l.target.dataset),
+                    declared: !l.target_known || target.created,
+                    columns: l.columns.len(),
+                    edges: n,
+                    unresolved: l.unresolved,
+                }
+            }
+        };
+        statements.push(StatementOutcome { line: report.line, hash: report.hash, result });
+    }
+    let recorded = statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).count();
+    let failed = statements.iter().filter(|s| matches!(s.result, StatementResult::Failed { .. })).count();
+    let record = Record::new(Action::LineageSubmit, vec![GlobalId::source(source.id)]).after(serde_json::json!({
+        "dialect": dialect.as_str(),
+        "statements": statements.len(),
+        "recorded": recorded,
+        "failed": failed,
+        "edges": total_edges,
+        "hashes": statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).map(|s| s.hash.as_str()).collect::<Vec<_>>(),
+    }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    Ok(SubmissionReport { dialect, statements, columns: total_columns, edges: total_edges })
+}
+
+fn default_namespace(dialect: SqlDialect, shapes: &[crate::catalog::DatasetShape]) -> String {
+    match dialect {
+        SqlDialect::Postgres => "public".into(),
+        SqlDialect::Sqlite => "main".into(),
+        SqlDialect::MySql => {
+            let mut names: Vec<&str> = shapes.iter().map(|s| s.namespace.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            match names.as_slice() {
+                [one] => one.to_string(),
+                _ => "main".into(),
+            }
+        }
+    }
+}
