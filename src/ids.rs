@@ -16,11 +16,12 @@ pub enum IdKind {
     Change,
     Classification,
     Meaning,
+    LineageEdge,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 9] = [
+    pub const ALL: [IdKind; 10] = [
         IdKind::Source,
         IdKind::Scan,
         IdKind::Namespace,
@@ -30,6 +31,7 @@ impl IdKind {
         IdKind::Change,
         IdKind::Classification,
         IdKind::Meaning,
+        IdKind::LineageEdge,
     ];
 
     /// The prefix of this kind's ids.
@@ -44,6 +46,7 @@ impl IdKind {
             IdKind::Change => "chg",
             IdKind::Classification => "cls",
             IdKind::Meaning => "mng",
+            IdKind::LineageEdge => "lin",
         }
     }
 }
@@ -85,6 +88,9 @@ impl GlobalId {
     }
     pub fn change(id: i64) -> GlobalId {
         GlobalId::new(IdKind::Change, id)
+    }
+    pub fn lineage_edge(id: i64) -> GlobalId {
+        GlobalId::new(IdKind::LineageEdge, id)
     }
     pub fn classification(id: i64) -> GlobalId {
         GlobalId::new(IdKind::Classification, id)

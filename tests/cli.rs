@@ -155,3 +155,68 @@ fn serve_refuses_a_non_loopback_address_without_authentication() {
     // Nothing was created: the check comes before the store is opened.
     assert!(!dir.path().join("catalog.db").exists());
 }
+
+#[tokio::test]
+async fn lineage_commands_print_the_documented_json_and_pii_lists_propagated_columns() {
+    let dir = TempDir::new();
+    let store = store_in(&dir);
+    let wh = dir.path().join("warehouse.db");
+    almanac_fixtures::warehouse::write_sample_warehouse(&wh).await.unwrap();
+    let out = almanac(&store, &["scan", &format!("sqlite://{}", wh.display())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The quickstart warehouse's views: resolved at the scan.
+    let up = almanac(&store, &["lineage", "warehouse.main.employee_directory.full_name", "--direction", "up", "--depth", "1", "--format", "json"]);
+    assert!(up.status.success(), "{}", stderr(&up));
+    let v: Value = serde_json::from_str(&stdout(&up)).expect("JSON");
+    assert_eq!(v["root"], "warehouse.main.employee_directory.full_name");
+    let mut edges: Vec<Value> = v["edges"].as_array().unwrap().clone();
+    edges.sort_by_key(|e| e.to_string());
+    assert_eq!(
+        edges,
+        [
+            json!({ "from": "warehouse.main.employees.first_name", "to": "warehouse.main.employee_directory.full_name", "kind": "transformed", "origin": "view" }),
+            json!({ "from": "warehouse.main.employees.last_name", "to": "warehouse.main.employee_directory.full_name", "kind": "transformed", "origin": "view" }),
+            json!({ "from": "warehouse.main.employees.store_id", "to": "warehouse.main.employee_directory", "kind": "join", "origin": "view" }),
+            json!({ "from": "warehouse.main.stores.store_id", "to": "warehouse.main.employee_directory", "kind": "join", "origin": "view" }),
+        ]
+    );
+
+    // An ETL script from a file, with a broken statement in it.
+    let etl = dir.path().join("etl.sql");
+    std::fs::write(
+        &etl,
+        "-- nightly\nCREATE TABLE mkt AS SELECT lower(email) AS email, count(*) AS n FROM customers GROUP BY 1;\nSELEKT 1;\nCREATE VIEW mkt_view AS SELECT email FROM mkt;\n",
+    )
+    .unwrap();
+    let add = almanac(&store, &["lineage", "add-sql", etl.to_str().unwrap(), "--source", "warehouse", "--format", "json"]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let r: Value = serde_json::from_str(&stdout(&add)).expect("JSON");
+    let statuses: Vec<&str> = r["statements"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["recorded", "failed", "recorded"], "{r}");
+    assert_eq!(r["statements"][0]["line"], 2);
+    assert_eq!(r["statements"][0]["target"], "warehouse.main.mkt");
+    let text = almanac(&store, &["lineage", "warehouse.main.mkt_view.email", "--direction", "up", "--depth", "3"]);
+    assert_eq!(
+        stdout(&text),
+        "warehouse.main.mkt_view.email\nupstream:\n  warehouse.main.mkt.email [identity, sql]\n    warehouse.main.customers.email [transformed, sql]\n",
+        "{}",
+        stdout(&text)
+    );
+    let missing = almanac(&store, &["lineage", "add-sql", "/nonexistent/etl.sql", "--source", "warehouse"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("cannot read /nonexistent/etl.sql"), "{}", stderr(&missing));
+
+    // Personal data reaches the declared table and the views through lineage.
+    let pii = almanac(&store, &["pii", "warehouse", "--format", "json"]);
+    assert!(pii.status.success(), "{}", stderr(&pii));
+    let rows: Value = serde_json::from_str(&stdout(&pii)).expect("JSON");
+    let propagated: Vec<&Value> = rows.as_array().unwrap().iter().filter(|r| r["propagated"] == true).collect();
+    let mkt = propagated.iter().find(|r| r["dataset"] == "warehouse.main.mkt_view" && r["column"] == "email").expect("mkt_view.email propagated");
+    assert_eq!(mkt["category"], "user.contact.email");
+    assert_eq!(mkt["from"], "warehouse.main.customers.email");
+    assert_eq!(mkt["path"], json!(["warehouse.main.customers.email", "warehouse.main.mkt.email", "warehouse.main.mkt_view.email"]));
+    assert!(rows.as_array().unwrap().iter().filter(|r| r["propagated"] == false).all(|r| r["status"] != "propagated"));
+    // The aggregate count does not carry the category.
+    assert!(!propagated.iter().any(|r| r["dataset"] == "warehouse.main.mkt" && r["column"] == "n"));
+}

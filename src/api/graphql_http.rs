@@ -61,7 +61,7 @@ fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// How the caller proved who they are.
-enum Credential {
+pub(super) enum Credential {
     Local,
     Bearer,
     /// A browser session: mutations must repeat its CSRF token.
@@ -72,7 +72,7 @@ enum Credential {
 
 /// Who calls: the local administrator in local mode, else the subject of a valid bearer token
 /// or of a browser session.
-async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap, session: &Session) -> Result<(Principal, Credential), Response> {
+pub(super) async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap, session: &Session) -> Result<(Principal, Credential), Response> {
     let Some(verifier) = &app.auth else { return Ok((Principal::local(), Credential::Local)) };
     let unauthorized = |e: TokenError| refuse(StatusCode::UNAUTHORIZED, &e.to_string());
     let bearer = headers

@@ -1,4 +1,5 @@
-//! HTTP surface: the router (GraphQL at `/graphql`, GraphiQL on GET, `/health`, the SDL at
+//! HTTP surface: the router (GraphQL at `/graphql`, GraphiQL on GET, OpenLineage events at
+//! `/api/v1/lineage`, `/health`, the SDL at
 //! `/schema.graphql`, browser login under `/auth/`), the checks every request passes (its
 //! `Host` in local mode, see [`origin`]), a tracing span per request, and JSON refusals.
 
@@ -6,6 +7,7 @@ mod auth_routes;
 pub mod graphql;
 mod graphql_http;
 mod health;
+mod openlineage;
 pub mod origin;
 
 use crate::app::AppState;
@@ -34,6 +36,7 @@ pub fn router(app: AppState) -> Router {
     let schema = graphql::build_schema(app.clone());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_handler))
+        .route("/api/v1/lineage", axum::routing::post(openlineage::post_lineage))
         .route("/health", get(health))
         .route("/schema.graphql", get(sdl))
         .route("/auth/login", get(login))

@@ -138,6 +138,7 @@ pub const POLICY: &[(&str, &[Role])] = &[
     (op::EVIDENCE, &[Role::Steward, Role::PrivacyOfficer]),
     (op::MEANING, &[Role::Editor, Role::Steward]),
     (op::AUDIT, &[Role::PrivacyOfficer]),
+    (op::LINEAGE, &[Role::Editor]),
 ];
 
 /// The operations of the policy table, by the names the guards use.
@@ -149,6 +150,7 @@ pub mod op {
     pub const EVIDENCE: &str = "Classification.evidence";
     pub const MEANING: &str = "annotateMeaning, acknowledgeChange, dismissChange";
     pub const AUDIT: &str = "auditLog";
+    pub const LINEAGE: &str = "addLineageSql, addLineageEdge, removeLineageEdge, POST /api/v1/lineage";
 }
 
 /// The roles allowed an operation of the policy table.

@@ -4,7 +4,7 @@
 //! lineage edges stay attached), and scans that do not find them leave them alone.
 
 use super::entity::{dataset, dataset_column, namespace};
-use super::{record_event, ChangeKind};
+use super::ChangeKind;
 use almanac_scanners::{DatasetKind, TypeFamily};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -30,90 +30,138 @@ pub async fn declare_dataset<C: ConnectionTrait>(
     columns: &[String],
     now: DateTime<Utc>,
 ) -> Result<LineageTarget, DbErr> {
-    let ns = match namespace::Entity::find()
-        .filter(namespace::Column::SourceId.eq(source_id))
-        .filter(namespace::Column::Name.eq(namespace_name))
-        .one(db)
-        .await?
-    {
-        Some(ns) => ns,
-        None => {
-            namespace::ActiveModel {
-                id: NotSet,
-                source_id: Set(source_id),
-                name: Set(namespace_name.to_string()),
-                created_at: Set(now),
-                removed_at: Set(None),
-            }
-            .insert(db)
-            .await?
-        }
-    };
+    let wanted = [(namespace_name.to_string(), name.to_string(), columns.to_vec())];
+    let mut out = declare_datasets(db, source_id, &wanted, now).await?;
+    Ok(out.remove(&(namespace_name.to_string(), name.to_string())).expect("declared above"))
+}
+
+/// [`declare_dataset`] for many datasets of one source at once, in a handful of statements:
+/// (namespace, name, columns) in, targets by (namespace, name) out.
+pub async fn declare_datasets<C: ConnectionTrait>(
+    db: &C,
+    source_id: i64,
+    wanted: &[(String, String, Vec<String>)],
+    now: DateTime<Utc>,
+) -> Result<HashMap<(String, String), LineageTarget>, DbErr> {
+    use super::entity::change_event;
+    use crate::store::insert_in_chunks;
     let declared = DatasetKind::Declared.as_str();
-    let existing =
-        dataset::Entity::find().filter(dataset::Column::NamespaceId.eq(ns.id)).filter(dataset::Column::Name.eq(name)).one(db).await?;
-    let (ds, created) = match existing {
-        Some(d) if d.removed_at.is_none() => (d, false),
-        Some(d) => {
-            // A dataset a scan saw disappear comes back as declared until a scan finds it.
-            let mut am = d.into_active_model();
-            am.removed_at = Set(None);
-            am.kind = Set(declared.into());
-            am.updated_at = Set(now);
-            (am.update(db).await?, true)
-        }
-        None => {
-            let d = dataset::ActiveModel {
-                id: NotSet,
-                source_id: Set(source_id),
-                namespace_id: Set(ns.id),
-                name: Set(name.to_string()),
-                kind: Set(declared.into()),
-                comment: Set(None),
-                description: Set(None),
-                description_version: Set(0),
-                row_estimate: Set(None),
-                view_definition: Set(None),
-                partitions: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                removed_at: Set(None),
-                source_owner: Set(None),
-                owner: Set(None),
-                owner_version: Set(0),
+    // Namespaces, created or brought back as needed.
+    let mut namespaces: HashMap<String, namespace::Model> =
+        namespace::Entity::find().filter(namespace::Column::SourceId.eq(source_id)).all(db).await?.into_iter().map(|n| (n.name.clone(), n)).collect();
+    for (ns, _, _) in wanted {
+        match namespaces.get(ns) {
+            Some(m) if m.removed_at.is_none() => {}
+            Some(m) => {
+                let mut am = m.clone().into_active_model();
+                am.removed_at = Set(None);
+                let m = am.update(db).await?;
+                namespaces.insert(ns.clone(), m);
             }
-            .insert(db)
-            .await?;
-            (d, true)
+            None => {
+                let m = namespace::ActiveModel { id: NotSet, source_id: Set(source_id), name: Set(ns.clone()), created_at: Set(now), removed_at: Set(None) }
+                    .insert(db)
+                    .await?;
+                namespaces.insert(ns.clone(), m);
+            }
         }
+    }
+    let ns_name: HashMap<i64, String> = namespaces.values().map(|n| (n.id, n.name.clone())).collect();
+    let load = || async {
+        let found: HashMap<(String, String), dataset::Model> = dataset::Entity::find()
+            .filter(dataset::Column::SourceId.eq(source_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|d| Some(((ns_name.get(&d.namespace_id)?.clone(), d.name.clone()), d)))
+            .collect();
+        Ok::<_, DbErr>(found)
     };
-    if ns.removed_at.is_some() {
-        let mut am = ns.into_active_model();
-        am.removed_at = Set(None);
-        am.update(db).await?;
+    let mut existing = load().await?;
+    let mut created: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    let mut new_rows = Vec::new();
+    for (ns, name, _) in wanted {
+        let key = (ns.clone(), name.clone());
+        if created.contains(&key) {
+            continue;
+        }
+        match existing.get(&key) {
+            Some(d) if d.removed_at.is_none() => {}
+            Some(d) => {
+                // A dataset a scan saw disappear comes back as declared until a scan finds it.
+                let mut am = d.clone().into_active_model();
+                am.removed_at = Set(None);
+                am.kind = Set(declared.into());
+                am.updated_at = Set(now);
+                am.update(db).await?;
+                created.insert(key);
+            }
+            None => {
+                new_rows.push(dataset::ActiveModel {
+                    id: NotSet,
+                    source_id: Set(source_id),
+                    namespace_id: Set(namespaces[ns].id),
+                    name: Set(name.clone()),
+                    kind: Set(declared.into()),
+                    comment: Set(None),
+                    description: Set(None),
+                    description_version: Set(0),
+                    row_estimate: Set(None),
+                    view_definition: Set(None),
+                    partitions: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    removed_at: Set(None),
+                    source_owner: Set(None),
+                    owner: Set(None),
+                    owner_version: Set(0),
+                });
+                created.insert(key);
+            }
+        }
     }
-    let mut by_name: HashMap<String, i64> = HashMap::new();
-    let mut max_ordinal = 0;
-    for c in dataset_column::Entity::find()
-        .filter(dataset_column::Column::DatasetId.eq(ds.id))
-        .filter(dataset_column::Column::RemovedAt.is_null())
-        .all(db)
-        .await?
-    {
-        max_ordinal = max_ordinal.max(c.ordinal);
-        by_name.insert(c.name, c.id);
+    if !new_rows.is_empty() || !created.is_empty() {
+        insert_in_chunks(db, new_rows, 500).await?;
+        existing = load().await?;
     }
-    if ds.kind == declared {
-        for c in columns {
-            if by_name.contains_key(c) {
+    // Columns: a declared dataset gains the columns it lacks.
+    let ids: Vec<i64> = wanted.iter().filter_map(|(ns, name, _)| existing.get(&(ns.clone(), name.clone())).map(|d| d.id)).collect();
+    let load_columns = |ids: Vec<i64>| async move {
+        let mut cols: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for c in dataset_column::Entity::find()
+                .filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
+                .filter(dataset_column::Column::RemovedAt.is_null())
+                .all(db)
+                .await?
+            {
+                cols.entry(c.dataset_id).or_default().push(c);
+            }
+        }
+        Ok::<_, DbErr>(cols)
+    };
+    let mut columns = load_columns(ids.clone()).await?;
+    let mut column_rows = Vec::new();
+    let mut planned: HashMap<i64, Vec<String>> = HashMap::new();
+    for (ns, name, cols) in wanted {
+        let Some(d) = existing.get(&(ns.clone(), name.clone())) else { continue };
+        if d.kind != declared {
+            continue;
+        }
+        let have = columns.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
+        let plan = planned.entry(d.id).or_default();
+        let mut ordinal = have.iter().map(|c| c.ordinal).max().unwrap_or(0) + plan.len() as i32;
+        for c in cols {
+            if have.iter().any(|h| &h.name == c) || plan.contains(c) {
                 continue;
             }
-            max_ordinal += 1;
-            let m = dataset_column::ActiveModel {
+            ordinal += 1;
+            plan.push(c.clone());
+            column_rows.push(dataset_column::ActiveModel {
                 id: NotSet,
-                dataset_id: Set(ds.id),
+                dataset_id: Set(d.id),
                 name: Set(c.clone()),
-                ordinal: Set(max_ordinal),
+                ordinal: Set(ordinal),
                 data_type: Set(String::new()),
                 type_family: Set(TypeFamily::Other.as_str().into()),
                 nullable: Set(true),
@@ -126,16 +174,89 @@ pub async fn declare_dataset<C: ConnectionTrait>(
                 created_at: Set(now),
                 updated_at: Set(now),
                 removed_at: Set(None),
-            }
-            .insert(db)
-            .await?;
-            by_name.insert(c.clone(), m.id);
+            });
         }
     }
-    if created {
-        let details = serde_json::json!({ "kind": declared, "columns": columns.len(), "declared_by": "lineage" });
-        record_event(db, source_id, None, Some(ds.id), None, ChangeKind::DatasetAdded, details, now).await?;
-        crate::outbox::enqueue(db, [ds.id]).await?;
+    if !column_rows.is_empty() {
+        insert_in_chunks(db, column_rows, 500).await?;
+        columns = load_columns(ids).await?;
     }
-    Ok(LineageTarget { dataset_id: ds.id, columns: by_name, created })
+    let created_ids: Vec<i64> = created.iter().filter_map(|k| existing.get(k).map(|d| d.id)).collect();
+    let events = created
+        .iter()
+        .filter_map(|k| existing.get(k))
+        .map(|d| change_event::ActiveModel {
+            id: NotSet,
+            source_id: Set(source_id),
+            scan_id: Set(None),
+            dataset_id: Set(Some(d.id)),
+            column_id: Set(None),
+            kind: Set(ChangeKind::DatasetAdded),
+            details: Set(serde_json::json!({ "kind": declared, "declared_by": "lineage" }).to_string()),
+            at: Set(now),
+        })
+        .collect();
+    insert_in_chunks(db, events, 500).await?;
+    crate::outbox::enqueue(db, created_ids).await?;
+    let mut out = HashMap::new();
+    for (ns, name, _) in wanted {
+        let key = (ns.clone(), name.clone());
+        let Some(d) = existing.get(&key) else { continue };
+        let cols = columns.get(&d.id).map(|cs| cs.iter().map(|c| (c.name.clone(), c.id)).collect()).unwrap_or_default();
+        out.insert(key.clone(), LineageTarget { dataset_id: d.id, columns: cols, created: created.contains(&key) });
+    }
+    Ok(out)
+}
+
+/// The engine name of sources that only lineage knows (datasets OpenLineage events name in a
+/// namespace no registered source serves). They cannot be scanned.
+pub const EXTERNAL_ENGINE: &str = "external";
+
+/// The source standing for an OpenLineage namespace no registered source serves, registered
+/// on first use under a name made from the namespace (`ext-kafka-broker-9092`). Runs in the
+/// caller's transaction.
+pub async fn external_source<C: ConnectionTrait>(db: &C, who: &crate::audit::Who, namespace_url: &str, now: DateTime<Utc>) -> Result<i64, DbErr> {
+    use super::entity::source;
+    if let Some(s) = source::Entity::find()
+        .filter(source::Column::Engine.eq(EXTERNAL_ENGINE))
+        .filter(source::Column::Url.eq(namespace_url))
+        .one(db)
+        .await?
+    {
+        return Ok(s.id);
+    }
+    let mut base: String = namespace_url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    base.truncate(80);
+    let base = if base.is_empty() { "ext".to_string() } else { format!("ext-{base}") };
+    let mut name = base.clone();
+    let mut n = 1;
+    while source::Entity::find().filter(source::Column::Name.eq(&name)).one(db).await?.is_some() {
+        n += 1;
+        name = format!("{base}-{n}");
+    }
+    let model = source::ActiveModel {
+        name: Set(name),
+        engine: Set(EXTERNAL_ENGINE.into()),
+        url: Set(namespace_url.into()),
+        password_env: Set(None),
+        password_file: Set(None),
+        sample_rows: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        removed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let after = serde_json::json!({ "name": model.name, "engine": EXTERNAL_ENGINE, "url": model.url, "registered_by": "openlineage" });
+    let record = crate::audit::Record::new(crate::audit::Action::SourceRegister, vec![crate::ids::GlobalId::source(model.id)]).after(after);
+    crate::audit::append(db, who, record).await?;
+    Ok(model.id)
 }

@@ -57,7 +57,7 @@ pub struct StoredEdge {
 }
 
 impl StoredEdge {
-    fn from_model(m: lineage_edge::Model, depth: u32) -> Option<StoredEdge> {
+    pub(crate) fn from_model(m: lineage_edge::Model, depth: u32) -> Option<StoredEdge> {
         Some(StoredEdge {
             id: m.id,
             from_dataset: m.from_dataset_id,

@@ -7,6 +7,8 @@
 
 mod entity;
 pub mod graph;
+pub mod manual;
+pub mod openlineage;
 pub mod propagate;
 pub mod sql;
 pub mod submit;
@@ -87,9 +89,20 @@ pub(crate) async fn insert_edges<C: ConnectionTrait>(
     created_by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    insert_referenced_edges(db, edges.into_iter().map(|e| (e, origin_ref.to_string())).collect(), origin, created_by, now).await
+}
+
+/// Writes edges that each carry their own origin reference (the statements of a script).
+pub(crate) async fn insert_referenced_edges<C: ConnectionTrait>(
+    db: &C,
+    edges: Vec<(NewEdge, String)>,
+    origin: Origin,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let rows: Vec<lineage_edge::ActiveModel> = edges
         .into_iter()
-        .map(|e| lineage_edge::ActiveModel {
+        .map(|(e, origin_ref)| lineage_edge::ActiveModel {
             id: NotSet,
             from_dataset_id: Set(e.from_dataset),
             from_column_id: Set(e.from_column),
@@ -97,7 +110,7 @@ pub(crate) async fn insert_edges<C: ConnectionTrait>(
             to_column_id: Set(e.to_column),
             kind: Set(e.kind.as_str().into()),
             origin: Set(origin.as_str().into()),
-            origin_ref: Set(origin_ref.into()),
+            origin_ref: Set(origin_ref),
             created_by: Set(created_by.into()),
             created_at: Set(now),
         })

@@ -22,7 +22,7 @@ pub const MAX_SCRIPT_BYTES: usize = 16 * 1024 * 1024;
 /// Most statements read from one script.
 pub const MAX_STATEMENTS: usize = 100_000;
 /// Deepest nesting of queries, expressions and CTEs the parser follows.
-const RECURSION_LIMIT: usize = 64;
+const RECURSION_LIMIT: usize = 50;
 /// Most output columns one statement may produce (a `SELECT *` over many wide tables).
 const MAX_OUTPUT_COLUMNS: usize = 10_000;
 
@@ -154,8 +154,11 @@ pub trait Schema {
 /// An in-memory [`Schema`]: the catalog's datasets of one source, or a test's tables.
 #[derive(Debug, Default, Clone)]
 pub struct SchemaMap {
-    exact: HashMap<(String, String), Arc<TableDef>>,
-    folded: HashMap<(String, String), Arc<TableDef>>,
+    /// namespace -> name -> table, as stored.
+    exact: HashMap<String, HashMap<String, Arc<TableDef>>>,
+    /// The same, keyed by lower-case names.
+    folded: HashMap<String, HashMap<String, Arc<TableDef>>>,
+    len: usize,
 }
 
 impl SchemaMap {
@@ -167,30 +170,32 @@ impl SchemaMap {
     /// Adds (or replaces) a table.
     pub fn insert(&mut self, namespace: &str, name: &str, columns: Vec<String>) {
         let def = Arc::new(TableDef { namespace: namespace.to_string(), name: name.to_string(), columns });
-        self.folded.insert((namespace.to_lowercase(), name.to_lowercase()), def.clone());
-        self.exact.insert((namespace.to_string(), name.to_string()), def);
+        self.folded.entry(namespace.to_lowercase()).or_default().insert(name.to_lowercase(), def.clone());
+        if self.exact.entry(namespace.to_string()).or_default().insert(name.to_string(), def).is_none() {
+            self.len += 1;
+        }
     }
 
     /// How many tables it holds.
     pub fn len(&self) -> usize {
-        self.exact.len()
+        self.len
     }
 
     /// Whether it holds no table.
     pub fn is_empty(&self) -> bool {
-        self.exact.is_empty()
+        self.len == 0
     }
 }
 
 impl Schema for SchemaMap {
     fn table(&self, namespace: &str, name: &str, exact: bool) -> Option<Arc<TableDef>> {
-        if let Some(t) = self.exact.get(&(namespace.to_string(), name.to_string())) {
+        if let Some(t) = self.exact.get(namespace).and_then(|n| n.get(name)) {
             return Some(t.clone());
         }
         if exact {
             return None;
         }
-        self.folded.get(&(namespace.to_lowercase(), name.to_lowercase())).cloned()
+        self.folded.get(&namespace.to_lowercase()).and_then(|n| n.get(&name.to_lowercase())).cloned()
     }
 }
 
@@ -298,12 +303,23 @@ pub fn resolve_script(sql: &str, ctx: &Context, schema: &dyn Schema) -> Result<V
         return Err(ScriptError::TooLarge(sql.len()));
     }
     let dialect = ctx.dialect.parser_dialect();
-    let tokens = sqlparser::tokenizer::Tokenizer::new(dialect.as_ref(), sql)
-        .tokenize_with_location()
-        .map_err(|e| ScriptError::Tokens(e.to_string()))?;
+    let lines = LineIndex::new(sql);
+    // Text the tokenizer cannot read (an unterminated quote, say) runs to the end: the
+    // statements before it still count, the rest is one failed statement.
+    let (tokens, unreadable) = match sqlparser::tokenizer::Tokenizer::new(dialect.as_ref(), sql).tokenize_with_location() {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = lines.offset(e.location).min(sql.len());
+            let cut = sql[..at].rfind(';').map(|i| i + 1).unwrap_or(0);
+            let head = sqlparser::tokenizer::Tokenizer::new(dialect.as_ref(), &sql[..cut])
+                .tokenize_with_location()
+                .map_err(|e| ScriptError::Tokens(e.to_string()))?;
+            let line = sql[..cut].matches('\n').count() as u64 + 1;
+            (head, Some((line, cut, e.to_string())))
+        }
+    };
     let mut resolver = Resolver::new(ctx, schema);
     let mut reports = Vec::new();
-    let lines = LineIndex::new(sql);
     // Statements are split at semicolons by the tokenizer (which knows strings, comments and
     // dollar quotes), then parsed one by one: a bad statement costs only itself.
     let mut chunk: Vec<sqlparser::tokenizer::TokenWithSpan> = Vec::new();
@@ -322,8 +338,8 @@ pub fn resolve_script(sql: &str, ctx: &Context, schema: &dyn Schema) -> Result<V
         }
         let Some(first) = chunk.iter().find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF)) else { continue };
         let start = first.span.start;
-        let end = chunk.last().map(|t| t.span.end).unwrap_or(start);
         let line = start.line;
+        let fingerprint = token_hash(&chunk);
         let mut parser = Parser::new(dialect.as_ref()).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(chunk);
         let parsed = parser.parse_statement().and_then(|st| {
             let next = parser.peek_token();
@@ -338,15 +354,19 @@ pub fn resolve_script(sql: &str, ctx: &Context, schema: &dyn Schema) -> Result<V
         });
         match parsed {
             Ok(statement) => {
-                let printed = statement.to_string();
                 let outcome = resolver.statement(&statement, None);
-                reports.push(StatementReport { line, hash: hash(&printed), outcome });
+                reports.push(StatementReport { line, hash: fingerprint, outcome });
             }
             Err(e) => {
-                let text = lines.slice(start, end);
-                reports.push(StatementReport { line, hash: hash(text), outcome: Outcome::Failed { message: e.to_string() } });
+                reports.push(StatementReport { line, hash: fingerprint, outcome: Outcome::Failed { message: e.to_string() } });
             }
         }
+    }
+    if let Some((line, cut, message)) = unreadable {
+        let rest = &sql[cut..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let line = line + rest[..skipped].matches('\n').count() as u64;
+        reports.push(StatementReport { line, hash: hash(rest.trim()), outcome: Outcome::Failed { message: format!("{message} (the rest of the text is not read)") } });
     }
     Ok(reports)
 }
@@ -390,6 +410,26 @@ pub fn resolve_view(definition: &str, view: &DatasetRef, materialized: bool, ctx
     StatementReport { line: 1, hash: hash(&printed), outcome }
 }
 
+/// SHA-256 (hex) of a statement's tokens without whitespace and comments: the same statement
+/// laid out or commented otherwise has the same fingerprint.
+fn token_hash(tokens: &[sqlparser::tokenizer::TokenWithSpan]) -> String {
+    use std::fmt::Write as _;
+    struct Feed(Sha256);
+    impl std::fmt::Write for Feed {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut feed = Feed(Sha256::new());
+    for t in tokens {
+        if !matches!(t.token, Token::Whitespace(_) | Token::EOF) {
+            let _ = write!(feed, "{} ", t.token);
+        }
+    }
+    feed.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -416,15 +456,6 @@ impl<'a> LineIndex<'a> {
         let line = &self.text[start..];
         let col = (loc.column as usize).saturating_sub(1);
         start + line.char_indices().nth(col).map(|(i, _)| i).unwrap_or(line.len())
-    }
-
-    fn slice(&self, from: sqlparser::tokenizer::Location, to: sqlparser::tokenizer::Location) -> &'a str {
-        let (a, b) = (self.offset(from), self.offset(to));
-        if a <= b {
-            &self.text[a..b]
-        } else {
-            &self.text[a..]
-        }
     }
 }
 
@@ -479,6 +510,8 @@ struct Resolver<'s> {
     unresolved: Vec<Unresolved>,
     /// Relations of an unaliased parenthesized join beyond its first, for the caller to add.
     pending_relations: Vec<Relation>,
+    /// The columns of tables already read, by the address of their definition.
+    table_columns: HashMap<usize, (Arc<TableDef>, Vec<RelColumn>)>,
 }
 
 fn strongest(inputs: &mut Inputs) {
@@ -555,6 +588,7 @@ impl<'s> Resolver<'s> {
             deps: BTreeSet::new(),
             unresolved: Vec::new(),
             pending_relations: Vec::new(),
+            table_columns: HashMap::new(),
         }
     }
 
@@ -572,17 +606,24 @@ impl<'s> Resolver<'s> {
     /// Whether a reference matches a stored name under the engine's case rules.
     fn same(&self, id: &Ident, stored: &str) -> bool {
         if self.dialect.case_insensitive() {
-            id.value.eq_ignore_ascii_case(stored) || id.value.to_lowercase() == stored.to_lowercase()
+            self.same_name(&id.value, stored)
+        } else if id.quote_style.is_none() {
+            // PostgreSQL: the reference folded to lower case equals the stored name.
+            id.value.chars().flat_map(char::to_lowercase).eq(stored.chars())
         } else {
-            self.ident_name(id) == stored
+            id.value == stored
         }
     }
 
+    /// Whether an already folded reference matches a stored name.
     fn same_name(&self, a: &str, b: &str) -> bool {
+        if a == b {
+            return true;
+        }
         if self.dialect.case_insensitive() {
-            a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+            a.eq_ignore_ascii_case(b) || (!a.is_ascii() || !b.is_ascii()) && a.to_lowercase() == b.to_lowercase()
         } else {
-            a == b
+            false
         }
     }
 
@@ -618,11 +659,15 @@ impl<'s> Resolver<'s> {
         };
         let exact = !self.dialect.case_insensitive();
         let table_name = self.ident_name(name);
-        let namespaces: Vec<String> = match ns {
-            Some(ns) => vec![self.ident_name(ns)],
-            None => self.search_path.clone(),
+        let qualified;
+        let namespaces: &[String] = match ns {
+            Some(ns) => {
+                qualified = [self.ident_name(ns)];
+                &qualified
+            }
+            None => &self.search_path,
         };
-        for ns in &namespaces {
+        for ns in namespaces {
             if let Some(t) = self.declared.table(ns, &table_name, exact) {
                 return Some(t);
             }
@@ -645,15 +690,24 @@ impl<'s> Resolver<'s> {
         None
     }
 
-    fn base_relation(&mut self, t: &TableDef, alias: Option<&TableAlias>) -> Relation {
-        let columns = t
-            .columns
-            .iter()
-            .map(|c| {
-                let id = self.intern(&t.namespace, &t.name, c);
-                RelColumn { name: c.clone(), inputs: vec![(id, EdgeKind::Identity)] }
-            })
-            .collect();
+    fn base_relation(&mut self, t: &Arc<TableDef>, alias: Option<&TableAlias>) -> Relation {
+        let key = Arc::as_ptr(t) as usize;
+        let columns = match self.table_columns.get(&key) {
+            Some((_, cols)) => cols.clone(),
+            None => {
+                let cols: Vec<RelColumn> = t
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let id = self.intern(&t.namespace, &t.name, c);
+                        RelColumn { name: c.clone(), inputs: vec![(id, EdgeKind::Identity)] }
+                    })
+                    .collect();
+                // The Arc is kept with its columns, so its address is never reused meanwhile.
+                self.table_columns.insert(key, (t.clone(), cols.clone()));
+                cols
+            }
+        };
         let mut rel = Relation { alias: t.name.clone(), alias_quoted: true, table: Some((t.namespace.clone(), t.name.clone())), columns };
         self.apply_alias(&mut rel, alias);
         rel
@@ -1410,14 +1464,16 @@ impl<'s> Resolver<'s> {
         let refs: Vec<&Ident> = parts.iter().collect();
         match refs.as_slice() {
             [name] => {
+                let key = self.ident_name(name);
                 let mut s = Some(scope);
                 while let Some(sc) = s {
-                    if let Some(m) = sc.merged.iter().find(|m| self.same(name, &m.name)) {
+                    if let Some(m) = sc.merged.iter().find(|m| self.same_name(&key, &m.name)) {
                         return Some(m.inputs.clone());
                     }
                     let this = &*self;
+                    let key = key.as_str();
                     let mut hits = sc.relations.iter().enumerate().flat_map(|(ri, r)| {
-                        r.columns.iter().enumerate().filter(move |(ci, c)| !sc.hidden.contains(&(ri, *ci)) && this.same(name, &c.name))
+                        r.columns.iter().enumerate().filter(move |(ci, c)| this.same_name(key, &c.name) && !sc.hidden.contains(&(ri, *ci)))
                     });
                     if let Some((_, c)) = hits.next() {
                         let ambiguous = hits.next().is_some();
@@ -1428,7 +1484,7 @@ impl<'s> Resolver<'s> {
                         }
                         return Some(inputs);
                     }
-                    if let Some(o) = sc.outputs.iter().find(|o| self.same(name, &o.name)) {
+                    if let Some(o) = sc.outputs.iter().find(|o| self.same_name(&key, &o.name)) {
                         return Some(o.inputs.clone());
                     }
                     s = sc.parent;
@@ -1453,7 +1509,8 @@ impl<'s> Resolver<'s> {
                     );
                     return None;
                 };
-                match rel.columns.iter().find(|c| self.same(name, &c.name)) {
+                let key = self.ident_name(name);
+                match rel.columns.iter().find(|c| self.same_name(&key, &c.name)) {
                     Some(c) => Some(c.inputs.clone()),
                     None => {
                         if rel.columns.is_empty() {
@@ -1678,5 +1735,78 @@ impl Visitor for ExprWalk<'_, '_, '_> {
             self.skip = None;
         }
         ControlFlow::Continue(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> SchemaMap {
+        let mut s = SchemaMap::new();
+        s.insert("public", "orders", vec!["id".into(), "customer_id".into(), "amount".into(), "status".into()]);
+        s.insert("public", "customers", vec!["id".into(), "email".into()]);
+        s.insert("public", "we\u{0}ird\n\"name", vec!["col\u{1b}[31m".into()]);
+        s
+    }
+
+    fn pg() -> Context {
+        Context { dialect: SqlDialect::Postgres, search_path: vec!["public".into()] }
+    }
+
+    fn lineage(sql: &str) -> StatementLineage {
+        let reports = resolve_script(sql, &pg(), &schema()).expect("script");
+        match reports.into_iter().next().expect("one statement").outcome {
+            Outcome::Lineage(l) => l,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn order_by_an_alias_filter_clauses_and_ambiguous_names() {
+        let l = lineage("CREATE VIEW v AS SELECT customer_id AS c, count(*) FILTER (WHERE status = 'paid') AS n FROM orders GROUP BY 1 ORDER BY c");
+        let deps: Vec<(&str, EdgeKind)> = l.dependencies.iter().map(|(c, k)| (c.column.as_str(), *k)).collect();
+        assert_eq!(deps, [("customer_id", EdgeKind::Filter)]);
+        let n = &l.columns[1];
+        assert_eq!(n.inputs.iter().map(|(c, k)| (c.column.as_str(), *k)).collect::<Vec<_>>(), [("status", EdgeKind::Aggregated)]);
+        let l = lineage("CREATE VIEW v AS SELECT id FROM orders o JOIN customers c ON c.id = o.customer_id");
+        assert_eq!(l.unresolved.len(), 1, "{l:?}");
+        assert!(l.unresolved[0].reason.contains("ambiguous"));
+        assert!(l.columns[0].inputs.is_empty());
+    }
+
+    #[test]
+    fn hostile_text_is_reported_never_a_crash() {
+        // Nesting deeper than the parser follows: that statement fails, the next one counts.
+        let deep = format!("CREATE VIEW v AS SELECT {}1{} AS x FROM orders", "(".repeat(5_000), ")".repeat(5_000));
+        let script = format!("{deep};\nCREATE VIEW w AS SELECT amount FROM orders");
+        let reports = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || resolve_script(&script, &pg(), &schema()).expect("script"))
+            .expect("thread")
+            .join()
+            .expect("no stack overflow");
+        assert!(matches!(reports[0].outcome, Outcome::Failed { .. }), "{:?}", reports[0].outcome);
+        assert!(matches!(&reports[1].outcome, Outcome::Lineage(l) if l.columns[0].inputs.len() == 1));
+        // Names with control characters and quotes resolve as stored.
+        let l = lineage("CREATE VIEW v AS SELECT \"col\u{1b}[31m\" FROM \"we\u{0}ird\n\"\"name\"");
+        assert_eq!(l.columns[0].inputs[0].0.dataset, "we\u{0}ird\n\"name");
+        // An unterminated string swallows the rest of the text: what comes before it counts,
+        // the rest is one failed statement with the reason.
+        let reports = resolve_script("CREATE VIEW w AS SELECT amount FROM orders;\nSELECT 'abc;\nCREATE VIEW z AS SELECT 1", &pg(), &schema()).expect("script");
+        assert_eq!(reports.len(), 2);
+        assert!(matches!(&reports[1].outcome, Outcome::Failed { message } if message.contains("Unterminated")), "{reports:?}");
+        assert_eq!(reports[1].line, 2);
+        assert!(matches!(resolve_script(&"x".repeat(MAX_SCRIPT_BYTES + 1), &pg(), &schema()), Err(ScriptError::TooLarge(_))));
+        // Empty input and lone semicolons are no statements.
+        assert!(resolve_script(" ;; -- nothing\n", &pg(), &schema()).expect("script").is_empty());
+    }
+
+    #[test]
+    fn statement_hashes_ignore_comments_and_layout() {
+        let a = resolve_script("CREATE VIEW v AS SELECT amount FROM orders", &pg(), &schema()).expect("script");
+        let b = resolve_script("-- why\nCREATE VIEW v AS\n  SELECT amount /* eur */ FROM orders;", &pg(), &schema()).expect("script");
+        assert_eq!(a[0].hash, b[0].hash);
+        assert_eq!(b[0].line, 2);
     }
 }

@@ -5,7 +5,7 @@
 //! written in one transaction; a statement that fails is reported and the others still count.
 
 use super::sql::{self, Context, Outcome, SchemaMap, SqlDialect};
-use super::{insert_edges, LineageError, NewEdge, Origin};
+use super::{insert_referenced_edges, LineageError, NewEdge, Origin};
 use crate::audit::{self, Action, Record};
 use crate::catalog::names::QualifiedName;
 use crate::catalog::{declared, Catalog};
@@ -68,6 +68,7 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     use super::entity::lineage_edge;
     let source = catalog.source_by_name(&submission.source).await?;
     let dialect = submission.dialect.unwrap_or_else(|| SqlDialect::of_engine(&source.engine));
+    let __t = std::time::Instant::now();
     let txn = crate::store::begin_write(catalog.connection()).await?;
     let shapes = crate::catalog::source_schema(&txn, source.id).await?;
     let namespace = match submission.namespace {
@@ -83,65 +84,70 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     }
     let ctx = Context { dialect, search_path: vec![namespace] };
     let sql_text = submission.sql;
+    eprintln!("TIMING schema {:?}", __t.elapsed());
     let reports = tokio::task::spawn_blocking(move || sql::resolve_script(&sql_text, &ctx, &schema))
         .await
         .map_err(|e| LineageError::Invalid(format!("the resolver stopped: {e}")))??;
     let now = Utc::now();
     let who = catalog.who().actor.label();
+    // Every target of the script, declared at once where the catalog lacks it.
+    let mut wanted: Vec<(String, String, Vec<String>)> = Vec::new();
+    for r in &reports {
+        if let Outcome::Lineage(l) = &r.outcome {
+            wanted.push((l.target.namespace.clone(), l.target.dataset.clone(), l.columns.iter().map(|c| c.name.clone()).collect()));
+        }
+    }
+    eprintln!("TIMING resolved {:?}", __t.elapsed());
+    let targets = declared::declare_datasets(&txn, source.id, &wanted, now).await?;
+    eprintln!("TIMING declared {:?}", __t.elapsed());
+    for (key, t) in &targets {
+        ids.insert(key.clone(), (t.dataset_id, t.columns.clone()));
+    }
     let (mut total_columns, mut total_edges) = (0, 0);
     let mut statements = Vec::with_capacity(reports.len());
+    let mut all_edges: Vec<(NewEdge, String)> = Vec::new();
+    let mut hashes: Vec<String> = Vec::new();
     for report in reports {
         let result = match report.outcome {
             Outcome::Failed { message } => StatementResult::Failed { message },
             Outcome::NoDataFlow { what } => StatementResult::Skipped { what },
             Outcome::Lineage(l) => {
-                let names: Vec<String> = l.columns.iter().map(|c| c.name.clone()).collect();
                 let key = (l.target.namespace.clone(), l.target.dataset.clone());
-                let target = declared::declare_dataset(&txn, source.id, &l.target.namespace, &l.target.dataset, &names, now).await?;
-                ids.insert(key, (target.dataset_id, target.columns.clone()));
+                let Some(target) = targets.get(&key) else {
+                    statements.push(StatementOutcome {
+                        line: report.line,
+                        hash: report.hash,
+                        result: StatementResult::Failed { message: format!("target {}.{} could not be declared", key.0, key.1) },
+                    });
+                    continue;
+                };
                 let id_of = |c: &sql::ColumnRef| {
                     let (ds, cols) = ids.get(&(c.namespace.clone(), c.dataset.clone()))?;
                     Some((*ds, *cols.get(&c.column)?))
                 };
-                let mut edges = Vec::new();
+                let before = all_edges.len();
                 for out in &l.columns {
                     let Some(&to_col) = target.columns.get(&out.name) else { continue };
                     for (input, kind) in &out.inputs {
                         if let Some((from_ds, from_col)) = id_of(input) {
-                            edges.push(NewEdge {
-                                from_dataset: from_ds,
-                                from_column: Some(from_col),
-                                to_dataset: target.dataset_id,
-                                to_column: Some(to_col),
-                                kind: *kind,
-                            });
+                            let edge = NewEdge { from_dataset: from_ds, from_column: Some(from_col), to_dataset: target.dataset_id, to_column: Some(to_col), kind: *kind };
+                            all_edges.push((edge, report.hash.clone()));
                         }
                     }
                 }
                 for (input, kind) in &l.dependencies {
                     if let Some((from_ds, from_col)) = id_of(input) {
-                        edges.push(NewEdge {
-                            from_dataset: from_ds,
-                            from_column: Some(from_col),
-                            to_dataset: target.dataset_id,
-                            to_column: None,
-                            kind: *kind,
-                        });
+                        let edge = NewEdge { from_dataset: from_ds, from_column: Some(from_col), to_dataset: target.dataset_id, to_column: None, kind: *kind };
+                        all_edges.push((edge, report.hash.clone()));
                     }
                 }
-                lineage_edge::Entity::delete_many()
-                    .filter(lineage_edge::Column::Origin.eq(Origin::Sql.as_str()))
-                    .filter(lineage_edge::Column::OriginRef.eq(&report.hash))
-                    .filter(lineage_edge::Column::ToDatasetId.eq(target.dataset_id))
-                    .exec(&txn)
-                    .await?;
-                let n = edges.len();
-                insert_edges(&txn, edges, Origin::Sql, &report.hash, &who, now).await?;
+                let n = all_edges.len() - before;
+                hashes.push(report.hash.clone());
                 total_columns += l.columns.len();
                 total_edges += n;
                 StatementResult::Recorded {
                     target: QualifiedName::dataset(&source.name, &l.target.namespace, &l.target.dataset),
-                    declared: !l.target_known || target.created,
+                    declared: target.created,
                     columns: l.columns.len(),
                     edges: n,
                     unresolved: l.unresolved,
@@ -150,6 +156,20 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
         };
         statements.push(StatementOutcome { line: report.line, hash: report.hash, result });
     }
+    // The same statement submitted before: its edges give way to this submission's.
+    hashes.sort_unstable();
+    hashes.dedup();
+    eprintln!("TIMING edges built {:?}", __t.elapsed());
+    for chunk in hashes.chunks(500) {
+        lineage_edge::Entity::delete_many()
+            .filter(lineage_edge::Column::Origin.eq(Origin::Sql.as_str()))
+            .filter(lineage_edge::Column::OriginRef.is_in(chunk.to_vec()))
+            .exec(&txn)
+            .await?;
+    }
+    eprintln!("TIMING deleted {:?}", __t.elapsed());
+    insert_referenced_edges(&txn, all_edges, Origin::Sql, &who, now).await?;
+    eprintln!("TIMING inserted {:?}", __t.elapsed());
     let recorded = statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).count();
     let failed = statements.iter().filter(|s| matches!(s.result, StatementResult::Failed { .. })).count();
     let record = Record::new(Action::LineageSubmit, vec![GlobalId::source(source.id)]).after(serde_json::json!({
@@ -158,9 +178,12 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
         "recorded": recorded,
         "failed": failed,
         "edges": total_edges,
-        "hashes": statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).map(|s| s.hash.as_str()).collect::<Vec<_>>(),
+        // The first statements' hashes (the edges' origin references); all of them for a script
+        // of up to 100 statements.
+        "hashes": statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).take(100).map(|s| s.hash.as_str()).collect::<Vec<_>>(),
     }));
     audit::append(&txn, catalog.who(), record).await?;
+    eprintln!("TIMING audited {:?}", __t.elapsed());
     txn.commit().await?;
     Ok(SubmissionReport { dialect, statements, columns: total_columns, edges: total_edges })
 }

@@ -102,6 +102,12 @@ pub async fn resolve(catalog: &Catalog, config: &Config, target: ScanTarget, new
                 }
                 Err(e) => return Err(e.into()),
             };
+            if source.engine == crate::catalog::declared::EXTERNAL_ENGINE {
+                return Err(ScanRunError::Target(format!(
+                    "`{name}` stands for the OpenLineage namespace {}: lineage events name its datasets, no scanner reads it",
+                    source.url
+                )));
+            }
             let url = connection_url(&source, config)?;
             Ok(Resolved { source, url, registered_now: false })
         }

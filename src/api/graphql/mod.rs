@@ -6,6 +6,7 @@ mod guard;
 mod history;
 mod ids;
 pub mod limits;
+mod lineage;
 mod mutation;
 mod objects;
 mod query;

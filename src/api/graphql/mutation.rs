@@ -90,6 +90,15 @@ async fn decide(
     note: Option<String>,
 ) -> ApiResult<Classification> {
     let state = acting(ctx)?;
+    // A category carried to the column by lineage has no row of its own: rejecting it there
+    // stores the rejection, and propagation stops at the column.
+    if let (Decision::Reject, None, Some(column), Some(category)) = (decision, &id, &column, &category) {
+        let col = column_id(&state.catalog, column).await?;
+        let key = state.classifier.taxonomy().key(category)?;
+        if let Err(crate::catalog::CatalogError::NotFound(_)) = classifications::find(&state.catalog, col, &key).await {
+            return Ok(Classification(classifications::reject_category(&state.catalog, col, &key, note.as_deref()).await?));
+        }
+    }
     let id = classification_id(&state, id.as_ref(), column.as_ref(), category.as_deref()).await?;
     Ok(Classification(classifications::decide(&state.catalog, id, decision, note.as_deref()).await?))
 }
@@ -261,6 +270,27 @@ impl MutationRoot {
         let col = self::column_id(&state.catalog, &column_id).await?;
         let c = classifications::add(&state.catalog, col, &category, note.as_deref()).await?;
         Ok(Classification(c))
+    }
+
+    /// Records the column lineage of SQL (one statement or an ETL script) run against a
+    /// source; targets the catalog does not hold are declared. Submitting the same SQL again
+    /// changes nothing.
+    #[graphql(guard = "Allowed(guard::LINEAGE)")]
+    async fn add_lineage_sql(&self, ctx: &Context<'_>, input: super::lineage::LineageSqlInput) -> ApiResult<super::lineage::LineageSqlReport> {
+        super::lineage::add_sql(ctx, input).await
+    }
+
+    /// Adds a lineage edge by hand: from a column to a column (IDENTITY, TRANSFORMED,
+    /// AGGREGATED) or to a dataset whose rows it shapes (FILTER, JOIN).
+    #[graphql(guard = "Allowed(guard::LINEAGE)")]
+    async fn add_lineage_edge(&self, ctx: &Context<'_>, from: String, to: String, kind: super::lineage::LineageKind) -> ApiResult<super::lineage::LineageEdge> {
+        super::lineage::add_edge(ctx, from, to, kind).await
+    }
+
+    /// Removes a lineage edge added by hand.
+    #[graphql(guard = "Allowed(guard::LINEAGE)")]
+    async fn remove_lineage_edge(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        super::lineage::remove_edge(ctx, id).await
     }
 
     /// Removes a tag from a dataset or column (`targetId`: id or qualified name); returns its

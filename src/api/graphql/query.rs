@@ -22,6 +22,22 @@ impl PersonalDataTotal {
         let state = super::app(ctx)?;
         Ok(inventory::count(&state.catalog, state.classifier.taxonomy(), &self.0).await? as i64)
     }
+
+    /// The source's columns that hold a listed category through lineage (fed by identity or
+    /// transformed edges from a classified column), each with the path it came by; not paged.
+    async fn propagated(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::lineage::PropagatedPersonalData>> {
+        let state = super::acting(ctx)?;
+        let rows = inventory::propagated(&state.catalog, state.classifier.taxonomy(), &self.0).await?;
+        Ok(rows
+            .into_iter()
+            .map(|p| super::lineage::PropagatedPersonalData {
+                column: super::objects::Column(p.column),
+                category: p.category.to_string(),
+                from: p.origin.to_string(),
+                path: p.path.iter().map(|q| q.to_string()).collect(),
+            })
+            .collect())
+    }
 }
 
 fn exactly_one<'a>(id: Option<&'a ID>, name: Option<&'a str>) -> ApiResult<(Option<&'a ID>, Option<&'a str>)> {
@@ -139,6 +155,32 @@ impl QueryRoot {
         let mut conn = Connection::with_additional_fields(after_id.is_some(), more, PersonalDataTotal(filter));
         conn.edges.extend(rows.into_iter().map(|r| Edge::new(ids::cursor(r.classification.id), Classification(r.classification))));
         Ok(conn)
+    }
+
+    /// The lineage around a dataset or column (`source.namespace.dataset[.column]`): edges to
+    /// `depth` levels upstream, downstream or both, a page at a time.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn lineage(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        #[graphql(default_with = "super::lineage::LineageDirection::Both")] direction: super::lineage::LineageDirection,
+        #[graphql(default = 3)] depth: i32,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, super::lineage::LineageEdge, super::lineage::LineageGraphInfo>> {
+        super::lineage::lineage(ctx, name, direction, depth, first, after).await
+    }
+
+    /// Everything downstream of a column, grouped by dataset, with owners: what a change to
+    /// it reaches.
+    async fn impact(&self, ctx: &Context<'_>, column: String, #[graphql(default = 10)] depth: i32) -> ApiResult<Vec<super::lineage::ImpactedDatasetObject>> {
+        super::lineage::impact(ctx, column, depth).await
+    }
+
+    /// The jobs OpenLineage events (`POST /api/v1/lineage`) told about, with their last run.
+    async fn lineage_jobs(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::lineage::LineageJobObject>> {
+        super::lineage::jobs(ctx).await
     }
 
     /// Change events, oldest first, of one source or of all.
