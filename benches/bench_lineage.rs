@@ -30,8 +30,25 @@ const PER_LAYER: usize = VIEWS / LAYERS;
 /// The columns every generated view has, in order.
 const VIEW_COLUMNS: [&str; 8] = ["fact_id", "customer_id", "email", "full_name", "amount_eur", "currency", "paid_price", "contact"];
 const FACT_COLUMNS: [&str; 19] = [
-    "id", "customer_id", "amount_cents", "currency", "status", "note", "ip", "created_at", "updated_at", "duration_ms", "qty", "price", "tax",
-    "sku", "country", "city", "zip", "channel", "flag",
+    "id",
+    "customer_id",
+    "amount_cents",
+    "currency",
+    "status",
+    "note",
+    "ip",
+    "created_at",
+    "updated_at",
+    "duration_ms",
+    "qty",
+    "price",
+    "tax",
+    "sku",
+    "country",
+    "city",
+    "zip",
+    "channel",
+    "flag",
 ];
 const CUSTOMER_COLUMNS: [&str; 6] = ["id", "email", "full_name", "phone", "birth_date", "created_at"];
 
@@ -68,7 +85,7 @@ fn view_sql(i: usize) -> String {
         }
     } else {
         let below = i - PER_LAYER;
-        if (i / SCHEMAS) % 3 == 0 {
+        if (i / SCHEMAS).is_multiple_of(3) {
             format!(
                 "SELECT max(v.fact_id) AS fact_id, v.customer_id, min(v.email) AS email, min(v.full_name) AS full_name, sum(v.amount_eur) AS amount_eur, \
                  min(v.currency) AS currency, avg(v.paid_price) AS paid_price, max(v.contact) AS contact FROM dom_{s}.v_{below} v GROUP BY v.customer_id"
@@ -200,7 +217,8 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let elapsed = t.elapsed();
-    let failed = report.statements.iter().filter(|s| !matches!(s.result, almanac::lineage::submit::StatementResult::Recorded { .. })).count();
+    let failed =
+        report.statements.iter().filter(|s| !matches!(s.result, almanac::lineage::submit::StatementResult::Recorded { .. })).count();
     let almanac_cps = report.columns as f64 / elapsed.as_secs_f64();
     println!(
         "add-sql: {} statements ({failed} not recorded), {} output columns, {} edges recorded in {:.3}s: {almanac_cps:.0} output columns/s",
@@ -212,7 +230,9 @@ async fn main() -> anyhow::Result<()> {
     assert_eq!(failed, 0, "every generated view resolves");
     // Submitting the same script again changes nothing.
     let t = Instant::now();
-    let again = add_sql(&app.catalog, SqlSubmission { source: "bench".into(), sql: script, dialect: Some(SqlDialect::Postgres), namespace: None }).await?;
+    let again =
+        add_sql(&app.catalog, SqlSubmission { source: "bench".into(), sql: script, dialect: Some(SqlDialect::Postgres), namespace: None })
+            .await?;
     println!("add-sql of the same script again (replaces its edges): {:.3}s, {} edges", t.elapsed().as_secs_f64(), again.edges);
 
     match python {
@@ -220,18 +240,27 @@ async fn main() -> anyhow::Result<()> {
             // A sample spread over all layers; sqlglot resolves each output column on its own.
             let step = if quick { 40 } else { 10 };
             let sample: Vec<String> = statements.iter().step_by(step).cloned().collect();
-            // Its two fastest documented ways: one pre-built scope per statement with lineage()
-            // per column, and lineage() of all columns at once; the faster one counts.
-            let mut cps = 0.0f64;
-            for mode in ["scope", "all"] {
+            // As its documentation calls it (lineage(column, sql, schema=, dialect=) for each
+            // output column), and its two fastest documented ways (one pre-built scope per
+            // statement; all columns of a statement at once).
+            let mut measured = Vec::new();
+            for mode in ["naive", "scope", "all"] {
                 let (c, line) = sqlglot(&py, &sample, if quick { 30 } else { 120 }, mode)?;
                 println!("sqlglot {} ({mode} mode) on {} of the statements: {line}", line["sqlglot"].as_str().unwrap_or("?"), sample.len());
-                cps = cps.max(c);
+                measured.push(c);
             }
+            let fastest = measured[1].max(measured[2]);
+            let resolver_cps = resolved_columns as f64 / resolve.as_secs_f64();
             println!(
-                "ratio: Almanac add-sql {almanac_cps:.0} columns/s vs sqlglot {cps:.0} columns/s = {:.0}x (target >= 50x); resolver alone {:.0}x",
-                almanac_cps / cps.max(1e-9),
-                resolved_columns as f64 / resolve.as_secs_f64() / cps.max(1e-9)
+                "ratio to sqlglot as documented ({:.0} columns/s): add-sql {:.0}x (target >= 50x), resolver alone {:.0}x",
+                measured[0],
+                almanac_cps / measured[0].max(1e-9),
+                resolver_cps / measured[0].max(1e-9)
+            );
+            println!(
+                "ratio to sqlglot's fastest mode ({fastest:.0} columns/s): add-sql {:.0}x, resolver alone {:.0}x",
+                almanac_cps / fastest.max(1e-9),
+                resolver_cps / fastest.max(1e-9)
             );
         }
         None => println!("sqlglot: not measured (set ALMANAC_SQLGLOT_PYTHON or --python to a Python with sqlglot installed)"),
@@ -257,7 +286,11 @@ async fn main() -> anyhow::Result<()> {
     );
     let t = Instant::now();
     let (datasets, _) = almanac::lineage::graph::impact(&app.catalog, &col.qualified_name, 5).await?;
-    println!("impact report (named, grouped by dataset, with owners): {} datasets in {:.1} ms", datasets.len(), t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "impact report (named, grouped by dataset, with owners): {} datasets in {:.1} ms",
+        datasets.len(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -166,7 +166,10 @@ async fn lineage_commands_print_the_documented_json_and_pii_lists_propagated_col
     assert!(out.status.success(), "{}", stderr(&out));
 
     // The quickstart warehouse's views: resolved at the scan.
-    let up = almanac(&store, &["lineage", "warehouse.main.employee_directory.full_name", "--direction", "up", "--depth", "1", "--format", "json"]);
+    let up = almanac(
+        &store,
+        &["lineage", "warehouse.main.employee_directory.full_name", "--direction", "up", "--depth", "1", "--format", "json"],
+    );
     assert!(up.status.success(), "{}", stderr(&up));
     let v: Value = serde_json::from_str(&stdout(&up)).expect("JSON");
     assert_eq!(v["root"], "warehouse.main.employee_directory.full_name");
@@ -212,7 +215,8 @@ async fn lineage_commands_print_the_documented_json_and_pii_lists_propagated_col
     assert!(pii.status.success(), "{}", stderr(&pii));
     let rows: Value = serde_json::from_str(&stdout(&pii)).expect("JSON");
     let propagated: Vec<&Value> = rows.as_array().unwrap().iter().filter(|r| r["propagated"] == true).collect();
-    let mkt = propagated.iter().find(|r| r["dataset"] == "warehouse.main.mkt_view" && r["column"] == "email").expect("mkt_view.email propagated");
+    let mkt =
+        propagated.iter().find(|r| r["dataset"] == "warehouse.main.mkt_view" && r["column"] == "email").expect("mkt_view.email propagated");
     assert_eq!(mkt["category"], "user.contact.email");
     assert_eq!(mkt["from"], "warehouse.main.customers.email");
     assert_eq!(mkt["path"], json!(["warehouse.main.customers.email", "warehouse.main.mkt.email", "warehouse.main.mkt_view.email"]));

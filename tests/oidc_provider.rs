@@ -161,9 +161,31 @@ async fn service_accounts_with_roles_and_key_rotation() {
     assert_eq!(body["data"]["registerSource"]["name"], "warehouse", "{body}");
     let (_, body) = gql(&app, &reader, "{ sources { name } }", json!({})).await;
     assert_eq!(body["data"]["sources"][0]["name"], "warehouse", "{body}");
+    // OpenLineage events: the same tokens, the same roles (the editor service account may send).
+    let event = json!({
+        "eventType": "COMPLETE", "eventTime": "2026-12-03T10:00:00Z", "producer": "https://example.org/spark",
+        "run": { "runId": "r1" }, "job": { "namespace": "spark", "name": "nightly" },
+        "inputs": [{ "namespace": "kafka://broker:9092", "name": "orders" }],
+        "outputs": [{ "namespace": "s3://lake", "name": "orders/daily", "facets": { "columnLineage": { "fields": {
+            "id": { "inputFields": [{ "namespace": "kafka://broker:9092", "name": "orders", "field": "id" }] } } } } }]
+    });
+    let post = |token: Option<String>| {
+        let mut req = app.http.post(app.url("/api/v1/lineage")).json(&event);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(post(None).await, 401);
+    assert_eq!(post(Some(reader.clone())).await, 403);
+    assert_eq!(post(Some(ci.clone())).await, 201);
+
     // Read through the library: the entry names the service account and the issuer.
     let entries = almanac::audit::entries(app.state.catalog.connection(), &Default::default(), None, 10).await.unwrap();
-    assert_eq!(entries[0].action, "source.register");
+    assert_eq!(entries[0].action, "lineage.submit");
+    let register =
+        entries.iter().find(|e| e.action == "source.register" && e.after.as_ref().is_some_and(|a| a["name"] == "warehouse")).unwrap();
+    assert_eq!((register.actor.issuer.as_str(), register.actor.subject.as_str()), (provider.issuer.as_str(), "almanac-ci"));
     assert_eq!((entries[0].actor.issuer.as_str(), entries[0].actor.subject.as_str()), (provider.issuer.as_str(), "almanac-ci"));
 
     // An altered signature is refused, with the reason and no data.
@@ -186,7 +208,9 @@ async fn service_accounts_with_roles_and_key_rotation() {
     let rotated = client_token(&provider.issuer, "almanac-ci", "ci-secret").await;
     let (status, body) = gql(&app, &rotated, "{ sources { name } }", json!({})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["data"]["sources"][0]["name"], "warehouse");
+    let names: Vec<&str> = body["data"]["sources"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    // The warehouse, and the external sources the OpenLineage event named.
+    assert_eq!(names, ["ext-kafka-broker-9092", "ext-s3-lake", "warehouse"]);
 }
 
 /// The `action` of the first form in an HTML page, and its hidden inputs.

@@ -61,6 +61,10 @@ pub(crate) fn comments(sql: &str) -> DdlComments {
             None
         };
         if let Some(text) = comment {
+            // A comment separates tokens: `a/* x */b` is two words, never `ab`.
+            if depth >= 1 {
+                current.text.push(' ');
+            }
             let text = text.trim().to_string();
             if text.is_empty() {
                 continue;

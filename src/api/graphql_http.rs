@@ -72,7 +72,11 @@ pub(super) enum Credential {
 
 /// Who calls: the local administrator in local mode, else the subject of a valid bearer token
 /// or of a browser session.
-pub(super) async fn authenticate(app: &AppState, headers: &axum::http::HeaderMap, session: &Session) -> Result<(Principal, Credential), Response> {
+pub(super) async fn authenticate(
+    app: &AppState,
+    headers: &axum::http::HeaderMap,
+    session: &Session,
+) -> Result<(Principal, Credential), Response> {
     let Some(verifier) = &app.auth else { return Ok((Principal::local(), Credential::Local)) };
     let unauthorized = |e: TokenError| refuse(StatusCode::UNAUTHORIZED, &e.to_string());
     let bearer = headers

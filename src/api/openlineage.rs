@@ -12,7 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tower_sessions::Session;
 
-pub(super) async fn post_lineage(State(state): State<ApiState>, session: Session, headers: axum::http::HeaderMap, body: axum::body::Body) -> Response {
+pub(super) async fn post_lineage(
+    State(state): State<ApiState>,
+    session: Session,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Response {
     let (principal, credential) = match authenticate(&state.app, &headers, &session).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
@@ -22,7 +27,10 @@ pub(super) async fn post_lineage(State(state): State<ApiState>, session: Session
     }
     if let Credential::Session { csrf } = &credential {
         if headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) != Some(csrf.as_str()) {
-            return refuse(StatusCode::FORBIDDEN, "a lineage event sent with a session cookie needs the session's CSRF token in x-csrf-token");
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "a lineage event sent with a session cookie needs the session's CSRF token in x-csrf-token",
+            );
         }
     }
     if !origin::is_json_content(&headers) {

@@ -7,7 +7,9 @@ use super::entity::{dataset, dataset_column, namespace};
 use super::ChangeKind;
 use almanac_scanners::{DatasetKind, TypeFamily};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+};
 use std::collections::HashMap;
 
 /// A dataset as lineage may write to it: its id and its columns' ids by name.
@@ -47,8 +49,13 @@ pub async fn declare_datasets<C: ConnectionTrait>(
     use crate::store::insert_in_chunks;
     let declared = DatasetKind::Declared.as_str();
     // Namespaces, created or brought back as needed.
-    let mut namespaces: HashMap<String, namespace::Model> =
-        namespace::Entity::find().filter(namespace::Column::SourceId.eq(source_id)).all(db).await?.into_iter().map(|n| (n.name.clone(), n)).collect();
+    let mut namespaces: HashMap<String, namespace::Model> = namespace::Entity::find()
+        .filter(namespace::Column::SourceId.eq(source_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.name.clone(), n))
+        .collect();
     for (ns, _, _) in wanted {
         match namespaces.get(ns) {
             Some(m) if m.removed_at.is_none() => {}
@@ -59,21 +66,39 @@ pub async fn declare_datasets<C: ConnectionTrait>(
                 namespaces.insert(ns.clone(), m);
             }
             None => {
-                let m = namespace::ActiveModel { id: NotSet, source_id: Set(source_id), name: Set(ns.clone()), created_at: Set(now), removed_at: Set(None) }
-                    .insert(db)
-                    .await?;
+                let m = namespace::ActiveModel {
+                    id: NotSet,
+                    source_id: Set(source_id),
+                    name: Set(ns.clone()),
+                    created_at: Set(now),
+                    removed_at: Set(None),
+                }
+                .insert(db)
+                .await?;
                 namespaces.insert(ns.clone(), m);
             }
         }
     }
     let ns_name: HashMap<i64, String> = namespaces.values().map(|n| (n.id, n.name.clone())).collect();
+    // (id, kind, removed) of the source's datasets by (namespace, name).
+    type Row = (i64, i64, String, String, Option<DateTime<Utc>>);
     let load = || async {
-        let found: HashMap<(String, String), dataset::Model> = dataset::Entity::find()
+        let rows: Vec<Row> = dataset::Entity::find()
+            .select_only()
+            .columns([
+                dataset::Column::Id,
+                dataset::Column::NamespaceId,
+                dataset::Column::Name,
+                dataset::Column::Kind,
+                dataset::Column::RemovedAt,
+            ])
             .filter(dataset::Column::SourceId.eq(source_id))
+            .into_tuple()
             .all(db)
-            .await?
+            .await?;
+        let found: HashMap<(String, String), (i64, String, bool)> = rows
             .into_iter()
-            .filter_map(|d| Some(((ns_name.get(&d.namespace_id)?.clone(), d.name.clone()), d)))
+            .filter_map(|(id, ns, name, kind, removed)| Some(((ns_name.get(&ns)?.clone(), name), (id, kind, removed.is_some()))))
             .collect();
         Ok::<_, DbErr>(found)
     };
@@ -86,14 +111,16 @@ pub async fn declare_datasets<C: ConnectionTrait>(
             continue;
         }
         match existing.get(&key) {
-            Some(d) if d.removed_at.is_none() => {}
-            Some(d) => {
+            Some((_, _, false)) => {}
+            Some((id, _, true)) => {
                 // A dataset a scan saw disappear comes back as declared until a scan finds it.
-                let mut am = d.clone().into_active_model();
-                am.removed_at = Set(None);
-                am.kind = Set(declared.into());
-                am.updated_at = Set(now);
-                am.update(db).await?;
+                dataset::Entity::update_many()
+                    .col_expr(dataset::Column::RemovedAt, sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None))
+                    .col_expr(dataset::Column::Kind, sea_orm::sea_query::Expr::value(declared))
+                    .col_expr(dataset::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+                    .filter(dataset::Column::Id.eq(*id))
+                    .exec(db)
+                    .await?;
                 created.insert(key);
             }
             None => {
@@ -120,76 +147,68 @@ pub async fn declare_datasets<C: ConnectionTrait>(
             }
         }
     }
-    if !new_rows.is_empty() || !created.is_empty() {
+    if !created.is_empty() {
         insert_in_chunks(db, new_rows, 500).await?;
         existing = load().await?;
     }
     // Columns: a declared dataset gains the columns it lacks.
-    let ids: Vec<i64> = wanted.iter().filter_map(|(ns, name, _)| existing.get(&(ns.clone(), name.clone())).map(|d| d.id)).collect();
+    let ids: Vec<i64> = wanted.iter().filter_map(|(ns, name, _)| existing.get(&(ns.clone(), name.clone())).map(|d| d.0)).collect();
+    // (id, name, ordinal) of the live columns of these datasets, by dataset.
     let load_columns = |ids: Vec<i64>| async move {
-        let mut cols: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
+        let mut cols: HashMap<i64, Vec<(i64, String, i32)>> = HashMap::new();
         for chunk in ids.chunks(500) {
-            for c in dataset_column::Entity::find()
+            let rows: Vec<(i64, i64, String, i32)> = dataset_column::Entity::find()
+                .select_only()
+                .columns([
+                    dataset_column::Column::Id,
+                    dataset_column::Column::DatasetId,
+                    dataset_column::Column::Name,
+                    dataset_column::Column::Ordinal,
+                ])
                 .filter(dataset_column::Column::DatasetId.is_in(chunk.to_vec()))
                 .filter(dataset_column::Column::RemovedAt.is_null())
+                .into_tuple()
                 .all(db)
-                .await?
-            {
-                cols.entry(c.dataset_id).or_default().push(c);
+                .await?;
+            for (id, ds, name, ordinal) in rows {
+                cols.entry(ds).or_default().push((id, name, ordinal));
             }
         }
         Ok::<_, DbErr>(cols)
     };
     let mut columns = load_columns(ids.clone()).await?;
-    let mut column_rows = Vec::new();
-    let mut planned: HashMap<i64, Vec<String>> = HashMap::new();
+    // (dataset, name, ordinal) of the columns to add.
+    let mut column_rows: Vec<(i64, &str, i32)> = Vec::new();
+    let mut planned: HashMap<i64, Vec<&str>> = HashMap::new();
     for (ns, name, cols) in wanted {
-        let Some(d) = existing.get(&(ns.clone(), name.clone())) else { continue };
-        if d.kind != declared {
+        let Some((id, kind, _)) = existing.get(&(ns.clone(), name.clone())) else { continue };
+        if kind != declared {
             continue;
         }
-        let have = columns.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
-        let plan = planned.entry(d.id).or_default();
-        let mut ordinal = have.iter().map(|c| c.ordinal).max().unwrap_or(0) + plan.len() as i32;
+        let have = columns.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        let plan = planned.entry(*id).or_default();
+        let mut ordinal = have.iter().map(|c| c.2).max().unwrap_or(0) + plan.len() as i32;
         for c in cols {
-            if have.iter().any(|h| &h.name == c) || plan.contains(c) {
+            if have.iter().any(|h| &h.1 == c) || plan.contains(&c.as_str()) {
                 continue;
             }
             ordinal += 1;
-            plan.push(c.clone());
-            column_rows.push(dataset_column::ActiveModel {
-                id: NotSet,
-                dataset_id: Set(d.id),
-                name: Set(c.clone()),
-                ordinal: Set(ordinal),
-                data_type: Set(String::new()),
-                type_family: Set(TypeFamily::Other.as_str().into()),
-                nullable: Set(true),
-                default_value: Set(None),
-                is_primary_key: Set(false),
-                is_unique: Set(false),
-                comment: Set(None),
-                description: Set(None),
-                description_version: Set(0),
-                created_at: Set(now),
-                updated_at: Set(now),
-                removed_at: Set(None),
-            });
+            plan.push(c);
+            column_rows.push((*id, c, ordinal));
         }
     }
     if !column_rows.is_empty() {
-        insert_in_chunks(db, column_rows, 500).await?;
+        insert_declared_columns(db, &column_rows, now).await?;
         columns = load_columns(ids).await?;
     }
-    let created_ids: Vec<i64> = created.iter().filter_map(|k| existing.get(k).map(|d| d.id)).collect();
-    let events = created
+    let created_ids: Vec<i64> = created.iter().filter_map(|k| existing.get(k).map(|d| d.0)).collect();
+    let events = created_ids
         .iter()
-        .filter_map(|k| existing.get(k))
-        .map(|d| change_event::ActiveModel {
+        .map(|id| change_event::ActiveModel {
             id: NotSet,
             source_id: Set(source_id),
             scan_id: Set(None),
-            dataset_id: Set(Some(d.id)),
+            dataset_id: Set(Some(*id)),
             column_id: Set(None),
             kind: Set(ChangeKind::DatasetAdded),
             details: Set(serde_json::json!({ "kind": declared, "declared_by": "lineage" }).to_string()),
@@ -201,11 +220,53 @@ pub async fn declare_datasets<C: ConnectionTrait>(
     let mut out = HashMap::new();
     for (ns, name, _) in wanted {
         let key = (ns.clone(), name.clone());
-        let Some(d) = existing.get(&key) else { continue };
-        let cols = columns.get(&d.id).map(|cs| cs.iter().map(|c| (c.name.clone(), c.id)).collect()).unwrap_or_default();
-        out.insert(key.clone(), LineageTarget { dataset_id: d.id, columns: cols, created: created.contains(&key) });
+        let Some((id, _, _)) = existing.get(&key) else { continue };
+        let cols = columns.get(id).map(|cs| cs.iter().map(|c| (c.1.clone(), c.0)).collect()).unwrap_or_default();
+        out.insert(key.clone(), LineageTarget { dataset_id: *id, columns: cols, created: created.contains(&key) });
     }
     Ok(out)
+}
+
+/// Inserts declared columns (dataset, name, ordinal) as multi-row inserts: a script may
+/// declare tens of thousands.
+async fn insert_declared_columns<C: ConnectionTrait>(db: &C, rows: &[(i64, &str, i32)], now: DateTime<Utc>) -> Result<(), DbErr> {
+    use dataset_column::Column as K;
+    use sea_orm::sea_query::Query;
+    let backend = db.get_database_backend();
+    let family = TypeFamily::Other.as_str();
+    for chunk in rows.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(dataset_column::Entity).columns([
+            K::DatasetId,
+            K::Name,
+            K::Ordinal,
+            K::DataType,
+            K::TypeFamily,
+            K::Nullable,
+            K::IsPrimaryKey,
+            K::IsUnique,
+            K::DescriptionVersion,
+            K::CreatedAt,
+            K::UpdatedAt,
+        ]);
+        for &(dataset, name, ordinal) in chunk {
+            insert.values_panic([
+                dataset.into(),
+                name.into(),
+                ordinal.into(),
+                "".into(),
+                family.into(),
+                true.into(),
+                false.into(),
+                false.into(),
+                0i32.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        db.execute_raw(backend.build(&insert)).await?;
+    }
+    Ok(())
 }
 
 /// The engine name of sources that only lineage knows (datasets OpenLineage events name in a
@@ -215,7 +276,12 @@ pub const EXTERNAL_ENGINE: &str = "external";
 /// The source standing for an OpenLineage namespace no registered source serves, registered
 /// on first use under a name made from the namespace (`ext-kafka-broker-9092`). Runs in the
 /// caller's transaction.
-pub async fn external_source<C: ConnectionTrait>(db: &C, who: &crate::audit::Who, namespace_url: &str, now: DateTime<Utc>) -> Result<i64, DbErr> {
+pub async fn external_source<C: ConnectionTrait>(
+    db: &C,
+    who: &crate::audit::Who,
+    namespace_url: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
     use super::entity::source;
     if let Some(s) = source::Entity::find()
         .filter(source::Column::Engine.eq(EXTERNAL_ENGINE))

@@ -35,9 +35,8 @@ pub(crate) async fn run(ctx: &Context, args: PiiArgs) -> anyhow::Result<()> {
         None => None,
     };
     let filter = InventoryFilter { source: args.source, categories, status, special_only: args.special_only };
-    let mut rows = inventory::list_all(&state.catalog, taxonomy, &filter).await?;
-    // Columns that hold a category because a column upstream does (through lineage).
-    let propagated = inventory::propagated(&state.catalog, taxonomy, &filter).await?;
+    // With the columns that hold a category because a column upstream does (through lineage).
+    let (mut rows, propagated) = inventory::list_all_with_propagated(&state.catalog, taxonomy, &filter).await?;
     let format = args.format;
     rows.sort_by(|a, b| {
         (a.column.qualified_name.to_string(), &a.classification.category)

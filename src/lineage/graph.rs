@@ -281,7 +281,7 @@ pub async fn impact(catalog: &Catalog, column: &QualifiedName, depth: u32) -> Re
             d.owner = ds.owner.or(ds.source_owner);
         }
     }
-    out.sort_by(|a, b| a.dataset.to_string().cmp(&b.dataset.to_string()));
+    out.sort_by_key(|a| a.dataset.to_string());
     Ok((out, truncated))
 }
 

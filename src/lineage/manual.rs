@@ -54,8 +54,9 @@ pub async fn add_edge(catalog: &Catalog, from: &QualifiedName, to: &QualifiedNam
         .one(&txn)
         .await?
         .ok_or_else(|| LineageError::NotFound("the new edge vanished".into()))?;
-    let record = Record::new(Action::LineageEdgeAdd, vec![GlobalId::lineage_edge(m.id), GlobalId::column(from_col.id), GlobalId::dataset(to_ds.id)])
-        .after(serde_json::json!({ "from": from.to_string(), "to": to.to_string(), "kind": kind.as_str() }));
+    let record =
+        Record::new(Action::LineageEdgeAdd, vec![GlobalId::lineage_edge(m.id), GlobalId::column(from_col.id), GlobalId::dataset(to_ds.id)])
+            .after(serde_json::json!({ "from": from.to_string(), "to": to.to_string(), "kind": kind.as_str() }));
     audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     StoredEdge::from_model(m, 1).ok_or_else(|| LineageError::Invalid("stored edge of unknown kind".into()))

@@ -17,7 +17,7 @@ pub mod views;
 use crate::catalog::CatalogError;
 use chrono::{DateTime, Utc};
 use entity::lineage_edge;
-use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, Set};
+use sea_orm::{ConnectionTrait, DbErr};
 pub use sql::EdgeKind;
 
 /// Why a lineage operation failed.
@@ -92,7 +92,8 @@ pub(crate) async fn insert_edges<C: ConnectionTrait>(
     insert_referenced_edges(db, edges.into_iter().map(|e| (e, origin_ref.to_string())).collect(), origin, created_by, now).await
 }
 
-/// Writes edges that each carry their own origin reference (the statements of a script).
+/// Writes edges that each carry their own origin reference (the statements of a script), as
+/// multi-row inserts: a script's hundred thousand edges go in a few hundred statements.
 pub(crate) async fn insert_referenced_edges<C: ConnectionTrait>(
     db: &C,
     edges: Vec<(NewEdge, String)>,
@@ -100,20 +101,36 @@ pub(crate) async fn insert_referenced_edges<C: ConnectionTrait>(
     created_by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let rows: Vec<lineage_edge::ActiveModel> = edges
-        .into_iter()
-        .map(|(e, origin_ref)| lineage_edge::ActiveModel {
-            id: NotSet,
-            from_dataset_id: Set(e.from_dataset),
-            from_column_id: Set(e.from_column),
-            to_dataset_id: Set(e.to_dataset),
-            to_column_id: Set(e.to_column),
-            kind: Set(e.kind.as_str().into()),
-            origin: Set(origin.as_str().into()),
-            origin_ref: Set(origin_ref),
-            created_by: Set(created_by.into()),
-            created_at: Set(now),
-        })
-        .collect();
-    crate::store::insert_in_chunks(db, rows, 500).await
+    use lineage_edge::Column as E;
+    use sea_orm::sea_query::Query;
+    let backend = db.get_database_backend();
+    for chunk in edges.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(lineage_edge::Entity).columns([
+            E::FromDatasetId,
+            E::FromColumnId,
+            E::ToDatasetId,
+            E::ToColumnId,
+            E::Kind,
+            E::Origin,
+            E::OriginRef,
+            E::CreatedBy,
+            E::CreatedAt,
+        ]);
+        for (e, origin_ref) in chunk {
+            insert.values_panic([
+                e.from_dataset.into(),
+                e.from_column.into(),
+                e.to_dataset.into(),
+                e.to_column.into(),
+                e.kind.as_str().into(),
+                origin.as_str().into(),
+                origin_ref.as_str().into(),
+                created_by.into(),
+                now.into(),
+            ]);
+        }
+        db.execute_raw(backend.build(&insert)).await?;
+    }
+    Ok(())
 }

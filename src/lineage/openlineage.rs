@@ -111,9 +111,9 @@ pub struct Transformation {
 
 /// Parses an event body; the error says what is wrong with it.
 pub fn parse_event(body: &[u8]) -> Result<RunEvent, LineageError> {
-    let event: RunEvent =
-        serde_json::from_slice(body).map_err(|e| LineageError::Invalid(format!("not an OpenLineage run event: {e}")))?;
-    let too_long = |what: &str, s: &str| (s.chars().count() > MAX_NAME_CHARS).then(|| format!("{what} is longer than {MAX_NAME_CHARS} characters"));
+    let event: RunEvent = serde_json::from_slice(body).map_err(|e| LineageError::Invalid(format!("not an OpenLineage run event: {e}")))?;
+    let too_long =
+        |what: &str, s: &str| (s.chars().count() > MAX_NAME_CHARS).then(|| format!("{what} is longer than {MAX_NAME_CHARS} characters"));
     let mut problems: Vec<String> = Vec::new();
     for (what, text) in [("job.namespace", &event.job.namespace), ("job.name", &event.job.name), ("run.runId", &event.run.run_id)] {
         if text.trim().is_empty() {
@@ -160,14 +160,16 @@ pub fn parse_event(body: &[u8]) -> Result<RunEvent, LineageError> {
 fn kind_of(input: &InputField, legacy: Option<&str>) -> EdgeKind {
     let mut kind: Option<EdgeKind> = None;
     for t in &input.transformations {
-        let k = match (t.kind.as_deref().map(str::to_ascii_uppercase).as_deref(), t.subtype.as_deref().map(str::to_ascii_uppercase).as_deref()) {
-            (_, Some("IDENTITY")) => EdgeKind::Identity,
-            (_, Some("AGGREGATION")) => EdgeKind::Aggregated,
-            (_, Some("JOIN")) => EdgeKind::Join,
-            (_, Some("FILTER" | "GROUP_BY" | "SORT" | "WINDOW" | "CONDITIONAL")) => EdgeKind::Filter,
-            (Some("INDIRECT"), _) => EdgeKind::Filter,
-            _ => EdgeKind::Transformed,
-        };
+        let k =
+            match (t.kind.as_deref().map(str::to_ascii_uppercase).as_deref(), t.subtype.as_deref().map(str::to_ascii_uppercase).as_deref())
+            {
+                (_, Some("IDENTITY")) => EdgeKind::Identity,
+                (_, Some("AGGREGATION")) => EdgeKind::Aggregated,
+                (_, Some("JOIN")) => EdgeKind::Join,
+                (_, Some("FILTER" | "GROUP_BY" | "SORT" | "WINDOW" | "CONDITIONAL")) => EdgeKind::Filter,
+                (Some("INDIRECT"), _) => EdgeKind::Filter,
+                _ => EdgeKind::Transformed,
+            };
         // A value edge wins over a row-shaping one; among value edges the strongest.
         kind = Some(match kind {
             None => k,
@@ -186,19 +188,25 @@ fn kind_of(input: &InputField, legacy: Option<&str>) -> EdgeKind {
 /// A registered source an OpenLineage namespace names, by engine, host and port.
 fn matches_source(ol_namespace: &str, source: &Source) -> bool {
     let (Ok(ns), Ok(src)) = (url::Url::parse(ol_namespace), url::Url::parse(&source.url)) else { return false };
-    let scheme = |u: &url::Url| match u.scheme() {
-        "postgres" | "postgresql" => "postgres",
-        "mysql" | "mariadb" => "mysql",
-        other => other,
-    }
-    .to_string();
+    let scheme = |u: &url::Url| {
+        match u.scheme() {
+            "postgres" | "postgresql" => "postgres",
+            "mysql" | "mariadb" => "mysql",
+            other => other,
+        }
+        .to_string()
+    };
     if scheme(&ns) != scheme(&src) || scheme(&src) != source.engine {
         return false;
     }
     let default_port = if source.engine == "postgres" { 5432 } else { 3306 };
     let host = |u: &url::Url| {
         let h = u.host_str().unwrap_or("localhost").to_ascii_lowercase();
-        if matches!(h.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1") { "localhost".to_string() } else { h }
+        if matches!(h.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1") {
+            "localhost".to_string()
+        } else {
+            h
+        }
     };
     host(&ns) == host(&src) && ns.port().unwrap_or(default_port) == src.port().unwrap_or(default_port)
 }
@@ -231,11 +239,12 @@ async fn place<C: ConnectionTrait>(
     // Unknown: a dataset of the external source standing for the namespace. Paths split at
     // their last slash, other names at their last dot.
     let source_id = declared::external_source(db, who, ol_namespace, now).await?;
-    let sep = if ol_namespace.starts_with("file:") || ol_namespace.starts_with("s3:") || ol_namespace.starts_with("gs:") || name.contains('/') {
-        '/'
-    } else {
-        '.'
-    };
+    let sep =
+        if ol_namespace.starts_with("file:") || ol_namespace.starts_with("s3:") || ol_namespace.starts_with("gs:") || name.contains('/') {
+            '/'
+        } else {
+            '.'
+        };
     let (ns, ds) = match name.trim_end_matches(sep).rsplit_once(sep) {
         Some((ns, ds)) if !ns.is_empty() && !ds.is_empty() => (ns.to_string(), ds.to_string()),
         _ => ("main".to_string(), name.to_string()),
@@ -413,6 +422,13 @@ pub async fn jobs<C: ConnectionTrait>(db: &C) -> Result<Vec<LineageJob>, DbErr> 
         .all(db)
         .await?
         .into_iter()
-        .map(|j| LineageJob { namespace: j.namespace, name: j.name, last_run_id: j.last_run_id, last_state: j.last_state, last_event_at: j.last_event_at, runs: j.runs })
+        .map(|j| LineageJob {
+            namespace: j.namespace,
+            name: j.name,
+            last_run_id: j.last_run_id,
+            last_state: j.last_state,
+            last_event_at: j.last_event_at,
+            runs: j.runs,
+        })
         .collect())
 }

@@ -284,8 +284,6 @@ pub struct StatementReport {
 pub enum ScriptError {
     #[error("the SQL text is {0} bytes; at most {MAX_SCRIPT_BYTES} are accepted")]
     TooLarge(usize),
-    #[error("the SQL text cannot be read: {0}")]
-    Tokens(String),
 }
 
 /// Settings of one resolution: dialect and the namespaces unqualified names are looked up in.
@@ -302,73 +300,117 @@ pub fn resolve_script(sql: &str, ctx: &Context, schema: &dyn Schema) -> Result<V
     if sql.len() > MAX_SCRIPT_BYTES {
         return Err(ScriptError::TooLarge(sql.len()));
     }
-    let dialect = ctx.dialect.parser_dialect();
-    let lines = LineIndex::new(sql);
-    // Text the tokenizer cannot read (an unterminated quote, say) runs to the end: the
-    // statements before it still count, the rest is one failed statement.
-    let (tokens, unreadable) = match sqlparser::tokenizer::Tokenizer::new(dialect.as_ref(), sql).tokenize_with_location() {
-        Ok(t) => (t, None),
-        Err(e) => {
-            let at = lines.offset(e.location).min(sql.len());
-            let cut = sql[..at].rfind(';').map(|i| i + 1).unwrap_or(0);
-            let head = sqlparser::tokenizer::Tokenizer::new(dialect.as_ref(), &sql[..cut])
-                .tokenize_with_location()
-                .map_err(|e| ScriptError::Tokens(e.to_string()))?;
-            let line = sql[..cut].matches('\n').count() as u64 + 1;
-            (head, Some((line, cut, e.to_string())))
-        }
-    };
     let mut resolver = Resolver::new(ctx, schema);
     let mut reports = Vec::new();
-    // Statements are split at semicolons by the tokenizer (which knows strings, comments and
-    // dollar quotes), then parsed one by one: a bad statement costs only itself.
-    let mut chunk: Vec<sqlparser::tokenizer::TokenWithSpan> = Vec::new();
-    let mut chunks = Vec::new();
-    for t in tokens {
-        match t.token {
-            Token::SemiColon => chunks.push(std::mem::take(&mut chunk)),
-            Token::Whitespace(_) if chunk.is_empty() => {}
-            _ => chunk.push(t),
-        }
-    }
-    chunks.push(chunk);
-    for chunk in chunks {
-        if reports.len() >= MAX_STATEMENTS {
+    // Statements are split at semicolons outside quotes, comments and dollar quotes, then each
+    // is read and parsed on its own: a bad statement costs only itself, and a long script is
+    // never held as one token list. Parsing, most of the work, runs on every core, a batch at
+    // a time; resolving runs in order, since a statement may read what an earlier one declared.
+    let mut pieces = Vec::new();
+    let (mut line_of_start, mut counted_to) = (1u64, 0usize);
+    for range in split_statements(sql, ctx.dialect) {
+        if pieces.len() >= MAX_STATEMENTS {
             break;
         }
-        let Some(first) = chunk.iter().find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF)) else { continue };
-        let start = first.span.start;
-        let line = start.line;
-        let fingerprint = token_hash(&chunk);
-        let mut parser = Parser::new(dialect.as_ref()).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(chunk);
-        let parsed = parser.parse_statement().and_then(|st| {
+        if sql[range.clone()].trim().is_empty() {
+            continue;
+        }
+        line_of_start += sql.as_bytes()[counted_to..range.start].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted_to = range.start;
+        pieces.push((range, line_of_start - 1));
+    }
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    for batch in pieces.chunks(PARSE_BATCH) {
+        // Err: the parser panicked on that statement (a parser bug), which costs only it.
+        type Read = Result<Option<Parsed>, ()>;
+        let parsed: Vec<Read> = if workers > 1 && batch.len() > 8 {
+            let per = batch.len().div_ceil(workers);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .chunks(per)
+                    .map(|part| {
+                        scope.spawn(move || {
+                            part.iter().map(|(r, shift)| read_piece(&sql[r.clone()], *shift, ctx.dialect)).collect::<Vec<Read>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(batch.chunks(per))
+                    .flat_map(|(h, part)| h.join().unwrap_or_else(|_| vec![Err(()); part.len()]))
+                    .collect()
+            })
+        } else {
+            batch.iter().map(|(r, shift)| read_piece(&sql[r.clone()], *shift, ctx.dialect)).collect()
+        };
+        for (p, (range, shift)) in parsed.into_iter().zip(batch) {
+            let Ok(p) = p else {
+                reports.push(StatementReport {
+                    line: shift + 1,
+                    hash: hash(sql[range.clone()].trim()),
+                    outcome: Outcome::Failed { message: "the statement could not be parsed (parser failure)".into() },
+                });
+                continue;
+            };
+            let Some(p) = p else { continue };
+            let outcome = match p.statement {
+                Ok(statement) => resolver.statement(&statement, None),
+                Err(message) => Outcome::Failed { message },
+            };
+            reports.push(StatementReport { line: p.line, hash: p.hash, outcome });
+        }
+    }
+    Ok(reports)
+}
+
+/// Statements parsed at a time (on all cores) before they are resolved in order.
+const PARSE_BATCH: usize = 512;
+
+/// One statement read and parsed: where it starts, its fingerprint, the statement or why not.
+#[derive(Clone)]
+struct Parsed {
+    line: u64,
+    hash: String,
+    statement: Result<Statement, String>,
+}
+
+/// [`parse_piece`], with a parser panic caught: Err(()) then.
+fn read_piece(text: &str, shift: u64, dialect: SqlDialect) -> Result<Option<Parsed>, ()> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_piece(text, shift, dialect))).map_err(|_| ())
+}
+
+/// Reads and parses one statement's text (lines shifted by `shift` in messages); None when the
+/// text holds only whitespace and comments.
+fn parse_piece(text: &str, shift: u64, dialect: SqlDialect) -> Option<Parsed> {
+    let parser_dialect = dialect.parser_dialect();
+    let tokens = match sqlparser::tokenizer::Tokenizer::new(parser_dialect.as_ref(), text).tokenize_with_location() {
+        Ok(t) => t,
+        Err(e) => {
+            let skipped = text.len() - text.trim_start().len();
+            let line = shift + 1 + text[..skipped].matches('\n').count() as u64;
+            let message = format!("{} (the rest of the text is not read)", shift_lines(&e.to_string(), shift));
+            return Some(Parsed { line, hash: hash(text.trim()), statement: Err(message) });
+        }
+    };
+    let first = tokens.iter().find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))?;
+    let line = shift + first.span.start.line;
+    let fingerprint = token_hash(&tokens);
+    let mut parser = Parser::new(parser_dialect.as_ref()).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(tokens);
+    let statement = parser
+        .parse_statement()
+        .and_then(|st| {
             let next = parser.peek_token();
             if next.token == Token::EOF {
                 Ok(st)
             } else {
                 Err(sqlparser::parser::ParserError::ParserError(format!(
-                    "unexpected {} after the statement at line {}",
-                    next.token, next.span.start.line
+                    "unexpected {} after the statement at Line: {}, Column: {}",
+                    next.token, next.span.start.line, next.span.start.column
                 )))
             }
-        });
-        match parsed {
-            Ok(statement) => {
-                let outcome = resolver.statement(&statement, None);
-                reports.push(StatementReport { line, hash: fingerprint, outcome });
-            }
-            Err(e) => {
-                reports.push(StatementReport { line, hash: fingerprint, outcome: Outcome::Failed { message: e.to_string() } });
-            }
-        }
-    }
-    if let Some((line, cut, message)) = unreadable {
-        let rest = &sql[cut..];
-        let skipped = rest.len() - rest.trim_start().len();
-        let line = line + rest[..skipped].matches('\n').count() as u64;
-        reports.push(StatementReport { line, hash: hash(rest.trim()), outcome: Outcome::Failed { message: format!("{message} (the rest of the text is not read)") } });
-    }
-    Ok(reports)
+        })
+        .map_err(|e| shift_lines(&e.to_string(), shift));
+    Some(Parsed { line, hash: fingerprint, statement })
 }
 
 /// Resolves the stored definition of a view: either its query alone (as PostgreSQL and MySQL
@@ -435,28 +477,113 @@ fn hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Byte offsets of line starts, to cut a failed statement's text out of the script.
-struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
+/// A parser or tokenizer message with its `Line: N` moved down by `shift` lines: statements are
+/// read on their own, the message names the line of the whole script.
+fn shift_lines(message: &str, shift: u64) -> String {
+    const MARK: &str = "Line: ";
+    let mut out = String::with_capacity(message.len() + 4);
+    let mut rest = message;
+    while let Some(i) = rest.find(MARK) {
+        let (head, tail) = rest.split_at(i + MARK.len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        match tail[..digits].parse::<u64>() {
+            Ok(n) => out.push_str(&(n + shift).to_string()),
+            Err(_) => out.push_str(&tail[..digits]),
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+/// Byte ranges of a script's statements: split at semicolons outside quoted text and names,
+/// comments and (PostgreSQL) dollar quotes. Unterminated quoting runs to the end of the text.
+fn split_statements(sql: &str, dialect: SqlDialect) -> Vec<std::ops::Range<usize>> {
+    let b = sql.as_bytes();
+    let (pg, mysql, sqlite) = (dialect == SqlDialect::Postgres, dialect == SqlDialect::MySql, dialect == SqlDialect::Sqlite);
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    let end_of_line = |from: usize| b[from..].iter().position(|&c| c == b'\n').map(|p| from + p).unwrap_or(b.len());
+    let mut out = Vec::new();
+    let (mut i, mut start) = (0usize, 0usize);
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        i = match b[i] {
+            b';' => {
+                out.push(start..i);
+                start = i + 1;
+                i + 1
+            }
+            b'\'' => {
+                // MySQL strings, and PostgreSQL's E'...' strings, take backslash escapes.
+                let e_string = pg && i > 0 && matches!(b[i - 1], b'E' | b'e') && (i < 2 || !ident(b[i - 2]));
+                skip_quoted(b, i, b'\'', mysql || e_string)
+            }
+            b'"' => skip_quoted(b, i, b'"', mysql),
+            b'`' if !pg => skip_quoted(b, i, b'`', false),
+            b'[' if sqlite => b[i..].iter().position(|&c| c == b']').map(|p| i + p + 1).unwrap_or(b.len()),
+            b'-' if next == Some(b'-') => end_of_line(i),
+            b'#' if mysql => end_of_line(i),
+            b'/' if next == Some(b'*') => {
+                // PostgreSQL nests block comments; the others end at the first `*/`.
+                let mut depth = 0usize;
+                let mut j = i;
+                loop {
+                    if j + 1 >= b.len() {
+                        break b.len();
+                    }
+                    if b[j] == b'/' && b[j + 1] == b'*' && (pg || depth == 0) {
+                        depth += 1;
+                        j += 2;
+                    } else if b[j] == b'*' && b[j + 1] == b'/' {
+                        depth -= 1;
+                        j += 2;
+                        if depth == 0 {
+                            break j;
+                        }
+                    } else {
+                        j += 1;
+                    }
+                }
+            }
+            b'$' if pg => {
+                // $tag$ ... $tag$ (the tag may be empty); `$1` is a parameter.
+                let tag_len = b[i + 1..].iter().take_while(|&&c| ident(c)).count();
+                let starts_ok = tag_len == 0 || !b[i + 1].is_ascii_digit();
+                if starts_ok && b.get(i + 1 + tag_len) == Some(&b'$') {
+                    let tag = &b[i..i + tag_len + 2];
+                    let body = i + tag.len();
+                    b[body..].windows(tag.len()).position(|w| w == tag).map(|p| body + p + tag.len()).unwrap_or(b.len())
+                } else {
+                    i + 1
+                }
+            }
+            _ => i + 1,
+        };
     }
+    out.push(start..b.len());
+    out
+}
 
-    fn offset(&self, loc: sqlparser::tokenizer::Location) -> usize {
-        if loc.line == 0 {
-            return self.text.len();
+/// The end of the quoted text starting at `i` (after its closing quote; a doubled quote is
+/// one quote character).
+fn skip_quoted(b: &[u8], i: usize, quote: u8, backslash: bool) -> usize {
+    let mut j = i + 1;
+    while j < b.len() {
+        if backslash && b[j] == b'\\' {
+            j += 2;
+            continue;
         }
-        let Some(&start) = self.starts.get(loc.line as usize - 1) else { return self.text.len() };
-        let line = &self.text[start..];
-        let col = (loc.column as usize).saturating_sub(1);
-        start + line.char_indices().nth(col).map(|(i, _)| i).unwrap_or(line.len())
+        if b[j] == quote {
+            if b.get(j + 1) == Some(&quote) {
+                j += 2;
+                continue;
+            }
+            return j + 1;
+        }
+        j += 1;
     }
+    b.len()
 }
 
 type ColId = u32;
@@ -981,10 +1108,10 @@ impl<'s> Resolver<'s> {
             return Outcome::Failed { message: "UPDATE of something other than a table".into() };
         };
         let mut scope = Scope::new(None);
-        self.from_item(table, &mut scope);
+        self.add_from_item(table, &mut scope);
         if let Some(UpdateTableFromKind::BeforeSet(f) | UpdateTableFromKind::AfterSet(f)) = from {
             for item in f {
-                self.from_item(item, &mut scope);
+                self.add_from_item(item, &mut scope);
             }
         }
         // MySQL's multi-table UPDATE may set a column of a joined table: the qualifier decides.
@@ -1129,7 +1256,7 @@ impl<'s> Resolver<'s> {
     fn select(&mut self, s: &Select, parent: Option<&Scope>, order_by: Option<&OrderByKind>) -> Vec<RelColumn> {
         let mut scope = Scope::new(parent);
         for item in &s.from {
-            self.from_item(item, &mut scope);
+            self.add_from_item(item, &mut scope);
         }
         let mut outputs: Vec<RelColumn> = Vec::new();
         for item in &s.projection {
@@ -1221,7 +1348,7 @@ impl<'s> Resolver<'s> {
         self.filter(e, scope, EdgeKind::Filter);
     }
 
-    fn from_item(&mut self, item: &TableWithJoins, scope: &mut Scope) {
+    fn add_from_item(&mut self, item: &TableWithJoins, scope: &mut Scope) {
         if let Some(rel) = self.table_factor(&item.relation, scope) {
             scope.relations.push(rel);
             scope.relations.append(&mut self.pending_relations);
@@ -1379,7 +1506,7 @@ impl<'s> Resolver<'s> {
             }
             TableFactor::NestedJoin { table_with_joins, alias } => {
                 let mut inner = Scope::new(scope.parent);
-                self.from_item(table_with_joins, &mut inner);
+                self.add_from_item(table_with_joins, &mut inner);
                 let mut columns = inner.merged.clone();
                 for (ri, rel) in inner.relations.iter().enumerate() {
                     for (ci, c) in rel.columns.iter().enumerate() {
@@ -1484,7 +1611,7 @@ impl<'s> Resolver<'s> {
                         }
                         return Some(inputs);
                     }
-                    if let Some(o) = sc.outputs.iter().find(|o| self.same_name(&key, &o.name)) {
+                    if let Some(o) = sc.outputs.iter().find(|o| self.same_name(key, &o.name)) {
                         return Some(o.inputs.clone());
                     }
                     s = sc.parent;
@@ -1637,7 +1764,7 @@ impl ExprWalk<'_, '_, '_> {
 
     fn function(&mut self, f: &Function) {
         let name = f.name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.to_lowercase()).unwrap_or_default();
-        let is_agg = AGGREGATES.contains(&name.as_str()) || f.within_group.first().is_some();
+        let is_agg = AGGREGATES.contains(&name.as_str()) || !f.within_group.is_empty();
         let agg = if is_agg { self.agg + 1 } else { self.agg };
         let mut inputs = Vec::new();
         match &f.args {
@@ -1764,7 +1891,9 @@ mod tests {
 
     #[test]
     fn order_by_an_alias_filter_clauses_and_ambiguous_names() {
-        let l = lineage("CREATE VIEW v AS SELECT customer_id AS c, count(*) FILTER (WHERE status = 'paid') AS n FROM orders GROUP BY 1 ORDER BY c");
+        let l = lineage(
+            "CREATE VIEW v AS SELECT customer_id AS c, count(*) FILTER (WHERE status = 'paid') AS n FROM orders GROUP BY 1 ORDER BY c",
+        );
         let deps: Vec<(&str, EdgeKind)> = l.dependencies.iter().map(|(c, k)| (c.column.as_str(), *k)).collect();
         assert_eq!(deps, [("customer_id", EdgeKind::Filter)]);
         let n = &l.columns[1];
@@ -1793,13 +1922,33 @@ mod tests {
         assert_eq!(l.columns[0].inputs[0].0.dataset, "we\u{0}ird\n\"name");
         // An unterminated string swallows the rest of the text: what comes before it counts,
         // the rest is one failed statement with the reason.
-        let reports = resolve_script("CREATE VIEW w AS SELECT amount FROM orders;\nSELECT 'abc;\nCREATE VIEW z AS SELECT 1", &pg(), &schema()).expect("script");
+        let reports =
+            resolve_script("CREATE VIEW w AS SELECT amount FROM orders;\n\nSELECT 'abc;\nCREATE VIEW z AS SELECT 1", &pg(), &schema())
+                .expect("script");
         assert_eq!(reports.len(), 2);
-        assert!(matches!(&reports[1].outcome, Outcome::Failed { message } if message.contains("Unterminated")), "{reports:?}");
-        assert_eq!(reports[1].line, 2);
+        assert!(
+            matches!(&reports[1].outcome, Outcome::Failed { message } if message.contains("Unterminated") && message.contains("Line: 3")),
+            "{reports:?}"
+        );
+        assert_eq!(reports[1].line, 3);
         assert!(matches!(resolve_script(&"x".repeat(MAX_SCRIPT_BYTES + 1), &pg(), &schema()), Err(ScriptError::TooLarge(_))));
         // Empty input and lone semicolons are no statements.
         assert!(resolve_script(" ;; -- nothing\n", &pg(), &schema()).expect("script").is_empty());
+    }
+
+    #[test]
+    fn statements_split_outside_quotes_comments_and_dollar_quotes() {
+        let pieces = |sql: &str, d: SqlDialect| -> Vec<String> {
+            split_statements(sql, d).into_iter().map(|r| sql[r].trim().to_string()).filter(|t| !t.is_empty()).collect()
+        };
+        let pg_script = "SELECT ';' AS a; -- c;omment\nSELECT E'it\\'s;' /* one; /* nested; */ still; */; \
+            CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT $1, \"a;b\" FROM t";
+        assert_eq!(pieces(pg_script, SqlDialect::Postgres).len(), 4, "{:?}", pieces(pg_script, SqlDialect::Postgres));
+        let my_script = "SELECT 'a\\';b' # note; here\nFROM t; SELECT `x;y` FROM u";
+        assert_eq!(pieces(my_script, SqlDialect::MySql).len(), 2, "{:?}", pieces(my_script, SqlDialect::MySql));
+        let lite_script = "SELECT [a;b] FROM t; SELECT 1";
+        assert_eq!(pieces(lite_script, SqlDialect::Sqlite).len(), 2);
+        assert_eq!(shift_lines("found: x at Line: 2, Column: 5", 10), "found: x at Line: 12, Column: 5");
     }
 
     #[test]

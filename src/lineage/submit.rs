@@ -68,7 +68,6 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     use super::entity::lineage_edge;
     let source = catalog.source_by_name(&submission.source).await?;
     let dialect = submission.dialect.unwrap_or_else(|| SqlDialect::of_engine(&source.engine));
-    let __t = std::time::Instant::now();
     let txn = crate::store::begin_write(catalog.connection()).await?;
     let shapes = crate::catalog::source_schema(&txn, source.id).await?;
     let namespace = match submission.namespace {
@@ -84,7 +83,6 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     }
     let ctx = Context { dialect, search_path: vec![namespace] };
     let sql_text = submission.sql;
-    eprintln!("TIMING schema {:?}", __t.elapsed());
     let reports = tokio::task::spawn_blocking(move || sql::resolve_script(&sql_text, &ctx, &schema))
         .await
         .map_err(|e| LineageError::Invalid(format!("the resolver stopped: {e}")))??;
@@ -97,9 +95,7 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
             wanted.push((l.target.namespace.clone(), l.target.dataset.clone(), l.columns.iter().map(|c| c.name.clone()).collect()));
         }
     }
-    eprintln!("TIMING resolved {:?}", __t.elapsed());
     let targets = declared::declare_datasets(&txn, source.id, &wanted, now).await?;
-    eprintln!("TIMING declared {:?}", __t.elapsed());
     for (key, t) in &targets {
         ids.insert(key.clone(), (t.dataset_id, t.columns.clone()));
     }
@@ -130,14 +126,26 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
                     let Some(&to_col) = target.columns.get(&out.name) else { continue };
                     for (input, kind) in &out.inputs {
                         if let Some((from_ds, from_col)) = id_of(input) {
-                            let edge = NewEdge { from_dataset: from_ds, from_column: Some(from_col), to_dataset: target.dataset_id, to_column: Some(to_col), kind: *kind };
+                            let edge = NewEdge {
+                                from_dataset: from_ds,
+                                from_column: Some(from_col),
+                                to_dataset: target.dataset_id,
+                                to_column: Some(to_col),
+                                kind: *kind,
+                            };
                             all_edges.push((edge, report.hash.clone()));
                         }
                     }
                 }
                 for (input, kind) in &l.dependencies {
                     if let Some((from_ds, from_col)) = id_of(input) {
-                        let edge = NewEdge { from_dataset: from_ds, from_column: Some(from_col), to_dataset: target.dataset_id, to_column: None, kind: *kind };
+                        let edge = NewEdge {
+                            from_dataset: from_ds,
+                            from_column: Some(from_col),
+                            to_dataset: target.dataset_id,
+                            to_column: None,
+                            kind: *kind,
+                        };
                         all_edges.push((edge, report.hash.clone()));
                     }
                 }
@@ -159,7 +167,6 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     // The same statement submitted before: its edges give way to this submission's.
     hashes.sort_unstable();
     hashes.dedup();
-    eprintln!("TIMING edges built {:?}", __t.elapsed());
     for chunk in hashes.chunks(500) {
         lineage_edge::Entity::delete_many()
             .filter(lineage_edge::Column::Origin.eq(Origin::Sql.as_str()))
@@ -167,9 +174,7 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
             .exec(&txn)
             .await?;
     }
-    eprintln!("TIMING deleted {:?}", __t.elapsed());
     insert_referenced_edges(&txn, all_edges, Origin::Sql, &who, now).await?;
-    eprintln!("TIMING inserted {:?}", __t.elapsed());
     let recorded = statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).count();
     let failed = statements.iter().filter(|s| matches!(s.result, StatementResult::Failed { .. })).count();
     let record = Record::new(Action::LineageSubmit, vec![GlobalId::source(source.id)]).after(serde_json::json!({
@@ -183,7 +188,6 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
         "hashes": statements.iter().filter(|s| matches!(s.result, StatementResult::Recorded { .. })).take(100).map(|s| s.hash.as_str()).collect::<Vec<_>>(),
     }));
     audit::append(&txn, catalog.who(), record).await?;
-    eprintln!("TIMING audited {:?}", __t.elapsed());
     txn.commit().await?;
     Ok(SubmissionReport { dialect, statements, columns: total_columns, edges: total_edges })
 }

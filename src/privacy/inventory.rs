@@ -83,23 +83,6 @@ pub async fn list(
     Ok((rows, more))
 }
 
-/// The whole inventory of a source, audited as one listing.
-pub async fn list_all(catalog: &Catalog, taxonomy: &Taxonomy, filter: &InventoryFilter) -> Result<Vec<ClassifiedColumn>, CatalogError> {
-    let source = catalog.source_by_name(&filter.source).await?;
-    let mut rows = Vec::new();
-    let mut after = None;
-    loop {
-        let (part, more) = page(catalog, taxonomy, source.id, filter, after, 500).await?;
-        after = part.last().map(|r| r.classification.id);
-        rows.extend(part);
-        if !more {
-            break;
-        }
-    }
-    record_listing(catalog, &[source.id], ListingVia::Inventory, asked(taxonomy, filter), rows.len()).await?;
-    Ok(rows)
-}
-
 fn asked(taxonomy: &Taxonomy, filter: &InventoryFilter) -> serde_json::Value {
     json!({ "categories": filter.categories(taxonomy), "status": filter.status.map(|s| s.as_str()), "special_only": filter.special_only })
 }
@@ -170,6 +153,43 @@ pub struct PropagatedColumn {
 /// listing. A status filter other than none leaves them out: they have no status of their own.
 pub async fn propagated(catalog: &Catalog, taxonomy: &Taxonomy, filter: &InventoryFilter) -> Result<Vec<PropagatedColumn>, CatalogError> {
     let source = catalog.source_by_name(&filter.source).await?;
+    let out = find_propagated(catalog, taxonomy, filter, &source.name).await?;
+    let asked = json!({ "propagated": true, "categories": filter.categories(taxonomy) });
+    record_listing(catalog, &[source.id], ListingVia::Inventory, asked, out.len()).await?;
+    Ok(out)
+}
+
+/// The whole inventory of a source and the columns holding a category through lineage,
+/// audited as one listing (what `almanac pii` shows).
+pub async fn list_all_with_propagated(
+    catalog: &Catalog,
+    taxonomy: &Taxonomy,
+    filter: &InventoryFilter,
+) -> Result<(Vec<ClassifiedColumn>, Vec<PropagatedColumn>), CatalogError> {
+    let source = catalog.source_by_name(&filter.source).await?;
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (part, more) = page(catalog, taxonomy, source.id, filter, after, 500).await?;
+        after = part.last().map(|r| r.classification.id);
+        rows.extend(part);
+        if !more {
+            break;
+        }
+    }
+    let propagated = find_propagated(catalog, taxonomy, filter, &source.name).await?;
+    let mut asked = asked(taxonomy, filter);
+    asked["propagated"] = json!(propagated.len());
+    record_listing(catalog, &[source.id], ListingVia::Inventory, asked, rows.len() + propagated.len()).await?;
+    Ok((rows, propagated))
+}
+
+async fn find_propagated(
+    catalog: &Catalog,
+    taxonomy: &Taxonomy,
+    filter: &InventoryFilter,
+    source: &str,
+) -> Result<Vec<PropagatedColumn>, CatalogError> {
     if filter.status.is_some() {
         return Ok(Vec::new());
     }
@@ -196,7 +216,7 @@ pub async fn propagated(catalog: &Catalog, taxonomy: &Taxonomy, filter: &Invento
     let live: std::collections::HashSet<i64> = found
         .iter()
         .filter_map(|p| columns.get(&p.column_id))
-        .filter(|c| c.qualified_name.source == source.name && c.removed_at.is_none())
+        .filter(|c| c.qualified_name.source == source && c.removed_at.is_none())
         .map(|c| c.id)
         .collect();
     let mut out = Vec::new();
@@ -216,6 +236,5 @@ pub async fn propagated(catalog: &Catalog, taxonomy: &Taxonomy, filter: &Invento
     out.sort_by(|a, b| {
         (a.column.qualified_name.to_string(), a.category.as_str()).cmp(&(b.column.qualified_name.to_string(), b.category.as_str()))
     });
-    record_listing(catalog, &[source.id], ListingVia::Inventory, json!({ "propagated": true, "categories": wanted }), out.len()).await?;
     Ok(out)
 }

@@ -193,7 +193,11 @@ impl From<ImpactedDataset> for ImpactedDatasetObject {
             dataset: d.dataset.to_string(),
             owner: d.owner,
             rows_shaped: d.rows_shaped,
-            columns: d.columns.into_iter().map(|(c, k, depth)| ImpactedColumn { column: c.to_string(), kind: k.into(), depth: depth as i32 }).collect(),
+            columns: d
+                .columns
+                .into_iter()
+                .map(|(c, k, depth)| ImpactedColumn { column: c.to_string(), kind: k.into(), depth: depth as i32 })
+                .collect(),
         }
     }
 }
@@ -337,11 +341,14 @@ impl From<SubmissionReport> for LineageSqlReport {
 pub async fn add_sql(ctx: &Context<'_>, input: LineageSqlInput) -> ApiResult<LineageSqlReport> {
     let state = acting(ctx)?;
     let dialect = match input.dialect.as_deref() {
-        Some(d) => Some(SqlDialect::parse(d).ok_or_else(|| ApiError::InvalidInput(format!("unknown dialect `{d}`: use postgres, mysql or sqlite")))?),
+        Some(d) => Some(
+            SqlDialect::parse(d).ok_or_else(|| ApiError::InvalidInput(format!("unknown dialect `{d}`: use postgres, mysql or sqlite")))?,
+        ),
         None => None,
     };
     let report =
-        submit::add_sql(&state.catalog, SqlSubmission { source: input.source, sql: input.sql, dialect, namespace: input.namespace }).await?;
+        submit::add_sql(&state.catalog, SqlSubmission { source: input.source, sql: input.sql, dialect, namespace: input.namespace })
+            .await?;
     Ok(report.into())
 }
 

@@ -276,14 +276,24 @@ impl MutationRoot {
     /// source; targets the catalog does not hold are declared. Submitting the same SQL again
     /// changes nothing.
     #[graphql(guard = "Allowed(guard::LINEAGE)")]
-    async fn add_lineage_sql(&self, ctx: &Context<'_>, input: super::lineage::LineageSqlInput) -> ApiResult<super::lineage::LineageSqlReport> {
+    async fn add_lineage_sql(
+        &self,
+        ctx: &Context<'_>,
+        input: super::lineage::LineageSqlInput,
+    ) -> ApiResult<super::lineage::LineageSqlReport> {
         super::lineage::add_sql(ctx, input).await
     }
 
     /// Adds a lineage edge by hand: from a column to a column (IDENTITY, TRANSFORMED,
     /// AGGREGATED) or to a dataset whose rows it shapes (FILTER, JOIN).
     #[graphql(guard = "Allowed(guard::LINEAGE)")]
-    async fn add_lineage_edge(&self, ctx: &Context<'_>, from: String, to: String, kind: super::lineage::LineageKind) -> ApiResult<super::lineage::LineageEdge> {
+    async fn add_lineage_edge(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+        kind: super::lineage::LineageKind,
+    ) -> ApiResult<super::lineage::LineageEdge> {
         super::lineage::add_edge(ctx, from, to, kind).await
     }
 

@@ -174,7 +174,12 @@ impl QueryRoot {
 
     /// Everything downstream of a column, grouped by dataset, with owners: what a change to
     /// it reaches.
-    async fn impact(&self, ctx: &Context<'_>, column: String, #[graphql(default = 10)] depth: i32) -> ApiResult<Vec<super::lineage::ImpactedDatasetObject>> {
+    async fn impact(
+        &self,
+        ctx: &Context<'_>,
+        column: String,
+        #[graphql(default = 10)] depth: i32,
+    ) -> ApiResult<Vec<super::lineage::ImpactedDatasetObject>> {
         super::lineage::impact(ctx, column, depth).await
     }
 
