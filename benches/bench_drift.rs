@@ -130,13 +130,7 @@ async fn fresh_table(pg: &str, seed: u32) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let admin = args
-        .iter()
-        .position(|a| a == "--admin-url")
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| std::env::var("ALMANAC_BENCH_POSTGRES_URL").ok())
-        .or_else(|| std::env::var("ALMANAC_TEST_POSTGRES_URL").ok())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = almanac_fixtures::bench_warehouse::admin_url(&args);
     let mut admin_conn = sqlx::PgConnection::connect(&admin).await?;
     admin_conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))).await?;
     admin_conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {DATABASE}"))).await?;

@@ -16,7 +16,7 @@ use almanac::config::Config;
 use almanac::lineage::graph::{walk_ids, Direction, Start};
 use almanac::lineage::sql::{resolve_script, Context, Outcome, SchemaMap, SqlDialect};
 use almanac::lineage::submit::{add_sql, SqlSubmission};
-use almanac_fixtures::bench_warehouse::{build_warehouse, DATABASE, FACTS, SCHEMAS};
+use almanac_fixtures::bench_warehouse::{admin_url, build_warehouse, DATABASE, FACTS, SCHEMAS};
 use almanac_scanners::SourceUrl;
 use std::time::{Duration, Instant};
 
@@ -146,10 +146,7 @@ async fn main() -> anyhow::Result<()> {
     let quick = args.iter().any(|a| a == "--quick");
     let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned());
     let python = arg("--python").or_else(|| std::env::var("ALMANAC_SQLGLOT_PYTHON").ok()).filter(|p| !p.is_empty());
-    let admin = arg("--admin-url")
-        .or_else(|| std::env::var("ALMANAC_BENCH_POSTGRES_URL").ok())
-        .or_else(|| std::env::var("ALMANAC_TEST_POSTGRES_URL").ok())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = admin_url(&args);
     let mut url = url::Url::parse(&admin)?;
     url.set_path(&format!("/{DATABASE}"));
     let url = url.to_string();

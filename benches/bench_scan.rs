@@ -15,7 +15,7 @@ use almanac::scanning;
 use almanac_scanners::{scan, NoProgress, ScanOptions, SourceUrl};
 use std::time::{Duration, Instant};
 
-use almanac_fixtures::bench_warehouse::{build_warehouse, DATABASE};
+use almanac_fixtures::bench_warehouse::{admin_url, build_warehouse, DATABASE};
 /// DataHub ingestion CLI 1.7 on the same warehouse and machine type (schema only, file sink),
 /// as stated in the issue; not measured by this program.
 const DATAHUB_REFERENCE_SECS: f64 = 17.9;
@@ -29,13 +29,7 @@ fn median(v: &mut [Duration]) -> Duration {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let admin = args
-        .iter()
-        .position(|a| a == "--admin-url")
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| std::env::var("ALMANAC_BENCH_POSTGRES_URL").ok())
-        .or_else(|| std::env::var("ALMANAC_TEST_POSTGRES_URL").ok())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = admin_url(&args);
     let mut url = url::Url::parse(&admin)?;
     url.set_path(&format!("/{DATABASE}"));
     let url = url.to_string();

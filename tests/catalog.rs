@@ -13,20 +13,7 @@ use almanac_scanners::{NoProgress, ScanOptions, SourceUrl};
 use common::{open_app, PgDatabase, StoreKind, TempDir, TestStore};
 
 async fn scan_source(app: &AppState, name: &str, url: &str) -> ScanSummary {
-    let url = SourceUrl::parse(url).expect("url");
-    let source = app
-        .catalog
-        .ensure_source(NewSource {
-            name: almanac::catalog::SourceName::parse(name).unwrap(),
-            url: url.clone(),
-            password_env: None,
-            password_file: None,
-            sample_rows: None,
-        })
-        .await
-        .expect("source");
-    let scan = app.catalog.start_scan(source.id).await.expect("start scan");
-    scanning::run(&app.catalog, &app.config, &app.classifier, &source, scan.id, &url, None).await.expect("scan")
+    common::scan_source(app, name, url, None).await
 }
 
 async fn all_changes(app: &AppState) -> Vec<ChangeEvent> {

@@ -6,8 +6,6 @@ mod common;
 
 use almanac::app::AppState;
 use almanac::catalog::names::QualifiedName;
-use almanac::catalog::NewSource;
-use almanac_scanners::SourceUrl;
 use common::{open_app, PgDatabase, StoreKind, TempDir, TestStore};
 use sqlx::Connection;
 use std::collections::BTreeSet;
@@ -80,20 +78,7 @@ fn change_sql(pg: bool) -> &'static str {
 }
 
 async fn scan(app: &AppState, url: &str) {
-    let url = SourceUrl::parse(url).unwrap();
-    let source = app
-        .catalog
-        .ensure_source(NewSource {
-            name: almanac::catalog::SourceName::parse("shop").unwrap(),
-            url: url.clone(),
-            password_env: None,
-            password_file: None,
-            sample_rows: Some(1000),
-        })
-        .await
-        .unwrap();
-    let s = app.catalog.start_scan(source.id).await.unwrap();
-    almanac::scanning::run(&app.catalog, &app.config, &app.classifier, &source, s.id, &url, None).await.expect("scan");
+    common::scan_source(app, "shop", url, Some(1000)).await;
 }
 
 /// (column, kind) of the timeline's events of these kinds, after event number `skip`.

@@ -6,10 +6,7 @@
 
 mod common;
 
-use almanac::app::AppState;
 use almanac::catalog::names::QualifiedName;
-use almanac::catalog::NewSource;
-use almanac_scanners::SourceUrl;
 use common::{MyDatabase, PgDatabase, StoreKind, TempDir, TestApp, TestStore};
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -315,23 +312,6 @@ async fn openlineage_events_are_matched_recorded_and_malformed_ones_change_nothi
     assert_eq!(count().await, before);
 }
 
-async fn scan_url(app: &AppState, name: &str, url: &str) {
-    let url = SourceUrl::parse(url).unwrap();
-    let source = app
-        .catalog
-        .ensure_source(NewSource {
-            name: almanac::catalog::SourceName::parse(name).unwrap(),
-            url: url.clone(),
-            password_env: None,
-            password_file: None,
-            sample_rows: Some(1000),
-        })
-        .await
-        .unwrap();
-    let s = app.catalog.start_scan(source.id).await.unwrap();
-    almanac::scanning::run(&app.catalog, &app.config, &app.classifier, &source, s.id, &url, None).await.expect("scan");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn personal_data_propagates_and_changes_reach_downstream_timelines() {
     let dir = TempDir::new();
@@ -351,7 +331,7 @@ async fn personal_data_propagates_and_changes_reach_downstream_timelines() {
     let store = TestStore::create(StoreKind::Sqlite).await.expect("store");
     let app = common::open_app(&store).await;
     let source_url = format!("sqlite://{}", db.display());
-    scan_url(&app, "shop", &source_url).await;
+    common::scan_source(&app, "shop", &source_url, Some(1000)).await;
 
     // The e-mail category reaches the views' columns through identity and transformed edges,
     // with its path.
@@ -384,7 +364,7 @@ async fn personal_data_propagates_and_changes_reach_downstream_timelines() {
     // Durations switch from seconds to milliseconds: the view columns fed by it hear of it.
     sqlx::raw_sql("UPDATE orders SET duration_s = duration_s * 1000").execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
-    scan_url(&app, "shop", &source_url).await;
+    common::scan_source(&app, "shop", &source_url, Some(1000)).await;
     let timeline = almanac::history::timeline(&app.catalog, &QualifiedName::parse("shop.main.v_report").unwrap()).await.unwrap();
     let upstream: Vec<_> = timeline.iter().filter(|e| e.kind.as_str() == "upstream_change").collect();
     assert_eq!(upstream.len(), 1, "{timeline:#?}");

@@ -185,6 +185,25 @@ pub async fn open_app(store: &TestStore) -> AppState {
     AppState::open(config).await.expect("open app")
 }
 
+/// Registers `url` as source `name` (when new) and scans it through the library, with
+/// `sample_rows` per table (the configured default when None).
+pub async fn scan_source(app: &AppState, name: &str, url: &str, sample_rows: Option<i32>) -> almanac::scanning::ScanSummary {
+    let url = almanac_scanners::SourceUrl::parse(url).expect("url");
+    let source = app
+        .catalog
+        .ensure_source(almanac::catalog::NewSource {
+            name: almanac::catalog::SourceName::parse(name).expect("source name"),
+            url: url.clone(),
+            password_env: None,
+            password_file: None,
+            sample_rows,
+        })
+        .await
+        .expect("source");
+    let scan = app.catalog.start_scan(source.id).await.expect("start scan");
+    almanac::scanning::run(&app.catalog, &app.config, &app.classifier, &source, scan.id, &url, None).await.expect("scan")
+}
+
 /// The real server on a random loopback port.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
