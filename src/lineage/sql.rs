@@ -1182,9 +1182,9 @@ impl<'s> Resolver<'s> {
                     for (n, r) in names.iter_mut().zip(&rename) {
                         *n = r.clone();
                     }
-                    let placeholder = names.into_iter().map(|name| RelColumn { name, inputs: Vec::new() }).collect();
+                    let self_reference = names.into_iter().map(|name| RelColumn { name, inputs: Vec::new() }).collect();
                     if let Some(frame) = self.ctes.last_mut() {
-                        frame.push((name.clone(), placeholder));
+                        frame.push((name.clone(), self_reference));
                     }
                 }
                 let mut outs = self.query(&cte.query, parent);

@@ -68,8 +68,9 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     use super::entity::lineage_edge;
     let source = catalog.source_by_name(&submission.source).await?;
     let dialect = submission.dialect.unwrap_or_else(|| SqlDialect::of_engine(&source.engine));
-    let txn = crate::store::begin_write(catalog.connection()).await?;
-    let shapes = crate::catalog::source_schema(&txn, source.id).await?;
+    // Resolution reads the schema and runs before the write transaction opens, so writers
+    // are not held up meanwhile; an edge to a column dropped in between is left out.
+    let shapes = crate::catalog::source_schema(catalog.connection(), source.id).await?;
     let namespace = match submission.namespace {
         Some(ns) => ns,
         None => default_namespace(dialect, &shapes),
@@ -86,6 +87,7 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     let reports = tokio::task::spawn_blocking(move || sql::resolve_script(&sql_text, &ctx, &schema))
         .await
         .map_err(|e| LineageError::Invalid(format!("the resolver stopped: {e}")))??;
+    let txn = crate::store::begin_write(catalog.connection()).await?;
     let now = Utc::now();
     let who = catalog.who().actor.label();
     // Every target of the script, declared at once where the catalog lacks it.
