@@ -185,6 +185,11 @@ async fn lineage_commands_print_the_documented_json_and_pii_lists_propagated_col
         ]
     );
 
+    // Around a dataset, each line names the column it concerns.
+    let text = almanac(&store, &["lineage", "warehouse.main.employee_directory", "--direction", "up", "--depth", "1"]);
+    assert!(stdout(&text).contains("  full_name: warehouse.main.employees.first_name [transformed, view]\n"), "{}", stdout(&text));
+    assert!(stdout(&text).contains("  warehouse.main.stores.store_id [join, view]\n"), "{}", stdout(&text));
+
     // An ETL script from a file, with a broken statement in it.
     let etl = dir.path().join("etl.sql");
     std::fs::write(

@@ -193,21 +193,30 @@ async fn show(ctx: &Context, name: &str, direction: Direction, depth: u32, forma
 
 /// Prints the edges around `node` one level deeper each step; an edge is printed once.
 fn print_tree(edges: &[NamedEdge], node: &QualifiedName, up: bool, level: usize, seen: &mut HashSet<i64>) {
-    let mut next: Vec<&NamedEdge> = edges
-        .iter()
-        .filter(
-            |e| if up { &e.to == node || (node.column.is_some() && e.to == node.dataset_name() && level == 1) } else { &e.from == node },
-        )
-        .collect();
+    // Around a dataset, the first level holds the edges of all its columns, each line naming
+    // the column it concerns; around a column, the edges of that column (and, upstream, the
+    // filter and join edges into its dataset).
+    let whole_dataset = node.column.is_none() && level == 1;
+    let touches = |e: &&NamedEdge| {
+        let near = if up { &e.to } else { &e.from };
+        near == node
+            || (whole_dataset && near.dataset_name() == *node)
+            || (up && level == 1 && node.column.is_some() && *near == node.dataset_name())
+    };
+    let mut next: Vec<&NamedEdge> = edges.iter().filter(touches).collect();
     next.sort_by(|a, b| {
-        (a.kind.as_str(), a.from.to_string(), a.to.to_string()).cmp(&(b.kind.as_str(), b.from.to_string(), b.to.to_string()))
+        (a.to.to_string(), a.kind.as_str(), a.from.to_string()).cmp(&(b.to.to_string(), b.kind.as_str(), b.from.to_string()))
     });
     for e in next {
         if !seen.insert(e.id) {
             continue;
         }
-        let other = if up { &e.from } else { &e.to };
-        out!("{}{} [{}, {}]", "  ".repeat(level), esc(&other.to_string()), e.kind.as_str(), e.origin.as_str());
+        let (near, other) = if up { (&e.to, &e.from) } else { (&e.from, &e.to) };
+        let via = match (&near.column, whole_dataset) {
+            (Some(c), true) => format!("{}: ", esc(c)),
+            _ => String::new(),
+        };
+        out!("{}{via}{} [{}, {}]", "  ".repeat(level), esc(&other.to_string()), e.kind.as_str(), e.origin.as_str());
         if e.kind.carries_values() {
             print_tree(edges, other, up, level + 1, seen);
         }
