@@ -199,6 +199,16 @@ async fn mariadb_views_are_resolved_from_their_stored_definitions() {
     assert!(got.contains(&edge(&format!("my.{ns}.customers.Email"), &format!("my.{ns}.v_totals.email"), "IDENTITY", "VIEW")), "{got:#?}");
     let got = edges(&app.query_ok(UPSTREAM, json!({ "n": format!("my.{ns}.v_union.Email"), "d": 1 })).await);
     assert!(got.contains(&edge(&format!("my.{ns}.orders.status"), &format!("my.{ns}.v_union.Email"), "IDENTITY", "VIEW")), "{got:#?}");
+    // Submitted SQL without a namespace lands in the database the source's URL names.
+    let r = app
+        .query_ok(
+            "mutation { addLineageSql(input: { source: \"my\", sql: \"CREATE TABLE report AS SELECT `Email` AS mail FROM CUSTOMERS\" }) { statements { target } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["addLineageSql"]["statements"][0]["target"], format!("my.{ns}.report"), "{r}");
+    let got = edges(&app.query_ok(UPSTREAM, json!({ "n": format!("my.{ns}.report.mail"), "d": 1 })).await);
+    assert!(got.contains(&edge(&format!("my.{ns}.customers.Email"), &format!("my.{ns}.report.mail"), "IDENTITY", "SQL")), "{got:#?}");
     // The resolver's reports are scan warnings, never silence: none here.
     let scan = app.query_ok("{ source(name: \"my\") { lastScan { warnings { message } } } }", json!({})).await;
     let warnings = scan["source"]["lastScan"]["warnings"].to_string();

@@ -42,7 +42,7 @@ enum LineageCommand {
         /// postgres, mysql or sqlite (default: the source's engine).
         #[arg(long)]
         dialect: Option<String>,
-        /// Where unqualified names live (default: public, the source's only namespace, or main).
+        /// Where unqualified names live (default: public, the source URL's database, or main).
         #[arg(long)]
         namespace: Option<String>,
         #[arg(long, value_enum, default_value = "text")]

@@ -73,7 +73,7 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     let shapes = crate::catalog::source_schema(catalog.connection(), source.id).await?;
     let namespace = match submission.namespace {
         Some(ns) => ns,
-        None => default_namespace(dialect, &shapes),
+        None => default_namespace(dialect, &shapes, &source.url)?,
     };
     let mut schema = SchemaMap::new();
     // (namespace, dataset) -> (dataset id, column ids by name)
@@ -194,17 +194,26 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
     Ok(SubmissionReport { dialect, statements, columns: total_columns, edges: total_edges })
 }
 
-fn default_namespace(dialect: SqlDialect, shapes: &[crate::catalog::DatasetShape]) -> String {
+/// Where unqualified names live when the submission does not say: `public` on PostgreSQL,
+/// `main` on SQLite; on MySQL the database the source's URL names, else its only namespace.
+fn default_namespace(dialect: SqlDialect, shapes: &[crate::catalog::DatasetShape], source_url: &str) -> Result<String, LineageError> {
     match dialect {
-        SqlDialect::Postgres => "public".into(),
-        SqlDialect::Sqlite => "main".into(),
+        SqlDialect::Postgres => Ok("public".into()),
+        SqlDialect::Sqlite => Ok("main".into()),
         SqlDialect::MySql => {
+            let from_url = url::Url::parse(source_url).ok().map(|u| u.path().trim_start_matches('/').to_string()).filter(|d| !d.is_empty());
+            if let Some(db) = from_url {
+                return Ok(db);
+            }
             let mut names: Vec<&str> = shapes.iter().map(|s| s.namespace.as_str()).collect();
             names.sort_unstable();
             names.dedup();
             match names.as_slice() {
-                [one] => one.to_string(),
-                _ => "main".into(),
+                [one] => Ok(one.to_string()),
+                _ => Err(LineageError::Invalid(format!(
+                    "the source holds {} databases and its URL names none: say which with --namespace (the namespace input)",
+                    names.len()
+                ))),
             }
         }
     }

@@ -251,7 +251,7 @@ pub struct LineageSqlInput {
     pub sql: String,
     /// postgres, mysql or sqlite; the source's engine when absent.
     pub dialect: Option<String>,
-    /// Where unqualified names live (default: public, the source's only namespace, or main).
+    /// Where unqualified names live (default: public, the source URL's database, or main).
     pub namespace: Option<String>,
 }
 
