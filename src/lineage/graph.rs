@@ -255,7 +255,9 @@ pub async fn impact(catalog: &Catalog, column: &QualifiedName, depth: u32) -> Re
     let (edges, truncated) = walk_ids(catalog.connection(), Start::Column(col.id), Direction::Down, depth, MAX_WALK_EDGES).await?;
     let named = name_edges(catalog, edges.clone()).await?;
     let mut by_dataset: BTreeMap<i64, ImpactedDataset> = BTreeMap::new();
-    for (e, n) in edges.iter().zip(named.iter()).filter(|(e, n)| e.id == n.id) {
+    // An edge whose end no longer exists has no name and is left out.
+    let by_id: std::collections::HashMap<i64, &NamedEdge> = named.iter().map(|n| (n.id, n)).collect();
+    for (e, n) in edges.iter().filter_map(|e| by_id.get(&e.id).map(|n| (e, *n))) {
         let entry = by_dataset.entry(e.to_dataset).or_insert_with(|| ImpactedDataset {
             dataset: n.to.dataset_name(),
             dataset_id: e.to_dataset,

@@ -136,15 +136,17 @@ pub fn parse_event(body: &[u8]) -> Result<RunEvent, LineageError> {
             problems.push(format!("dataset {} has more than {MAX_FIELDS} fields", d.name));
         }
         if let Some(cl) = &d.facets.column_lineage {
+            let lacking = |i: &InputField| i.field.is_empty() || i.name.trim().is_empty() || i.namespace.trim().is_empty();
             for (out, f) in &cl.fields {
                 if out.is_empty() || out.chars().count() > MAX_NAME_CHARS {
                     problems.push(format!("a columnLineage field of {} has an empty or too long name", d.name));
                 }
-                for i in f.input_fields.iter().chain(&cl.dataset) {
-                    if i.field.is_empty() || i.name.trim().is_empty() || i.namespace.trim().is_empty() {
-                        problems.push(format!("an input field of {}.{out} lacks its namespace, name or field", d.name));
-                    }
+                if f.input_fields.iter().any(lacking) {
+                    problems.push(format!("an input field of {}.{out} lacks its namespace, name or field", d.name));
                 }
+            }
+            if cl.dataset.iter().any(lacking) {
+                problems.push(format!("a dataset-level input of {} lacks its namespace, name or field", d.name));
             }
         }
     }

@@ -859,7 +859,7 @@ impl<'s> Resolver<'s> {
         if let Some((target, kind, q)) = view_body {
             let outputs = self.query(q, None);
             let known = self.lookup_target(&target).is_some();
-            return Outcome::Lineage(self.finish(target, kind, known, outputs, None));
+            return Outcome::Lineage(self.finish(target, kind, known, outputs));
         }
         match st {
             Statement::Query(_) => Outcome::NoDataFlow { what: "a query alone writes nothing".into() },
@@ -871,7 +871,7 @@ impl<'s> Resolver<'s> {
                 }
                 self.declare(&target, &outputs);
                 let kind = if *materialized { TargetKind::MaterializedView } else { TargetKind::View };
-                Outcome::Lineage(self.finish(target, kind, true, outputs, None))
+                Outcome::Lineage(self.finish(target, kind, true, outputs))
             }
             Statement::CreateTable(ct) => {
                 let target = self.target_ref(&ct.name);
@@ -882,7 +882,7 @@ impl<'s> Resolver<'s> {
                             out.name = self.ident_name(&def.name);
                         }
                         self.declare(&target, &outputs);
-                        Outcome::Lineage(self.finish(target, TargetKind::TableAs, true, outputs, None))
+                        Outcome::Lineage(self.finish(target, TargetKind::TableAs, true, outputs))
                     }
                     None => {
                         let names: Vec<String> = ct.columns.iter().map(|c| self.ident_name(&c.name)).collect();
@@ -967,14 +967,7 @@ impl<'s> Resolver<'s> {
 
     /// Builds the statement's lineage: drops self-edges and the target's own columns as
     /// dependencies, and resolves ids to names.
-    fn finish(
-        &mut self,
-        target: DatasetRef,
-        kind: TargetKind,
-        target_known: bool,
-        outputs: Vec<RelColumn>,
-        _unused: Option<()>,
-    ) -> StatementLineage {
+    fn finish(&mut self, target: DatasetRef, kind: TargetKind, target_known: bool, outputs: Vec<RelColumn>) -> StatementLineage {
         let own = |c: &ColumnRef| c.namespace == target.namespace && c.dataset == target.dataset;
         let columns = outputs
             .into_iter()
@@ -1031,7 +1024,7 @@ impl<'s> Resolver<'s> {
         if existing.is_none() {
             self.declare(&target, &outputs);
         }
-        Outcome::Lineage(self.finish(target, TargetKind::Insert, existing.is_some(), outputs, None))
+        Outcome::Lineage(self.finish(target, TargetKind::Insert, existing.is_some(), outputs))
     }
 
     /// A target column named in the statement, spelled as the target table stores it.
@@ -1083,7 +1076,7 @@ impl<'s> Resolver<'s> {
                 MergeAction::Delete => {}
             }
         }
-        Outcome::Lineage(self.finish(target, TargetKind::Merge, existing.is_some(), outputs, None))
+        Outcome::Lineage(self.finish(target, TargetKind::Merge, existing.is_some(), outputs))
     }
 
     fn assignment(&mut self, a: &sqlparser::ast::Assignment, scope: &Scope, table: Option<&TableDef>, outputs: &mut Vec<RelColumn>) {
@@ -1153,7 +1146,7 @@ impl<'s> Resolver<'s> {
         let Some((target, existing, outputs)) = by_target.into_iter().next() else {
             return Outcome::NoDataFlow { what: "update without assignments".into() };
         };
-        Outcome::Lineage(self.finish(target, TargetKind::Update, existing.is_some(), outputs, None))
+        Outcome::Lineage(self.finish(target, TargetKind::Update, existing.is_some(), outputs))
     }
 
     // ---- queries ----
@@ -1412,7 +1405,7 @@ impl<'s> Resolver<'s> {
                 scope.relations[ri]
                     .columns
                     .iter()
-                    .position(|c| self.same_name(&c.name, name) && !scope.hidden.contains(&(ri, 0)))
+                    .position(|c| self.same_name(&c.name, name))
                     .filter(|&ci| !scope.hidden.contains(&(ri, ci)))
                     .map(|ci| (ri, ci))
             });
@@ -1572,10 +1565,11 @@ impl<'s> Resolver<'s> {
         while let Some(sc) = s {
             let hit = match parts {
                 [name] => sc.relations.iter().rev().find(|r| self.same(name, &r.alias)),
-                [.., ns, name] => sc.relations.iter().find(|r| {
-                    r.table.as_ref().is_some_and(|(tns, tname)| self.same(ns, tns) && self.same(name, tname)) && self.same(name, &r.alias)
-                        || r.table.as_ref().is_some_and(|(tns, tname)| self.same(ns, tns) && self.same(name, tname))
-                }),
+                // `schema.table.column`: the relation reading that table (lenient: PostgreSQL
+                // would want its alias once it has one).
+                [.., ns, name] => {
+                    sc.relations.iter().find(|r| r.table.as_ref().is_some_and(|(tns, tname)| self.same(ns, tns) && self.same(name, tname)))
+                }
                 [] => None,
             };
             if hit.is_some() {
