@@ -117,10 +117,18 @@ pub async fn qualified_names<C: ConnectionTrait>(
                 .await?,
         );
     }
-    let ds_set: BTreeSet<i64> = dataset_ids.iter().copied().chain(col_rows.iter().map(|c| c.1)).collect();
-    let mut datasets: HashMap<i64, QualifiedName> = HashMap::new();
+    let ds_set: Vec<i64> = dataset_ids.iter().copied().chain(col_rows.iter().map(|c| c.1)).collect();
+    let datasets = dataset_names(db, &ds_set).await?;
+    let columns = col_rows.into_iter().filter_map(|(id, ds, name)| datasets.get(&ds).map(|d| (id, d.with_column(&name)))).collect();
+    Ok((columns, datasets))
+}
+
+/// Qualified names of datasets by id (those that do not exist are absent), read in four queries
+/// a chunk.
+async fn dataset_names<C: ConnectionTrait>(db: &C, dataset_ids: &[i64]) -> Result<HashMap<i64, QualifiedName>, DbErr> {
+    let ids: BTreeSet<i64> = dataset_ids.iter().copied().collect();
     let mut ds_rows: Vec<(i64, i64, String)> = Vec::new();
-    for chunk in ds_set.into_iter().collect::<Vec<_>>().chunks(500) {
+    for chunk in ids.into_iter().collect::<Vec<_>>().chunks(500) {
         ds_rows.extend(
             dataset::Entity::find()
                 .select_only()
@@ -142,13 +150,13 @@ pub async fn qualified_names<C: ConnectionTrait>(
     let src_ids: BTreeSet<i64> = namespaces.values().map(|n| n.0).collect();
     let sources: HashMap<i64, String> =
         source::Entity::find().filter(source::Column::Id.is_in(src_ids)).all(db).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let mut datasets = HashMap::new();
     for (id, ns, name) in ds_rows {
         let Some((src, ns_name)) = namespaces.get(&ns) else { continue };
         let src = sources.get(src).map(String::as_str).unwrap_or_default();
         datasets.insert(id, QualifiedName::dataset(src, ns_name, &name));
     }
-    let columns = col_rows.into_iter().filter_map(|(id, ds, name)| datasets.get(&ds).map(|d| (id, d.with_column(&name)))).collect();
-    Ok((columns, datasets))
+    Ok(datasets)
 }
 
 /// A dataset as the search index sees it, without what other modules add (categories,
@@ -194,30 +202,11 @@ impl Catalog {
         let mut out = HashMap::new();
         for chunk in ids.into_iter().collect::<Vec<_>>().chunks(500) {
             let cols = dataset_column::Entity::find().filter(dataset_column::Column::Id.is_in(chunk.to_vec())).all(db).await?;
-            let ds_ids: BTreeSet<i64> = cols.iter().map(|c| c.dataset_id).collect();
-            let datasets: HashMap<i64, dataset::Model> =
-                dataset::Entity::find().filter(dataset::Column::Id.is_in(ds_ids)).all(db).await?.into_iter().map(|d| (d.id, d)).collect();
-            let ns_ids: BTreeSet<i64> = datasets.values().map(|d| d.namespace_id).collect();
-            let namespaces: HashMap<i64, namespace::Model> = namespace::Entity::find()
-                .filter(namespace::Column::Id.is_in(ns_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|n| (n.id, n))
-                .collect();
-            let src_ids: BTreeSet<i64> = namespaces.values().map(|n| n.source_id).collect();
-            let sources: HashMap<i64, String> = source::Entity::find()
-                .filter(source::Column::Id.is_in(src_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.name))
-                .collect();
+            let ds_ids: Vec<i64> = cols.iter().map(|c| c.dataset_id).collect();
+            let names = dataset_names(db, &ds_ids).await?;
             for c in cols {
-                let Some(d) = datasets.get(&c.dataset_id) else { continue };
-                let Some(n) = namespaces.get(&d.namespace_id) else { continue };
-                let qn = QualifiedName::dataset(sources.get(&n.source_id).map(String::as_str).unwrap_or_default(), &n.name, &d.name);
-                out.insert(c.id, Column::from_model(c, &qn));
+                let Some(qn) = names.get(&c.dataset_id) else { continue };
+                out.insert(c.id, Column::from_model(c, qn));
             }
         }
         Ok(out)

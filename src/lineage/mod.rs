@@ -81,6 +81,38 @@ pub(crate) struct NewEdge {
     pub kind: EdgeKind,
 }
 
+/// The edges of one statement's lineage into the dataset `target`: each output column's
+/// inputs into the column `target_column` names, and the dependencies into the dataset itself.
+/// An end the catalog does not know (`id_of` gives (dataset, column) ids) is left out.
+pub(crate) fn statement_edges(
+    lineage: &sql::StatementLineage,
+    target: i64,
+    target_column: impl Fn(&str) -> Option<i64>,
+    id_of: impl Fn(&sql::ColumnRef) -> Option<(i64, i64)>,
+) -> Vec<NewEdge> {
+    let mut edges = Vec::new();
+    for out in &lineage.columns {
+        let Some(to_col) = target_column(&out.name) else { continue };
+        for (input, kind) in &out.inputs {
+            if let Some((from_ds, from_col)) = id_of(input) {
+                edges.push(NewEdge {
+                    from_dataset: from_ds,
+                    from_column: Some(from_col),
+                    to_dataset: target,
+                    to_column: Some(to_col),
+                    kind: *kind,
+                });
+            }
+        }
+    }
+    for (input, kind) in &lineage.dependencies {
+        if let Some((from_ds, from_col)) = id_of(input) {
+            edges.push(NewEdge { from_dataset: from_ds, from_column: Some(from_col), to_dataset: target, to_column: None, kind: *kind });
+        }
+    }
+    edges
+}
+
 pub(crate) async fn insert_edges<C: ConnectionTrait>(
     db: &C,
     edges: Vec<NewEdge>,

@@ -5,7 +5,7 @@
 //! written in one transaction; a statement that fails is reported and the others still count.
 
 use super::sql::{self, Context, Outcome, SchemaMap, SqlDialect};
-use super::{insert_referenced_edges, LineageError, NewEdge, Origin};
+use super::{insert_referenced_edges, statement_edges, LineageError, NewEdge, Origin};
 use crate::audit::{self, Action, Record};
 use crate::catalog::names::QualifiedName;
 use crate::catalog::{declared, Catalog};
@@ -123,35 +123,9 @@ pub async fn add_sql(catalog: &Catalog, submission: SqlSubmission) -> Result<Sub
                     let (ds, cols) = ids.get(&(c.namespace.clone(), c.dataset.clone()))?;
                     Some((*ds, *cols.get(&c.column)?))
                 };
-                let before = all_edges.len();
-                for out in &l.columns {
-                    let Some(&to_col) = target.columns.get(&out.name) else { continue };
-                    for (input, kind) in &out.inputs {
-                        if let Some((from_ds, from_col)) = id_of(input) {
-                            let edge = NewEdge {
-                                from_dataset: from_ds,
-                                from_column: Some(from_col),
-                                to_dataset: target.dataset_id,
-                                to_column: Some(to_col),
-                                kind: *kind,
-                            };
-                            all_edges.push((edge, report.hash.clone()));
-                        }
-                    }
-                }
-                for (input, kind) in &l.dependencies {
-                    if let Some((from_ds, from_col)) = id_of(input) {
-                        let edge = NewEdge {
-                            from_dataset: from_ds,
-                            from_column: Some(from_col),
-                            to_dataset: target.dataset_id,
-                            to_column: None,
-                            kind: *kind,
-                        };
-                        all_edges.push((edge, report.hash.clone()));
-                    }
-                }
-                let n = all_edges.len() - before;
+                let edges = statement_edges(&l, target.dataset_id, |name| target.columns.get(name).copied(), id_of);
+                let n = edges.len();
+                all_edges.extend(edges.into_iter().map(|e| (e, report.hash.clone())));
                 hashes.push(report.hash.clone());
                 total_columns += l.columns.len();
                 total_edges += n;

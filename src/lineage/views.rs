@@ -4,7 +4,7 @@
 //! resolve becomes a scan warning naming the view.
 
 use super::sql::{self, Context, DatasetRef, Outcome, SchemaMap, SqlDialect};
-use super::{insert_edges, NewEdge, Origin};
+use super::{insert_edges, statement_edges, Origin};
 use crate::catalog::ingest::ScannedColumns;
 use almanac_scanners::{DatasetKind, ScanWarning, Snapshot};
 use chrono::{DateTime, Utc};
@@ -86,31 +86,8 @@ pub async fn record_scan_views<C: ConnectionTrait>(
                 let col = column_ids.get(&(c.namespace.as_str(), c.dataset.as_str(), c.column.as_str()))?;
                 Some((*ds, *col))
             };
-            for out in &lineage.columns {
-                let Some(&to_col) = column_ids.get(&(ns.name.as_str(), d.name.as_str(), out.name.as_str())) else { continue };
-                for (input, kind) in &out.inputs {
-                    if let Some((from_ds, from_col)) = id_of(input) {
-                        edges.push(NewEdge {
-                            from_dataset: from_ds,
-                            from_column: Some(from_col),
-                            to_dataset: view_id,
-                            to_column: Some(to_col),
-                            kind: *kind,
-                        });
-                    }
-                }
-            }
-            for (input, kind) in &lineage.dependencies {
-                if let Some((from_ds, from_col)) = id_of(input) {
-                    edges.push(NewEdge {
-                        from_dataset: from_ds,
-                        from_column: Some(from_col),
-                        to_dataset: view_id,
-                        to_column: None,
-                        kind: *kind,
-                    });
-                }
-            }
+            let view_column = |name: &str| column_ids.get(&(ns.name.as_str(), d.name.as_str(), name)).copied();
+            edges.extend(statement_edges(&lineage, view_id, view_column, id_of));
         }
     }
     let n = edges.len();
