@@ -37,6 +37,10 @@ pub struct ScanConfig {
     pub statement_timeout_secs: u64,
     /// Seconds allowed to connect to a source.
     pub connect_timeout_secs: u64,
+    /// Connections (queries at once) a scan opens to one source at most; samples are read
+    /// over all of them. Lower it for a busy production database, per source with
+    /// `[sources.NAME] max_connections`.
+    pub max_connections: u32,
 }
 
 impl Default for ScanConfig {
@@ -47,6 +51,7 @@ impl Default for ScanConfig {
             hash_sample_max_rows: 10_000_000,
             statement_timeout_secs: 60,
             connect_timeout_secs: 10,
+            max_connections: 4,
         }
     }
 }
@@ -119,12 +124,15 @@ impl JobsConfig {
     }
 }
 
-/// Where a source's password comes from; the catalog never stores it.
+/// Settings of one source kept in the configuration rather than the catalog: where its
+/// password comes from (the catalog never stores it), and how hard a scan may work it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourceSecret {
+pub struct SourceSettings {
     pub password_env: Option<String>,
     pub password_file: Option<String>,
+    /// Connections a scan of this source opens at most (overrides `scan.max_connections`).
+    pub max_connections: Option<u32>,
 }
 
 /// The whole configuration.
@@ -145,8 +153,8 @@ pub struct Config {
     pub history: crate::history::drift::DriftConfig,
     /// OpenID Connect issuer, audience and role mapping (none: local mode).
     pub auth: crate::auth::AuthConfig,
-    /// Secrets per source name.
-    pub sources: BTreeMap<String, SourceSecret>,
+    /// Secrets and limits per source name.
+    pub sources: BTreeMap<String, SourceSettings>,
 }
 
 impl Default for Config {
@@ -272,6 +280,13 @@ impl Config {
         if self.scan.profile_rows.is_some_and(|r| r > 100_000) {
             return Err(ConfigError::Invalid("scan.profile_rows must be at most 100000".into()));
         }
+        let connection_limits = std::iter::once(("scan.max_connections".to_string(), Some(self.scan.max_connections)))
+            .chain(self.sources.iter().map(|(name, s)| (format!("sources.{name}.max_connections"), s.max_connections)));
+        for (key, limit) in connection_limits {
+            if limit.is_some_and(|n| !(1..=64).contains(&n)) {
+                return Err(ConfigError::Invalid(format!("{key} must be between 1 and 64")));
+            }
+        }
         if self.scan.hash_sample_max_rows < 0 {
             return Err(ConfigError::Invalid("scan.hash_sample_max_rows must not be negative".into()));
         }
@@ -311,8 +326,10 @@ impl Config {
     }
 
     /// Scanner options from this configuration, with a source's own sample size if set.
-    pub fn scan_options(&self, sample_rows: Option<i32>) -> almanac_scanners::ScanOptions {
+    pub fn scan_options(&self, source_name: &str, sample_rows: Option<i32>) -> almanac_scanners::ScanOptions {
+        let per_source = self.sources.get(source_name).and_then(|s| s.max_connections);
         almanac_scanners::ScanOptions {
+            max_connections: per_source.unwrap_or(self.scan.max_connections).max(1),
             sample_rows: sample_rows.map(|r| r.max(0) as u32).unwrap_or(self.scan.sample_rows),
             profile_rows: self.scan.profile_rows.unwrap_or_else(|| self.history.rows_needed()),
             hash_sample_max_rows: self.scan.hash_sample_max_rows,

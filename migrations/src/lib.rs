@@ -15,6 +15,7 @@ mod m0010_jobs;
 mod m0011_web_sessions;
 mod m0012_source_removed;
 mod m0013_lineage;
+mod m0014_file_datasets;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_web_sessions::Migration),
             Box::new(m0012_source_removed::Migration),
             Box::new(m0013_lineage::Migration),
+            Box::new(m0014_file_datasets::Migration),
         ]
     }
 }

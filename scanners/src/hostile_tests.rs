@@ -69,7 +69,7 @@ proptest! {
         let name: String = std::iter::repeat_n(c, name_len).collect();
         let comment: String = std::iter::repeat_n(c, comment_len).collect();
         let column = Column { name: name.clone(), ordinal: 1, data_type: "text".into(), type_family: TypeFamily::Text, nullable: true, default: None, primary_key: false, unique: false, comment: Some(comment.clone()), sample_values: Vec::new(), profile: None };
-        let dataset = Dataset { name: name.clone(), kind: DatasetKind::Table, comment: Some(comment), row_estimate: None, view_definition: None, owner: None, columns: vec![column], foreign_keys: Vec::new(), partitions: Vec::new(), sample: None };
+        let dataset = Dataset { name: name.clone(), kind: DatasetKind::Table, comment: Some(comment), row_estimate: None, view_definition: None, owner: None, columns: vec![column], foreign_keys: Vec::new(), partitions: Vec::new(), sample: None, files: None };
         let mut s = Snapshot { engine: Engine::Sqlite, database: "x".into(), server_version: None, namespaces: vec![Namespace { name: "main".into(), datasets: vec![dataset] }], warnings: Vec::new() };
         s.enforce_limits();
         for d in s.namespaces.iter().flat_map(|n| &n.datasets) {

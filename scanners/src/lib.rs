@@ -2,6 +2,7 @@
 //! and return a normalized [`Snapshot`]. This crate knows nothing about the catalog store.
 
 pub mod contain;
+pub mod files;
 #[cfg(test)]
 mod hostile_tests;
 mod mysql;
@@ -15,7 +16,7 @@ mod sqlite_ddl;
 pub mod types;
 
 pub use snapshot::*;
-pub use source_url::{SourceUrl, SourceUrlError};
+pub use source_url::{LakeRoot, SourceUrl, SourceUrlError};
 
 use std::time::Duration;
 
@@ -36,6 +37,12 @@ pub struct ScanOptions {
     pub connect_timeout: Duration,
     /// Time allowed for any one query on the source.
     pub statement_timeout: Duration,
+    /// Connections a scan opens to one source at most (each runs one query at a time): the
+    /// bound on the load a scan puts on a production database. Samples are read over all of
+    /// them at once; the schema over one.
+    pub max_connections: u32,
+    /// How an S3 lake is reached, beyond the standard AWS variables.
+    pub s3: files::S3Settings,
 }
 
 impl Default for ScanOptions {
@@ -47,11 +54,18 @@ impl Default for ScanOptions {
             max_value_chars: 512,
             connect_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(60),
+            max_connections: 4,
+            s3: files::S3Settings::default(),
         }
     }
 }
 
 impl ScanOptions {
+    /// Connections to sample `datasets` over: at least one, at most `max_connections`.
+    pub fn sampling_connections(&self, datasets: usize) -> usize {
+        (self.max_connections.max(1) as usize).min(datasets.max(1))
+    }
+
     /// Rows read per sampled table.
     pub fn rows_to_read(&self) -> u32 {
         if self.sample_rows == 0 {
@@ -129,6 +143,14 @@ pub async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanPro
             Engine::Postgres => postgres::scan(url, options, progress).await,
             Engine::Mysql => mysql::scan(url, options, progress).await,
             Engine::Sqlite => sqlite::scan(url, options, progress).await,
+            Engine::Files => {
+                let root = url.lake_root().ok_or_else(|| ScanError::NotFound("not a lake URL".into()))?;
+                let lake = match root {
+                    LakeRoot::Local(path) => files::Lake::local(path)?,
+                    LakeRoot::S3 { bucket, prefix } => files::Lake::s3(bucket, prefix, &options.s3)?,
+                };
+                files::scan_lake(&lake, &root.name(), options, progress).await
+            }
         }?;
         snapshot.enforce_limits();
         Ok(snapshot)
@@ -191,7 +213,7 @@ fn attach_engine_stats<'a>(namespaces: impl IntoIterator<Item = (&'a String, &'a
         for d in datasets.iter_mut() {
             for c in &mut d.columns {
                 if let (Some(p), Some(f)) = (c.profile.as_mut(), stats.get(&(ns.clone(), d.name.clone(), c.name.clone()))) {
-                    p.engine = Some(profile::EngineStats { null_fraction: f.clamp(0.0, 1.0) });
+                    p.engine = Some(profile::EngineStats { null_fraction: f.clamp(0.0, 1.0), min: None, max: None });
                 }
             }
         }

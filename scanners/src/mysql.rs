@@ -32,22 +32,11 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
     let connect_options = MySqlConnectOptions::from_str(&url.connection_string())
         .map_err(|e| ScanError::Unreachable(format!("invalid MySQL URL: {e}")))?
         .log_statements(tracing::log::LevelFilter::Trace);
-    let mut conn = tokio::time::timeout(options.connect_timeout, connect_options.connect())
-        .await
-        .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
-        .map_err(ScanError::connect)?;
-
+    let mut conn = connect(&connect_options, options).await?;
     let version_row = sqlx::query("SELECT VERSION()").fetch_one(&mut conn).await.map_err(|e| ScanError::query("server version", e))?;
     let server_version = text(&version_row, 0).map_err(|e| ScanError::query("server version", e))?;
     let is_mariadb = server_version.as_deref().is_some_and(|v| v.to_ascii_lowercase().contains("mariadb"));
-    // Bound every statement; the variable differs between the two servers.
-    let secs = options.statement_timeout.as_secs().max(1);
-    let timeout_sql = if is_mariadb {
-        format!("SET SESSION max_statement_time = {secs}")
-    } else {
-        format!("SET SESSION max_execution_time = {}", secs * 1000)
-    };
-    sqlx::query(sqlx::AssertSqlSafe(timeout_sql)).execute(&mut conn).await.map_err(|e| ScanError::query("session settings", e))?;
+    bound_statements(&mut conn, options, is_mariadb).await?;
 
     // A URL naming a database scans that database; otherwise every non-system one.
     let (schema_filter, database) = match url.database_name() {
@@ -220,22 +209,32 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             columns: cols.remove(&key).unwrap_or_default(),
             foreign_keys,
             partitions: Vec::new(),
+            files: None,
             sample: None,
         });
     }
 
     if options.sample_rows > 0 {
-        let total: usize = namespaces.values().flatten().filter(|d| d.kind.holds_rows()).count();
-        progress.phase("sampling values", Some(total as u64));
-        for (schema, datasets) in namespaces.iter_mut() {
-            for dataset in datasets.iter_mut().filter(|d| d.kind.holds_rows()) {
-                match sample_dataset(&mut conn, schema, dataset, options).await {
-                    Ok(more) => warnings.extend(more),
-                    Err(e) => crate::sampling_failed(schema, &dataset.name, e, &mut warnings)?,
-                }
-                progress.advance(1);
-            }
+        let jobs: Vec<(&str, &mut Dataset)> = namespaces
+            .iter_mut()
+            .flat_map(|(schema, datasets)| datasets.iter_mut().filter(|d| d.kind.holds_rows()).map(move |d| (schema.as_str(), d)))
+            .collect();
+        progress.phase("sampling values", Some(jobs.len() as u64));
+        let mut connections = vec![conn];
+        let more = futures_util::future::join_all((1..options.sampling_connections(jobs.len())).map(|_| async {
+            let mut c = connect(&connect_options, options).await?;
+            bound_statements(&mut c, options, is_mariadb).await?;
+            Ok::<_, ScanError>(c)
+        }))
+        .await;
+        connections.extend(more.into_iter().filter_map(Result::ok));
+        let sampled = sample::sample_concurrently(&mut connections, jobs, progress, options).await;
+        let mut opened = connections.into_iter();
+        conn = opened.next().expect("the first connection");
+        for other in opened {
+            let _ = other.close().await;
         }
+        warnings.extend(sampled?);
     }
     if options.sample_rows > 0 {
         attach_engine_stats(namespaces.iter_mut(), &null_fractions(&mut conn).await);
@@ -249,6 +248,25 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
         namespaces: namespaces.into_iter().map(|(name, datasets)| Namespace { name, datasets }).collect(),
         warnings,
     })
+}
+
+async fn connect(connect_options: &MySqlConnectOptions, options: &ScanOptions) -> Result<MySqlConnection, ScanError> {
+    tokio::time::timeout(options.connect_timeout, connect_options.connect())
+        .await
+        .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
+        .map_err(ScanError::connect)
+}
+
+/// Bounds every statement of the session; the variable differs between the two servers.
+async fn bound_statements(conn: &mut MySqlConnection, options: &ScanOptions, is_mariadb: bool) -> Result<(), ScanError> {
+    let secs = options.statement_timeout.as_secs().max(1);
+    let timeout_sql = if is_mariadb {
+        format!("SET SESSION max_statement_time = {secs}")
+    } else {
+        format!("SET SESSION max_execution_time = {}", secs * 1000)
+    };
+    sqlx::query(sqlx::AssertSqlSafe(timeout_sql)).execute(conn).await.map_err(|e| ScanError::query("session settings", e))?;
+    Ok(())
 }
 
 async fn query(conn: &mut MySqlConnection, what: &str, sql: String) -> Result<Vec<MySqlRow>, ScanError> {
@@ -316,6 +334,17 @@ async fn sample_dataset(
         }
     }
     sample::take(conn, schema, dataset, options, &select_list, &from, attempts).await
+}
+
+impl sample::SampleDataset for MySqlConnection {
+    fn sample_dataset<'a>(
+        &'a mut self,
+        namespace: &'a str,
+        dataset: &'a mut Dataset,
+        options: &'a ScanOptions,
+    ) -> impl std::future::Future<Output = Result<Vec<crate::ScanWarning>, sqlx::Error>> + Send + 'a {
+        sample_dataset(self, namespace, dataset, options)
+    }
 }
 
 impl sample::SampleSource for MySqlConnection {

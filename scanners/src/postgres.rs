@@ -22,17 +22,7 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
         .map_err(|e| ScanError::Unreachable(format!("invalid PostgreSQL URL: {e}")))?
         .application_name("almanac-scanner")
         .log_statements(tracing::log::LevelFilter::Trace);
-    let mut conn = tokio::time::timeout(options.connect_timeout, connect_options.connect())
-        .await
-        .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
-        .map_err(ScanError::connect)?;
-
-    // The scanner only reads; make that explicit and bound every query.
-    let timeout_ms = options.statement_timeout.as_millis();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET default_transaction_read_only = on; SET statement_timeout = {timeout_ms}")))
-        .execute(&mut conn)
-        .await
-        .map_err(|e| ScanError::query("session settings", e))?;
+    let mut conn = connect(&connect_options, options).await?;
 
     let header = sqlx::query("SELECT current_database()::text, current_setting('server_version')")
         .fetch_one(&mut conn)
@@ -101,6 +91,7 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             columns: cols,
             foreign_keys,
             partitions: rel.partitions,
+            files: None,
             sample: None,
         });
         if options.sample_rows > 0 && rel.kind.holds_rows() && rel.can_select {
@@ -111,14 +102,26 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
     let mut warnings = Vec::new();
     if !to_sample.is_empty() {
         progress.phase("sampling values", Some(to_sample.len() as u64));
-        for (ns, idx) in to_sample {
-            let Some(dataset) = namespaces.get_mut(&ns).and_then(|d| d.get_mut(idx)) else { continue };
-            match sample_dataset(&mut conn, &ns, dataset, options).await {
-                Ok(more) => warnings.extend(more),
-                Err(err) => crate::sampling_failed(&ns, &dataset.name, err, &mut warnings)?,
-            }
-            progress.advance(1);
+        let wanted: HashSet<(String, usize)> = to_sample.into_iter().collect();
+        let jobs: Vec<(&str, &mut Dataset)> = namespaces
+            .iter_mut()
+            .flat_map(|(ns, datasets)| datasets.iter_mut().enumerate().map(move |(i, d)| (ns, i, d)))
+            .filter(|(ns, i, _)| wanted.contains(&((*ns).clone(), *i)))
+            .map(|(ns, _, d)| (ns.as_str(), d))
+            .collect();
+        let mut connections = vec![conn];
+        // The others open side by side; one that cannot (the server's connection limit)
+        // only means fewer at once.
+        let more =
+            futures_util::future::join_all((1..options.sampling_connections(jobs.len())).map(|_| connect(&connect_options, options))).await;
+        connections.extend(more.into_iter().filter_map(Result::ok));
+        let sampled = sample::sample_concurrently(&mut connections, jobs, progress, options).await;
+        let mut opened = connections.into_iter();
+        conn = opened.next().expect("the first connection");
+        for other in opened {
+            let _ = other.close().await;
         }
+        warnings.extend(sampled?);
     }
     if options.sample_rows > 0 {
         attach_engine_stats(namespaces.iter_mut(), &null_fractions(&mut conn).await);
@@ -132,6 +135,20 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
         namespaces: namespaces.into_iter().map(|(name, datasets)| Namespace { name, datasets }).collect(),
         warnings,
     })
+}
+
+/// One read-only connection whose every query is bounded by the statement timeout.
+async fn connect(connect_options: &PgConnectOptions, options: &ScanOptions) -> Result<PgConnection, ScanError> {
+    let mut conn = tokio::time::timeout(options.connect_timeout, connect_options.connect())
+        .await
+        .map_err(|_| ScanError::Unreachable("timed out while connecting".into()))?
+        .map_err(ScanError::connect)?;
+    let timeout_ms = options.statement_timeout.as_millis();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET default_transaction_read_only = on; SET statement_timeout = {timeout_ms}")))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| ScanError::query("session settings", e))?;
+    Ok(conn)
 }
 
 struct Relation {
@@ -356,6 +373,17 @@ async fn sample_dataset(
         ));
     }
     sample::take(conn, namespace, dataset, options, &select_list, &table, attempts).await
+}
+
+impl sample::SampleDataset for PgConnection {
+    fn sample_dataset<'a>(
+        &'a mut self,
+        namespace: &'a str,
+        dataset: &'a mut Dataset,
+        options: &'a ScanOptions,
+    ) -> impl std::future::Future<Output = Result<Vec<crate::ScanWarning>, sqlx::Error>> + Send + 'a {
+        sample_dataset(self, namespace, dataset, options)
+    }
 }
 
 impl sample::SampleSource for PgConnection {

@@ -142,6 +142,12 @@ pub struct Profile {
 pub struct EngineStats {
     /// Share of nulls, 0-1.
     pub null_fraction: f64,
+    /// Smallest and largest value of a numeric column over all its rows (Parquet statistics):
+    /// aggregates of numbers only, never of text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
 }
 
 impl Profile {

@@ -42,6 +42,16 @@ pub(crate) trait SampleSource {
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error>;
 }
 
+/// An engine's connection that samples one dataset (its own queries, then [`take`]).
+pub(crate) trait SampleDataset: Send {
+    fn sample_dataset<'a>(
+        &'a mut self,
+        namespace: &'a str,
+        dataset: &'a mut Dataset,
+        options: &'a ScanOptions,
+    ) -> impl Future<Output = Result<Vec<ScanWarning>, sqlx::Error>> + Send + 'a;
+}
+
 /// One way to read a sample: its method and the query. The query returns the select list
 /// (after `key_columns` hash-input columns when the rows are hashed here) in sample order.
 pub(crate) struct Attempt {
@@ -214,20 +224,39 @@ pub(crate) async fn take<S: SampleSource>(
         );
     }
     drop(rows);
-    let read = values.first().map_or(0, Vec::len);
     // Keys are unique by construction: duplicates are judged on the other columns.
     let keyless: Vec<bool> = dataset.columns.iter().map(|c| !c.primary_key && !c.unique).collect();
-    let (profiles, duplicate_share, values) = tokio::task::spawn_blocking(move || {
-        let profiles: Vec<Option<Profile>> =
-            values.iter().map(|v| contained(|| profile::profile(v)).ok().map(|p| Profile { method: Some(method), ..p })).collect();
-        let others: Vec<&[Option<String>]> = values.iter().zip(&keyless).filter(|(_, k)| **k).map(|(v, _)| v.as_slice()).collect();
-        let duplicate_share = contained(|| profile::duplicate_share(&others)).ok().flatten();
-        (profiles, duplicate_share, values)
-    })
-    .await
-    .map_err(|e| sqlx::Error::Protocol(format!("profiling stopped: {e}")))?;
+    let profiled = tokio::task::spawn_blocking(move || profile_values(values, keyless, method))
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("profiling stopped: {e}")))?;
+    warnings.extend(keep(namespace, dataset, profiled, options));
+    Ok(warnings)
+}
+
+/// A dataset's sampled values with their profiles, before they are kept.
+pub(crate) struct Profiled {
+    method: SampleMethod,
+    profiles: Vec<Option<Profile>>,
+    duplicate_share: Option<f64>,
+    values: Vec<Vec<Option<String>>>,
+}
+
+/// Profiles every column's values (CPU work: run it off the async threads). `keyless` says
+/// which columns count when rows are compared for duplicates.
+pub(crate) fn profile_values(values: Vec<Vec<Option<String>>>, keyless: Vec<bool>, method: SampleMethod) -> Profiled {
+    let profiles: Vec<Option<Profile>> =
+        values.iter().map(|v| contained(|| profile::profile(v)).ok().map(|p| Profile { method: Some(method), ..p })).collect();
+    let others: Vec<&[Option<String>]> = values.iter().zip(&keyless).filter(|(_, k)| **k).map(|(v, _)| v.as_slice()).collect();
+    let duplicate_share = contained(|| profile::duplicate_share(&others)).ok().flatten();
+    Profiled { method, profiles, duplicate_share, values }
+}
+
+/// Puts the profiles and the first `sample_rows` values of each column into `dataset`.
+pub(crate) fn keep(namespace: &str, dataset: &mut Dataset, profiled: Profiled, options: &ScanOptions) -> Vec<ScanWarning> {
+    let mut warnings = Vec::new();
+    let read = profiled.values.first().map_or(0, Vec::len);
     let keep = options.sample_rows as usize;
-    for ((col, mut v), p) in dataset.columns.iter_mut().zip(values).zip(profiles) {
+    for ((col, mut v), p) in dataset.columns.iter_mut().zip(profiled.values).zip(profiled.profiles) {
         if p.is_none() {
             warnings.push(ScanWarning::column(namespace, &dataset.name, &col.name, "not profiled: internal error".to_string()));
         }
@@ -235,8 +264,58 @@ pub(crate) async fn take<S: SampleSource>(
         v.truncate(keep);
         col.sample_values = v;
     }
-    dataset.sample = Some(SampleInfo { method, rows: read, duplicate_share });
-    Ok(warnings)
+    dataset.sample = Some(SampleInfo { method: profiled.method, rows: read, duplicate_share: profiled.duplicate_share });
+    warnings
+}
+
+/// Samples `jobs` (a namespace and a dataset each) over `connections`, each connection taking
+/// the next dataset from one shared queue as soon as it is free, so that the source sees at
+/// most `connections.len()` queries at once. Warnings come back in the order of `jobs`,
+/// whatever order the datasets finished in. A lost connection stops every worker and fails
+/// the scan; anything else costs only the one dataset its sample.
+pub(crate) async fn sample_concurrently<C: SampleDataset>(
+    connections: &mut [C],
+    jobs: Vec<(&str, &mut Dataset)>,
+    progress: &dyn crate::ScanProgress,
+    options: &ScanOptions,
+) -> Result<Vec<ScanWarning>, crate::ScanError> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    let count = jobs.len();
+    let queue = Mutex::new(jobs.into_iter().enumerate());
+    let stop = AtomicBool::new(false);
+    let workers = connections.iter_mut().map(|conn| {
+        let (queue, stop) = (&queue, &stop);
+        async move {
+            let mut done: Vec<(usize, Vec<ScanWarning>)> = Vec::new();
+            loop {
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(done);
+                }
+                let next = queue.lock().map_err(|_| crate::ScanError::query("a sample", "the sampling queue broke"))?.next();
+                let Some((index, (namespace, dataset))) = next else { return Ok(done) };
+                let mut warnings = Vec::new();
+                match conn.sample_dataset(namespace, dataset, options).await {
+                    Ok(more) => warnings = more,
+                    Err(err) => {
+                        if let Err(lost) = crate::sampling_failed(namespace, &dataset.name, err, &mut warnings) {
+                            stop.store(true, Ordering::Relaxed);
+                            return Err(lost);
+                        }
+                    }
+                }
+                done.push((index, warnings));
+                progress.advance(1);
+            }
+        }
+    });
+    let mut by_job: Vec<Vec<ScanWarning>> = vec![Vec::new(); count];
+    for worker in futures_util::future::join_all(workers).await {
+        for (index, warnings) in worker? {
+            by_job[index] = warnings;
+        }
+    }
+    Ok(by_job.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ pub enum Engine {
     Postgres,
     Mysql,
     Sqlite,
+    /// A lake of files (a local folder or an S3 prefix).
+    Files,
 }
 
 impl Engine {
@@ -18,6 +20,7 @@ impl Engine {
             Engine::Postgres => "postgres",
             Engine::Mysql => "mysql",
             Engine::Sqlite => "sqlite",
+            Engine::Files => "files",
         }
     }
 }
@@ -26,7 +29,7 @@ impl Engine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
     pub engine: Engine,
-    /// Database name (PostgreSQL/MySQL) or file stem (SQLite).
+    /// Database name (PostgreSQL/MySQL), file stem (SQLite) or the lake root's folder name.
     pub database: String,
     pub server_version: Option<String>,
     pub namespaces: Vec<Namespace>,
@@ -199,6 +202,8 @@ pub enum DatasetKind {
     /// A partitioned table; its partitions are folded into it.
     PartitionedTable,
     ForeignTable,
+    /// Files of a lake read as one table (a folder of files, or one file).
+    File,
     /// Named by lineage (a submitted script's target) but not found by a scan yet; scanners
     /// never return it, the catalog merges it with the real dataset when a scan finds one.
     Declared,
@@ -213,6 +218,7 @@ impl DatasetKind {
             DatasetKind::MaterializedView => "materialized_view",
             DatasetKind::PartitionedTable => "partitioned_table",
             DatasetKind::ForeignTable => "foreign_table",
+            DatasetKind::File => "file",
             DatasetKind::Declared => "declared",
         }
     }
@@ -225,6 +231,7 @@ impl DatasetKind {
             "materialized_view" => DatasetKind::MaterializedView,
             "partitioned_table" => DatasetKind::PartitionedTable,
             "foreign_table" => DatasetKind::ForeignTable,
+            "file" => DatasetKind::File,
             "declared" => DatasetKind::Declared,
             _ => return None,
         })
@@ -232,7 +239,7 @@ impl DatasetKind {
 
     /// Whether rows can be sampled cheaply (views may run arbitrary queries).
     pub fn holds_rows(self) -> bool {
-        matches!(self, DatasetKind::Table | DatasetKind::MaterializedView | DatasetKind::PartitionedTable)
+        matches!(self, DatasetKind::Table | DatasetKind::MaterializedView | DatasetKind::PartitionedTable | DatasetKind::File)
     }
 }
 
@@ -255,6 +262,40 @@ pub struct Dataset {
     pub partitions: Vec<String>,
     /// How values were sampled, when they were.
     pub sample: Option<SampleInfo>,
+    /// For a dataset of files: where they are, their format, and how they differ.
+    pub files: Option<FileSet>,
+}
+
+/// The files behind a file dataset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileSet {
+    /// `parquet`, `csv`, `tsv` or `jsonl`.
+    pub format: String,
+    /// The dataset's folder (or its single file) as a URL: `file:///data/lake/sales/orders`,
+    /// `s3://bucket/lake/sales/orders`.
+    pub location: String,
+    pub files: u64,
+    pub bytes: u64,
+    /// Whole-file compressions met (`gzip`, `zstd`); Parquet's own compression is not one.
+    pub compression: Vec<String>,
+    /// Hive partition keys, in folder order (also columns of the dataset).
+    pub partition_keys: Vec<String>,
+    /// How files differ from the dataset's first file (at most 200 entries).
+    pub drift: Vec<FileDrift>,
+    /// Differences found in all, of which `drift` holds the first.
+    pub drift_total: usize,
+}
+
+/// One file of a dataset that adds or lacks a column, or types it otherwise, compared with
+/// the dataset's first file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FileDrift {
+    /// The file's path below the scanned root.
+    pub file: String,
+    pub column: String,
+    /// `added`, `missing` or `type_changed`.
+    pub change: String,
+    pub detail: Option<String>,
 }
 
 /// The normalized family of a declared type, comparable across engines.
@@ -367,6 +408,9 @@ pub enum SampleMethod {
     RandomKeyWindow,
     /// The first rows the engine returns (the fallback).
     Limit,
+    /// The first rows of the first row group (or the head) of up to 8 files spread evenly
+    /// over a file dataset: the same rows while the files stay.
+    FileRows,
 }
 
 impl SampleMethod {

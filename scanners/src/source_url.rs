@@ -19,12 +19,21 @@ pub struct SourceUrl {
 enum Repr {
     Server(Url),
     File(PathBuf),
+    /// A lake root: a local folder (absolute) or an S3 bucket and key prefix.
+    Lake(LakeRoot),
+}
+
+/// Where a lake's files are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LakeRoot {
+    Local(PathBuf),
+    S3 { bucket: String, prefix: String },
 }
 
 /// Why a source URL was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SourceUrlError {
-    #[error("unsupported source URL scheme `{0}` (expected postgres://, mysql:// or sqlite://)")]
+    #[error("unsupported source URL scheme `{0}` (expected postgres://, mysql://, sqlite://, file:// or s3://)")]
     UnsupportedScheme(String),
     #[error("invalid source URL: {0}")]
     Invalid(String),
@@ -60,6 +69,31 @@ impl SourceUrl {
                 }
                 Ok(SourceUrl { engine, repr: Repr::Server(url) })
             }
+            "file" => {
+                let url = Url::parse(input).map_err(|e| SourceUrlError::Invalid(e.to_string()))?;
+                if url.host_str().is_some_and(|h| !h.is_empty() && h != "localhost") {
+                    return Err(SourceUrlError::Invalid(format!(
+                        "`{input}` names host {:?}: a lake folder is written file:///absolute/path",
+                        url.host_str().unwrap_or_default()
+                    )));
+                }
+                let path = url.to_file_path().map_err(|_| SourceUrlError::Invalid(format!("`{input}` is not a file path")))?;
+                // The same folder under one name, however it was written.
+                let path = std::fs::canonicalize(&path).unwrap_or(path);
+                Ok(SourceUrl { engine: Engine::Files, repr: Repr::Lake(LakeRoot::Local(path)) })
+            }
+            "s3" | "s3a" => {
+                let url = Url::parse(input).map_err(|e| SourceUrlError::Invalid(e.to_string()))?;
+                let bucket =
+                    url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| SourceUrlError::Invalid("S3 URL has no bucket".into()))?;
+                if url.password().is_some() || !url.username().is_empty() {
+                    return Err(SourceUrlError::Invalid(
+                        "S3 URLs carry no credentials: they come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
+                    ));
+                }
+                let prefix = percent_decode(url.path().trim_matches('/'));
+                Ok(SourceUrl { engine: Engine::Files, repr: Repr::Lake(LakeRoot::S3 { bucket: bucket.to_string(), prefix }) })
+            }
             other => Err(SourceUrlError::UnsupportedScheme(other.to_string())),
         }
     }
@@ -78,6 +112,15 @@ impl SourceUrl {
                 url.to_string()
             }
             Repr::File(path) => format!("sqlite://{}", path.display()),
+            Repr::Lake(root) => root.url(),
+        }
+    }
+
+    /// The lake root of a `file://` or `s3://` URL.
+    pub fn lake_root(&self) -> Option<&LakeRoot> {
+        match &self.repr {
+            Repr::Lake(root) => Some(root),
+            _ => None,
         }
     }
 
@@ -94,7 +137,7 @@ impl SourceUrl {
                 let _ = url.set_password(Some(password));
                 SourceUrl { engine: self.engine, repr: Repr::Server(url) }
             }
-            Repr::File(_) => self.clone(),
+            Repr::File(_) | Repr::Lake(_) => self.clone(),
         }
     }
 
@@ -107,6 +150,7 @@ impl SourceUrl {
                 (!db.is_empty()).then_some(db)
             }
             Repr::File(path) => path.file_stem().map(|s| s.to_string_lossy().into_owned()),
+            Repr::Lake(root) => Some(root.name()),
         }
     }
 
@@ -122,7 +166,7 @@ impl SourceUrl {
     pub fn file_path(&self) -> Option<&std::path::Path> {
         match &self.repr {
             Repr::File(p) => Some(p),
-            Repr::Server(_) => None,
+            Repr::Server(_) | Repr::Lake(_) => None,
         }
     }
 
@@ -131,6 +175,28 @@ impl SourceUrl {
         match &self.repr {
             Repr::Server(url) => url.to_string(),
             Repr::File(p) => format!("sqlite://{}", p.display()),
+            Repr::Lake(root) => root.url(),
+        }
+    }
+}
+
+impl LakeRoot {
+    /// The root as a URL: `file:///data/lake`, `s3://bucket/prefix`.
+    pub fn url(&self) -> String {
+        match self {
+            LakeRoot::Local(path) => Url::from_file_path(path)
+                .map(|u| u.to_string().trim_end_matches('/').to_string())
+                .unwrap_or_else(|_| format!("file://{}", path.display())),
+            LakeRoot::S3 { bucket, prefix } if prefix.is_empty() => format!("s3://{bucket}"),
+            LakeRoot::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
+        }
+    }
+
+    /// The root's own name: its last folder, or the bucket.
+    pub fn name(&self) -> String {
+        match self {
+            LakeRoot::Local(path) => path.file_name().map_or_else(|| "lake".to_string(), |n| n.to_string_lossy().into_owned()),
+            LakeRoot::S3 { bucket, prefix } => prefix.rsplit('/').next().filter(|p| !p.is_empty()).unwrap_or(bucket).to_string(),
         }
     }
 }
@@ -185,6 +251,21 @@ mod tests {
         assert_eq!(abs.file_path().unwrap(), std::path::Path::new("/tmp/x.sqlite"));
         let bare = SourceUrl::parse("sqlite:shop.db").unwrap();
         assert_eq!(bare.database_name().as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn lake_urls() {
+        let s3 = SourceUrl::parse("s3://bucket/lake/raw/").unwrap();
+        assert_eq!(s3.engine(), Engine::Files);
+        assert_eq!(s3.lake_root(), Some(&LakeRoot::S3 { bucket: "bucket".into(), prefix: "lake/raw".into() }));
+        assert_eq!(s3.redacted(), "s3://bucket/lake/raw");
+        assert_eq!(s3.database_name().as_deref(), Some("raw"));
+        assert_eq!(SourceUrl::parse("s3://bucket").unwrap().database_name().as_deref(), Some("bucket"));
+        assert!(SourceUrl::parse("s3://key:secret@bucket/x").is_err());
+        let local = SourceUrl::parse("file:///no/such/lake").unwrap();
+        assert_eq!(local.redacted(), "file:///no/such/lake");
+        assert_eq!(local.database_name().as_deref(), Some("lake"));
+        assert!(SourceUrl::parse("file://host/x").is_err());
     }
 
     #[test]

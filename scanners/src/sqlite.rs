@@ -158,6 +158,7 @@ fn unreadable_dataset(name: &str, kind: DatasetKind, sql: &str) -> Dataset {
         columns: Vec::new(),
         foreign_keys: Vec::new(),
         partitions: Vec::new(),
+        files: None,
         sample: None,
     }
 }
@@ -315,6 +316,7 @@ async fn read_dataset(
         columns,
         foreign_keys,
         partitions: Vec::new(),
+        files: None,
         sample: None,
     })
 }

@@ -105,11 +105,15 @@ pub enum ChangeKind {
     /// A column upstream (through lineage) changed meaning; the details name it.
     #[sea_orm(string_value = "upstream_change")]
     UpstreamChange,
+    /// A file of a file dataset adds or lacks a column, or types it otherwise, compared with
+    /// the dataset's first file; the details name the file and the column.
+    #[sea_orm(string_value = "file_drift")]
+    FileDrift,
 }
 
 impl ChangeKind {
     /// Every kind.
-    pub const ALL: [ChangeKind; 32] = [
+    pub const ALL: [ChangeKind; 33] = [
         ChangeKind::NamespaceAdded,
         ChangeKind::NamespaceRemoved,
         ChangeKind::DatasetAdded,
@@ -142,6 +146,7 @@ impl ChangeKind {
         ChangeKind::FormatChange,
         ChangeKind::DuplicatesRise,
         ChangeKind::UpstreamChange,
+        ChangeKind::FileDrift,
     ];
 
     /// The stored name (`type_changed`).
@@ -179,6 +184,7 @@ impl ChangeKind {
             ChangeKind::FormatChange => "format_change",
             ChangeKind::DuplicatesRise => "duplicates_rise",
             ChangeKind::UpstreamChange => "upstream_change",
+            ChangeKind::FileDrift => "file_drift",
         }
     }
 

@@ -142,6 +142,9 @@ pub async fn declare_datasets<C: ConnectionTrait>(
                     source_owner: Set(None),
                     owner: Set(None),
                     owner_version: Set(0),
+                    location: Set(None),
+                    format: Set(None),
+                    file_drift: Set(None),
                 });
                 created.insert(key);
             }

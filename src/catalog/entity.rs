@@ -101,6 +101,11 @@ pub mod dataset {
         pub source_owner: Option<String>,
         pub owner: Option<String>,
         pub owner_version: i32,
+        /// File datasets: the folder's (or file's) URL, the format, and the drift between
+        /// files as last scanned (JSON).
+        pub location: Option<String>,
+        pub format: Option<String>,
+        pub file_drift: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

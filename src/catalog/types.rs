@@ -137,6 +137,11 @@ pub struct Dataset {
     /// The owner people assigned (a team or a person), versioned like a description.
     pub owner: Option<String>,
     pub owner_version: i32,
+    /// File datasets: the URL of their folder (or file) and their format.
+    pub location: Option<String>,
+    pub format: Option<String>,
+    /// File datasets: how their files differ from the first, as last scanned.
+    pub file_drift: Vec<almanac_scanners::FileDrift>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub removed_at: Option<DateTime<Utc>>,
@@ -159,6 +164,9 @@ impl Dataset {
             source_owner: m.source_owner,
             owner: m.owner,
             owner_version: m.owner_version,
+            location: m.location,
+            format: m.format,
+            file_drift: m.file_drift.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default(),
             created_at: m.created_at,
             updated_at: m.updated_at,
             removed_at: m.removed_at,

@@ -95,6 +95,7 @@ mod tests {
             columns: vec![column("email"), column("surname"), column("phone")],
             foreign_keys: Vec::new(),
             partitions: Vec::new(),
+            files: None,
             sample: None,
         };
         let snapshot = snap::Snapshot {

@@ -213,7 +213,7 @@ pub async fn run(
     // Other processes see the scan running as long as this one renews its job's lease.
     let scan = catalog.scan(scan_id).await?;
     let _renewal = scan.job_id.map(|job| crate::jobs::Renewal::spawn(catalog.connection().clone(), job, catalog.job_lease()));
-    let options = config.scan_options(source.sample_rows);
+    let options = config.scan_options(&source.name, source.sample_rows);
     let scanned = almanac_scanners::scan(url, &options, progress.as_ref()).await;
     reporter.abort();
     let result = match scanned {

@@ -17,6 +17,8 @@ pub enum DatasetKind {
     ForeignTable,
     /// Named by submitted lineage SQL, not found by a scan yet.
     Declared,
+    /// Files of a lake (a folder of files, or one file) read as one table.
+    File,
 }
 
 impl From<catalog::DatasetKind> for DatasetKind {
@@ -28,6 +30,7 @@ impl From<catalog::DatasetKind> for DatasetKind {
             catalog::DatasetKind::PartitionedTable => DatasetKind::PartitionedTable,
             catalog::DatasetKind::ForeignTable => DatasetKind::ForeignTable,
             catalog::DatasetKind::Declared => DatasetKind::Declared,
+            catalog::DatasetKind::File => DatasetKind::File,
         }
     }
 }

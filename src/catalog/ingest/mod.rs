@@ -39,8 +39,8 @@ struct Events {
     scan_id: i64,
     at: DateTime<Utc>,
     rows: Vec<change_event::ActiveModel>,
-    /// column_added events whose column id is known only after insertion.
-    pending_columns: Vec<(i64, String, serde_json::Value)>,
+    /// Events of columns (column_added, file_drift) whose id is known only after insertion.
+    pending_columns: Vec<(i64, String, ChangeKind, serde_json::Value)>,
 }
 
 impl Events {
@@ -103,7 +103,7 @@ pub async fn apply_structure(
 
     // Resolve ids of columns added to existing datasets.
     if !events.pending_columns.is_empty() {
-        let ds_ids: HashSet<i64> = events.pending_columns.iter().map(|(d, _, _)| *d).collect();
+        let ds_ids: HashSet<i64> = events.pending_columns.iter().map(|(d, _, _, _)| *d).collect();
         let mut ids: HashMap<(i64, String), i64> = HashMap::new();
         let list: Vec<i64> = ds_ids.into_iter().collect();
         for chunk in list.chunks(CHUNK) {
@@ -111,9 +111,9 @@ pub async fn apply_structure(
                 ids.insert((c.dataset_id, c.name), c.id);
             }
         }
-        for (ds, name, details) in std::mem::take(&mut events.pending_columns) {
+        for (ds, name, kind, details) in std::mem::take(&mut events.pending_columns) {
             let col_id = ids.get(&(ds, name)).copied();
-            events.push(Some(ds), col_id, ChangeKind::ColumnAdded, details);
+            events.push(Some(ds), col_id, kind, details);
         }
     }
     let columns = load_columns(txn, source_id).await?;
@@ -170,6 +170,25 @@ fn fk_key(fk: &snap::ForeignKey) -> String {
 
 fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// A file dataset's drift between files, as stored.
+fn drift_json(d: &snap::Dataset) -> Option<String> {
+    d.files.as_ref().filter(|f| !f.drift.is_empty()).and_then(|f| serde_json::to_string(&f.drift).ok())
+}
+
+/// Records a file_drift event for each difference between files not recorded before.
+fn record_file_drift(dataset_id: i64, before: Option<&str>, d: &snap::Dataset, events: &mut Events) {
+    let Some(files) = &d.files else { return };
+    let known: Vec<snap::FileDrift> = before.and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
+    for drift in files.drift.iter().filter(|x| !known.contains(x)) {
+        events.pending_columns.push((
+            dataset_id,
+            drift.column.clone(),
+            ChangeKind::FileDrift,
+            json!({ "file": drift.file, "column": drift.column, "change": drift.change, "detail": drift.detail }),
+        ));
+    }
 }
 
 fn partitions_json(d: &snap::Dataset) -> Option<String> {
@@ -344,6 +363,9 @@ async fn apply_datasets(
                     source_owner: Set(d.owner.clone()),
                     owner: Set(None),
                     owner_version: Set(0),
+                    location: Set(d.files.as_ref().map(|f| f.location.clone())),
+                    format: Set(d.files.as_ref().map(|f| f.format.clone())),
+                    file_drift: Set(drift_json(d)),
                 })
                 .collect();
             dataset::Entity::insert_many(models).exec_without_returning(txn).await?;
@@ -359,6 +381,7 @@ async fn apply_datasets(
             let Some(&id) = new_ids.get(&(*ns_id, d.name.clone())) else { continue };
             seen.insert(id);
             events.push(Some(id), None, ChangeKind::DatasetAdded, json!({ "kind": d.kind.as_str(), "columns": d.columns.len() }));
+            record_file_drift(id, None, d, events);
             column_inserts.extend(d.columns.iter().map(|c| new_column(id, c, now)));
             fk_inserts.extend(d.foreign_keys.iter().map(|f| new_fk(id, f, now)));
         }
@@ -437,6 +460,18 @@ async fn diff_dataset(
         am.partitions = Set(partitions);
         changed = true;
     }
+    let (location, format) = (d.files.as_ref().map(|f| f.location.clone()), d.files.as_ref().map(|f| f.format.clone()));
+    if m.location != location || m.format != format {
+        am.location = Set(location);
+        am.format = Set(format);
+        changed = true;
+    }
+    let drift = drift_json(d);
+    if m.file_drift != drift {
+        record_file_drift(m.id, m.file_drift.as_deref(), d, events);
+        am.file_drift = Set(drift);
+        changed = true;
+    }
     if changed {
         am.updated_at = Set(now);
         am.update(txn).await?;
@@ -457,7 +492,12 @@ async fn diff_columns(
     for c in scanned {
         let Some(m) = by_name.remove(&c.name) else {
             inserts.push(new_column(dataset_id, c, now));
-            events.pending_columns.push((dataset_id, c.name.clone(), json!({ "data_type": c.data_type, "nullable": c.nullable })));
+            events.pending_columns.push((
+                dataset_id,
+                c.name.clone(),
+                ChangeKind::ColumnAdded,
+                json!({ "data_type": c.data_type, "nullable": c.nullable }),
+            ));
             continue;
         };
         let id = Some(m.id);
