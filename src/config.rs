@@ -131,8 +131,34 @@ impl JobsConfig {
 pub struct SourceSettings {
     pub password_env: Option<String>,
     pub password_file: Option<String>,
-    /// Connections a scan of this source opens at most (overrides `scan.max_connections`).
+    /// Connections a scan of this source opens at most (overrides `scan.max_connections`);
+    /// for a lake, files read at once are four times this.
     pub max_connections: Option<u32>,
+    /// S3 lakes: region, S3-compatible endpoint and whether it may be plain `http://`
+    /// (otherwise `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`).
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    pub allow_http: Option<bool>,
+    /// S3 lakes: the environment variables holding the keys (otherwise `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`). The keys are never stored.
+    pub access_key_id_env: Option<String>,
+    pub secret_access_key_env: Option<String>,
+    pub session_token_env: Option<String>,
+}
+
+impl SourceSettings {
+    /// How to reach an S3 lake: the settings above, keys read from the named variables now.
+    pub fn s3(&self) -> almanac_scanners::files::S3Settings {
+        let var = |name: &Option<String>| name.as_ref().and_then(|n| std::env::var(n).ok()).filter(|v| !v.is_empty());
+        almanac_scanners::files::S3Settings {
+            region: self.region.clone(),
+            endpoint: self.endpoint.clone(),
+            allow_http: self.allow_http,
+            access_key_id: var(&self.access_key_id_env),
+            secret_access_key: var(&self.secret_access_key_env),
+            session_token: var(&self.session_token_env),
+        }
+    }
 }
 
 /// The whole configuration.
@@ -327,8 +353,10 @@ impl Config {
 
     /// Scanner options from this configuration, with a source's own sample size if set.
     pub fn scan_options(&self, source_name: &str, sample_rows: Option<i32>) -> almanac_scanners::ScanOptions {
-        let per_source = self.sources.get(source_name).and_then(|s| s.max_connections);
+        let settings = self.sources.get(source_name);
+        let per_source = settings.and_then(|s| s.max_connections);
         almanac_scanners::ScanOptions {
+            s3: settings.map(SourceSettings::s3).unwrap_or_default(),
             max_connections: per_source.unwrap_or(self.scan.max_connections).max(1),
             sample_rows: sample_rows.map(|r| r.max(0) as u32).unwrap_or(self.scan.sample_rows),
             profile_rows: self.scan.profile_rows.unwrap_or_else(|| self.history.rows_needed()),

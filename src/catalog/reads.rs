@@ -51,6 +51,21 @@ pub fn datasets_of_source(source_id: i64) -> SelectStatement {
     Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned()
 }
 
+/// The namespace and name of the live file dataset of `source_id` whose files are at
+/// `location` (a folder or file URL), if a scan found one.
+pub async fn dataset_at_location<C: ConnectionTrait>(db: &C, source_id: i64, location: &str) -> Result<Option<(String, String)>, DbErr> {
+    let Some(d) = dataset::Entity::find()
+        .filter(dataset::Column::SourceId.eq(source_id))
+        .filter(dataset::Column::Location.eq(location))
+        .filter(dataset::Column::RemovedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(namespace::Entity::find_by_id(d.namespace_id).one(db).await?.map(|ns| (ns.name, d.name)))
+}
+
 /// A live dataset of a source with its live columns in ordinal order, as SQL names them.
 #[derive(Debug, Clone)]
 pub struct DatasetShape {
@@ -174,6 +189,9 @@ pub struct DatasetSummary {
     /// Who answers for it: the assigned owner, else the one the source reports (lower case).
     pub owner: Option<String>,
     pub removed: bool,
+    /// A file dataset's folder (or file) URL and format.
+    pub location: Option<String>,
+    pub format: Option<String>,
     pub columns: Vec<ColumnSummary>,
 }
 
@@ -289,6 +307,8 @@ impl Catalog {
                 tags: ds_tags.remove(&d.id).unwrap_or_default(),
                 owner: d.owner.or(d.source_owner).map(|o| o.to_lowercase()),
                 removed: d.removed_at.is_some(),
+                location: d.location,
+                format: d.format,
                 columns: columns
                     .remove(&d.id)
                     .unwrap_or_default()

@@ -77,6 +77,9 @@ async fn search_cmd(state: &AppState, args: &SearchArgs, format: Format) -> anyh
                 .iter()
                 .map(|h| {
                     let mut v = serde_json::json!({ "kind": h.kind, "qualified_name": h.qualified_name, "score": h.score, "id": h.id, "pii": h.pii, "tags": h.tags, "owner": h.owner });
+                    if let Some(location) = &h.location {
+                        v["location"] = serde_json::json!(location);
+                    }
                     if args.explain {
                         v["matches"] = serde_json::json!(h.matches);
                     }
@@ -88,6 +91,9 @@ async fn search_cmd(state: &AppState, args: &SearchArgs, format: Format) -> anyh
         Format::Text => {
             for (i, h) in results.hits.iter().enumerate() {
                 out!("{:>2}. {:<7} {}  ({:.2})", i + 1, h.kind, esc(&h.qualified_name), h.score);
+                if let Some(location) = &h.location {
+                    out!("      files: {}", esc(location));
+                }
                 for hl in &h.highlights {
                     out!("      {}: {}", hl.field, esc(&highlight_text(&hl.fragment)));
                 }

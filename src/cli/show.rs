@@ -162,6 +162,9 @@ async fn show_cmd(catalog: &Catalog, name: &str, format: Format, asked_at: Optio
                 "row_estimate": ds.row_estimate,
                 "view_definition": ds.view_definition,
                 "partitions": ds.partitions,
+                "location": ds.location,
+                "format": ds.format,
+                "file_drift": ds.file_drift,
                 "tags": tags,
                 "removed_at": ds.removed_at,
                 "columns": cols,
@@ -219,6 +222,23 @@ fn print_dataset(ds: &Dataset, columns: &[Column], fks: &[ForeignKey], incoming:
     print_opt("owner", ds.effective_owner());
     if let Some(rows) = ds.row_estimate {
         out!("  rows (estimate): {rows}");
+    }
+    if let (Some(location), Some(format)) = (&ds.location, &ds.format) {
+        out!("  files: {} ({})", esc(location), esc(format));
+    }
+    if !ds.partitions.is_empty() {
+        let shown: Vec<&str> = ds.partitions.iter().take(5).map(String::as_str).collect();
+        let more = if ds.partitions.len() > 5 { format!(" and {} more", ds.partitions.len() - 5) } else { String::new() };
+        out!("  partitions ({}): {}{more}", ds.partitions.len(), esc(&shown.join(", ")));
+    }
+    for d in &ds.file_drift {
+        out!(
+            "  drift: {} {} {}{}",
+            esc(&d.file),
+            esc(&d.column),
+            d.change,
+            d.detail.as_deref().map(|x| format!(" ({})", esc(x))).unwrap_or_default()
+        );
     }
     if !tags.is_empty() {
         out!("  tags: {}", esc(&tags.join(", ")));

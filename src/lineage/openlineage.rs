@@ -2,7 +2,8 @@
 //! Spark, Flink and dbt integrations can send here unchanged): the job and run are recorded,
 //! datasets are matched to catalog datasets by the OpenLineage naming rules (PostgreSQL
 //! `postgres://HOST:PORT` + `DATABASE.SCHEMA.TABLE`, MySQL `mysql://HOST:PORT` +
-//! `DATABASE.TABLE`), others are kept as datasets of an external source, and the
+//! `DATABASE.TABLE`; files `s3://BUCKET` + `PATH` and `file` + `/ABSOLUTE/PATH` under a
+//! scanned lake), others are kept as datasets of an external source, and the
 //! `columnLineage` facet becomes edges. An event is recorded whole or not at all.
 
 use super::entity::{lineage_edge, lineage_job};
@@ -227,6 +228,9 @@ async fn place<C: ConnectionTrait>(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<(i64, String, String), DbErr> {
+    if let Some(found) = place_in_lake(db, sources, ol_namespace, name).await? {
+        return Ok(found);
+    }
     for s in sources.iter().filter(|s| matches_source(ol_namespace, s)) {
         let parts: Vec<&str> = name.split('.').collect();
         let db_name = source_database(s);
@@ -252,6 +256,48 @@ async fn place<C: ConnectionTrait>(
         _ => ("main".to_string(), name.to_string()),
     };
     Ok((source_id, ns, ds))
+}
+
+/// A file dataset an OpenLineage `s3://BUCKET` + `PATH` or `file` + `/PATH` names, in a
+/// scanned lake whose root holds the path: the dataset at that location when a scan found
+/// one, else the place the layout rules give it (a partition folder or a file's extension
+/// does not change the dataset).
+async fn place_in_lake<C: ConnectionTrait>(
+    db: &C,
+    sources: &[Source],
+    ol_namespace: &str,
+    name: &str,
+) -> Result<Option<(i64, String, String)>, DbErr> {
+    let full = if let Some(rest) = ol_namespace.strip_prefix("s3://").or_else(|| ol_namespace.strip_prefix("s3a://")) {
+        format!("s3://{}/{}", rest.trim_end_matches('/'), name.trim_start_matches('/'))
+    } else if ol_namespace == "file" || ol_namespace.starts_with("file:") {
+        format!("file://{}", name)
+    } else {
+        return Ok(None);
+    };
+    let full = full.trim_end_matches('/');
+    for s in sources.iter().filter(|s| s.engine == almanac_scanners::Engine::Files.as_str()) {
+        let Some(rel) = full.strip_prefix(s.url.as_str()).and_then(|r| r.strip_prefix('/')) else { continue };
+        // The path without partition folders below the dataset.
+        let mut segments: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+        if let Some(p) = segments.iter().position(|seg| almanac_scanners::files::layout::partition(seg).is_some()) {
+            segments.truncate(p);
+        }
+        let location = if segments.is_empty() { s.url.clone() } else { format!("{}/{}", s.url, segments.join("/")) };
+        if let Some((ns, ds)) = crate::catalog::dataset_at_location(db, s.id, &location).await? {
+            return Ok(Some((s.id, ns, ds)));
+        }
+        let root = almanac_scanners::SourceUrl::parse(&s.url).ok().and_then(|u| u.lake_root().map(|r| r.name())).unwrap_or_default();
+        let (ns, ds) = match segments.split_last() {
+            None => (almanac_scanners::files::layout::ROOT_NAMESPACE.to_string(), root),
+            Some((last, [])) => {
+                (almanac_scanners::files::layout::ROOT_NAMESPACE.to_string(), almanac_scanners::files::layout::stem(last).to_string())
+            }
+            Some((last, parent)) => (parent.join("/"), almanac_scanners::files::layout::stem(last).to_string()),
+        };
+        return Ok(Some((s.id, ns, ds)));
+    }
+    Ok(None)
 }
 
 /// What recording an event did.

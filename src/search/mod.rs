@@ -28,7 +28,8 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 /// 6: only the fields a hit shows are stored. 7: removed columns of live datasets, marked
 /// removed. 8: which sparse fields a document has (`has`); words of letters and digits kept
 /// whole (`b2b`).
-pub const FORMAT_VERSION: &str = "8";
+/// 9: file datasets' location (stored) and format and path words (context).
+pub const FORMAT_VERSION: &str = "9";
 const VERSION_FILE: &str = "almanac-index-format";
 const POSITION_FILE: &str = "outbox-position";
 /// The identity of the store the index was built from (see `store::identity`).
@@ -102,6 +103,7 @@ pub(crate) struct Fields {
     pub tags: Field,
     pub tag_words: Field,
     pub owner: Field,
+    pub location: Field,
     pub all_words: Field,
     pub pii: Field,
     pub pii_short: Field,
@@ -142,6 +144,8 @@ fn schema() -> (Schema, Fields) {
         tag_words: b.add_text_field("tag_words", words.clone()),
         // The owner whole, for the `owner:` filter and its facet; its words are context.
         owner: b.add_text_field("owner", STRING | STORED | FAST),
+        // A file dataset's folder or file URL, shown with its hits (its words are context).
+        location: b.add_text_field("location", STORED),
         // Every word of the document in one field, name words repeated so they weigh more:
         // the fast first pass of a search looks only here.
         all_words: b.add_text_field(
@@ -346,10 +350,18 @@ impl SearchIndex {
         let mut out = Vec::with_capacity(d.columns.len() + 1);
         let name_words = self.words(&d.name);
         let owner_words = d.owner.as_deref().map(Self::plain_words).unwrap_or_default();
+        // A file dataset's format and the folders of its path (below the bucket or root).
+        let file_words = match (&d.format, &d.location) {
+            (Some(format), Some(location)) => {
+                let path = location.split_once("://").map_or(location.as_str(), |(_, p)| p);
+                format!(" {} {}", format, self.words(&path.replace('/', " ")))
+            }
+            _ => String::new(),
+        };
         // A column's context: its dataset's name and owner.
-        let column_context = name_words.clone() + " " + &owner_words;
+        let column_context = name_words.clone() + " " + &owner_words + &file_words;
         // Where it lives and who answers for it.
-        let context_words = self.words(&format!("{} {}", d.source, d.namespace)) + " " + &owner_words;
+        let context_words = self.words(&format!("{} {}", d.source, d.namespace)) + " " + &owner_words + &file_words;
         let mut ds = doc!(
             f.doc_id => format!("ds_{}", d.id),
             f.kind => "dataset",
@@ -396,6 +408,9 @@ impl SearchIndex {
             all.dedup();
             all
         };
+        if let Some(l) = &d.location {
+            ds.add_text(f.location, l);
+        }
         if let Some(o) = &d.owner {
             ds.add_text(f.owner, o);
         }
@@ -450,6 +465,9 @@ impl SearchIndex {
             }
             if !c.tags.is_empty() {
                 col.add_text(f.has, "tag");
+            }
+            if let Some(l) = &d.location {
+                col.add_text(f.location, l);
             }
             if let Some(o) = &d.owner {
                 col.add_text(f.owner, o);

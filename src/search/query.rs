@@ -70,6 +70,8 @@ pub struct Hit {
     pub tags: Vec<String>,
     /// Who answers for the dataset (of a column: its dataset's).
     pub owner: Option<String>,
+    /// Where a file dataset's files are (of a column: its dataset's), as a URL.
+    pub location: Option<String>,
     /// Which fields matched, strongest first (when asked for with `explain`).
     pub matches: Vec<FieldMatch>,
 }
@@ -1087,6 +1089,7 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
         let pii = texts(&doc, f.pii);
         let tags = texts(&doc, f.tags);
         let owner = doc.get_first(f.owner).and_then(|v| v.as_str()).map(str::to_string);
+        let location = doc.get_first(f.location).and_then(|v| v.as_str()).map(str::to_string);
         if let Some(h) = owner.as_deref().and_then(|o| highlight(o, &words)) {
             highlights.push(Highlight { field: "owner".into(), fragment: h });
         }
@@ -1113,6 +1116,7 @@ pub(super) fn run(index: &SearchIndex, searcher: &Searcher, request: &SearchRequ
             pii,
             tags,
             owner,
+            location,
             matches,
         });
     }

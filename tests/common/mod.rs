@@ -10,6 +10,8 @@ use sqlx::{Connection, Executor};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub mod lake;
+
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// A name no other test (or test process) uses.

@@ -60,12 +60,29 @@ enum LakeKind {
     S3(StorePath),
 }
 
-/// How an S3 lake is reached; credentials themselves come from the environment.
-#[derive(Debug, Clone, Default)]
+/// How an S3 lake is reached, over the standard AWS variables. The keys are read from the
+/// environment or a secrets file at scan time and live only in memory.
+#[derive(Clone, Default)]
 pub struct S3Settings {
     pub region: Option<String>,
+    /// An S3-compatible endpoint (`http://127.0.0.1:9000`).
     pub endpoint: Option<String>,
+    /// Allow a plain `http://` endpoint.
     pub allow_http: Option<bool>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("allow_http", &self.allow_http)
+            .field("access_key_id", &self.access_key_id.as_ref().map(|_| "<set>"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Lake {
@@ -97,6 +114,12 @@ impl Lake {
         }
         let allow_http = settings.allow_http.unwrap_or_else(|| env("AWS_ALLOW_HTTP").is_some_and(|v| v.eq_ignore_ascii_case("true")));
         builder = builder.with_allow_http(allow_http);
+        if let (Some(key), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
+            builder = builder.with_access_key_id(key).with_secret_access_key(secret);
+            if let Some(token) = &settings.session_token {
+                builder = builder.with_token(token);
+            }
+        }
         let store = builder.build().map_err(|e| ScanError::Unreachable(format!("S3 bucket {bucket}: {e}")))?;
         let prefix = prefix.trim_matches('/');
         let root_url = if prefix.is_empty() { format!("s3://{bucket}") } else { format!("s3://{bucket}/{prefix}") };

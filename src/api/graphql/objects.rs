@@ -4,7 +4,7 @@ use super::ids::{self, Kind};
 use super::{app, page_size, ApiError, ApiResult};
 use crate::catalog::{self, ChangeFilter, Target};
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, Json, Object, ID};
+use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 /// The kind of a dataset.
@@ -19,6 +19,18 @@ pub enum DatasetKind {
     Declared,
     /// Files of a lake (a folder of files, or one file) read as one table.
     File,
+}
+
+/// A file of a file dataset that adds or lacks a column, or types it otherwise, compared with
+/// the dataset's first file.
+#[derive(SimpleObject)]
+pub struct FileDrift {
+    /// The file's path below the scanned root.
+    pub file: String,
+    pub column: String,
+    /// `added`, `missing` or `type_changed`.
+    pub change: String,
+    pub detail: Option<String>,
 }
 
 impl From<catalog::DatasetKind> for DatasetKind {
@@ -252,9 +264,26 @@ impl Dataset {
     async fn view_definition(&self) -> Option<&str> {
         self.0.view_definition.as_deref()
     }
-    /// Partitions folded into this partitioned table.
+    /// Partitions folded into this partitioned table; for a file dataset, its Hive
+    /// partitions (`dt=2024-01-01/country=DE`).
     async fn partitions(&self) -> &[String] {
         &self.0.partitions
+    }
+    /// A file dataset's folder (or single file) as a URL: `file:///...`, `s3://bucket/...`.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    /// A file dataset's format: `parquet`, `csv`, `tsv` or `jsonl`.
+    async fn format(&self) -> Option<&str> {
+        self.0.format.as_deref()
+    }
+    /// A file dataset's files that differ from its first file, as last scanned.
+    async fn file_drift(&self) -> Vec<FileDrift> {
+        self.0
+            .file_drift
+            .iter()
+            .map(|d| FileDrift { file: d.file.clone(), column: d.column.clone(), change: d.change.clone(), detail: d.detail.clone() })
+            .collect()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

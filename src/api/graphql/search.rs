@@ -76,6 +76,10 @@ impl SearchHit {
         &self.0.tags
     }
     /// Who answers for the dataset (of a column: its dataset's).
+    /// Where a file dataset's files are (of a column: its dataset's), as a URL.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
     async fn owner(&self) -> Option<&str> {
         self.0.owner.as_deref()
     }
