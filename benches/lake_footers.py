@@ -12,6 +12,11 @@ usage:
       Reads the schema of every .parquet file under OUT (sorted) with
       pyarrow.parquet.read_schema, --runs times, and prints one JSON line with the file
       count, the best and median time of a run, and files per second from the median.
+  lake_footers.py footers-s3 ENDPOINT BUCKET PREFIX [--runs 3]
+      The same over an S3-compatible server at ENDPOINT (http://HOST:PORT), through
+      pyarrow's S3 filesystem: every .parquet key below BUCKET/PREFIX, listed once, then
+      read_schema of each in a loop. Credentials from AWS_ACCESS_KEY_ID and
+      AWS_SECRET_ACCESS_KEY.
 """
 
 import argparse
@@ -182,6 +187,39 @@ def footers(args):
     }))
 
 
+def footers_s3(args):
+    import pyarrow.fs as pafs
+
+    if args.runs < 1:
+        fail("--runs must be at least 1")
+    scheme, _, address = args.endpoint.partition("://")
+    fs = pafs.S3FileSystem(
+        access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
+        secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        region=os.environ.get("AWS_REGION", "us-east-1"),
+        endpoint_override=address,
+        scheme=scheme or "http",
+    )
+    base = f"{args.bucket}/{args.prefix.strip('/')}".rstrip("/")
+    infos = fs.get_file_info(pafs.FileSelector(base, recursive=True))
+    paths = sorted(i.path for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
+    if not paths:
+        fail(f"no .parquet keys under s3://{base}")
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        for path in paths:
+            pq.read_schema(path, filesystem=fs)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    print(json.dumps({
+        "files": len(paths),
+        "best_seconds": round(min(times), 6),
+        "median_seconds": round(median, 6),
+        "files_per_second": round(len(paths) / median, 1),
+    }))
+
+
 def main():
     parser = argparse.ArgumentParser(prog=PROG, description="Parquet footer reading benchmark peer")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,10 +231,17 @@ def main():
     p_footers = sub.add_parser("footers", help="time reading every file's schema")
     p_footers.add_argument("out", metavar="OUT")
     p_footers.add_argument("--runs", type=int, default=3)
+    p_s3 = sub.add_parser("footers-s3", help="time reading every file's schema over S3")
+    p_s3.add_argument("endpoint", metavar="ENDPOINT")
+    p_s3.add_argument("bucket", metavar="BUCKET")
+    p_s3.add_argument("prefix", metavar="PREFIX")
+    p_s3.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     try:
         if args.command == "make":
             make(args)
+        elif args.command == "footers-s3":
+            footers_s3(args)
         else:
             footers(args)
     except OSError as err:

@@ -673,9 +673,91 @@ fn file_stats(d: &Dataset, files: &[(&LakeFile, &FileSchema, Compression)], rows
         .collect()
 }
 
+/// The format readers on raw bytes, for the fuzz targets (`fuzz/`) and their regression tests.
+pub mod fuzzing {
+    use super::{parquet, text, Compression, FileColumn};
+
+    /// A text file's columns and kept rows.
+    pub type Read = (Vec<FileColumn>, Vec<Vec<Option<String>>>);
+
+    /// CSV (or TSV) inference over `bytes`, the whole file when `complete`, else its head.
+    pub fn infer_csv(bytes: &[u8], complete: bool, tab: bool) -> Result<Read, String> {
+        let head = text::decompress(bytes, Compression::None, complete, usize::MAX)?;
+        let p = text::read_csv(&head, tab, 1_000, 100)?;
+        Ok((p.columns, p.rows))
+    }
+
+    /// JSON Lines inference over `bytes`, the whole file when `complete`, else its head.
+    pub fn infer_jsonl(bytes: &[u8], complete: bool) -> Result<Read, String> {
+        let head = text::decompress(bytes, Compression::None, complete, usize::MAX)?;
+        let p = text::read_jsonl(&head, 1_000, 100)?;
+        Ok((p.columns, p.rows))
+    }
+
+    /// A gzip or zstd stream's first bytes, as a head of a file would be decompressed.
+    pub fn decompress(bytes: &[u8], zstd: bool) -> Result<Vec<u8>, String> {
+        let c = if zstd { Compression::Zstd } else { Compression::Gzip };
+        Ok(text::decompress(bytes, c, true, 1 << 20)?.bytes)
+    }
+
+    /// A whole Parquet file's footer: its columns and row count; then the first rows of its
+    /// first row group, as a sample would read them. As in a scan, a panic inside the parquet
+    /// crate (it asserts on some hostile footers) is contained and becomes an error; what
+    /// containment cannot catch (an abort, a stack overflow, a runaway allocation or loop) is
+    /// what fuzzing this looks for.
+    pub fn parquet_file(bytes: &[u8]) -> Result<(Vec<FileColumn>, u64, usize), String> {
+        crate::contain::contained(|| parquet_file_uncontained(bytes))
+            .unwrap_or_else(|c| Err(format!("the reader failed at {}", c.location)))
+    }
+
+    fn parquet_file_uncontained(bytes: &[u8]) -> Result<(Vec<FileColumn>, u64, usize), String> {
+        let size = bytes.len() as u64;
+        let all = bytes::Bytes::copy_from_slice(bytes);
+        let need = parquet::footer_length(size, &all)?;
+        let footer = parquet::read_footer(size, all.slice((size - need) as usize..))?;
+        let mut sampled = 0;
+        if let Some((group, start, end)) = footer.first_row_group {
+            let rows =
+                parquet::read_rows(size, footer.tail.clone(), group, start, all.slice(start as usize..end as usize), &footer.columns, 50)?;
+            sampled = rows.len();
+        }
+        Ok((footer.columns, footer.rows, sampled))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Inputs the fuzz targets once failed on (`fuzz/regressions/TARGET/`) still give an
+    /// answer, an error or a value, and never a panic.
+    #[test]
+    fn fuzz_regressions_stay_fixed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+        let mut seen = 0;
+        for target in ["csv_infer", "jsonl_infer", "parquet_footer"] {
+            let Ok(entries) = std::fs::read_dir(dir.join(target)) else { continue };
+            for entry in entries.flatten() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                seen += 1;
+                let outcome = std::panic::catch_unwind(|| match target {
+                    "csv_infer" => {
+                        let _ = fuzzing::infer_csv(&bytes, true, false);
+                        let _ = fuzzing::infer_csv(&bytes, false, true);
+                    }
+                    "jsonl_infer" => {
+                        let _ = fuzzing::infer_jsonl(&bytes, true);
+                        let _ = fuzzing::infer_jsonl(&bytes, false);
+                    }
+                    _ => {
+                        let _ = fuzzing::parquet_file(&bytes);
+                    }
+                });
+                assert!(outcome.is_ok(), "{} panics again", entry.path().display());
+            }
+        }
+        eprintln!("{seen} fuzz regression inputs replayed");
+    }
 
     #[test]
     fn names_tell_formats_and_compression() {
