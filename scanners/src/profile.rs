@@ -162,26 +162,57 @@ impl Profile {
     }
 }
 
-/// Reads an instant from common timestamp and date forms; offsets are applied.
+/// Reads an instant from the ISO forms engines print: `YYYY-MM-DD`, then optionally `T` or a
+/// space, `HH:MM:SS`, a fraction, and `Z` or an offset (`+02`, `+0200`, `+02:00`); a time
+/// without an offset is read as UTC. Whole seconds since 1970. Read by hand: this runs for
+/// every sampled value, and a format-string parser was a good part of a scan's time.
 pub fn instant(value: &str) -> Option<f64> {
-    let v = value.trim();
-    if v.len() < 10 || !v.as_bytes()[..4].iter().all(u8::is_ascii_digit) || v.as_bytes()[4] != b'-' {
+    let b = value.trim().as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&v.replacen(' ', "T", 1)) {
-        return Some(t.timestamp() as f64);
+    let num = |s: &[u8]| -> Option<u32> {
+        (!s.is_empty() && s.len() <= 9 && s.iter().all(u8::is_ascii_digit))
+            .then(|| s.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0')))
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(&b[..4])? as i32, num(&b[5..7])?, num(&b[8..10])?)?;
+    let rest = &b[10..];
+    if rest.is_empty() {
+        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp() as f64);
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v, f) {
-            return Some(t.and_utc().timestamp() as f64);
+    if rest.len() < 9 || !matches!(rest[0], b'T' | b' ') || rest[3] != b':' || rest[6] != b':' {
+        return None;
+    }
+    let time = chrono::NaiveTime::from_hms_opt(num(&rest[1..3])?, num(&rest[4..6])?, num(&rest[7..9])?)?;
+    let mut tail = &rest[9..];
+    if let Some(frac) = tail.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
         }
+        tail = &frac[digits..];
     }
-    for f in ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%#z"] {
-        if let Ok(t) = chrono::DateTime::parse_from_str(v, f) {
-            return Some(t.timestamp() as f64);
+    let offset: i64 = match tail {
+        [] | [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), digits @ ..] => {
+            let (h, m) = match digits {
+                [h1, h2] => (num(&[*h1, *h2])?, 0),
+                [h1, h2, m1, m2] | [h1, h2, b':', m1, m2] => (num(&[*h1, *h2])?, num(&[*m1, *m2])?),
+                _ => return None,
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let seconds = i64::from(h * 3600 + m * 60);
+            if *sign == b'-' {
+                -seconds
+            } else {
+                seconds
+            }
         }
-    }
-    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() as f64)
+        _ => return None,
+    };
+    Some((date.and_time(time).and_utc().timestamp() - offset) as f64)
 }
 
 /// The profile of one column's sampled values.
@@ -235,6 +266,30 @@ pub fn duplicate_share(columns: &[&[Option<String>]]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_in_the_forms_engines_print() {
+        let t = 1_709_287_200.0; // 2024-03-01T10:00:00Z
+        assert_eq!(instant("2024-03-01T10:00:00Z"), Some(t));
+        assert_eq!(instant("2024-03-01 10:00:00"), Some(t));
+        assert_eq!(instant("2024-03-01 10:00:00.123456"), Some(t));
+        assert_eq!(instant("2024-03-01 12:00:00+02"), Some(t));
+        assert_eq!(instant("2024-03-01T12:00:00+02:00"), Some(t));
+        assert_eq!(instant("2024-03-01 05:30:00-0430"), Some(t));
+        assert_eq!(instant(" 2024-03-01 "), Some(1_709_251_200.0));
+        for bad in [
+            "2024-02-30",
+            "2024-03-01T25:00:00",
+            "2024-03-01 10:00",
+            "2024-03-01T10:00:00+2",
+            "2024-03-01x",
+            "20240301",
+            "2024-03-01 10:00:00.",
+            "٢٠٢٤-03-01",
+        ] {
+            assert_eq!(instant(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn shapes_as_in_the_issue() {

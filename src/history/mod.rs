@@ -47,10 +47,17 @@ pub(crate) async fn record_profiles(
     now: DateTime<Utc>,
     warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<Vec<Detected>, DbErr> {
-    let mut before = previous_profiles(txn, scan_id, &ids).await?;
-    same_way_profiles(txn, scan_id, &snapshot, &ids, &mut before).await?;
+    let before = previous_profiles(txn, scan_id, &ids).await?;
+    // Each previous column profile is parsed once, off the async threads.
+    let (before, mut parsed) = tokio::task::spawn_blocking(move || {
+        let parsed = parse_profiles(&before);
+        (before, parsed)
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("profiling stopped: {e}")))?;
+    same_way_profiles(txn, scan_id, &snapshot, &ids, &mut parsed).await?;
     let config = config.clone();
-    let measured = tokio::task::spawn_blocking(move || measure(scan_id, &snapshot, &ids, &before, &config, now))
+    let measured = tokio::task::spawn_blocking(move || measure(scan_id, &snapshot, &ids, &before, &parsed, &config, now))
         .await
         .map_err(|e| DbErr::Custom(format!("profiling stopped: {e}")))?;
     let (rows, found, more_warnings) = measured;
@@ -96,6 +103,24 @@ async fn previous_profiles(txn: &DatabaseTransaction, scan_id: i64, ids: &Column
     Ok(before)
 }
 
+/// Previous column profiles by (dataset id, column id), parsed; on two threads when many.
+fn parse_profiles(before: &HashMap<(i64, Option<i64>), String>) -> HashMap<(i64, i64), profile::Profile> {
+    let columns: Vec<((i64, i64), &String)> = before.iter().filter_map(|((d, c), j)| c.map(|c| ((*d, c), j))).collect();
+    let parse = |part: &[((i64, i64), &String)]| -> Vec<((i64, i64), profile::Profile)> {
+        part.iter().filter_map(|(k, j)| serde_json::from_str::<profile::Profile>(j).ok().map(|p| (*k, p))).collect()
+    };
+    if columns.len() < 2_000 {
+        return parse(&columns).into_iter().collect();
+    }
+    let (a, b) = columns.split_at(columns.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| parse(b));
+        let mut out: HashMap<(i64, i64), profile::Profile> = parse(a).into_iter().collect();
+        out.extend(other.join().unwrap_or_default());
+        out
+    })
+}
+
 /// Most datasets per scan whose earlier profiles are searched for one taken the same way.
 const MAX_DATASETS_LOOKED_BACK: usize = 500;
 /// How many earlier profiled scans of one dataset are searched.
@@ -111,7 +136,7 @@ async fn same_way_profiles(
     scan_id: i64,
     snapshot: &snap::Snapshot,
     ids: &ColumnIds,
-    before: &mut HashMap<(i64, Option<i64>), String>,
+    before: &mut HashMap<(i64, i64), profile::Profile>,
 ) -> Result<(), DbErr> {
     let method_of = |json: &str| serde_json::from_str::<profile::Profile>(json).ok().and_then(|p| p.method);
     let mut looked_back = 0;
@@ -123,7 +148,7 @@ async fn same_way_profiles(
             let Some(&(_, ds)) = d.columns.first().and_then(|c| ids.get(&(ns.name.clone(), d.name.clone(), c.name.clone()))) else {
                 continue;
             };
-            let differ = columns.iter().any(|c| before.get(&(ds, Some(*c))).is_some_and(|j| method_of(j) != Some(now)));
+            let differ = columns.iter().any(|c| before.get(&(ds, *c)).is_some_and(|p| p.method != Some(now)));
             if !differ || looked_back >= MAX_DATASETS_LOOKED_BACK {
                 continue;
             }
@@ -151,8 +176,10 @@ async fn same_way_profiles(
                 if replaced.contains(&col) || method_of(&row.profile) != Some(now) {
                     continue;
                 }
-                if before.get(&(ds, Some(col))).is_some_and(|j| method_of(j) != Some(now)) {
-                    before.insert((ds, Some(col)), row.profile);
+                if before.get(&(ds, col)).is_some_and(|p| p.method != Some(now)) {
+                    if let Ok(p) = serde_json::from_str::<profile::Profile>(&row.profile) {
+                        before.insert((ds, col), p);
+                    }
                 }
                 replaced.insert(col);
             }
@@ -169,6 +196,7 @@ fn measure(
     snapshot: &snap::Snapshot,
     ids: &ColumnIds,
     before: &HashMap<(i64, Option<i64>), String>,
+    previous: &HashMap<(i64, i64), profile::Profile>,
     config: &drift::DriftConfig,
     now: DateTime<Utc>,
 ) -> Measured {
@@ -185,9 +213,8 @@ fn measure(
                 let Some(&(column_id, ds)) = ids.get(&(ns.name.clone(), d.name.clone(), c.name.clone())) else { continue };
                 dataset_id = Some(ds);
                 let Some(p) = &c.profile else { continue };
-                let old = before.get(&(ds, Some(column_id))).and_then(|j| serde_json::from_str::<profile::Profile>(j).ok());
-                let compared =
-                    crate::contain::contained(|| old.as_ref().map(|old| drift::detect(old, p, is_money(c), config)).unwrap_or_default());
+                let old = previous.get(&(ds, column_id));
+                let compared = crate::contain::contained(|| old.map(|old| drift::detect(old, p, is_money(c), config)).unwrap_or_default());
                 let changes = match compared {
                     Ok(changes) => changes,
                     Err(e) => {

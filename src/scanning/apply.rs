@@ -54,11 +54,13 @@ async fn apply_in_transaction(
     let txn = crate::store::begin_write(db).await?;
     let now = Utc::now();
     let mut applied = ingest::apply_structure(&txn, source_id, scan_id, &snapshot, now).await?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "structure applied");
     let columns = Arc::new(std::mem::take(&mut applied.columns));
 
     let mut warnings = snapshot.warnings.clone();
     let (classifications, classified_datasets) =
         crate::privacy::scan::classify_scan(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut warnings).await?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "classified");
     // Profiles of the sampled values, compared with the previous scan's: semantic changes.
     let ids: crate::history::ColumnIds = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
     let mut semantic = Vec::new();
@@ -70,6 +72,7 @@ async fn apply_in_transaction(
         }
         applied.push_event(dataset_id, column_id, kind, details);
     }
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "profiles recorded");
     // Lineage of the source's views, then the news of changed meanings travels downstream.
     crate::lineage::views::record_scan_views(&txn, source_id, scan_id, &snapshot, &columns, now, &mut warnings).await?;
     let mut elsewhere = Vec::new();
@@ -96,8 +99,10 @@ async fn apply_in_transaction(
     let elsewhere_datasets: Vec<i64> = elsewhere.iter().map(|n| n.dataset_id).collect();
     crate::outbox::enqueue(&txn, elsewhere_datasets).await?;
 
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "lineage recorded");
     let (datasets, column_count) = (snapshot.dataset_count(), snapshot.column_count());
     let changes = applied.finish(&txn, classified_datasets, ScanOutcome { datasets, columns: column_count, warnings: &warnings }).await?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "events written");
     txn.commit().await?;
     tracing::info!(datasets, columns = column_count, changes, "scan applied");
     Ok(ScanSummary { datasets, columns: column_count, changes, classifications, warnings, elapsed: started.elapsed() })

@@ -34,6 +34,9 @@ pub struct Group {
     pub partition_values: Vec<Vec<Option<String>>>,
 }
 
+/// Files (entry index) below one partitioned dataset folder, with their `key=value` pairs.
+type PartitionedFiles = Vec<(usize, Vec<(String, String)>)>;
+
 /// Files left out of every dataset, and why.
 pub type Leftovers = Vec<(usize, String)>;
 
@@ -111,7 +114,7 @@ fn similar(a: &HashSet<&str>, b: &HashSet<&str>) -> bool {
 pub fn group(entries: &[Entry<'_>], root_name: &str) -> (Vec<Group>, Leftovers) {
     let mut leftovers = Vec::new();
     // Partitioned datasets, by folder; plain files, by folder.
-    let mut partitioned: BTreeMap<Vec<String>, Vec<(usize, Vec<(String, String)>)>> = BTreeMap::new();
+    let mut partitioned: BTreeMap<Vec<String>, PartitionedFiles> = BTreeMap::new();
     let mut plain: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         let folders = &e.segments[..e.segments.len() - 1];

@@ -131,6 +131,16 @@ impl FileProblem {
     }
 }
 
+/// Rows read from files, each as wide as its dataset's columns.
+type Rows = Vec<Vec<Option<String>>>;
+/// A Parquet file's footer bytes, and its first non-empty row group (index, byte range).
+type ParquetPlace = (bytes::Bytes, Option<(usize, u64, u64)>);
+/// A dataset on its way: namespace, dataset, its files (indexes into the listing) and each
+/// file's partition values.
+type Pending = (String, Dataset, Vec<usize>, Vec<Vec<Option<String>>>);
+/// Nulls over all files (None: unknown) and the numeric range, of one column.
+type ColumnStats = (Option<u64>, Option<(f64, f64)>);
+
 /// What reading one file's schema gave.
 struct FileSchema {
     columns: Vec<FileColumn>,
@@ -140,7 +150,7 @@ struct FileSchema {
     ranges: Vec<Option<(f64, f64)>>,
     notes: Vec<String>,
     /// Parquet: the footer and the first row group's place.
-    parquet: Option<(bytes::Bytes, Option<(usize, u64, u64)>)>,
+    parquet: Option<ParquetPlace>,
 }
 
 /// Scans the lake at `lake` (named `root_name`).
@@ -203,7 +213,7 @@ pub(crate) async fn scan_lake(
     }
 
     let mut warnings: Vec<ScanWarning> = Vec::new();
-    let mut datasets: Vec<(String, Dataset, Vec<usize>, Vec<Vec<Option<String>>>)> = Vec::new();
+    let mut datasets: Vec<Pending> = Vec::new();
     let mut stats: Vec<Vec<Option<profile::EngineStats>>> = Vec::new();
     for g in &groups {
         let files: Vec<(&LakeFile, &FileSchema, Compression)> =
@@ -239,8 +249,7 @@ pub(crate) async fn scan_lake(
                 async move { (d, k, read_sample(lake, f, *format, *compression, schema, &columns, n).await) }
             })
             .collect();
-        let rows: Vec<(usize, usize, Result<Vec<Vec<Option<String>>>, String>)> =
-            futures_util::stream::iter(samples).buffered(at_once).collect().await;
+        let rows: Vec<(usize, usize, Result<Rows, String>)> = futures_util::stream::iter(samples).buffered(at_once).collect().await;
         let mut per_dataset: Vec<Vec<Vec<Option<String>>>> = vec![Vec::new(); datasets.len()];
         for (d, k, read) in rows {
             let (namespace, dataset, files, partitions) = &datasets[d];
@@ -640,7 +649,7 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
 /// column adds its rows as nulls) and numeric ranges; aligned with the dataset's columns,
 /// set on their profiles after sampling.
 fn file_stats(d: &Dataset, files: &[(&LakeFile, &FileSchema, Compression)], rows: u64) -> Vec<Option<profile::EngineStats>> {
-    let mut stats: HashMap<String, (Option<u64>, Option<(f64, f64)>)> = HashMap::new();
+    let mut stats: HashMap<String, ColumnStats> = HashMap::new();
     for c in &d.columns {
         stats.insert(c.name.clone(), (Some(0), None));
     }

@@ -218,7 +218,7 @@ fn primitive(t: &Type) -> (String, TypeFamily) {
                 Some((format!("{}int{bit_width}", if is_signed { "" } else { "u" }), TypeFamily::Integer))
             }
             LogicalType::Float16 => Some(("float16".into(), TypeFamily::Float)),
-            LogicalType::Geometry { .. } | LogicalType::Geography { .. } => Some(("geometry".into(), TypeFamily::Geometry)),
+            LogicalType::Geometry | LogicalType::Geography => Some(("geometry".into(), TypeFamily::Geometry)),
             _ => None,
         };
         if let Some(k) = known {

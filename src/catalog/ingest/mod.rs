@@ -628,27 +628,46 @@ async fn diff_foreign_keys(
 /// Classifies every scanned column (names, comments, curated descriptions, types, sampled
 /// values) and writes the suggestions; the samples are read here and nowhere stored.
 async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<ScannedColumns, DbErr> {
-    let datasets: HashMap<i64, dataset::Model> =
-        dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id)).all(txn).await?.into_iter().map(|d| (d.id, d)).collect();
-    let namespaces: HashMap<i64, String> = namespace::Entity::find()
-        .filter(namespace::Column::SourceId.eq(source_id))
+    // Only the fields needed, as tuples: a source may hold hundreds of thousands of columns.
+    let datasets: HashMap<i64, (i64, String)> = dataset::Entity::find()
+        .select_only()
+        .columns([dataset::Column::Id, dataset::Column::NamespaceId, dataset::Column::Name])
+        .filter(dataset::Column::SourceId.eq(source_id))
+        .into_tuple::<(i64, i64, String)>()
         .all(txn)
         .await?
         .into_iter()
-        .map(|n| (n.id, n.name))
+        .map(|(id, ns, name)| (id, (ns, name)))
+        .collect();
+    let namespaces: HashMap<i64, String> = namespace::Entity::find()
+        .select_only()
+        .columns([namespace::Column::Id, namespace::Column::Name])
+        .filter(namespace::Column::SourceId.eq(source_id))
+        .into_tuple::<(i64, String)>()
+        .all(txn)
+        .await?
+        .into_iter()
         .collect();
     let of_source =
         Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
     let mut columns: ScannedColumns = HashMap::new();
-    for c in dataset_column::Entity::find()
+    for (id, dataset_id, name, description) in dataset_column::Entity::find()
+        .select_only()
+        .columns([
+            dataset_column::Column::Id,
+            dataset_column::Column::DatasetId,
+            dataset_column::Column::Name,
+            dataset_column::Column::Description,
+        ])
         .filter(dataset_column::Column::DatasetId.in_subquery(of_source))
         .filter(dataset_column::Column::RemovedAt.is_null())
+        .into_tuple::<(i64, i64, String, Option<String>)>()
         .all(txn)
         .await?
     {
-        let Some(d) = datasets.get(&c.dataset_id) else { continue };
-        let ns = namespaces.get(&d.namespace_id).cloned().unwrap_or_default();
-        columns.insert((ns, d.name.clone(), c.name), (c.id, c.dataset_id, c.description));
+        let Some((ns_id, dataset)) = datasets.get(&dataset_id) else { continue };
+        let ns = namespaces.get(ns_id).cloned().unwrap_or_default();
+        columns.insert((ns, dataset.clone(), name), (id, dataset_id, description));
     }
     Ok(columns)
 }
