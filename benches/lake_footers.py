@@ -164,19 +164,13 @@ def make(args):
     print(f"written {args.files} files in {elapsed:.2f} s")
 
 
-def footers(args):
-    if args.runs < 1:
-        fail("--runs must be at least 1")
-    if not os.path.isdir(args.out):
-        fail(f"{args.out} is not a folder")
-    paths = parquet_files(args.out)
-    if not paths:
-        fail(f"no .parquet files under {args.out}")
+def time_schemas(paths, runs, filesystem=None):
+    """Reads every file's schema in a loop, `runs` times; prints the figures as one JSON line."""
     times = []
-    for _ in range(args.runs):
+    for _ in range(runs):
         start = time.perf_counter()
         for path in paths:
-            pq.read_schema(path)
+            pq.read_schema(path, filesystem=filesystem)
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
     print(json.dumps({
@@ -185,6 +179,17 @@ def footers(args):
         "median_seconds": round(median, 6),
         "files_per_second": round(len(paths) / median, 1),
     }))
+
+
+def footers(args):
+    if args.runs < 1:
+        fail("--runs must be at least 1")
+    if not os.path.isdir(args.out):
+        fail(f"{args.out} is not a folder")
+    paths = parquet_files(args.out)
+    if not paths:
+        fail(f"no .parquet files under {args.out}")
+    time_schemas(paths, args.runs)
 
 
 def footers_s3(args):
@@ -205,19 +210,7 @@ def footers_s3(args):
     paths = sorted(i.path for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
     if not paths:
         fail(f"no .parquet keys under s3://{base}")
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        for path in paths:
-            pq.read_schema(path, filesystem=fs)
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    print(json.dumps({
-        "files": len(paths),
-        "best_seconds": round(min(times), 6),
-        "median_seconds": round(median, 6),
-        "files_per_second": round(len(paths) / median, 1),
-    }))
+    time_schemas(paths, args.runs, filesystem=fs)
 
 
 def main():

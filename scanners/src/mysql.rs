@@ -220,20 +220,13 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             .flat_map(|(schema, datasets)| datasets.iter_mut().filter(|d| d.kind.holds_rows()).map(move |d| (schema.as_str(), d)))
             .collect();
         progress.phase("sampling values", Some(jobs.len() as u64));
-        let mut connections = vec![conn];
-        let more = futures_util::future::join_all((1..options.sampling_connections(jobs.len())).map(|_| async {
+        let open = || async {
             let mut c = connect(&connect_options, options).await?;
             bound_statements(&mut c, options, is_mariadb).await?;
             Ok::<_, ScanError>(c)
-        }))
-        .await;
-        connections.extend(more.into_iter().filter_map(Result::ok));
-        let sampled = sample::sample_concurrently(&mut connections, jobs, progress, options).await;
-        let mut opened = connections.into_iter();
-        conn = opened.next().expect("the first connection");
-        for other in opened {
-            let _ = other.close().await;
-        }
+        };
+        let (first, sampled) = sample::sample_with_connections(conn, open, jobs, progress, options).await;
+        conn = first;
         warnings.extend(sampled?);
     }
     if options.sample_rows > 0 {

@@ -109,18 +109,8 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             .filter(|(ns, i, _)| wanted.contains(&((*ns).clone(), *i)))
             .map(|(ns, _, d)| (ns.as_str(), d))
             .collect();
-        let mut connections = vec![conn];
-        // The others open side by side; one that cannot (the server's connection limit)
-        // only means fewer at once.
-        let more =
-            futures_util::future::join_all((1..options.sampling_connections(jobs.len())).map(|_| connect(&connect_options, options))).await;
-        connections.extend(more.into_iter().filter_map(Result::ok));
-        let sampled = sample::sample_concurrently(&mut connections, jobs, progress, options).await;
-        let mut opened = connections.into_iter();
-        conn = opened.next().expect("the first connection");
-        for other in opened {
-            let _ = other.close().await;
-        }
+        let (first, sampled) = sample::sample_with_connections(conn, || connect(&connect_options, options), jobs, progress, options).await;
+        conn = first;
         warnings.extend(sampled?);
     }
     if options.sample_rows > 0 {

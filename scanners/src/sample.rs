@@ -268,12 +268,39 @@ pub(crate) fn keep(namespace: &str, dataset: &mut Dataset, profiled: Profiled, o
     warnings
 }
 
+/// Samples `jobs` over `first` and as many more connections from `open` as
+/// [`ScanOptions::sampling_connections`] allows, opened side by side; one that cannot be
+/// opened (the server's connection limit) only means fewer at once. The others are closed
+/// after; `first` comes back with the outcome.
+pub(crate) async fn sample_with_connections<C, F>(
+    first: C,
+    open: impl Fn() -> F,
+    jobs: Vec<(&str, &mut Dataset)>,
+    progress: &dyn crate::ScanProgress,
+    options: &ScanOptions,
+) -> (C, Result<Vec<ScanWarning>, crate::ScanError>)
+where
+    C: SampleDataset + sqlx::Connection,
+    F: Future<Output = Result<C, crate::ScanError>>,
+{
+    let mut connections = vec![first];
+    let more = futures_util::future::join_all((1..options.sampling_connections(jobs.len())).map(|_| open())).await;
+    connections.extend(more.into_iter().filter_map(Result::ok));
+    let sampled = sample_concurrently(&mut connections, jobs, progress, options).await;
+    let mut opened = connections.into_iter();
+    let first = opened.next().expect("the first connection stays in the list");
+    for other in opened {
+        let _ = other.close().await;
+    }
+    (first, sampled)
+}
+
 /// Samples `jobs` (a namespace and a dataset each) over `connections`, each connection taking
 /// the next dataset from one shared queue as soon as it is free, so that the source sees at
 /// most `connections.len()` queries at once. Warnings come back in the order of `jobs`,
 /// whatever order the datasets finished in. A lost connection stops every worker and fails
 /// the scan; anything else costs only the one dataset its sample.
-pub(crate) async fn sample_concurrently<C: SampleDataset>(
+async fn sample_concurrently<C: SampleDataset>(
     connections: &mut [C],
     jobs: Vec<(&str, &mut Dataset)>,
     progress: &dyn crate::ScanProgress,

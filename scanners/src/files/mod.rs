@@ -496,6 +496,23 @@ fn widen(a: &(String, TypeFamily), b: &(String, TypeFamily)) -> (String, TypeFam
     }
 }
 
+/// A column of a file dataset: files have no keys, defaults or comments.
+fn file_column(name: &str, ordinal: usize, data_type: String, family: TypeFamily, nullable: bool) -> Column {
+    Column {
+        name: name.to_string(),
+        ordinal: ordinal as i32,
+        data_type,
+        type_family: family,
+        nullable,
+        default: None,
+        primary_key: false,
+        unique: false,
+        comment: None,
+        sample_values: Vec::new(),
+        profile: None,
+    }
+}
+
 /// One dataset from its files: the union of their columns (in order of first appearance),
 /// partition columns last, drift against the first file, and statistics over all files.
 fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compression)]) -> (Dataset, Vec<Option<profile::EngineStats>>) {
@@ -562,19 +579,7 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
     let mut out: Vec<Column> = columns
         .iter()
         .enumerate()
-        .map(|(i, (name, (data_type, family), nullable))| Column {
-            name: name.clone(),
-            ordinal: i as i32 + 1,
-            data_type: data_type.clone(),
-            type_family: *family,
-            nullable: *nullable,
-            default: None,
-            primary_key: false,
-            unique: false,
-            comment: None,
-            sample_values: Vec::new(),
-            profile: None,
-        })
+        .map(|(i, (name, (data_type, family), nullable))| file_column(name, i + 1, data_type.clone(), *family, *nullable))
         .collect();
     // Partition keys: columns of their own, typed by their values, unless a file holds them.
     for (k, key) in g.partition_keys.iter().enumerate() {
@@ -589,19 +594,9 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
             }
         }
         let resolved = kinds.resolve(false);
-        out.push(Column {
-            name: key.clone(),
-            ordinal: out.len() as i32 + 1,
-            data_type: format!("partition key ({})", resolved.data_type),
-            type_family: resolved.family,
-            nullable: kinds.nulls > 0,
-            default: None,
-            primary_key: false,
-            unique: false,
-            comment: None,
-            sample_values: Vec::new(),
-            profile: None,
-        });
+        let partition =
+            file_column(key, out.len() + 1, format!("partition key ({})", resolved.data_type), resolved.family, kinds.nulls > 0);
+        out.push(partition);
     }
     let mut partitions: Vec<String> = g
         .partition_values
