@@ -10,7 +10,7 @@ use crate::catalog::{ChangeKind, ScanStatus};
 use crate::store::insert_in_chunks;
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
     Set,
@@ -311,8 +311,28 @@ async fn apply_datasets(
         .collect();
     let of_source =
         || Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
-    let mut columns: HashMap<i64, Vec<dataset_column::Model>> = HashMap::new();
-    for c in dataset_column::Entity::find().filter(dataset_column::Column::DatasetId.in_subquery(of_source())).all(txn).await? {
+    let mut columns: HashMap<i64, Vec<ColumnState>> = HashMap::new();
+    for c in dataset_column::Entity::find()
+        .select_only()
+        .columns([
+            dataset_column::Column::Id,
+            dataset_column::Column::DatasetId,
+            dataset_column::Column::Name,
+            dataset_column::Column::Ordinal,
+            dataset_column::Column::DataType,
+            dataset_column::Column::TypeFamily,
+            dataset_column::Column::Nullable,
+            dataset_column::Column::DefaultValue,
+            dataset_column::Column::IsPrimaryKey,
+            dataset_column::Column::IsUnique,
+            dataset_column::Column::Comment,
+        ])
+        .column_as(Expr::col(dataset_column::Column::RemovedAt).is_not_null(), "removed")
+        .filter(dataset_column::Column::DatasetId.in_subquery(of_source()))
+        .into_model::<ColumnState>()
+        .all(txn)
+        .await?
+    {
         columns.entry(c.dataset_id).or_default().push(c);
     }
     let mut fks: HashMap<i64, Vec<foreign_key::Model>> = HashMap::new();
@@ -479,16 +499,34 @@ async fn diff_dataset(
     Ok(())
 }
 
+/// What a re-scan compares of a stored column: no timestamps (a source holds many columns,
+/// and reading every row's times as dates costs more than the rest together).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ColumnState {
+    id: i64,
+    dataset_id: i64,
+    name: String,
+    ordinal: i32,
+    data_type: String,
+    type_family: String,
+    nullable: bool,
+    default_value: Option<String>,
+    is_primary_key: bool,
+    is_unique: bool,
+    comment: Option<String>,
+    removed: bool,
+}
+
 async fn diff_columns(
     txn: &DatabaseTransaction,
     dataset_id: i64,
-    existing: Vec<dataset_column::Model>,
+    existing: Vec<ColumnState>,
     scanned: &[snap::Column],
     now: DateTime<Utc>,
     events: &mut Events,
     inserts: &mut Vec<dataset_column::ActiveModel>,
 ) -> Result<(), DbErr> {
-    let mut by_name: HashMap<String, dataset_column::Model> = existing.into_iter().map(|c| (c.name.clone(), c)).collect();
+    let mut by_name: HashMap<String, ColumnState> = existing.into_iter().map(|c| (c.name.clone(), c)).collect();
     for c in scanned {
         let Some(m) = by_name.remove(&c.name) else {
             inserts.push(new_column(dataset_id, c, now));
@@ -502,9 +540,10 @@ async fn diff_columns(
         };
         let id = Some(m.id);
         let ds = Some(dataset_id);
-        let mut am = m.clone().into_active_model();
+        // Only what changed is written.
+        let mut am = dataset_column::ActiveModel { id: sea_orm::ActiveValue::Unchanged(m.id), ..Default::default() };
         let mut changed = false;
-        if m.removed_at.is_some() {
+        if m.removed {
             am.removed_at = Set(None);
             changed = true;
             events.push(ds, id, ChangeKind::ColumnAdded, json!({ "data_type": c.data_type, "nullable": c.nullable, "restored": true }));
@@ -564,9 +603,9 @@ async fn diff_columns(
             am.update(txn).await?;
         }
     }
-    for m in by_name.into_values().filter(|m| m.removed_at.is_none()) {
+    for m in by_name.into_values().filter(|m| !m.removed) {
         events.push(Some(dataset_id), Some(m.id), ChangeKind::ColumnRemoved, json!({ "data_type": m.data_type }));
-        let mut am = m.into_active_model();
+        let mut am = dataset_column::ActiveModel { id: sea_orm::ActiveValue::Unchanged(m.id), ..Default::default() };
         am.removed_at = Set(Some(now));
         am.updated_at = Set(now);
         am.update(txn).await?;
