@@ -90,13 +90,16 @@ async fn previous_profiles(txn: &DatabaseTransaction, scan_id: i64, ids: &Column
     let mut before: HashMap<(i64, Option<i64>), String> = HashMap::new();
     if let Some(prev) = previous_scan {
         for chunk in dataset_ids.chunks(500) {
-            for row in column_profile::Entity::find()
+            for (dataset_id, column_id, profile) in column_profile::Entity::find()
+                .select_only()
+                .columns([column_profile::Column::DatasetId, column_profile::Column::ColumnId, column_profile::Column::Profile])
                 .filter(column_profile::Column::ScanId.eq(prev))
                 .filter(column_profile::Column::DatasetId.is_in(chunk.to_vec()))
+                .into_tuple::<(i64, Option<i64>, String)>()
                 .all(txn)
                 .await?
             {
-                before.insert((row.dataset_id, row.column_id), row.profile);
+                before.insert((dataset_id, column_id), profile);
             }
         }
     }

@@ -11,7 +11,7 @@ use crate::ids::GlobalId;
 use crate::store::begin_write;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -80,6 +80,17 @@ pub struct ClassificationSummary {
 
 const CHUNK: usize = 500;
 
+/// What a scan compares of a stored classification (no timestamps: many rows are read).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct StoredSuggestion {
+    id: i64,
+    column_id: i64,
+    category: String,
+    status: ClassificationStatus,
+    confidence: f64,
+    evidence: String,
+}
+
 /// Writes a scan's suggestions for the given columns (inside the scan's transaction).
 /// `results` holds every column the scan classified, with its suggestion or none. Returns
 /// what changed and the columns whose categories changed.
@@ -92,9 +103,23 @@ pub async fn apply_suggestions<C: ConnectionTrait>(
     let mut summary = ClassificationSummary::default();
     let mut changed: Vec<i64> = Vec::new();
     let ids: Vec<i64> = results.iter().map(|(id, _)| *id).collect();
-    let mut existing: HashMap<i64, Vec<classification::Model>> = HashMap::new();
+    let mut existing: HashMap<i64, Vec<StoredSuggestion>> = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
-        for m in classification::Entity::find().filter(classification::Column::ColumnId.is_in(chunk.to_vec())).all(db).await? {
+        for m in classification::Entity::find()
+            .select_only()
+            .columns([
+                classification::Column::Id,
+                classification::Column::ColumnId,
+                classification::Column::Category,
+                classification::Column::Status,
+                classification::Column::Confidence,
+                classification::Column::Evidence,
+            ])
+            .filter(classification::Column::ColumnId.is_in(chunk.to_vec()))
+            .into_model::<StoredSuggestion>()
+            .all(db)
+            .await?
+        {
             existing.entry(m.column_id).or_default().push(m);
         }
     }
@@ -114,7 +139,7 @@ pub async fn apply_suggestions<C: ConnectionTrait>(
         match rows.iter().find(|r| r.category == s.category) {
             Some(row) if row.status == ClassificationStatus::Suggested => {
                 if (row.confidence - s.confidence).abs() > 1e-9 || row.evidence != evidence {
-                    let mut am = row.clone().into_active_model();
+                    let mut am = classification::ActiveModel { id: sea_orm::ActiveValue::Unchanged(row.id), ..Default::default() };
                     am.confidence = Set(s.confidence);
                     am.evidence = Set(evidence);
                     am.scan_id = Set(Some(scan_id));
