@@ -47,6 +47,10 @@ pub(crate) async fn record_profiles(
     now: DateTime<Utc>,
     warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<Vec<Detected>, DbErr> {
+    // A scan without samples (schema only) has nothing to profile or compare.
+    if snapshot.namespaces.iter().flat_map(|n| &n.datasets).all(|d| d.sample.is_none()) {
+        return Ok(Vec::new());
+    }
     let before = previous_profiles(txn, scan_id, &ids).await?;
     // Each previous column profile is parsed once, off the async threads.
     let (before, mut parsed) = tokio::task::spawn_blocking(move || {
