@@ -320,3 +320,32 @@ async fn a_folder_link_out_of_the_root_is_not_followed() {
     assert!(found.keys().all(|k| !k.contains("secret")), "{found:?}");
     assert!(found.contains_key("linked.inner.ok"), "{found:?}");
 }
+
+#[tokio::test]
+async fn partition_values_land_in_their_own_columns_whatever_the_folder_names_hold() {
+    let dir = TempDir::new();
+    let root = dir.path().join("lake");
+    // A key the files also hold as a column keeps the files' values; folder names may hold
+    // any text.
+    for (folder, rows) in [("dt=2024-01-01T10:€a€/country=DE", "1,10.5\n2,11.5\n"), ("dt=2024-01-02/country=FR", "3,12.5\n")] {
+        let d = root.join("t").join(folder);
+        std::fs::create_dir_all(&d).unwrap();
+        let body = rows.lines().map(|r| format!("x,{r}\n")).collect::<String>();
+        std::fs::write(d.join("part-0.csv"), format!("dt,id,amount\n{body}")).unwrap();
+    }
+    let store = format!("sqlite://{}/catalog.db", dir.path().display());
+    let out = almanac(&store, &["scan", &format!("file://{}", root.display())], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t = &datasets(&store, "lake").await["lake.main.t"];
+    let columns: Vec<(&str, &str)> =
+        t["columns"].as_array().unwrap().iter().map(|c| (c[0].as_str().unwrap(), c[1].as_str().unwrap())).collect();
+    assert_eq!(columns, [("dt", "string"), ("id", "integer"), ("amount", "number"), ("country", "partition key (string)")]);
+    let app = AppState::open(Config { store: store.clone(), ..Config::default() }).await.expect("open");
+    for (column, numeric) in [("amount", true), ("dt", false), ("country", false)] {
+        let name = almanac::catalog::names::QualifiedName::parse(&format!("lake.main.t.{column}")).unwrap();
+        let id = app.catalog.column_by_name(&name).await.unwrap().id;
+        let profile = &almanac::history::profiles(&app.catalog, id, 1).await.unwrap()[0].profile;
+        assert_eq!(profile["numbers"].is_object(), numeric, "{column}: {profile}");
+        assert_eq!(profile["sampled"], 3, "{column}: {profile}");
+    }
+}

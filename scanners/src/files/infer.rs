@@ -77,11 +77,12 @@ pub fn kind_of_text(value: &str) -> Kind {
         if bytes.len() == 10 {
             return Kind::Date;
         }
-        let rest = &v[10..];
-        if rest.starts_with(['T', ' ']) && rest.len() >= 6 && digits(&rest.as_bytes()[1..3]) && rest.as_bytes()[3] == b':' {
-            let zoned = rest.ends_with('Z') || rest.ends_with('z') || {
+        // Bytes, not characters: the rest may hold any text.
+        let rest = &bytes[10..];
+        if matches!(rest.first(), Some(b'T' | b' ')) && rest.len() >= 6 && digits(&rest[1..3]) && rest[3] == b':' {
+            let zoned = matches!(rest.last(), Some(b'Z' | b'z')) || {
                 let tail = &rest[rest.len().saturating_sub(6)..];
-                tail.len() == 6 && tail.starts_with(['+', '-']) && tail.as_bytes()[3] == b':'
+                tail.len() == 6 && matches!(tail[0], b'+' | b'-') && tail[3] == b':'
             };
             return if zoned { Kind::TimestampTz } else { Kind::Timestamp };
         }
@@ -163,6 +164,8 @@ mod tests {
         assert_eq!(kind_of_text("2024-02-29T10:00:00Z"), Kind::TimestampTz);
         assert_eq!(kind_of_text("2024-02-29T10:00:00+02:00"), Kind::TimestampTz);
         assert_eq!(kind_of_text("anna@example.com"), Kind::Text);
+        assert_eq!(kind_of_text("2024-01-01T10:€a€"), Kind::Timestamp);
+        assert_eq!(kind_of_text("2024-01-01 ünïcödé"), Kind::Text);
     }
 
     #[test]

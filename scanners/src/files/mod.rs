@@ -39,6 +39,8 @@ const INFER_ROWS: usize = 1_000;
 pub const SAMPLE_FILES: usize = 8;
 /// Drift entries kept per dataset (the count of the rest is told).
 const MAX_DRIFT: usize = 200;
+/// Most columns of one dataset (the union over its files); the rest are reported.
+const MAX_DATASET_COLUMNS: usize = 10_000;
 /// Partition values kept per dataset.
 const MAX_PARTITIONS: usize = 1_000;
 
@@ -223,7 +225,10 @@ pub(crate) async fn scan_lake(
                 warnings.push(ScanWarning::dataset(&g.namespace, &g.name, format!("file {}: {note}", file.relative())));
             }
         }
-        let (dataset, engine) = merge(lake, g, &files);
+        let (dataset, engine, note) = merge(lake, g, &files);
+        if let Some(note) = note {
+            warnings.push(ScanWarning::dataset(&g.namespace, &g.name, note));
+        }
         stats.push(engine);
         datasets.push((g.namespace.clone(), dataset, g.files.iter().map(|&e| readable[e].0).collect(), g.partition_values.clone()));
     }
@@ -255,15 +260,20 @@ pub(crate) async fn scan_lake(
             let (namespace, dataset, files, partitions) = &datasets[d];
             match read {
                 Ok(mut rows) => {
-                    // Partition values are the last columns of the dataset.
-                    let values = &partitions[k];
-                    if !values.is_empty() {
-                        let first = dataset.columns.len() - values.len();
-                        for row in &mut rows {
-                            for (j, v) in values.iter().enumerate() {
-                                if let Some(slot) = row.get_mut(first + j) {
-                                    *slot = v.clone();
-                                }
+                    // Each partition key's value, in the column made for it (a key a file holds
+                    // as a column of its own keeps the file's values).
+                    let keys = dataset.files.as_ref().map(|f| f.partition_keys.as_slice()).unwrap_or_default();
+                    let slots: Vec<(usize, &Option<String>)> = keys
+                        .iter()
+                        .zip(&partitions[k])
+                        .filter_map(|(key, v)| {
+                            dataset.columns.iter().position(|c| &c.name == key && c.data_type.starts_with("partition key")).map(|i| (i, v))
+                        })
+                        .collect();
+                    for row in &mut rows {
+                        for (i, v) in &slots {
+                            if let Some(slot) = row.get_mut(*i) {
+                                slot.clone_from(v);
                             }
                         }
                     }
@@ -380,7 +390,7 @@ async fn read_schema(
                 rows: footer.rows,
                 nulls: footer.nulls,
                 ranges: footer.ranges,
-                notes: Vec::new(),
+                notes: footer.unsampled.into_iter().collect(),
                 parquet: Some((footer.tail, footer.first_row_group)),
                 columns: footer.columns,
             })
@@ -515,11 +525,16 @@ fn file_column(name: &str, ordinal: usize, data_type: String, family: TypeFamily
 
 /// One dataset from its files: the union of their columns (in order of first appearance),
 /// partition columns last, drift against the first file, and statistics over all files.
-fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compression)]) -> (Dataset, Vec<Option<profile::EngineStats>>) {
+fn merge(
+    lake: &Lake,
+    g: &layout::Group,
+    files: &[(&LakeFile, &FileSchema, Compression)],
+) -> (Dataset, Vec<Option<profile::EngineStats>>, Option<String>) {
     let mut columns: Vec<(String, (String, TypeFamily), bool)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut drift: Vec<FileDrift> = Vec::new();
     let mut drift_total = 0usize;
+    let mut too_many = false;
     let (first_file, first_schema, _) = files[0];
     let baseline: HashMap<&str, &FileColumn> = first_schema.columns.iter().map(|c| (c.name.as_str(), c)).collect();
     let mut present = Vec::new();
@@ -533,6 +548,7 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
                     columns[i].2 |= c.nullable;
                     here[i] = true;
                 }
+                None if columns.len() >= MAX_DATASET_COLUMNS => too_many = true,
                 None => {
                     index.insert(c.name.clone(), columns.len());
                     // A column the first files lack holds nulls there.
@@ -575,7 +591,8 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
             }
         }
     }
-    let rows: u64 = files.iter().map(|(_, s, _)| s.rows).sum();
+    // Counts come from footers, which may claim anything: sums saturate.
+    let rows: u64 = files.iter().fold(0u64, |a, (_, s, _)| a.saturating_add(s.rows));
     let mut out: Vec<Column> = columns
         .iter()
         .enumerate()
@@ -628,7 +645,7 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
             format: g.format.name().to_string(),
             location: lake.url_of(&g.path),
             files: files.len() as u64,
-            bytes: files.iter().map(|(f, _, _)| f.size).sum(),
+            bytes: files.iter().fold(0u64, |a, (f, _, _)| a.saturating_add(f.size)),
             compression,
             partition_keys: g.partition_keys.clone(),
             drift,
@@ -636,7 +653,8 @@ fn merge(lake: &Lake, g: &layout::Group, files: &[(&LakeFile, &FileSchema, Compr
         }),
     };
     let stats = file_stats(&d, files, rows);
-    (d, stats)
+    let note = too_many.then(|| format!("only the first {MAX_DATASET_COLUMNS} columns of its files were read"));
+    (d, stats, note)
 }
 
 /// The engine statistics of a dataset's columns from its Parquet footers: the null fraction
@@ -654,13 +672,13 @@ fn file_stats(d: &Dataset, files: &[(&LakeFile, &FileSchema, Compression)], rows
             let e = stats.get_mut(&c.name).expect("every column");
             match at.get(c.name.as_str()) {
                 Some(&i) => {
-                    e.0 = e.0.zip(schema.nulls.get(i).copied().flatten()).map(|(a, b)| a + b);
+                    e.0 = e.0.zip(schema.nulls.get(i).copied().flatten()).map(|(a, b)| a.saturating_add(b));
                     if let Some((lo, hi)) = schema.ranges.get(i).copied().flatten() {
                         e.1 = Some(e.1.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
                     }
                 }
                 None if c.data_type.starts_with("partition key") => e.0 = None,
-                None => e.0 = e.0.map(|n| n + schema.rows),
+                None => e.0 = e.0.map(|n| n.saturating_add(schema.rows)),
             }
         }
     }

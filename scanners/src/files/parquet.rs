@@ -21,7 +21,11 @@ const MAX_FOOTER: u64 = 64 * 1024 * 1024;
 /// Largest row group read for a sample; a larger first row group is sampled from its first
 /// column chunks only when they fit, otherwise the file goes unsampled.
 pub const MAX_ROW_GROUP_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest row group, uncompressed, a sample is read from.
+const MAX_ROW_GROUP_EXPANDED: u64 = 256 * 1024 * 1024;
 const FOOTER: u64 = 8;
+/// Most columns read from one file's schema.
+const MAX_COLUMNS: usize = 10_000;
 const MAGIC: &[u8] = b"PAR1";
 
 /// What the footer tells of a file.
@@ -34,6 +38,9 @@ pub struct Footer {
     pub ranges: Vec<Option<(f64, f64)>>,
     /// The byte range of the first non-empty row group.
     pub first_row_group: Option<(usize, u64, u64)>,
+    /// Why the file cannot be sampled, when its footer says so (a row group that would
+    /// expand past what a sample may hold).
+    pub unsampled: Option<String>,
     /// The footer's own bytes (metadata and the last 8 bytes), kept for the sample read.
     pub tail: Bytes,
 }
@@ -71,7 +78,8 @@ pub fn read_footer(size: u64, tail: Bytes) -> Result<Footer, String> {
     if (tail.len() as u64) < need {
         return Err(format!("internal: the tail read holds {} of the footer's {need} bytes", tail.len()));
     }
-    let tail = tail.slice(tail.len() - need as usize..);
+    // A copy of the footer alone: the read buffer around it is not kept for the whole scan.
+    let tail = Bytes::copy_from_slice(&tail[tail.len() - need as usize..]);
     let metadata = ParquetMetaDataReader::decode_metadata(&tail[..tail.len() - FOOTER as usize])
         .map_err(|e| format!("the footer cannot be read: {e}"))?;
     describe(&metadata, size, tail)
@@ -83,7 +91,8 @@ fn describe(metadata: &ParquetMetaData, size: u64, tail: Bytes) -> Result<Footer
     let mut leaf_paths: Vec<(String, bool)> = Vec::new();
     walk(schema.root_schema(), "", 0, &mut columns, &mut leaf_paths);
     let by_path: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
-    let rows: u64 = metadata.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64).sum();
+    // Counts come from the footer, which may claim anything: sums saturate.
+    let rows: u64 = metadata.row_groups().iter().fold(0u64, |a, rg| a.saturating_add(rg.num_rows().max(0) as u64));
     let mut nulls: Vec<Option<u64>> = vec![Some(0); columns.len()];
     let mut ranges: Vec<Option<(f64, f64)>> = vec![None; columns.len()];
     let mut seen_range = vec![true; columns.len()];
@@ -93,11 +102,15 @@ fn describe(metadata: &ParquetMetaData, size: u64, tail: Bytes) -> Result<Footer
             let Some(&i) = by_path.get(path.as_str()) else { continue };
             let stats = chunk.statistics();
             nulls[i] = match (nulls[i], stats.and_then(Statistics::null_count_opt)) {
-                (Some(a), Some(b)) => Some(a + b),
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
                 _ => None,
             };
             let numeric = matches!(columns[i].family, TypeFamily::Integer | TypeFamily::Float);
+            // Unsigned integers are stored in signed types, bit for bit.
+            let unsigned = columns[i].data_type.starts_with("uint");
             let range = stats.filter(|_| numeric).and_then(|s| match s {
+                Statistics::Int32(v) if unsigned => Some((f64::from(*v.min_opt()? as u32), f64::from(*v.max_opt()? as u32))),
+                Statistics::Int64(v) if unsigned => Some((*v.min_opt()? as u64 as f64, *v.max_opt()? as u64 as f64)),
                 Statistics::Int32(v) => Some((f64::from(*v.min_opt()?), f64::from(*v.max_opt()?))),
                 Statistics::Int64(v) => Some((*v.min_opt()? as f64, *v.max_opt()? as f64)),
                 Statistics::Float(v) => Some((f64::from(*v.min_opt()?), f64::from(*v.max_opt()?))),
@@ -141,13 +154,31 @@ fn describe(metadata: &ParquetMetaData, size: u64, tail: Bytes) -> Result<Footer
         }
         (start < end && end <= size).then_some((i, start, end))
     });
-    Ok(Footer { columns, rows, nulls, ranges, first_row_group, tail })
+    // What the first row group expands to, as its footer tells (pages may still lie: the
+    // reader runs contained, and a sample is read from a few files only).
+    let mut unsampled = None;
+    let mut first_row_group = first_row_group;
+    if let Some((i, _, _)) = first_row_group {
+        let expanded = metadata
+            .row_group(i)
+            .columns()
+            .iter()
+            .fold(0u64, |a, c| a.saturating_add(u64::try_from(c.uncompressed_size()).unwrap_or(u64::MAX)));
+        if expanded > MAX_ROW_GROUP_EXPANDED {
+            unsampled = Some(format!("not sampled: its first row group expands to more than {} MiB", MAX_ROW_GROUP_EXPANDED >> 20));
+            first_row_group = None;
+        }
+    }
+    Ok(Footer { columns, rows, nulls, ranges, first_row_group, unsampled, tail })
 }
 
 /// The columns of a schema tree: structs flattened to dotted paths, lists and maps as one
 /// column. `leaves` gets each primitive's path, and whether it is a column of its own.
 fn walk(group: &Type, prefix: &str, depth: usize, out: &mut Vec<FileColumn>, leaves: &mut Vec<(String, bool)>) {
     for field in group.get_fields() {
+        if out.len() >= MAX_COLUMNS {
+            return;
+        }
         let info = field.get_basic_info();
         let path = if prefix.is_empty() { info.name().to_string() } else { format!("{prefix}.{}", info.name()) };
         let repetition = info.has_repetition().then(|| info.repetition());

@@ -158,7 +158,18 @@ impl Lake {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         let depth = prefix.parts().count();
-        while let Some(meta) = stream.try_next().await.map_err(store_error)? {
+        loop {
+            let meta = match stream.try_next().await {
+                Ok(Some(meta)) => meta,
+                Ok(None) => break,
+                // Nothing listed: the bucket or the credentials are wrong.
+                Err(e) if files.is_empty() => return Err(store_error(e)),
+                // A key the store cannot name (`a//b`, `x/../y`): what was listed is read.
+                Err(e) => {
+                    problems.push(FileProblem::new("(listing)", format!("the listing stopped early: {}", store_error(e))));
+                    break;
+                }
+            };
             let segments: Vec<String> = meta.location.parts().skip(depth).map(|p| p.as_ref().to_string()).collect();
             if segments.is_empty() || segments.iter().any(|s| hidden(s)) {
                 continue;
@@ -173,10 +184,19 @@ impl Lake {
         Ok((files, problems))
     }
 
-    /// Bytes `range` of `file`.
+    /// Bytes `range` of `file`. A local file is checked again first: a link put in its place
+    /// since the listing must not lead out of the root either.
     pub async fn read_range(&self, file: &LakeFile, range: Range<u64>) -> Result<Bytes, String> {
         if range.is_empty() {
             return Ok(Bytes::new());
+        }
+        if let LakeKind::Local(root) = &self.kind {
+            let path = file.segments.iter().fold(root.clone(), |p, s| p.join(s));
+            match std::fs::canonicalize(&path) {
+                Ok(real) if real.starts_with(root) => {}
+                Ok(_) => return Err("it became a link leading outside the scanned root".into()),
+                Err(e) => return Err(format!("unreadable ({e})")),
+            }
         }
         self.store.get_range(&file.location, range).await.map_err(|e| store_error(e).to_string())
     }
@@ -270,8 +290,12 @@ fn list_local(root: &Path) -> Result<(Vec<LakeFile>, Vec<FileProblem>), ScanErro
                 }
             } else if meta.is_file() {
                 if files.len() >= MAX_FILES {
-                    problems.push(FileProblem::new(&child.join("/"), format!("not read: the scan reads at most {MAX_FILES} files")));
-                    continue;
+                    problems.push(FileProblem::new(
+                        &child.join("/"),
+                        format!("not read, nor anything after it: the scan reads at most {MAX_FILES} files"),
+                    ));
+                    files.sort_by(|a: &LakeFile, b: &LakeFile| a.segments.cmp(&b.segments));
+                    return Ok((files, problems));
                 }
                 match StorePath::from_absolute_path(&target) {
                     Ok(location) => files.push(LakeFile { segments: child, size: meta.len(), location }),

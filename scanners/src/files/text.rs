@@ -29,7 +29,10 @@ pub fn decompress(raw: &[u8], compression: Compression, whole: bool, limit: usiz
         }
         Compression::Gzip => flate2::read::MultiGzDecoder::new(raw).take(limit as u64).read_to_end(&mut out),
         Compression::Zstd => {
-            zstd::stream::read::Decoder::new(raw).map_err(|e| format!("not a zstd stream: {e}"))?.take(limit as u64).read_to_end(&mut out)
+            let mut decoder = zstd::stream::read::Decoder::new(raw).map_err(|e| format!("not a zstd stream: {e}"))?;
+            // At most an 8 MiB window: a tiny frame may not ask for gigabytes.
+            decoder.window_log_max(23).map_err(|e| format!("not a zstd stream: {e}"))?;
+            decoder.take(limit as u64).read_to_end(&mut out)
         }
     };
     let name = compression.name();

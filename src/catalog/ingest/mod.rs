@@ -180,8 +180,11 @@ fn drift_json(d: &snap::Dataset) -> Option<String> {
 /// Records a file_drift event for each difference between files not recorded before.
 fn record_file_drift(dataset_id: i64, before: Option<&str>, d: &snap::Dataset, events: &mut Events) {
     let Some(files) = &d.files else { return };
+    // A difference is the file, the column and the change; its detail names the dataset's
+    // first file, which may change (an old partition deleted) while the difference stays.
     let known: Vec<snap::FileDrift> = before.and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
-    for drift in files.drift.iter().filter(|x| !known.contains(x)) {
+    let known: HashSet<(&str, &str, &str)> = known.iter().map(|k| (k.file.as_str(), k.column.as_str(), k.change.as_str())).collect();
+    for drift in files.drift.iter().filter(|x| !known.contains(&(x.file.as_str(), x.column.as_str(), x.change.as_str()))) {
         events.pending_columns.push((
             dataset_id,
             drift.column.clone(),
