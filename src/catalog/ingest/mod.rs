@@ -10,7 +10,7 @@ use crate::catalog::{ChangeKind, ScanStatus};
 use crate::store::insert_in_chunks;
 use almanac_scanners as snap;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
     Set,
@@ -312,8 +312,6 @@ async fn apply_datasets(
         .into_iter()
         .map(|d| ((d.namespace_id, d.name.clone()), d))
         .collect();
-    let of_source =
-        || Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
     let mut columns: HashMap<i64, Vec<ColumnState>> = HashMap::new();
     for c in dataset_column::Entity::find()
         .select_only()
@@ -331,7 +329,7 @@ async fn apply_datasets(
             dataset_column::Column::Comment,
         ])
         .column_as(Expr::col(dataset_column::Column::RemovedAt).is_not_null(), "removed")
-        .filter(dataset_column::Column::DatasetId.in_subquery(of_source()))
+        .filter(dataset_column::Column::DatasetId.in_subquery(crate::catalog::datasets_of_source(source_id)))
         .into_model::<ColumnState>()
         .all(txn)
         .await?
@@ -339,7 +337,11 @@ async fn apply_datasets(
         columns.entry(c.dataset_id).or_default().push(c);
     }
     let mut fks: HashMap<i64, Vec<foreign_key::Model>> = HashMap::new();
-    for f in foreign_key::Entity::find().filter(foreign_key::Column::DatasetId.in_subquery(of_source())).all(txn).await? {
+    for f in foreign_key::Entity::find()
+        .filter(foreign_key::Column::DatasetId.in_subquery(crate::catalog::datasets_of_source(source_id)))
+        .all(txn)
+        .await?
+    {
         fks.entry(f.dataset_id).or_default().push(f);
     }
 
@@ -690,8 +692,6 @@ async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<Scann
         .await?
         .into_iter()
         .collect();
-    let of_source =
-        Query::select().column(dataset::Column::Id).from(dataset::Entity).and_where(dataset::Column::SourceId.eq(source_id)).to_owned();
     let mut columns: ScannedColumns = HashMap::new();
     for (id, dataset_id, name, description) in dataset_column::Entity::find()
         .select_only()
@@ -701,7 +701,7 @@ async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<Scann
             dataset_column::Column::Name,
             dataset_column::Column::Description,
         ])
-        .filter(dataset_column::Column::DatasetId.in_subquery(of_source))
+        .filter(dataset_column::Column::DatasetId.in_subquery(crate::catalog::datasets_of_source(source_id)))
         .filter(dataset_column::Column::RemovedAt.is_null())
         .into_tuple::<(i64, i64, String, Option<String>)>()
         .all(txn)
