@@ -58,21 +58,26 @@ async fn apply_in_transaction(
     let columns = Arc::new(std::mem::take(&mut applied.columns));
 
     let mut warnings = snapshot.warnings.clone();
-    let (classifications, classified_datasets) =
-        crate::privacy::scan::classify_scan(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut warnings).await?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "classified");
-    // Profiles of the sampled values, compared with the previous scan's: semantic changes.
+    // Classification and the profile comparison share nothing but the transaction: each is
+    // CPU work between reads and writes, so one computes while the other waits on the store.
     let ids: crate::history::ColumnIds = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
+    let (mut classify_warnings, mut profile_warnings) = (Vec::new(), Vec::new());
+    let (classified, profiled) = tokio::join!(
+        crate::privacy::scan::classify_scan(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut classify_warnings),
+        crate::history::record_profiles(&txn, scan_id, snapshot.clone(), Arc::new(ids), drift, now, &mut profile_warnings),
+    );
+    let (classifications, classified_datasets) = classified?;
+    warnings.append(&mut classify_warnings);
+    warnings.append(&mut profile_warnings);
+    // Profiles of the sampled values, compared with the previous scan's: semantic changes.
     let mut semantic = Vec::new();
-    for (dataset_id, column_id, kind, details) in
-        crate::history::record_profiles(&txn, scan_id, snapshot.clone(), Arc::new(ids), drift, now, &mut warnings).await?
-    {
+    for (dataset_id, column_id, kind, details) in profiled? {
         if let Some(c) = column_id {
             semantic.push((c, kind, details.clone()));
         }
         applied.push_event(dataset_id, column_id, kind, details);
     }
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "profiles recorded");
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "classified; profiles recorded");
     // Lineage of the source's views, then the news of changed meanings travels downstream.
     crate::lineage::views::record_scan_views(&txn, source_id, scan_id, &snapshot, &columns, now, &mut warnings).await?;
     let mut elsewhere = Vec::new();
