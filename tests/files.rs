@@ -51,9 +51,10 @@ async fn datasets(store: &str, source: &str) -> BTreeMap<String, Value> {
     out
 }
 
-const EXPECTED_DATASETS: [&str; 10] = [
+const EXPECTED_DATASETS: [&str; 11] = [
     "broken.half_broken",
     "broken.latin1",
+    "broken.pages",
     "crm.contracts",
     "crm.customers",
     "events.clicks",
@@ -163,6 +164,7 @@ async fn a_local_lake_is_catalogued_with_partitions_drift_samples_and_broken_fil
         ("broken/dangling.csv", "cannot be followed"),
         ("broken/half_broken.jsonl", "2 lines are not valid JSON objects and were skipped (lines 37, 60)"),
         ("broken/latin1.csv", "not valid UTF-8"),
+        ("broken/pages.parquet", "not sampled: row group 0, column id: page 1 claims"),
         ("crm/contracts.jsonl", "type conflict in column \"value\""),
     ] {
         let line = stderr.lines().find(|l| l.contains(file)).unwrap_or_else(|| panic!("{file} not reported on stderr:\n{stderr}"));
@@ -173,7 +175,7 @@ async fn a_local_lake_is_catalogued_with_partitions_drift_samples_and_broken_fil
     assert!(!escaped.contains("/etc/"), "where a link leads is not told: {escaped}");
 
     let found = assert_lake_catalogued(&store, "lake").await;
-    assert_eq!(found.len(), 10);
+    assert_eq!(found.len(), 11);
     let orders = json(&store, &["show", "lake.sales.orders", "--format", "json"]);
     assert_eq!(orders["location"], format!("{url}/sales/orders"));
     assert_eq!(orders["partitions"][0], "dt=2024-01-01/country=DE");
@@ -280,13 +282,23 @@ async fn a_lake_of_broken_files_fails_its_scan_and_names_every_file() {
     std::fs::write(root.join("x/empty.parquet"), b"").unwrap();
     std::fs::write(root.join("x/cut.parquet"), b"PAR1\x00\x01\x02").unwrap();
     std::fs::write(root.join("x/lines.jsonl"), b"{oops\n").unwrap();
+    // A footer whose schema claims 400 million elements in a few bytes: the parquet crate
+    // would allocate for all of them before reading one.
+    let mut meta = vec![0x15, 0x02, 0x19, 0xfc, 0x80, 0x88, 0xde, 0xbe, 0x01];
+    meta.extend_from_slice(&[0; 20]);
+    let mut bomb = b"PAR1".to_vec();
+    bomb.extend_from_slice(&meta);
+    bomb.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+    bomb.extend_from_slice(b"PAR1");
+    std::fs::write(root.join("x/bomb.parquet"), bomb).unwrap();
     std::fs::write(root.join("notes.txt"), b"not a data file").unwrap();
     let store = format!("sqlite://{}/catalog.db", dir.path().display());
     let out = almanac(&store, &["scan", &format!("file://{}", root.display())], &[]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!out.status.success());
-    assert!(stderr.contains("no file could be read; 3 skipped"), "{stderr}");
-    for f in ["x/empty.parquet", "x/cut.parquet", "x/lines.jsonl"] {
+    assert!(stderr.contains("no file could be read; 4 skipped"), "{stderr}");
+    assert!(stderr.contains("its schema claims 400000000 elements where 20 bytes remain"), "{stderr}");
+    for f in ["x/empty.parquet", "x/cut.parquet", "x/lines.jsonl", "x/bomb.parquet"] {
         assert!(stderr.contains(f), "{f} not named: {stderr}");
     }
     assert_eq!(json(&store, &["sources", "--format", "json"]).as_array().unwrap().len(), 0);

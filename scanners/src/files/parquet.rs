@@ -80,6 +80,8 @@ pub fn read_footer(size: u64, tail: Bytes) -> Result<Footer, String> {
     }
     // A copy of the footer alone: the read buffer around it is not kept for the whole scan.
     let tail = Bytes::copy_from_slice(&tail[tail.len() - need as usize..]);
+    // The crate believes the sizes a footer declares; they are checked first.
+    super::footer_guard::check(&tail[..tail.len() - FOOTER as usize])?;
     let metadata = ParquetMetaDataReader::decode_metadata(&tail[..tail.len() - FOOTER as usize])
         .map_err(|e| format!("the footer cannot be read: {e}"))?;
     describe(&metadata, size, tail)
@@ -345,9 +347,25 @@ pub fn read_rows(
     n: usize,
 ) -> Result<Vec<Vec<Option<String>>>, String> {
     let tail_start = size - tail.len() as u64;
-    let pieces = Pieces { len: size, pieces: vec![(offset, bytes), (tail_start, tail)] };
+    let pieces = Pieces { len: size, pieces: vec![(offset, bytes.clone()), (tail_start, tail)] };
     let reader =
         parquet::file::serialized_reader::SerializedFileReader::new(pieces).map_err(|e| format!("the footer cannot be read: {e}"))?;
+    // The pages' headers are checked before the crate reads them (it believes their sizes).
+    let mut expanded = 0u64;
+    for chunk in reader.metadata().row_group(group).columns() {
+        let (start, length) = chunk.byte_range();
+        let chunk_bytes = start
+            .checked_sub(offset)
+            .and_then(|from| Some(from as usize..usize::try_from(from.checked_add(length)?).ok()?))
+            .and_then(|range| bytes.get(range))
+            .ok_or_else(|| format!("row group {group}: a column chunk lies outside the row group's bytes"))?;
+        let pages =
+            super::footer_guard::check_pages(chunk_bytes).map_err(|e| format!("row group {group}, column {}: {e}", chunk.column_path()))?;
+        expanded = expanded.saturating_add(pages);
+    }
+    if expanded > MAX_ROW_GROUP_EXPANDED {
+        return Err(format!("row group {group}'s pages expand to more than {} MiB", MAX_ROW_GROUP_EXPANDED >> 20));
+    }
     let row_group = reader.get_row_group(group).map_err(|e| format!("row group {group} cannot be read: {e}"))?;
     let index: HashMap<&str, usize> = columns.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
     let mut rows = Vec::new();

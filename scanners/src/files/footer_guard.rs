@@ -1,0 +1,423 @@
+//! A walk over a Parquet footer's Thrift bytes before the parquet crate decodes them.
+//!
+//! The crate believes the sizes a footer declares. A list that claims a billion entries is
+//! allocated in full before its first entry is read: the allocation fails, and a failed
+//! allocation aborts the process instead of returning an error. A schema whose groups nest
+//! ten thousand deep is built by recursion and overflows the stack, which also aborts. Both
+//! fit in a few bytes of a hostile or damaged file.
+//!
+//! This walk reads the same compact-protocol bytes without building anything. It refuses a
+//! footer when a list claims more entries than the bytes left could hold (every entry takes
+//! at least one byte), when the decoded form would pass a memory budget, when structures
+//! nest deeper than the Parquet format ever does, or when the schema's groups nest deeper
+//! than any real file. The walk does as much work as the crate's own decoding and allocates
+//! nothing beyond one number per schema element.
+
+/// Deepest nesting of Thrift structures and collections (the format itself needs about six).
+const MAX_NESTING: usize = 64;
+/// Deepest nesting of groups in a schema.
+pub const MAX_SCHEMA_DEPTH: usize = 128;
+/// What the decoded footer may take in memory, as estimated from its declared lists.
+const MEMORY_BUDGET: u64 = 1 << 30;
+/// Estimated bytes in memory per list entry: structures are counted generously (a decoded
+/// column chunk with its statistics takes several hundred bytes); the contents of strings
+/// are in the input already and so bounded by it.
+const STRUCT_WEIGHT: u64 = 1024;
+const OTHER_WEIGHT: u64 = 32;
+
+// Compact protocol type codes.
+const STOP: u8 = 0;
+const BOOL_TRUE: u8 = 1;
+const BOOL_FALSE: u8 = 2;
+const BYTE: u8 = 3;
+const I16: u8 = 4;
+const I32: u8 = 5;
+const I64: u8 = 6;
+const DOUBLE: u8 = 7;
+const BINARY: u8 = 8;
+const LIST: u8 = 9;
+const SET: u8 = 10;
+const MAP: u8 = 11;
+const STRUCT: u8 = 12;
+
+/// FileMetaData's field holding the schema, and SchemaElement's field holding the number of
+/// children.
+const FILE_SCHEMA_FIELD: i16 = 2;
+const ELEMENT_CHILDREN_FIELD: i16 = 5;
+
+/// Checks `metadata` (a footer's Thrift bytes, without the length and marker at the end).
+pub fn check(metadata: &[u8]) -> Result<(), String> {
+    let mut walk = Walk::new(metadata, &[]);
+    walk.file_metadata().map_err(|e| format!("the footer cannot be read: {e}"))?;
+    schema_depth(&walk.children)
+}
+
+/// PageHeader's fields: the uncompressed and compressed sizes, and a dictionary page's
+/// number of values.
+const PAGE_FIELDS: &[&[i16]] = &[&[2], &[3], &[7, 1]];
+/// Largest page read, uncompressed.
+const MAX_PAGE: i64 = 256 << 20;
+
+/// Checks a column chunk's pages (`chunk`: its bytes, where the footer places them) before
+/// the crate reads them, which it does with the same trust in declared sizes as for footers;
+/// returns what the pages expand to.
+pub fn check_pages(chunk: &[u8]) -> Result<u64, String> {
+    let mut pos = 0;
+    let mut expanded = 0u64;
+    let mut page = 0;
+    while pos < chunk.len() {
+        page += 1;
+        let mut walk = Walk::new(&chunk[pos..], PAGE_FIELDS);
+        walk.structure(1, |_, _| {}).map_err(|e| format!("the header of page {page} cannot be read: {e}"))?;
+        let field = |i: usize| walk.found.iter().rev().find(|(w, _)| *w == i).map(|(_, v)| *v);
+        let (Some(uncompressed), Some(compressed)) = (field(0), field(1)) else {
+            return Err(format!("the header of page {page} lacks its sizes"));
+        };
+        if !(0..=MAX_PAGE).contains(&uncompressed) {
+            return Err(format!("page {page} claims {uncompressed} bytes uncompressed (at most {} MiB are read)", MAX_PAGE >> 20));
+        }
+        let left = chunk.len() - pos - walk.pos;
+        if compressed < 0 || compressed as u64 > left as u64 {
+            return Err(format!("page {page} claims {compressed} bytes where {left} remain in its column chunk"));
+        }
+        // Dictionary values are stored plainly: a bit each at the very least.
+        if let Some(n) = field(2) {
+            if n < 0 || n > uncompressed.saturating_mul(8) {
+                return Err(format!("page {page}, a dictionary, claims {n} values in {uncompressed} bytes"));
+            }
+        }
+        expanded = expanded.saturating_add(uncompressed as u64);
+        pos += walk.pos + compressed as usize;
+    }
+    Ok(expanded)
+}
+
+struct Walk<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    /// Estimated memory of the decoded footer so far.
+    memory: u64,
+    /// Each schema element's number of children, in order.
+    children: Vec<i64>,
+    /// Field ids from the top structure down to the value being read.
+    path: Vec<i16>,
+    /// Integer fields to report, by path, and what was found: (index in `watch`, value).
+    watch: &'static [&'static [i16]],
+    found: Vec<(usize, i64)>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(buf: &'a [u8], watch: &'static [&'static [i16]]) -> Self {
+        Walk { buf, pos: 0, memory: 0, children: Vec::new(), path: Vec::new(), watch, found: Vec::new() }
+    }
+
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self.buf.get(self.pos).ok_or_else(|| format!("its metadata ends early, at byte {}", self.pos))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in (0..70).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(format!("its metadata holds a malformed number at byte {}", self.pos))
+    }
+
+    fn zigzag(&mut self) -> Result<i64, String> {
+        let v = self.varint()?;
+        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
+    }
+
+    fn skip(&mut self, n: u64) -> Result<(), String> {
+        let left = (self.buf.len() - self.pos) as u64;
+        if n > left {
+            return Err(format!("its metadata declares {n} bytes at byte {} where {left} remain", self.pos));
+        }
+        self.pos += n as usize;
+        Ok(())
+    }
+
+    /// A collection of `count` entries, each of type `ty` (two types for a map's entries).
+    fn entries(&mut self, count: u64, types: &[u8], depth: usize) -> Result<(), String> {
+        let left = (self.buf.len() - self.pos) as u64;
+        if count > left {
+            return Err(format!("a list at byte {} claims {count} entries where {left} bytes remain", self.pos));
+        }
+        let weight: u64 = types.iter().map(|&t| if t == STRUCT { STRUCT_WEIGHT } else { OTHER_WEIGHT }).sum();
+        self.memory = self.memory.saturating_add(count.saturating_mul(weight));
+        if self.memory > MEMORY_BUDGET {
+            return Err(format!("its metadata would take more than {} MiB of memory to read", MEMORY_BUDGET >> 20));
+        }
+        for _ in 0..count {
+            for &t in types {
+                // Booleans in collections take a byte each.
+                if t == BOOL_TRUE || t == BOOL_FALSE {
+                    self.byte()?;
+                } else {
+                    self.value(t, depth)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn list_header(&mut self) -> Result<(u64, u8), String> {
+        let header = self.byte()?;
+        let count = match header >> 4 {
+            15 => self.varint()?,
+            n => u64::from(n),
+        };
+        Ok((count, header & 0x0f))
+    }
+
+    /// One value of type `ty`; an integer's value is returned.
+    fn value(&mut self, ty: u8, depth: usize) -> Result<Option<i64>, String> {
+        if depth > MAX_NESTING {
+            return Err(format!("its metadata nests more than {MAX_NESTING} levels deep"));
+        }
+        match ty {
+            BOOL_TRUE | BOOL_FALSE => {}
+            BYTE => self.skip(1)?,
+            I16 | I32 | I64 => return Ok(Some(self.zigzag()?)),
+            DOUBLE => self.skip(8)?,
+            BINARY => {
+                let n = self.varint()?;
+                self.skip(n)?;
+            }
+            LIST | SET => {
+                let (count, elem) = self.list_header()?;
+                check_type(elem)?;
+                self.entries(count, &[elem], depth + 1)?;
+            }
+            MAP => {
+                let count = self.varint()?;
+                if count > 0 {
+                    let kinds = self.byte()?;
+                    let (k, v) = (kinds >> 4, kinds & 0x0f);
+                    check_type(k)?;
+                    check_type(v)?;
+                    self.entries(count, &[k, v], depth + 1)?;
+                }
+            }
+            STRUCT => self.structure(depth + 1, |_, _| {})?,
+            other => return Err(format!("its metadata holds an unknown type code {other} at byte {}", self.pos)),
+        }
+        Ok(None)
+    }
+
+    /// A structure's fields up to its stop byte; `field` sees each integer field's value.
+    fn structure(&mut self, depth: usize, mut field: impl FnMut(i16, i64)) -> Result<(), String> {
+        let mut last: i16 = 0;
+        loop {
+            let header = self.byte()?;
+            let ty = header & 0x0f;
+            if ty == STOP {
+                return Ok(());
+            }
+            let id = match header >> 4 {
+                0 => self.zigzag()? as i16,
+                delta => last.wrapping_add(i16::from(delta)),
+            };
+            last = id;
+            self.path.push(id);
+            let value = self.value(ty, depth);
+            if let Ok(Some(v)) = value {
+                if let Some(i) = self.watch.iter().position(|w| *w == self.path.as_slice()) {
+                    self.found.push((i, v));
+                }
+                field(id, v);
+            }
+            self.path.pop();
+            value?;
+        }
+    }
+
+    /// The top structure, FileMetaData; its schema's elements are walked one by one so that
+    /// each one's number of children is kept.
+    fn file_metadata(&mut self) -> Result<(), String> {
+        let mut last: i16 = 0;
+        loop {
+            let header = self.byte()?;
+            let ty = header & 0x0f;
+            if ty == STOP {
+                return Ok(());
+            }
+            let id = match header >> 4 {
+                0 => self.zigzag()? as i16,
+                delta => last.wrapping_add(i16::from(delta)),
+            };
+            last = id;
+            if id != FILE_SCHEMA_FIELD || ty != LIST {
+                self.value(ty, 1)?;
+                continue;
+            }
+            let (count, elem) = self.list_header()?;
+            check_type(elem)?;
+            if elem != STRUCT {
+                self.entries(count, &[elem], 2)?;
+                continue;
+            }
+            let left = (self.buf.len() - self.pos) as u64;
+            if count > left {
+                return Err(format!("its schema claims {count} elements where {left} bytes remain"));
+            }
+            self.memory = self.memory.saturating_add(count.saturating_mul(STRUCT_WEIGHT));
+            if self.memory > MEMORY_BUDGET {
+                return Err(format!("its metadata would take more than {} MiB of memory to read", MEMORY_BUDGET >> 20));
+            }
+            for _ in 0..count {
+                let mut children = 0;
+                self.structure(2, |id, v| {
+                    if id == ELEMENT_CHILDREN_FIELD {
+                        children = v;
+                    }
+                })?;
+                self.children.push(children);
+            }
+        }
+    }
+}
+
+fn check_type(ty: u8) -> Result<(), String> {
+    match ty {
+        BOOL_TRUE..=STRUCT => Ok(()),
+        other => Err(format!("its metadata holds an unknown type code {other}")),
+    }
+}
+
+/// How deep the schema's groups nest, from each element's number of children in the
+/// depth-first order the format stores them in; refused past `MAX_SCHEMA_DEPTH`.
+fn schema_depth(children: &[i64]) -> Result<(), String> {
+    // Children still to come at each open group.
+    let mut open: Vec<i64> = Vec::new();
+    for &n in children {
+        if let Some(top) = open.last_mut() {
+            *top -= 1;
+        }
+        if n > 0 {
+            open.push(n);
+            if open.len() > MAX_SCHEMA_DEPTH {
+                return Err(format!("its schema nests groups more than {MAX_SCHEMA_DEPTH} deep"));
+            }
+        }
+        while open.last() == Some(&0) {
+            open.pop();
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FileMetaData with a version, a schema of `elements` (name and number of children,
+    /// children 0 for a leaf), and nothing else.
+    fn footer(elements: &[(&str, i32)]) -> Vec<u8> {
+        let mut b = vec![0x15, 0x02]; // field 1, i32: version 1
+        b.push(0x19); // field 2, list
+        if elements.len() < 15 {
+            b.push(((elements.len() as u8) << 4) | STRUCT);
+        } else {
+            b.push(0xf0 | STRUCT);
+            varint(&mut b, elements.len() as u64);
+        }
+        for (name, children) in elements {
+            b.push(0x48); // field 4, binary: name
+            varint(&mut b, name.len() as u64);
+            b.extend_from_slice(name.as_bytes());
+            if *children > 0 {
+                b.push(0x15); // field 5, i32
+                varint(&mut b, ((*children << 1) ^ (*children >> 31)) as u64);
+            }
+            b.push(STOP);
+        }
+        b.push(STOP);
+        b
+    }
+
+    fn varint(b: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            b.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        b.push(v as u8);
+    }
+
+    /// A page header: type, sizes, and a dictionary header claiming `values`.
+    fn page(uncompressed: i64, compressed: i64, values: i64) -> Vec<u8> {
+        let zz = |v: i64| ((v << 1) ^ (v >> 63)) as u64;
+        let mut b = vec![0x15, 0x04]; // field 1, i32: DICTIONARY_PAGE (2)
+        b.push(0x15);
+        varint(&mut b, zz(uncompressed));
+        b.push(0x15);
+        varint(&mut b, zz(compressed));
+        b.push(0x4c); // field 7, struct: the dictionary page header
+        b.push(0x15);
+        varint(&mut b, zz(values));
+        b.push(STOP);
+        b.push(STOP);
+        b
+    }
+
+    #[test]
+    fn pages_are_walked_and_their_claims_checked() {
+        let mut chunk = page(10, 4, 2);
+        chunk.extend_from_slice(&[1, 2, 3, 4]);
+        let second = page(6, 2, 1);
+        chunk.extend_from_slice(&second);
+        chunk.extend_from_slice(&[5, 6]);
+        assert_eq!(check_pages(&chunk).unwrap(), 16);
+        let err = check_pages(&page(1 << 30, 0, 0)).unwrap_err();
+        assert!(err.contains("uncompressed"), "{err}");
+        let err = check_pages(&page(10, 4, 0)).unwrap_err();
+        assert!(err.contains("where 0 remain"), "{err}");
+        let err = check_pages(&page(4, 0, 1 << 40)).unwrap_err();
+        assert!(err.contains("a dictionary, claims"), "{err}");
+    }
+
+    #[test]
+    fn an_ordinary_schema_passes() {
+        check(&footer(&[("schema", 2), ("id", 0), ("shipping", 1), ("city", 0)])).unwrap();
+    }
+
+    #[test]
+    fn a_list_claiming_more_entries_than_bytes_is_refused() {
+        let mut b = vec![0x15, 0x02, 0x19, 0xf0 | I64];
+        varint(&mut b, 1 << 40);
+        b.extend_from_slice(&[0, 0, 0]);
+        let err = check(&b).unwrap_err();
+        assert!(err.contains("claims 1099511627776 entries"), "{err}");
+    }
+
+    #[test]
+    fn deep_schemas_are_refused() {
+        let depth = MAX_SCHEMA_DEPTH + 1;
+        let mut elements: Vec<(&str, i32)> = vec![("g", 1); depth];
+        elements.push(("leaf", 0));
+        let err = check(&footer(&elements)).unwrap_err();
+        assert!(err.contains("nests groups more than"), "{err}");
+        let mut fine: Vec<(&str, i32)> = vec![("g", 1); MAX_SCHEMA_DEPTH];
+        fine.push(("leaf", 0));
+        check(&footer(&fine)).unwrap();
+    }
+
+    #[test]
+    fn deep_structures_and_truncation_are_refused() {
+        // A struct field nested in itself, deeper than any real footer.
+        let b = vec![0x1c; MAX_NESTING + 2];
+        let err = check(&b).unwrap_err();
+        assert!(err.contains("levels deep"), "{err}");
+        let ok = footer(&[("schema", 1), ("id", 0)]);
+        for cut in 1..ok.len() {
+            let err = check(&ok[..ok.len() - cut]).unwrap_err();
+            assert!(err.starts_with("the footer cannot be read: its "), "{err}");
+        }
+    }
+}
