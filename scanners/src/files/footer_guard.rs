@@ -44,10 +44,11 @@ const STRUCT: u8 = 12;
 /// children.
 const FILE_SCHEMA_FIELD: i16 = 2;
 const ELEMENT_CHILDREN_FIELD: i16 = 5;
+const SCHEMA_CHILDREN: &[&[i16]] = &[&[FILE_SCHEMA_FIELD, ELEMENT_CHILDREN_FIELD]];
 
 /// Checks `metadata` (a footer's Thrift bytes, without the length and marker at the end).
 pub fn check(metadata: &[u8]) -> Result<(), String> {
-    let mut walk = Walk::new(metadata, &[]);
+    let mut walk = Walk::new(metadata, SCHEMA_CHILDREN);
     walk.file_metadata().map_err(|e| format!("the footer cannot be read: {e}"))?;
     schema_depth(&walk.children)
 }
@@ -68,7 +69,7 @@ pub fn check_pages(chunk: &[u8]) -> Result<u64, String> {
     while pos < chunk.len() {
         page += 1;
         let mut walk = Walk::new(&chunk[pos..], PAGE_FIELDS);
-        walk.structure(1, |_, _| {}).map_err(|e| format!("the header of page {page} cannot be read: {e}"))?;
+        walk.structure(1).map_err(|e| format!("the header of page {page} cannot be read: {e}"))?;
         let field = |i: usize| walk.found.iter().rev().find(|(w, _)| *w == i).map(|(_, v)| *v);
         let (Some(uncompressed), Some(compressed)) = (field(0), field(1)) else {
             return Err(format!("the header of page {page} lacks its sizes"));
@@ -145,15 +146,9 @@ impl<'a> Walk<'a> {
 
     /// A collection of `count` entries, each of type `ty` (two types for a map's entries).
     fn entries(&mut self, count: u64, types: &[u8], depth: usize) -> Result<(), String> {
-        let left = (self.buf.len() - self.pos) as u64;
-        if count > left {
-            return Err(format!("a list at byte {} claims {count} entries where {left} bytes remain", self.pos));
-        }
         let weight: u64 = types.iter().map(|&t| if t == STRUCT { STRUCT_WEIGHT } else { OTHER_WEIGHT }).sum();
-        self.memory = self.memory.saturating_add(count.saturating_mul(weight));
-        if self.memory > MEMORY_BUDGET {
-            return Err(format!("its metadata would take more than {} MiB of memory to read", MEMORY_BUDGET >> 20));
-        }
+        let at = self.pos;
+        self.claim(count, weight, |left| format!("a list at byte {at} claims {count} entries where {left} bytes remain"))?;
         for _ in 0..count {
             for &t in types {
                 // Booleans in collections take a byte each.
@@ -163,6 +158,21 @@ impl<'a> Walk<'a> {
                     self.value(t, depth)?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// A collection's claim of `count` entries of `weight` bytes each in memory: at most one
+    /// entry per byte left (`too_many` tells otherwise, from the bytes left), and within the
+    /// memory budget with what came before.
+    fn claim(&mut self, count: u64, weight: u64, too_many: impl FnOnce(u64) -> String) -> Result<(), String> {
+        let left = (self.buf.len() - self.pos) as u64;
+        if count > left {
+            return Err(too_many(left));
+        }
+        self.memory = self.memory.saturating_add(count.saturating_mul(weight));
+        if self.memory > MEMORY_BUDGET {
+            return Err(format!("its metadata would take more than {} MiB of memory to read", MEMORY_BUDGET >> 20));
         }
         Ok(())
     }
@@ -205,56 +215,54 @@ impl<'a> Walk<'a> {
                     self.entries(count, &[k, v], depth + 1)?;
                 }
             }
-            STRUCT => self.structure(depth + 1, |_, _| {})?,
+            STRUCT => self.structure(depth + 1)?,
             other => return Err(format!("its metadata holds an unknown type code {other} at byte {}", self.pos)),
         }
         Ok(None)
     }
 
-    /// A structure's fields up to its stop byte; `field` sees each integer field's value.
-    fn structure(&mut self, depth: usize, mut field: impl FnMut(i16, i64)) -> Result<(), String> {
-        let mut last: i16 = 0;
-        loop {
-            let header = self.byte()?;
-            let ty = header & 0x0f;
-            if ty == STOP {
-                return Ok(());
-            }
-            let id = match header >> 4 {
-                0 => self.zigzag()? as i16,
-                delta => last.wrapping_add(i16::from(delta)),
-            };
-            last = id;
-            self.path.push(id);
-            let value = self.value(ty, depth);
-            if let Ok(Some(v)) = value {
-                if let Some(i) = self.watch.iter().position(|w| *w == self.path.as_slice()) {
-                    self.found.push((i, v));
-                }
-                field(id, v);
-            }
-            self.path.pop();
-            value?;
+    /// A field's header: its id (from the one before, `last`) and type; None at the stop byte.
+    fn field_header(&mut self, last: &mut i16) -> Result<Option<(i16, u8)>, String> {
+        let header = self.byte()?;
+        let ty = header & 0x0f;
+        if ty == STOP {
+            return Ok(None);
         }
+        *last = match header >> 4 {
+            0 => self.zigzag()? as i16,
+            delta => last.wrapping_add(i16::from(delta)),
+        };
+        Ok(Some((*last, ty)))
+    }
+
+    /// A field's value, with its id on the path; a watched integer is kept in `found`.
+    fn field(&mut self, id: i16, ty: u8, depth: usize) -> Result<(), String> {
+        self.path.push(id);
+        if let Some(v) = self.value(ty, depth)? {
+            if let Some(i) = self.watch.iter().position(|w| *w == self.path.as_slice()) {
+                self.found.push((i, v));
+            }
+        }
+        self.path.pop();
+        Ok(())
+    }
+
+    /// A structure's fields up to its stop byte.
+    fn structure(&mut self, depth: usize) -> Result<(), String> {
+        let mut last: i16 = 0;
+        while let Some((id, ty)) = self.field_header(&mut last)? {
+            self.field(id, ty, depth)?;
+        }
+        Ok(())
     }
 
     /// The top structure, FileMetaData; its schema's elements are walked one by one so that
-    /// each one's number of children is kept.
+    /// each one's number of children (watched) is kept.
     fn file_metadata(&mut self) -> Result<(), String> {
         let mut last: i16 = 0;
-        loop {
-            let header = self.byte()?;
-            let ty = header & 0x0f;
-            if ty == STOP {
-                return Ok(());
-            }
-            let id = match header >> 4 {
-                0 => self.zigzag()? as i16,
-                delta => last.wrapping_add(i16::from(delta)),
-            };
-            last = id;
+        while let Some((id, ty)) = self.field_header(&mut last)? {
             if id != FILE_SCHEMA_FIELD || ty != LIST {
-                self.value(ty, 1)?;
+                self.field(id, ty, 1)?;
                 continue;
             }
             let (count, elem) = self.list_header()?;
@@ -263,24 +271,16 @@ impl<'a> Walk<'a> {
                 self.entries(count, &[elem], 2)?;
                 continue;
             }
-            let left = (self.buf.len() - self.pos) as u64;
-            if count > left {
-                return Err(format!("its schema claims {count} elements where {left} bytes remain"));
-            }
-            self.memory = self.memory.saturating_add(count.saturating_mul(STRUCT_WEIGHT));
-            if self.memory > MEMORY_BUDGET {
-                return Err(format!("its metadata would take more than {} MiB of memory to read", MEMORY_BUDGET >> 20));
-            }
+            self.claim(count, STRUCT_WEIGHT, |left| format!("its schema claims {count} elements where {left} bytes remain"))?;
+            self.path.push(id);
             for _ in 0..count {
-                let mut children = 0;
-                self.structure(2, |id, v| {
-                    if id == ELEMENT_CHILDREN_FIELD {
-                        children = v;
-                    }
-                })?;
-                self.children.push(children);
+                self.found.clear();
+                self.structure(2)?;
+                self.children.push(self.found.last().map_or(0, |&(_, v)| v));
             }
+            self.path.pop();
         }
+        Ok(())
     }
 }
 
