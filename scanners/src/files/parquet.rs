@@ -359,8 +359,8 @@ pub fn read_rows(
             .and_then(|from| Some(from as usize..usize::try_from(from.checked_add(length)?).ok()?))
             .and_then(|range| bytes.get(range))
             .ok_or_else(|| format!("row group {group}: a column chunk lies outside the row group's bytes"))?;
-        let pages =
-            super::footer_guard::check_pages(chunk_bytes).map_err(|e| format!("row group {group}, column {}: {e}", chunk.column_path()))?;
+        let pages = super::footer_guard::check_pages(chunk_bytes)
+            .map_err(|e| format!("row group {group}, column {}: {e}", chunk.column_path().parts().join(".")))?;
         expanded = expanded.saturating_add(pages);
     }
     if expanded > MAX_ROW_GROUP_EXPANDED {
