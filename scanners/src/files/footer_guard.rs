@@ -12,6 +12,14 @@
 //! nest deeper than the Parquet format ever does, or when the schema's groups nest deeper
 //! than any real file. The walk does as much work as the crate's own decoding and allocates
 //! nothing beyond one number per schema element.
+//!
+//! The crate reads a field it knows as the format's type for it, whatever type the field's
+//! header declares: an integer declared where the format has a list is read as a list. So
+//! the walk knows the format's structures too (the tables below, field ids and types as
+//! parquet-format defines them) and refuses a known field declared with another type;
+//! otherwise the walk and the crate would part ways at that field and read different bytes
+//! as the same list's length. Fields the format does not define are skipped by their
+//! declared type, as the crate skips them.
 
 /// Deepest nesting of Thrift structures and collections (the format itself needs about six).
 const MAX_NESTING: usize = 64;
@@ -39,6 +47,189 @@ const LIST: u8 = 9;
 const SET: u8 = 10;
 const MAP: u8 = 11;
 const STRUCT: u8 = 12;
+
+/// A value's type as the format defines it.
+#[derive(Clone, Copy)]
+enum Ty {
+    Bool,
+    Byte,
+    I16,
+    I32,
+    I64,
+    Double,
+    Binary,
+    List(&'static Ty),
+    Struct(&'static Def),
+}
+
+/// A structure of the format: its name (for messages) and its fields' ids and types.
+struct Def {
+    name: &'static str,
+    fields: &'static [(i16, Ty)],
+}
+
+use Ty::{Binary as Bin, Bool as Flag, Double as F64, I16 as Short, I32 as Int, I64 as Long};
+
+const fn def(name: &'static str, fields: &'static [(i16, Ty)]) -> Def {
+    Def { name, fields }
+}
+/// A union whose members are all empty structures (time units, orders, and the like).
+const EMPTY: Def = def("empty structure", &[]);
+const STATISTICS: Def = def("Statistics", &[(1, Bin), (2, Bin), (3, Long), (4, Long), (5, Bin), (6, Bin), (7, Flag), (8, Flag)]);
+const TIME_UNIT: Def = def("TimeUnit", &[(1, Ty::Struct(&EMPTY)), (2, Ty::Struct(&EMPTY)), (3, Ty::Struct(&EMPTY))]);
+const TIMED: Def = def("TimeType", &[(1, Flag), (2, Ty::Struct(&TIME_UNIT))]);
+const LOGICAL_TYPE: Def = def(
+    "LogicalType",
+    &[
+        (1, Ty::Struct(&EMPTY)),
+        (2, Ty::Struct(&EMPTY)),
+        (3, Ty::Struct(&EMPTY)),
+        (4, Ty::Struct(&EMPTY)),
+        (5, Ty::Struct(&def("DecimalType", &[(1, Int), (2, Int)]))),
+        (6, Ty::Struct(&EMPTY)),
+        (7, Ty::Struct(&TIMED)),
+        (8, Ty::Struct(&TIMED)),
+        (10, Ty::Struct(&def("IntType", &[(1, Ty::Byte), (2, Flag)]))),
+        (11, Ty::Struct(&EMPTY)),
+        (12, Ty::Struct(&EMPTY)),
+        (13, Ty::Struct(&EMPTY)),
+        (14, Ty::Struct(&EMPTY)),
+        (15, Ty::Struct(&EMPTY)),
+        (16, Ty::Struct(&def("VariantType", &[(1, Ty::Byte)]))),
+        (17, Ty::Struct(&def("GeometryType", &[(1, Bin)]))),
+        (18, Ty::Struct(&def("GeographyType", &[(1, Bin), (2, Int)]))),
+    ],
+);
+const SCHEMA_ELEMENT: Def = def(
+    "SchemaElement",
+    &[(1, Int), (2, Int), (3, Int), (4, Bin), (5, Int), (6, Int), (7, Int), (8, Int), (9, Int), (10, Ty::Struct(&LOGICAL_TYPE))],
+);
+const KEY_VALUE: Def = def("KeyValue", &[(1, Bin), (2, Bin)]);
+const COLUMN_META_DATA: Def = def(
+    "ColumnMetaData",
+    &[
+        (1, Int),
+        (2, Ty::List(&Int)),
+        (3, Ty::List(&Bin)),
+        (4, Int),
+        (5, Long),
+        (6, Long),
+        (7, Long),
+        (8, Ty::List(&Ty::Struct(&KEY_VALUE))),
+        (9, Long),
+        (10, Long),
+        (11, Long),
+        (12, Ty::Struct(&STATISTICS)),
+        (13, Ty::List(&Ty::Struct(&def("PageEncodingStats", &[(1, Int), (2, Int), (3, Int)])))),
+        (14, Long),
+        (15, Int),
+        (16, Ty::Struct(&def("SizeStatistics", &[(1, Long), (2, Ty::List(&Long)), (3, Ty::List(&Long))]))),
+        (
+            17,
+            Ty::Struct(&def(
+                "GeospatialStatistics",
+                &[
+                    (1, Ty::Struct(&def("BoundingBox", &[(1, F64), (2, F64), (3, F64), (4, F64), (5, F64), (6, F64), (7, F64), (8, F64)]))),
+                    (2, Ty::List(&Int)),
+                ],
+            )),
+        ),
+    ],
+);
+const COLUMN_CHUNK: Def = def(
+    "ColumnChunk",
+    &[
+        (1, Bin),
+        (2, Long),
+        (3, Ty::Struct(&COLUMN_META_DATA)),
+        (4, Long),
+        (5, Int),
+        (6, Long),
+        (7, Int),
+        (8, Ty::Struct(&def("ColumnCryptoMetaData", &[(1, Ty::Struct(&EMPTY)), (2, Ty::Struct(&def("EncryptionWithColumnKey", &[(1, Ty::List(&Bin)), (2, Bin)])))]))),
+        (9, Bin),
+    ],
+);
+const ROW_GROUP: Def = def(
+    "RowGroup",
+    &[
+        (1, Ty::List(&Ty::Struct(&COLUMN_CHUNK))),
+        (2, Long),
+        (3, Long),
+        (4, Ty::List(&Ty::Struct(&def("SortingColumn", &[(1, Int), (2, Flag), (3, Flag)])))),
+        (5, Long),
+        (6, Long),
+        (7, Short),
+    ],
+);
+const AES: Def = def("AesGcmV1", &[(1, Bin), (2, Bin), (3, Flag)]);
+const FILE_META_DATA: Def = def(
+    "FileMetaData",
+    &[
+        (1, Int),
+        (2, Ty::List(&Ty::Struct(&SCHEMA_ELEMENT))),
+        (3, Long),
+        (4, Ty::List(&Ty::Struct(&ROW_GROUP))),
+        (5, Ty::List(&Ty::Struct(&KEY_VALUE))),
+        (6, Bin),
+        (7, Ty::List(&Ty::Struct(&EMPTY))),
+        (8, Ty::Struct(&def("EncryptionAlgorithm", &[(1, Ty::Struct(&AES)), (2, Ty::Struct(&AES))]))),
+        (9, Bin),
+    ],
+);
+const PAGE_HEADER: Def = def(
+    "PageHeader",
+    &[
+        (1, Int),
+        (2, Int),
+        (3, Int),
+        (4, Int),
+        (5, Ty::Struct(&def("DataPageHeader", &[(1, Int), (2, Int), (3, Int), (4, Int), (5, Ty::Struct(&STATISTICS))]))),
+        (6, Ty::Struct(&EMPTY)),
+        (7, Ty::Struct(&def("DictionaryPageHeader", &[(1, Int), (2, Int), (3, Flag)]))),
+        (
+            8,
+            Ty::Struct(&def(
+                "DataPageHeaderV2",
+                &[(1, Int), (2, Int), (3, Int), (4, Int), (5, Int), (6, Int), (7, Flag), (8, Ty::Struct(&STATISTICS))],
+            )),
+        ),
+    ],
+);
+
+impl Ty {
+    /// Whether a declared compact-protocol type code is this type.
+    fn declared_as(self, code: u8) -> bool {
+        code == match self {
+            Ty::Bool => return code == BOOL_TRUE || code == BOOL_FALSE,
+            Ty::Byte => BYTE,
+            Ty::I16 => I16,
+            Ty::I32 => I32,
+            Ty::I64 => I64,
+            Ty::Double => DOUBLE,
+            Ty::Binary => BINARY,
+            Ty::List(_) => LIST,
+            Ty::Struct(_) => STRUCT,
+        }
+    }
+}
+
+fn type_name(code: u8) -> &'static str {
+    match code {
+        BOOL_TRUE | BOOL_FALSE => "a boolean",
+        BYTE => "a byte",
+        I16 => "a 16-bit integer",
+        I32 => "a 32-bit integer",
+        I64 => "a 64-bit integer",
+        DOUBLE => "a double",
+        BINARY => "a string",
+        LIST => "a list",
+        SET => "a set",
+        MAP => "a map",
+        STRUCT => "a structure",
+        _ => "an unknown type",
+    }
+}
 
 /// FileMetaData's field holding the schema, and SchemaElement's field holding the number of
 /// children.
@@ -69,7 +260,7 @@ pub fn check_pages(chunk: &[u8]) -> Result<u64, String> {
     while pos < chunk.len() {
         page += 1;
         let mut walk = Walk::new(&chunk[pos..], PAGE_FIELDS);
-        walk.structure(1).map_err(|e| format!("the header of page {page} cannot be read: {e}"))?;
+        walk.structure(1, Some(&PAGE_HEADER)).map_err(|e| format!("the header of page {page} cannot be read: {e}"))?;
         let field = |i: usize| walk.found.iter().rev().find(|(w, _)| *w == i).map(|(_, v)| *v);
         let (Some(uncompressed), Some(compressed)) = (field(0), field(1)) else {
             return Err(format!("the header of page {page} lacks its sizes"));
@@ -144,11 +335,11 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    /// A collection of `count` entries, each of type `ty` (two types for a map's entries).
+    /// A collection of `count` entries, each of type `ty` (two types for a map's entries),
+    /// walked by their declared types.
     fn entries(&mut self, count: u64, types: &[u8], depth: usize) -> Result<(), String> {
         let weight: u64 = types.iter().map(|&t| if t == STRUCT { STRUCT_WEIGHT } else { OTHER_WEIGHT }).sum();
-        let at = self.pos;
-        self.claim(count, weight, |left| format!("a list at byte {at} claims {count} entries where {left} bytes remain"))?;
+        self.claim_entries(count, weight)?;
         for _ in 0..count {
             for &t in types {
                 // Booleans in collections take a byte each.
@@ -160,6 +351,11 @@ impl<'a> Walk<'a> {
             }
         }
         Ok(())
+    }
+
+    fn claim_entries(&mut self, count: u64, weight: u64) -> Result<(), String> {
+        let at = self.pos;
+        self.claim(count, weight, |left| format!("a list at byte {at} claims {count} entries where {left} bytes remain"))
     }
 
     /// A collection's claim of `count` entries of `weight` bytes each in memory: at most one
@@ -186,7 +382,8 @@ impl<'a> Walk<'a> {
         Ok((count, header & 0x0f))
     }
 
-    /// One value of type `ty`; an integer's value is returned.
+    /// One value of declared type `ty`, as the crate skips a field it does not know; an
+    /// integer's value is returned.
     fn value(&mut self, ty: u8, depth: usize) -> Result<Option<i64>, String> {
         if depth > MAX_NESTING {
             return Err(format!("its metadata nests more than {MAX_NESTING} levels deep"));
@@ -215,8 +412,43 @@ impl<'a> Walk<'a> {
                     self.entries(count, &[k, v], depth + 1)?;
                 }
             }
-            STRUCT => self.structure(depth + 1)?,
+            STRUCT => self.structure(depth + 1, None)?,
             other => return Err(format!("its metadata holds an unknown type code {other} at byte {}", self.pos)),
+        }
+        Ok(None)
+    }
+
+    /// One value of the format's type `ty`, read as the crate reads it; an integer's value is
+    /// returned.
+    fn typed(&mut self, ty: Ty, depth: usize) -> Result<Option<i64>, String> {
+        if depth > MAX_NESTING {
+            return Err(format!("its metadata nests more than {MAX_NESTING} levels deep"));
+        }
+        match ty {
+            Ty::Bool => {}
+            Ty::Byte => self.skip(1)?,
+            Ty::I16 | Ty::I32 | Ty::I64 => return Ok(Some(self.zigzag()?)),
+            Ty::Double => self.skip(8)?,
+            Ty::Binary => {
+                let n = self.varint()?;
+                self.skip(n)?;
+            }
+            Ty::List(elem) => {
+                let at = self.pos;
+                let (count, code) = self.list_header()?;
+                if !elem.declared_as(code) {
+                    return Err(format!("a list at byte {at} declares {} entries where the format has other ones", type_name(code)));
+                }
+                self.claim_entries(count, if matches!(elem, Ty::Struct(_)) { STRUCT_WEIGHT } else { OTHER_WEIGHT })?;
+                for _ in 0..count {
+                    if matches!(elem, Ty::Bool) {
+                        self.byte()?;
+                    } else {
+                        self.typed(*elem, depth + 1)?;
+                    }
+                }
+            }
+            Ty::Struct(def) => self.structure(depth + 1, Some(def))?,
         }
         Ok(None)
     }
@@ -235,10 +467,24 @@ impl<'a> Walk<'a> {
         Ok(Some((*last, ty)))
     }
 
-    /// A field's value, with its id on the path; a watched integer is kept in `found`.
-    fn field(&mut self, id: i16, ty: u8, depth: usize) -> Result<(), String> {
+    /// A field's value, with its id on the path: as the format's type when `def` defines the
+    /// field (refused when declared otherwise), as its declared type when not; a watched
+    /// integer is kept in `found`.
+    fn field(&mut self, def: Option<&Def>, id: i16, code: u8, depth: usize) -> Result<(), String> {
+        let expected = def.and_then(|d| d.fields.iter().find(|(i, _)| *i == id).map(|&(_, t)| (d.name, t)));
         self.path.push(id);
-        if let Some(v) = self.value(ty, depth)? {
+        let value = match expected {
+            Some((name, ty)) if !ty.declared_as(code) => {
+                return Err(format!(
+                    "field {id} of a {name} at byte {} is declared as {} where the format has another type",
+                    self.pos,
+                    type_name(code)
+                ))
+            }
+            Some((_, ty)) => self.typed(ty, depth)?,
+            None => self.value(code, depth)?,
+        };
+        if let Some(v) = value {
             if let Some(i) = self.watch.iter().position(|w| *w == self.path.as_slice()) {
                 self.found.push((i, v));
             }
@@ -247,11 +493,12 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    /// A structure's fields up to its stop byte.
-    fn structure(&mut self, depth: usize) -> Result<(), String> {
+    /// A structure's fields up to its stop byte; `def` is the format's definition of it, or
+    /// None for a structure the format does not define.
+    fn structure(&mut self, depth: usize, def: Option<&Def>) -> Result<(), String> {
         let mut last: i16 = 0;
         while let Some((id, ty)) = self.field_header(&mut last)? {
-            self.field(id, ty, depth)?;
+            self.field(def, id, ty, depth)?;
         }
         Ok(())
     }
@@ -262,20 +509,19 @@ impl<'a> Walk<'a> {
         let mut last: i16 = 0;
         while let Some((id, ty)) = self.field_header(&mut last)? {
             if id != FILE_SCHEMA_FIELD || ty != LIST {
-                self.field(id, ty, 1)?;
+                self.field(Some(&FILE_META_DATA), id, ty, 1)?;
                 continue;
             }
+            let at = self.pos;
             let (count, elem) = self.list_header()?;
-            check_type(elem)?;
             if elem != STRUCT {
-                self.entries(count, &[elem], 2)?;
-                continue;
+                return Err(format!("its schema at byte {at} is a list of {} where the format has structures", type_name(elem)));
             }
             self.claim(count, STRUCT_WEIGHT, |left| format!("its schema claims {count} elements where {left} bytes remain"))?;
             self.path.push(id);
             for _ in 0..count {
                 self.found.clear();
-                self.structure(2)?;
+                self.structure(2, Some(&SCHEMA_ELEMENT))?;
                 self.children.push(self.found.last().map_or(0, |&(_, v)| v));
             }
             self.path.pop();
@@ -389,11 +635,32 @@ mod tests {
 
     #[test]
     fn a_list_claiming_more_entries_than_bytes_is_refused() {
-        let mut b = vec![0x15, 0x02, 0x19, 0xf0 | I64];
+        // Field 4, the row groups.
+        let mut b = vec![0x15, 0x02, 0x39, 0xf0 | STRUCT];
         varint(&mut b, 1 << 40);
         b.extend_from_slice(&[0, 0, 0]);
         let err = check(&b).unwrap_err();
         assert!(err.contains("claims 1099511627776 entries"), "{err}");
+    }
+
+    #[test]
+    fn a_field_declared_with_another_type_than_the_formats_is_refused() {
+        // The row groups (field 4) declared as an integer whose bytes, read as the list the
+        // crate expects there, would claim about 2^31 row groups.
+        let mut b = footer(&[("schema", 1), ("id", 0)]);
+        b.pop();
+        b.extend_from_slice(&[0x25, 0xff, 0xff, 0xff, 0xff, 0x07, STOP]);
+        let err = check(&b).unwrap_err();
+        assert!(err.contains("field 4 of a FileMetaData") && err.contains("declared as a 32-bit integer"), "{err}");
+        // A list of the wrong entries, deeper down: a schema element's name given as a list.
+        let mut b = vec![0x15, 0x02, 0x19, 0x1c, 0x49, 0x15, 0x02, STOP, STOP];
+        let err = check(&b).unwrap_err();
+        assert!(err.contains("field 4 of a SchemaElement"), "{err}");
+        // A field the format does not define is skipped by its declared type, as the crate does.
+        b = footer(&[("schema", 1), ("id", 0)]);
+        b.pop();
+        b.extend_from_slice(&[0x0c, 40, 0x15, 0x04, STOP, STOP]);
+        check(&b).unwrap();
     }
 
     #[test]
@@ -410,8 +677,9 @@ mod tests {
 
     #[test]
     fn deep_structures_and_truncation_are_refused() {
-        // A struct field nested in itself, deeper than any real footer.
-        let b = vec![0x1c; MAX_NESTING + 2];
+        // A structure in a field the format does not define (15), nested in itself deeper
+        // than any real footer.
+        let b = vec![0xfc; MAX_NESTING + 2];
         let err = check(&b).unwrap_err();
         assert!(err.contains("levels deep"), "{err}");
         let ok = footer(&[("schema", 1), ("id", 0)]);
