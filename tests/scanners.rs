@@ -128,6 +128,13 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
     assert_eq!(sample.len(), 10);
     assert!(sample.iter().all(|v| v.as_deref().is_some_and(|s| s.ends_with("@example.org"))));
     assert!(column(customer, "tags").sample_values.iter().all(Option::is_none));
+
+    // The schema is read over several connections sharing one snapshot; over one connection
+    // (a server that cannot share snapshots, or `max_connections = 1`) it reads the same.
+    let shared = scan_url(&db.url, &ScanOptions { sample_rows: 0, ..Default::default() }).await.expect("scan");
+    let alone = scan_url(&db.url, &ScanOptions { sample_rows: 0, max_connections: 1, ..Default::default() }).await.expect("scan");
+    assert_eq!(format!("{shared:?}"), format!("{alone:?}"));
+    assert_eq!(shared.column_count(), snap.column_count());
 }
 
 #[tokio::test]

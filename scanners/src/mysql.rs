@@ -225,7 +225,7 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             bound_statements(&mut c, options, is_mariadb).await?;
             Ok::<_, ScanError>(c)
         };
-        let (first, sampled) = sample::sample_with_connections(conn, open, jobs, progress, options).await;
+        let (first, sampled) = sample::sample_with_connections(conn, Vec::new(), open, jobs, progress, options).await;
         conn = first;
         warnings.extend(sampled?);
     }

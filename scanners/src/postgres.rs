@@ -32,14 +32,8 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
     let server_version: String = header.get(1);
 
     progress.phase("reading schema", Some(4));
-    let relations = read_relations(&mut conn).await?;
-    progress.advance(1);
-    let mut columns = read_columns(&mut conn).await?;
-    progress.advance(1);
-    let constraints = read_constraints(&mut conn).await?;
-    progress.advance(1);
-    let unique_indexes = read_unique_indexes(&mut conn).await?;
-    progress.advance(1);
+    let (schema, mut helpers) = read_schema(&mut conn, &connect_options, options, progress).await?;
+    let CatalogReads { relations, mut columns, constraints, unique_indexes } = schema;
 
     let mut fks: HashMap<i64, Vec<ForeignKey>> = HashMap::new();
     let mut pk_cols: HashSet<(i64, String)> = HashSet::new();
@@ -109,12 +103,17 @@ pub(crate) async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn 
             .filter(|(ns, i, _)| wanted.contains(&((*ns).clone(), *i)))
             .map(|(ns, _, d)| (ns.as_str(), d))
             .collect();
-        let (first, sampled) = sample::sample_with_connections(conn, || connect(&connect_options, options), jobs, progress, options).await;
+        let opened = std::mem::take(&mut helpers);
+        let (first, sampled) =
+            sample::sample_with_connections(conn, opened, || connect(&connect_options, options), jobs, progress, options).await;
         conn = first;
         warnings.extend(sampled?);
     }
     if options.sample_rows > 0 {
         attach_engine_stats(namespaces.iter_mut(), &null_fractions(&mut conn).await);
+    }
+    for helper in helpers {
+        let _ = helper.close().await;
     }
     let _ = conn.close().await;
 
@@ -139,6 +138,115 @@ async fn connect(connect_options: &PgConnectOptions, options: &ScanOptions) -> R
         .await
         .map_err(|e| ScanError::query("session settings", e))?;
     Ok(conn)
+}
+
+/// What the four catalog reads return.
+struct CatalogReads {
+    relations: Vec<Relation>,
+    columns: HashMap<i64, Vec<Column>>,
+    constraints: Vec<Constraint>,
+    unique_indexes: Vec<(i64, String)>,
+}
+
+/// The catalog reads, most costly first.
+#[derive(Clone, Copy)]
+enum CatalogRead {
+    Columns,
+    Constraints,
+    Relations,
+    UniqueIndexes,
+}
+
+enum CatalogPart {
+    Columns(HashMap<i64, Vec<Column>>),
+    Constraints(Vec<Constraint>),
+    Relations(Vec<Relation>),
+    UniqueIndexes(Vec<(i64, String)>),
+}
+
+impl CatalogRead {
+    async fn run(self, conn: &mut PgConnection) -> Result<CatalogPart, ScanError> {
+        Ok(match self {
+            CatalogRead::Columns => CatalogPart::Columns(read_columns(conn).await?),
+            CatalogRead::Constraints => CatalogPart::Constraints(read_constraints(conn).await?),
+            CatalogRead::Relations => CatalogPart::Relations(read_relations(conn).await?),
+            CatalogRead::UniqueIndexes => CatalogPart::UniqueIndexes(read_unique_indexes(conn).await?),
+        })
+    }
+}
+
+/// Reads the schema: relations, columns, constraints and unique indexes, all as of one
+/// snapshot (a repeatable-read transaction), so that a table created or dropped meanwhile is
+/// seen whole or not at all. Up to three more connections (within `max_connections`) are
+/// opened while the first one reads, take on its snapshot (`pg_export_snapshot`) and then the
+/// reads still waiting; where the server cannot share a snapshot or open more connections,
+/// the first one reads everything. The extra connections come back, out of their
+/// transaction, for sampling.
+async fn read_schema(
+    conn: &mut PgConnection,
+    connect_options: &PgConnectOptions,
+    options: &ScanOptions,
+    progress: &dyn ScanProgress,
+) -> Result<(CatalogReads, Vec<PgConnection>), ScanError> {
+    let reads = [CatalogRead::Columns, CatalogRead::Constraints, CatalogRead::Relations, CatalogRead::UniqueIndexes];
+    let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    sqlx::raw_sql(begin).execute(&mut *conn).await.map_err(|e| ScanError::query("a snapshot of the schema", e))?;
+    let extra = (options.max_connections as usize).clamp(1, reads.len()) - 1;
+    let mut shared = None;
+    if extra > 0 {
+        // Not every server exports snapshots (Redshift does not): the reads then share one
+        // connection.
+        match sqlx::query_scalar::<_, String>("SELECT pg_export_snapshot()").fetch_one(&mut *conn).await {
+            Ok(id) => shared = Some(format!("{begin}; SET TRANSACTION SNAPSHOT '{}'", id.replace('\'', "''"))),
+            Err(e) => tracing::debug!(error = %e, "no snapshot to share; the schema is read over one connection"),
+        }
+    }
+    let queue = std::sync::Mutex::new(reads.into_iter());
+    let helper = |join: String| {
+        let queue = &queue;
+        async move {
+            let mut helper = connect(connect_options, options).await.ok()?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(join)).execute(&mut helper).await.ok()?;
+            let parts = take_reads(&mut helper, queue, progress).await;
+            Some((helper, parts))
+        }
+    };
+    let helpers = futures_util::future::join_all(shared.iter().flat_map(|join| (0..extra).map(|_| helper(join.clone()))));
+    let (first, helpers) = tokio::join!(take_reads(conn, &queue, progress), helpers);
+    let mut parts = first?;
+    let mut opened = Vec::new();
+    for (helper, more) in helpers.into_iter().flatten() {
+        parts.extend(more?);
+        opened.push(helper);
+    }
+    let mut reads = CatalogReads { relations: Vec::new(), columns: HashMap::new(), constraints: Vec::new(), unique_indexes: Vec::new() };
+    for part in parts {
+        match part {
+            CatalogPart::Columns(c) => reads.columns = c,
+            CatalogPart::Constraints(c) => reads.constraints = c,
+            CatalogPart::Relations(r) => reads.relations = r,
+            CatalogPart::UniqueIndexes(u) => reads.unique_indexes = u,
+        }
+    }
+    for c in std::iter::once(conn).chain(opened.iter_mut()) {
+        sqlx::raw_sql("COMMIT").execute(&mut *c).await.map_err(|e| ScanError::query("the end of the schema snapshot", e))?;
+    }
+    Ok((reads, opened))
+}
+
+/// Takes catalog reads from `queue` until none is left, each as soon as `conn` is free.
+async fn take_reads(
+    conn: &mut PgConnection,
+    queue: &std::sync::Mutex<std::array::IntoIter<CatalogRead, 4>>,
+    progress: &dyn ScanProgress,
+) -> Result<Vec<CatalogPart>, ScanError> {
+    let mut parts = Vec::new();
+    loop {
+        let next = queue.lock().map_err(|_| ScanError::query("the schema", "the queue of catalog reads broke"))?.next();
+        let Some(read) = next else { return Ok(parts) };
+        parts.push(read.run(conn).await?);
+        progress.advance(1);
+    }
 }
 
 struct Relation {

@@ -268,12 +268,13 @@ pub(crate) fn keep(namespace: &str, dataset: &mut Dataset, profiled: Profiled, o
     warnings
 }
 
-/// Samples `jobs` over `first` and as many more connections from `open` as
-/// [`ScanOptions::sampling_connections`] allows, opened side by side; one that cannot be
-/// opened (the server's connection limit) only means fewer at once. The others are closed
-/// after; `first` comes back with the outcome.
+/// Samples `jobs` over `first`, the connections `opened` already, and as many more from
+/// `open` as [`ScanOptions::sampling_connections`] allows, opened side by side; one that
+/// cannot be opened (the server's connection limit) only means fewer at once. The others are
+/// closed after; `first` comes back with the outcome.
 pub(crate) async fn sample_with_connections<C, F>(
     first: C,
+    opened: Vec<C>,
     open: impl Fn() -> F,
     jobs: Vec<(&str, &mut Dataset)>,
     progress: &dyn crate::ScanProgress,
@@ -283,8 +284,14 @@ where
     C: SampleDataset + sqlx::Connection,
     F: Future<Output = Result<C, crate::ScanError>>,
 {
+    let wanted = options.sampling_connections(jobs.len());
     let mut connections = vec![first];
-    let more = futures_util::future::join_all((1..options.sampling_connections(jobs.len())).map(|_| open())).await;
+    let mut opened = opened.into_iter();
+    connections.extend(opened.by_ref().take(wanted - 1));
+    for surplus in opened {
+        let _ = surplus.close().await;
+    }
+    let more = futures_util::future::join_all((connections.len()..wanted).map(|_| open())).await;
     connections.extend(more.into_iter().filter_map(Result::ok));
     let sampled = sample_concurrently(&mut connections, jobs, progress, options).await;
     let mut opened = connections.into_iter();

@@ -146,7 +146,13 @@ const COLUMN_CHUNK: Def = def(
         (5, Int),
         (6, Long),
         (7, Int),
-        (8, Ty::Struct(&def("ColumnCryptoMetaData", &[(1, Ty::Struct(&EMPTY)), (2, Ty::Struct(&def("EncryptionWithColumnKey", &[(1, Ty::List(&Bin)), (2, Bin)])))]))),
+        (
+            8,
+            Ty::Struct(&def(
+                "ColumnCryptoMetaData",
+                &[(1, Ty::Struct(&EMPTY)), (2, Ty::Struct(&def("EncryptionWithColumnKey", &[(1, Ty::List(&Bin)), (2, Bin)])))],
+            )),
+        ),
         (9, Bin),
     ],
 );
