@@ -135,6 +135,21 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
     let alone = scan_url(&db.url, &ScanOptions { sample_rows: 0, max_connections: 1, ..Default::default() }).await.expect("scan");
     assert_eq!(format!("{shared:?}"), format!("{alone:?}"));
     assert_eq!(shared.column_count(), snap.column_count());
+
+    // A role that may not export snapshots (as on servers without the function) still reads
+    // the whole schema, over one connection.
+    let role = format!("{}_reader", db.name);
+    db.execute(&format!(
+        "CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA sales, hr TO {role};
+         REVOKE EXECUTE ON FUNCTION pg_export_snapshot() FROM PUBLIC"
+    ))
+    .await;
+    let mut url = url::Url::parse(&db.url).unwrap();
+    url.set_username(&role).unwrap();
+    let limited = scan_url(url.as_str(), &ScanOptions { sample_rows: 0, ..Default::default() }).await;
+    db.execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}")).await;
+    let limited = limited.expect("scan without a shared snapshot");
+    assert_eq!(format!("{:?}", limited.namespaces), format!("{:?}", shared.namespaces));
 }
 
 #[tokio::test]

@@ -198,7 +198,14 @@ async fn read_schema(
         // connection.
         match sqlx::query_scalar::<_, String>("SELECT pg_export_snapshot()").fetch_one(&mut *conn).await {
             Ok(id) => shared = Some(format!("{begin}; SET TRANSACTION SNAPSHOT '{}'", id.replace('\'', "''"))),
-            Err(e) => tracing::debug!(error = %e, "no snapshot to share; the schema is read over one connection"),
+            Err(e) => {
+                tracing::debug!(error = %e, "no snapshot to share; the schema is read over one connection");
+                // The failed statement left the transaction unusable: begin it again.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ROLLBACK; {begin}")))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| ScanError::query("a snapshot of the schema", e))?;
+            }
         }
     }
     let queue = std::sync::Mutex::new(reads.into_iter());
