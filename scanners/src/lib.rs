@@ -106,8 +106,9 @@ pub enum ScanError {
 }
 
 impl ScanError {
-    fn query(what: impl Into<String>, err: impl std::fmt::Display) -> Self {
-        ScanError::Query { what: what.into(), message: err.to_string() }
+    fn query(what: impl Into<String>, err: impl QueryFailure) -> Self {
+        let message = if err.connection_lost() { format!("the connection was lost ({err})") } else { err.to_string() };
+        ScanError::Query { what: what.into(), message }
     }
 
     /// Maps a connection error to the most helpful variant.
@@ -133,6 +134,24 @@ impl ScanError {
         }
     }
 }
+
+/// Why a read failed, as [`ScanError::query`] tells it: a lost connection is said to be one,
+/// whatever words the driver found for it (a killed session can end in a bare end of file).
+trait QueryFailure: std::fmt::Display {
+    fn connection_lost(&self) -> bool {
+        false
+    }
+}
+
+impl QueryFailure for sqlx::Error {
+    fn connection_lost(&self) -> bool {
+        is_connection_lost(self)
+    }
+}
+
+impl QueryFailure for &str {}
+impl QueryFailure for String {}
+impl QueryFailure for tokio::task::JoinError {}
 
 /// Scans the source at `url` (which may carry a password) and returns its snapshot.
 pub async fn scan(url: &SourceUrl, options: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
