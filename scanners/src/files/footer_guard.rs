@@ -204,6 +204,20 @@ const PAGE_HEADER: Def = def(
 );
 
 impl Ty {
+    /// The type a declared code stands for when it holds no other values.
+    fn scalar(code: u8) -> Option<Ty> {
+        Some(match code {
+            BOOL_TRUE | BOOL_FALSE => Ty::Bool,
+            BYTE => Ty::Byte,
+            I16 => Ty::I16,
+            I32 => Ty::I32,
+            I64 => Ty::I64,
+            DOUBLE => Ty::Double,
+            BINARY => Ty::Binary,
+            _ => return None,
+        })
+    }
+
     /// Whether a declared compact-protocol type code is this type.
     fn declared_as(self, code: u8) -> bool {
         code == match self {
@@ -344,7 +358,7 @@ impl<'a> Walk<'a> {
     /// A collection of `count` entries, each of type `ty` (two types for a map's entries),
     /// walked by their declared types.
     fn entries(&mut self, count: u64, types: &[u8], depth: usize) -> Result<(), String> {
-        let weight: u64 = types.iter().map(|&t| if t == STRUCT { STRUCT_WEIGHT } else { OTHER_WEIGHT }).sum();
+        let weight: u64 = types.iter().map(|&t| entry_weight(t)).sum();
         self.claim_entries(count, weight)?;
         for _ in 0..count {
             for &t in types {
@@ -391,18 +405,13 @@ impl<'a> Walk<'a> {
     /// One value of declared type `ty`, as the crate skips a field it does not know; an
     /// integer's value is returned.
     fn value(&mut self, ty: u8, depth: usize) -> Result<Option<i64>, String> {
+        if let Some(scalar) = Ty::scalar(ty) {
+            return self.typed(scalar, depth);
+        }
         if depth > MAX_NESTING {
             return Err(format!("its metadata nests more than {MAX_NESTING} levels deep"));
         }
         match ty {
-            BOOL_TRUE | BOOL_FALSE => {}
-            BYTE => self.skip(1)?,
-            I16 | I32 | I64 => return Ok(Some(self.zigzag()?)),
-            DOUBLE => self.skip(8)?,
-            BINARY => {
-                let n = self.varint()?;
-                self.skip(n)?;
-            }
             LIST | SET => {
                 let (count, elem) = self.list_header()?;
                 check_type(elem)?;
@@ -445,7 +454,7 @@ impl<'a> Walk<'a> {
                 if !elem.declared_as(code) {
                     return Err(format!("a list at byte {at} declares {} entries where the format has other ones", type_name(code)));
                 }
-                self.claim_entries(count, if matches!(elem, Ty::Struct(_)) { STRUCT_WEIGHT } else { OTHER_WEIGHT })?;
+                self.claim_entries(count, entry_weight(code))?;
                 for _ in 0..count {
                     if matches!(elem, Ty::Bool) {
                         self.byte()?;
@@ -533,6 +542,15 @@ impl<'a> Walk<'a> {
             self.path.pop();
         }
         Ok(())
+    }
+}
+
+/// What a collection's entry of declared type `code` is counted as in memory.
+fn entry_weight(code: u8) -> u64 {
+    if code == STRUCT {
+        STRUCT_WEIGHT
+    } else {
+        OTHER_WEIGHT
     }
 }
 
