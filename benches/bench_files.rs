@@ -82,8 +82,14 @@ async fn almanac_scans(url: &str, name: &str, settings: Option<SourceSettings>, 
     Ok((median(&mut times), shape.0, shape.1))
 }
 
+// The allocator of the `almanac` binary, set up as its `main` does, so a scan here costs
+// what `almanac scan` costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    almanac::allocation::avoid_huge_pages();
     let quick = std::env::args().any(|a| a == "--quick");
     let runs = if quick { 3 } else { 5 };
     let python = python()?;

@@ -26,8 +26,14 @@ fn median(v: &mut [Duration]) -> Duration {
     v[v.len() / 2]
 }
 
+// The allocator of the `almanac` binary, set up as its `main` does, so a scan here costs
+// what `almanac scan` costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    almanac::allocation::avoid_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
     let admin = admin_url(&args);

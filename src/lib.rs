@@ -1,5 +1,6 @@
 //! Almanac: a data catalog and data dictionary with privacy governance.
 
+pub mod allocation;
 pub mod api;
 pub mod app;
 pub mod audit;
