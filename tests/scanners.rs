@@ -7,6 +7,10 @@ use common::{chinook_dir, chinook_script, chinook_sqlite, MyDatabase, PgDatabase
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 fn dataset<'a>(snap: &'a Snapshot, ns: &str, name: &str) -> &'a Dataset {
     snap.namespaces
         .iter()
@@ -150,6 +154,52 @@ async fn postgres_scanner_reads_tables_views_partitions_keys_and_comments() {
     db.execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}")).await;
     let limited = limited.expect("scan without a shared snapshot");
     assert_eq!(format!("{:?}", limited.namespaces), format!("{:?}", shared.namespaces));
+}
+
+/// Sampled rows are read from PostgreSQL as one record each and split here; whatever the
+/// values hold, each must come out as the column's own text cut to `max_value_chars`, as
+/// `left(column::text, n)` gives it, including rows too long to come back as one record.
+#[tokio::test]
+async fn postgres_sampled_values_are_each_columns_text_whatever_they_hold() {
+    let Some(db) = PgDatabase::create().await else { return };
+    db.execute(
+        r#"CREATE TYPE pair AS (n int, label text);
+         CREATE TABLE odd (id int PRIMARY KEY, "weird, ""name"" (x)" text, amount numeric, tags text[], doc jsonb, raw bytea, at timestamptz, ok boolean, p pair, ip inet, net cidr, code char(6), nm name, ch "char", mac macaddr);
+         INSERT INTO odd VALUES
+           (1, 'plain', 1.50, '{a,b}', '{"k": "v, w"}', '\x00ff', '2024-03-01 10:00:00+00', true, ROW(1, 'a b')),
+           (2, '', NULL, '{}', 'null', '\x', NULL, false, ROW(NULL, '')),
+           (3, NULL, -0.001, '{"x,y","(z)"}', '[1, "two"]', NULL, '1999-12-31 23:59:59.5+00', NULL, NULL),
+           (4, 'say "hi", (then) leave\now', 1e20, NULL, '{"q": "\"quoted\""}', '\x5c22', NULL, NULL, ROW(2, 'x"y')),
+           (5, E'two\nlines\tand tab', 0, '{NULL}', NULL, NULL, NULL, true, ROW(3, NULL)),
+           (6, E'ctrl \x01 \x1f \x7f', 3, NULL, NULL, NULL, NULL, NULL, NULL),
+           (7, 'Seppälä 日本語 🙂 ' || chr(8238) || 'rtl', 4, NULL, NULL, NULL, NULL, NULL, NULL),
+           (8, ' leading and trailing ', 5, NULL, NULL, NULL, NULL, NULL, NULL);
+         INSERT INTO odd VALUES
+           (9, 'net', 6, NULL, NULL, NULL, NULL, false, NULL, '10.0.0.1', '10.0.0.0/8', 'ab', 'a name', 'z', '08:00:2b:01:02:03'),
+           (10, 'net6', 7, NULL, NULL, NULL, NULL, true, NULL, '2001:db8::1/64', '2001:db8::/32', 'a,b "c', 'x y', ',', NULL);
+         CREATE TABLE long (id int PRIMARY KEY, body text, note text);
+         INSERT INTO long VALUES (1, repeat('ab"c,', 30000), 'short'), (2, 'small', repeat('é', 5000)), (3, NULL, '');
+         CREATE TABLE single (v text);
+         INSERT INTO single VALUES ('(only)'), (NULL), ('');"#,
+    )
+    .await;
+    for max in [512usize, 16] {
+        let options = ScanOptions { sample_rows: 100, profile_rows: 100, max_value_chars: max, ..Default::default() };
+        let snap = scan_url(&db.url, &options).await.expect("scan");
+        let mut conn = db.connect().await;
+        for table in ["odd", "long", "single"] {
+            let d = dataset(&snap, "public", table);
+            let mut scanned: Vec<Vec<Option<String>>> =
+                (0..d.columns[0].sample_values.len()).map(|i| d.columns.iter().map(|c| c.sample_values[i].clone()).collect()).collect();
+            let list = d.columns.iter().map(|c| format!("left({}::text, {max})", quote(&c.name))).collect::<Vec<_>>().join(", ");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {list} FROM {table}"))).fetch_all(&mut conn).await.expect("read");
+            let mut expected: Vec<Vec<Option<String>>> =
+                rows.iter().map(|r| (0..d.columns.len()).map(|i| sqlx::Row::get::<Option<String>, _>(r, i)).collect()).collect();
+            scanned.sort();
+            expected.sort();
+            assert_eq!(scanned, expected, "{table} with values cut to {max} characters");
+        }
+    }
 }
 
 #[tokio::test]

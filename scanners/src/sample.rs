@@ -40,6 +40,12 @@ pub(crate) trait SampleSource {
     }
     /// Column `i` of a row as text.
     fn text(row: &Self::Row, i: usize) -> Result<Option<String>, sqlx::Error>;
+    /// Splits a row read as one text in the engine's record syntax into its values; `None`
+    /// when the text is not one whole record (cut short by the query's length limit).
+    fn split_record(text: &str) -> Option<Vec<Option<String>>> {
+        let _ = text;
+        None
+    }
 }
 
 /// An engine's connection that samples one dataset (its own queries, then [`take`]).
@@ -62,17 +68,27 @@ pub(crate) struct Attempt {
     /// When non-zero, the rows come unordered with this many key columns first, and the
     /// `n` with the smallest hash are kept here.
     pub key_columns: usize,
+    /// When set, `sql` returns each row as one text in the engine's record syntax (one value
+    /// to convert and send per row instead of one per column), and this query returns the
+    /// same rows one column per value; it runs when a record comes back cut short.
+    pub by_columns: Option<String>,
 }
 
 impl Attempt {
     /// A query that ranks every row in SQL.
     pub fn ranked(method: SampleMethod, sql: String) -> Attempt {
-        Attempt { method, sql, complete: true, key_columns: 0 }
+        Attempt { method, sql, complete: true, key_columns: 0, by_columns: None }
     }
 
     /// A random draw that may come back short.
     pub fn random(method: SampleMethod, sql: String) -> Attempt {
-        Attempt { method, sql, complete: false, key_columns: 0 }
+        Attempt { method, sql, complete: false, key_columns: 0, by_columns: None }
+    }
+
+    /// The same attempt reading rows as records with `sql`, and by columns with its own query
+    /// when a record is too long to come back whole.
+    pub fn by_records(self, sql: String) -> Attempt {
+        Attempt { by_columns: Some(self.sql), sql, ..self }
     }
 }
 
@@ -186,13 +202,8 @@ pub(crate) async fn take<S: SampleSource>(
     let mut warnings = Vec::new();
     for attempt in attempts.into_iter().chain([first_rows]) {
         let last = attempt.method == SampleMethod::Limit;
-        let fetched = if attempt.key_columns > 0 {
-            conn.fetch_smallest(attempt.sql, attempt.key_columns, n as usize).await
-        } else {
-            conn.fetch(attempt.sql).await
-        };
-        let rows = match fetched {
-            Ok(rows) => rows,
+        let values = match read_values(conn, &attempt, dataset.columns.len(), n as usize, options.max_value_chars).await {
+            Ok(values) => values,
             // A way the table does not allow (no hash function on an old server, a view of a
             // foreign server): the first rows still can, and their error is the one told.
             Err(e) if !last && !crate::is_connection_lost(&e) => {
@@ -208,22 +219,14 @@ pub(crate) async fn take<S: SampleSource>(
             }
             Err(e) => return Err(e),
         };
-        let enough = attempt.complete || rows.len() >= (n as usize) / 2 || last;
-        taken = Some((attempt.method, attempt.key_columns, rows));
+        let read = values.first().map_or(0, Vec::len);
+        let enough = attempt.complete || read >= (n as usize) / 2 || last;
+        taken = Some((attempt.method, values));
         if enough {
             break;
         }
     }
-    let Some((method, skip, rows)) = taken else { return Ok(Vec::new()) };
-    let mut values: Vec<Vec<Option<String>>> = Vec::with_capacity(dataset.columns.len());
-    for i in 0..dataset.columns.len() {
-        values.push(
-            rows.iter()
-                .map(|row| S::text(row, skip + i).map(|v| v.map(|s| crate::truncate_value(s, options.max_value_chars))))
-                .collect::<Result<_, _>>()?,
-        );
-    }
-    drop(rows);
+    let Some((method, values)) = taken else { return Ok(Vec::new()) };
     // Keys are unique by construction: duplicates are judged on the other columns.
     let keyless: Vec<bool> = dataset.columns.iter().map(|c| !c.primary_key && !c.unique).collect();
     let profiled = tokio::task::spawn_blocking(move || profile_values(values, keyless, method))
@@ -231,6 +234,70 @@ pub(crate) async fn take<S: SampleSource>(
         .map_err(|e| sqlx::Error::Protocol(format!("profiling stopped: {e}")))?;
     warnings.extend(keep(namespace, dataset, profiled, options));
     Ok(warnings)
+}
+
+/// Runs one attempt and returns its values column by column, each cut to `max_chars`.
+async fn read_values<S: SampleSource>(
+    conn: &mut S,
+    attempt: &Attempt,
+    columns: usize,
+    n: usize,
+    max_chars: usize,
+) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
+    let skip = attempt.key_columns;
+    let rows = fetch_rows(conn, attempt.sql.clone(), skip, n).await?;
+    let Some(by_columns) = &attempt.by_columns else { return by_column::<S>(&rows, skip, columns, max_chars) };
+    if let Some(values) = by_record::<S>(&rows, skip, columns, max_chars)? {
+        return Ok(values);
+    }
+    // A row longer than the record limit (or not read as expected): the same rows again, one
+    // value per column, each cut in SQL.
+    drop(rows);
+    tracing::debug!("a sampled row did not come back as one whole record; reading it by columns");
+    let rows = fetch_rows(conn, by_columns.clone(), skip, n).await?;
+    by_column::<S>(&rows, skip, columns, max_chars)
+}
+
+async fn fetch_rows<S: SampleSource>(conn: &mut S, sql: String, key_columns: usize, n: usize) -> Result<Vec<S::Row>, sqlx::Error> {
+    if key_columns > 0 {
+        conn.fetch_smallest(sql, key_columns, n).await
+    } else {
+        conn.fetch(sql).await
+    }
+}
+
+/// The values of `columns` columns after `skip`, one per column of each row.
+fn by_column<S: SampleSource>(
+    rows: &[S::Row],
+    skip: usize,
+    columns: usize,
+    max_chars: usize,
+) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
+    (0..columns)
+        .map(|i| rows.iter().map(|row| S::text(row, skip + i).map(|v| v.map(|s| crate::truncate_value(s, max_chars)))).collect())
+        .collect()
+}
+
+/// The values of rows read as one record each (the column after `skip`), or `None` when a
+/// record is not whole or does not hold `columns` values.
+fn by_record<S: SampleSource>(
+    rows: &[S::Row],
+    skip: usize,
+    columns: usize,
+    max_chars: usize,
+) -> Result<Option<Vec<Vec<Option<String>>>>, sqlx::Error> {
+    let mut values: Vec<Vec<Option<String>>> = (0..columns).map(|_| Vec::with_capacity(rows.len())).collect();
+    for row in rows {
+        let Some(text) = S::text(row, skip)? else { return Ok(None) };
+        let Some(fields) = S::split_record(&text) else { return Ok(None) };
+        if fields.len() != columns {
+            return Ok(None);
+        }
+        for (column, value) in values.iter_mut().zip(fields) {
+            column.push(value.map(|s| crate::truncate_value(s, max_chars)));
+        }
+    }
+    Ok(Some(values))
 }
 
 /// A dataset's sampled values with their profiles, before they are kept.

@@ -374,6 +374,7 @@ async fn sample_dataset(
             sql: format!("SELECT {key_list}, {select_list} FROM {table}"),
             complete: true,
             key_columns,
+            by_columns: None,
         });
     }
     // A window of rows starting at a random rowid: a b-tree seek, not a scan.
