@@ -10,15 +10,23 @@ use sea_orm::{DatabaseTransaction, DbErr};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Classifies every scanned column the catalog knows. A panic while classifying one column
-/// (a bug meeting data nobody foresaw) leaves that column as it was and becomes a warning
-/// naming it; the others are classified and the scan goes on.
+/// A column by namespace, dataset and column name.
+type ColumnKey = (String, String, String);
+
+/// Suggestions by column, with warnings for the columns that could not be classified.
+type Classified = (Vec<(ColumnKey, Option<Suggestion>)>, Vec<snap::ScanWarning>);
+
+/// Classifies the columns of the snapshot that `wanted` picks, with the curated `descriptions`
+/// by column. A
+/// panic while classifying one column (a bug meeting data nobody foresaw) leaves that column
+/// as it was and becomes a warning naming it; the others are classified and the scan goes on.
 fn classify_columns(
     snapshot: &snap::Snapshot,
-    columns: &ScannedColumns,
+    descriptions: &HashMap<ColumnKey, String>,
+    wanted: impl Fn(&ColumnKey) -> bool + Sync,
     classify: impl Fn(&ColumnFacts<'_>) -> Option<Suggestion> + Sync,
     warnings: &mut Vec<snap::ScanWarning>,
-) -> Vec<(i64, Option<Suggestion>)> {
+) -> Vec<(ColumnKey, Option<Suggestion>)> {
     let datasets: Vec<(&str, &snap::Dataset)> =
         snapshot.namespaces.iter().flat_map(|ns| ns.datasets.iter().map(move |d| (ns.name.as_str(), d))).collect();
     let part = |datasets: &[(&str, &snap::Dataset)]| {
@@ -28,18 +36,21 @@ fn classify_columns(
             let table = crate::classify::TableContext::of_dataset(d);
             for c in &d.columns {
                 let key = (ns.to_string(), d.name.clone(), c.name.clone());
-                let Some((id, _, description)) = columns.get(&key) else { continue };
-                let facts = ColumnFacts::in_table(table, d, c, description.as_deref());
+                if !wanted(&key) {
+                    continue;
+                }
+                let facts = ColumnFacts::in_table(table, d, c, descriptions.get(&key).map(String::as_str));
                 match crate::contain::contained(|| classify(&facts)) {
-                    Ok(found) => results.push((*id, found)),
+                    Ok(found) => results.push((key, found)),
                     Err(e) => warnings.push(snap::ScanWarning::column(ns, &d.name, &c.name, format!("not classified: {e}"))),
                 }
             }
         }
         (results, warnings)
     };
+    let columns = snapshot.column_count();
     // Two halves on two threads when there is enough to share (the answer is the same).
-    let (mut results, more) = if columns.len() < 4_000 {
+    let (mut results, more) = if columns < 4_000 {
         part(&datasets)
     } else {
         let (a, b) = datasets.split_at(datasets.len() / 2);
@@ -57,28 +68,67 @@ fn classify_columns(
     results
 }
 
-/// Classifies the scan's columns on a blocking thread and writes the suggestions inside the
-/// scan's transaction. Returns what was written and the datasets whose classifications
-/// changed (the search index shows them). A column whose classification panics keeps what it
-/// had and gets a warning.
+/// A scan's classification, running on blocking threads while the scan's structure is
+/// applied: it needs only the snapshot and the curated descriptions, which the structure does
+/// not change.
+pub struct Classification {
+    running: tokio::task::JoinHandle<Classified>,
+    descriptions: Arc<HashMap<ColumnKey, String>>,
+    snapshot: Arc<snap::Snapshot>,
+    classifier: Arc<Classifier>,
+}
+
+/// Starts classifying every column of `snapshot` (CPU work, off the async threads).
+pub fn start(snapshot: Arc<snap::Snapshot>, classifier: Arc<Classifier>, descriptions: HashMap<ColumnKey, String>) -> Classification {
+    let descriptions = Arc::new(descriptions);
+    let running = {
+        let (snapshot, classifier, descriptions) = (snapshot.clone(), classifier.clone(), descriptions.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut warnings = Vec::new();
+            let results = classify_columns(&snapshot, &descriptions, |_| true, |facts| classifier.classify(facts), &mut warnings);
+            (results, warnings)
+        })
+    };
+    Classification { running, descriptions, snapshot, classifier }
+}
+
+/// Waits for the classification and writes its suggestions inside the scan's transaction, for
+/// the columns the catalog holds (`columns`, as the structure left them). Returns what was
+/// written and the datasets whose classifications changed (the search index shows them). A
+/// column whose description is not the one classified with is classified again.
 pub async fn classify_scan(
     txn: &DatabaseTransaction,
     scan_id: i64,
-    snapshot: Arc<snap::Snapshot>,
-    classifier: Arc<Classifier>,
+    classification: Classification,
     columns: Arc<ScannedColumns>,
     now: DateTime<Utc>,
     warnings: &mut Vec<snap::ScanWarning>,
 ) -> Result<(ClassificationSummary, Vec<i64>), DbErr> {
-    let dataset_of: HashMap<i64, i64> = columns.values().map(|(c, d, _)| (*c, *d)).collect();
-    let (results, more_warnings) = tokio::task::spawn_blocking(move || {
-        let mut warnings = Vec::new();
-        let results = classify_columns(&snapshot, &columns, |facts| classifier.classify(facts), &mut warnings);
-        (results, warnings)
-    })
-    .await
-    .map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
+    let Classification { running, descriptions, snapshot, classifier } = classification;
+    let (found, more_warnings) = running.await.map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
     warnings.extend(more_warnings);
+    let mut results = Vec::with_capacity(found.len());
+    let mut again = HashMap::new();
+    for (key, suggestion) in found {
+        let Some((id, _, description)) = columns.get(&key) else { continue };
+        if description.as_deref() == descriptions.get(&key).map(String::as_str) {
+            results.push((*id, suggestion));
+        } else if let Some(description) = description {
+            again.insert(key, description.clone());
+        }
+    }
+    if !again.is_empty() {
+        let redo = tokio::task::spawn_blocking(move || {
+            let mut warnings = Vec::new();
+            let found =
+                classify_columns(&snapshot, &again, |key| again.contains_key(key), |facts| classifier.classify(facts), &mut warnings);
+            (found, warnings)
+        });
+        let (found, more_warnings) = redo.await.map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
+        warnings.extend(more_warnings);
+        results.extend(found.into_iter().filter_map(|(key, s)| Some((columns.get(&key)?.0, s))));
+    }
+    let dataset_of: HashMap<i64, i64> = columns.values().map(|(c, d, _)| (*c, *d)).collect();
     let (summary, changed) = apply_suggestions(txn, scan_id, &results, now).await?;
     Ok((summary, changed.into_iter().filter_map(|c| dataset_of.get(&c).copied()).collect()))
 }
@@ -125,15 +175,11 @@ mod tests {
             namespaces: vec![snap::Namespace { name: "main".into(), datasets: vec![dataset] }],
             warnings: Vec::new(),
         };
-        let columns: ScannedColumns = ["email", "surname", "phone"]
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (("main".to_string(), "customers".to_string(), c.to_string()), (i as i64 + 1, 1, None)))
-            .collect();
         let mut warnings = Vec::new();
         let results = classify_columns(
             &snapshot,
-            &columns,
+            &HashMap::new(),
+            |_| true,
             |facts| {
                 if facts.column == "surname" {
                     // What `split_at(8)` did to "Seppälä" before the fix.
@@ -144,7 +190,7 @@ mod tests {
             },
             &mut warnings,
         );
-        assert_eq!(results.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(results.iter().map(|(key, _)| key.2.as_str()).collect::<Vec<_>>(), vec!["email", "phone"]);
         assert_eq!(warnings.len(), 1);
         let w = &warnings[0];
         assert_eq!((w.dataset.as_deref(), w.column.as_deref()), (Some("customers"), Some("surname")));

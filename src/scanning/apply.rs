@@ -53,17 +53,22 @@ async fn apply_in_transaction(
     let started = Instant::now();
     let txn = crate::store::begin_write(db).await?;
     let now = Utc::now();
+    // Classification needs only the snapshot and the curated descriptions: it computes on
+    // other threads while the structure is written.
+    let descriptions = ingest::load_descriptions(&txn, source_id).await?;
+    let classification = crate::privacy::scan::start(snapshot.clone(), classifier, descriptions);
     let mut applied = ingest::apply_structure(&txn, source_id, scan_id, &snapshot, now).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "structure applied");
     let columns = Arc::new(std::mem::take(&mut applied.columns));
 
     let mut warnings = snapshot.warnings.clone();
-    // Classification and the profile comparison share nothing but the transaction: each is
-    // CPU work between reads and writes, so one computes while the other waits on the store.
+    // The classification's suggestions and the profile comparison share nothing but the
+    // transaction: each is CPU work between reads and writes, so one computes while the other
+    // waits on the store.
     let ids: crate::history::ColumnIds = columns.iter().map(|(k, (c, d, _))| (k.clone(), (*c, *d))).collect();
     let (mut classify_warnings, mut profile_warnings) = (Vec::new(), Vec::new());
     let (classified, profiled) = tokio::join!(
-        crate::privacy::scan::classify_scan(&txn, scan_id, snapshot.clone(), classifier, columns.clone(), now, &mut classify_warnings),
+        crate::privacy::scan::classify_scan(&txn, scan_id, classification, columns.clone(), now, &mut classify_warnings),
         crate::history::record_profiles(&txn, scan_id, snapshot.clone(), Arc::new(ids), drift, now, &mut profile_warnings),
     );
     let (classifications, classified_datasets) = classified?;

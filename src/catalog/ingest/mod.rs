@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
-    Set,
+    QueryTrait, Set,
 };
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -669,9 +669,20 @@ async fn diff_foreign_keys(
     Ok(())
 }
 
-/// Classifies every scanned column (names, comments, curated descriptions, types, sampled
-/// values) and writes the suggestions; the samples are read here and nowhere stored.
+/// The curated descriptions of the source's live columns, by namespace, dataset and column
+/// name: what a scan's classification reads before the catalog is updated (a scan never
+/// changes a description, and its write transaction keeps anyone else from doing so).
+pub async fn load_descriptions(txn: &DatabaseTransaction, source_id: i64) -> Result<HashMap<(String, String, String), String>, DbErr> {
+    let columns = read_columns(txn, source_id, true).await?;
+    Ok(columns.into_iter().filter_map(|(key, (_, _, description))| Some((key, description?))).collect())
+}
+
+/// The source's live columns with their ids, datasets and curated descriptions.
 async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<ScannedColumns, DbErr> {
+    read_columns(txn, source_id, false).await
+}
+
+async fn read_columns(txn: &DatabaseTransaction, source_id: i64, described_only: bool) -> Result<ScannedColumns, DbErr> {
     // Only the fields needed, as tuples: a source may hold hundreds of thousands of columns.
     let datasets: HashMap<i64, (i64, String)> = dataset::Entity::find()
         .select_only()
@@ -703,6 +714,7 @@ async fn load_columns(txn: &DatabaseTransaction, source_id: i64) -> Result<Scann
         ])
         .filter(dataset_column::Column::DatasetId.in_subquery(crate::catalog::datasets_of_source(source_id)))
         .filter(dataset_column::Column::RemovedAt.is_null())
+        .apply_if(described_only.then_some(()), |q, ()| q.filter(dataset_column::Column::Description.is_not_null()))
         .into_tuple::<(i64, i64, String, Option<String>)>()
         .all(txn)
         .await?
