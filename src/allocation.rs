@@ -7,13 +7,14 @@
 //! (`clear_page_erms` in a profile of the benchmark warehouse's scan). With huge pages off
 //! the same scan spends about 0.6 s less in the kernel.
 
-/// Turns transparent huge pages off for this process (Linux; elsewhere nothing happens).
-/// Call it first thing in `main`; memory mapped before keeps what it had.
+/// Turns transparent huge pages off for this process, for its memory mapped before and after
+/// (Linux; elsewhere nothing happens). Call it first thing in `main`.
 pub fn avoid_huge_pages() {
     #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and touches no memory of ours.
+    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments (passed at the width the kernel
+    // reads them) and touches no memory of ours.
     unsafe {
         // A kernel older than 3.15 refuses it; the process then runs as before.
-        let _ = libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        let _ = libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong);
     }
 }

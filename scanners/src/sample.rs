@@ -245,17 +245,35 @@ async fn read_values<S: SampleSource>(
     max_chars: usize,
 ) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
     let skip = attempt.key_columns;
-    let rows = fetch_rows(conn, attempt.sql.clone(), skip, n).await?;
-    let Some(by_columns) = &attempt.by_columns else { return by_column::<S>(&rows, skip, columns, max_chars) };
-    if let Some(values) = by_record::<S>(&rows, skip, columns, max_chars)? {
-        return Ok(values);
+    let Some(by_columns) = &attempt.by_columns else {
+        let rows = fetch_rows(conn, attempt.sql.clone(), skip, n).await?;
+        return by_column::<S>(&rows, skip, columns, max_chars);
+    };
+    match fetch_rows(conn, attempt.sql.clone(), skip, n).await {
+        Ok(rows) => {
+            if let Some(values) = by_record::<S>(&rows, skip, columns, max_chars)? {
+                return Ok(values);
+            }
+            // A row longer than the record limit (or not read as expected).
+            tracing::debug!("a sampled row did not come back as one whole record; reading it by columns");
+        }
+        // The server could not build a row's record (one over its 1 GB string limit, say) or
+        // the cut one did not decode: the values cut one by one may still come. A lost
+        // connection or a statement cancelled at its timeout would only fail again.
+        Err(e) if !crate::is_connection_lost(&e) && !is_cancelled(&e) => {
+            tracing::debug!(error = %e, "a sampled row could not be read as one record; reading it by columns");
+        }
+        Err(e) => return Err(e),
     }
-    // A row longer than the record limit (or not read as expected): the same rows again, one
-    // value per column, each cut in SQL.
-    drop(rows);
-    tracing::debug!("a sampled row did not come back as one whole record; reading it by columns");
+    // The same rows again, one value per column, each cut in SQL.
     let rows = fetch_rows(conn, by_columns.clone(), skip, n).await?;
     by_column::<S>(&rows, skip, columns, max_chars)
+}
+
+/// A statement the server cancelled (SQLSTATE 57014: the statement timeout, or a user's
+/// cancel request).
+fn is_cancelled(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some("57014"))
 }
 
 async fn fetch_rows<S: SampleSource>(conn: &mut S, sql: String, key_columns: usize, n: usize) -> Result<Vec<S::Row>, sqlx::Error> {

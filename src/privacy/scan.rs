@@ -108,20 +108,23 @@ pub async fn classify_scan(
     let (found, more_warnings) = running.await.map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
     warnings.extend(more_warnings);
     let mut results = Vec::with_capacity(found.len());
-    let mut again = HashMap::new();
+    // Columns whose description changed since it was read (a steward's edit committed in
+    // between, where the store's transactions allow it), with the description they have now.
+    let mut again: HashMap<ColumnKey, Option<String>> = HashMap::new();
     for (key, suggestion) in found {
         let Some((id, _, description)) = columns.get(&key) else { continue };
         if description.as_deref() == descriptions.get(&key).map(String::as_str) {
             results.push((*id, suggestion));
-        } else if let Some(description) = description {
+        } else {
             again.insert(key, description.clone());
         }
     }
     if !again.is_empty() {
         let redo = tokio::task::spawn_blocking(move || {
+            let now: HashMap<ColumnKey, String> =
+                again.iter().filter_map(|(key, description)| Some((key.clone(), description.clone()?))).collect();
             let mut warnings = Vec::new();
-            let found =
-                classify_columns(&snapshot, &again, |key| again.contains_key(key), |facts| classifier.classify(facts), &mut warnings);
+            let found = classify_columns(&snapshot, &now, |key| again.contains_key(key), |facts| classifier.classify(facts), &mut warnings);
             (found, warnings)
         });
         let (found, more_warnings) = redo.await.map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;

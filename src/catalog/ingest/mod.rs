@@ -670,8 +670,9 @@ async fn diff_foreign_keys(
 }
 
 /// The curated descriptions of the source's live columns, by namespace, dataset and column
-/// name: what a scan's classification reads before the catalog is updated (a scan never
-/// changes a description, and its write transaction keeps anyone else from doing so).
+/// name: what a scan's classification reads before the catalog is updated. A scan never
+/// changes a description; on SQLite its write transaction also keeps anyone else from doing
+/// so, and elsewhere a column whose description changed meanwhile is classified again.
 pub async fn load_descriptions(txn: &DatabaseTransaction, source_id: i64) -> Result<HashMap<(String, String, String), String>, DbErr> {
     let columns = read_columns(txn, source_id, true).await?;
     Ok(columns.into_iter().filter_map(|(key, (_, _, description))| Some((key, description?))).collect())
