@@ -245,11 +245,9 @@ async fn read_values<S: SampleSource>(
     max_chars: usize,
 ) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
     let skip = attempt.key_columns;
-    let Some(by_columns) = &attempt.by_columns else {
-        let rows = fetch_rows(conn, attempt.sql.clone(), skip, n).await?;
-        return by_column::<S>(&rows, skip, columns, max_chars);
-    };
-    match fetch_rows(conn, attempt.sql.clone(), skip, n).await {
+    let fetched = fetch_rows(conn, attempt.sql.clone(), skip, n).await;
+    let Some(by_columns) = &attempt.by_columns else { return by_column::<S>(&fetched?, skip, columns, max_chars) };
+    match fetched {
         Ok(rows) => {
             if let Some(values) = by_record::<S>(&rows, skip, columns, max_chars)? {
                 return Ok(values);

@@ -17,9 +17,9 @@ type ColumnKey = (String, String, String);
 type Classified = (Vec<(ColumnKey, Option<Suggestion>)>, Vec<snap::ScanWarning>);
 
 /// Classifies the columns of the snapshot that `wanted` picks, with the curated `descriptions`
-/// by column. A
-/// panic while classifying one column (a bug meeting data nobody foresaw) leaves that column
-/// as it was and becomes a warning naming it; the others are classified and the scan goes on.
+/// by column. A panic while classifying one column (a bug meeting data nobody foresaw) leaves
+/// that column as it was and becomes a warning naming it; the others are classified and the
+/// scan goes on.
 fn classify_columns(
     snapshot: &snap::Snapshot,
     descriptions: &HashMap<ColumnKey, String>,
@@ -121,10 +121,11 @@ pub async fn classify_scan(
     }
     if !again.is_empty() {
         let redo = tokio::task::spawn_blocking(move || {
-            let now: HashMap<ColumnKey, String> =
+            let current: HashMap<ColumnKey, String> =
                 again.iter().filter_map(|(key, description)| Some((key.clone(), description.clone()?))).collect();
             let mut warnings = Vec::new();
-            let found = classify_columns(&snapshot, &now, |key| again.contains_key(key), |facts| classifier.classify(facts), &mut warnings);
+            let found =
+                classify_columns(&snapshot, &current, |key| again.contains_key(key), |facts| classifier.classify(facts), &mut warnings);
             (found, warnings)
         });
         let (found, more_warnings) = redo.await.map_err(|e| DbErr::Custom(format!("classification stopped: {e}")))?;
