@@ -181,6 +181,8 @@ pub struct Config {
     pub auth: crate::auth::AuthConfig,
     /// Secrets and limits per source name.
     pub sources: BTreeMap<String, SourceSettings>,
+    /// Where erasure and access requests' identifiers are sealed.
+    pub privacy: crate::privacy::erasure::PrivacyConfig,
 }
 
 impl Default for Config {
@@ -196,6 +198,7 @@ impl Default for Config {
             classify: crate::classify::ClassifyConfig::default(),
             search: crate::search::SearchConfig::default(),
             sources: BTreeMap::new(),
+            privacy: crate::privacy::erasure::PrivacyConfig::default(),
         }
     }
 }

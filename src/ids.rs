@@ -17,11 +17,12 @@ pub enum IdKind {
     Classification,
     Meaning,
     LineageEdge,
+    PrivacyRequest,
 }
 
 impl IdKind {
     /// Every kind.
-    pub const ALL: [IdKind; 10] = [
+    pub const ALL: [IdKind; 11] = [
         IdKind::Source,
         IdKind::Scan,
         IdKind::Namespace,
@@ -32,6 +33,7 @@ impl IdKind {
         IdKind::Classification,
         IdKind::Meaning,
         IdKind::LineageEdge,
+        IdKind::PrivacyRequest,
     ];
 
     /// The prefix of this kind's ids.
@@ -47,6 +49,7 @@ impl IdKind {
             IdKind::Classification => "cls",
             IdKind::Meaning => "mng",
             IdKind::LineageEdge => "lin",
+            IdKind::PrivacyRequest => "req",
         }
     }
 }
@@ -94,6 +97,9 @@ impl GlobalId {
     }
     pub fn classification(id: i64) -> GlobalId {
         GlobalId::new(IdKind::Classification, id)
+    }
+    pub fn privacy_request(id: i64) -> GlobalId {
+        GlobalId::new(IdKind::PrivacyRequest, id)
     }
 
     /// Parses any global id.

@@ -184,3 +184,99 @@ async fn foreign_key_chains_and_cycles_are_followed_and_cut() {
     assert!(f.datasets.iter().any(|d| d.dataset == "team" && d.rows == 1), "{f:#?}");
     assert!(f.cut.iter().any(|c| c.starts_with("cycle:")), "{:?}", f.cut);
 }
+
+fn almanac(store: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+        .args(args)
+        .env("ALMANAC_STORE", store)
+        .env_remove("ALMANAC_CONFIG")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run almanac")
+}
+
+fn ok_json(o: std::process::Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn refused(o: std::process::Output) -> String {
+    assert!(!o.status.success(), "accepted: {}", String::from_utf8_lossy(&o.stdout));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erasure_request_is_created_planned_and_approved_by_another_person() {
+    let Some(chinook) = chinook_dir() else { return };
+    let dir = TempDir::new();
+    let url = chinook_sqlite(&chinook, dir.path());
+    let store = format!("sqlite://{}/catalog.db", dir.path().display());
+    let scanned = almanac(&store, &["scan", &url, "--name", "chinook"]);
+    assert!(scanned.status.success(), "{}", String::from_utf8_lossy(&scanned.stderr));
+
+    let created = ok_json(almanac(
+        &store,
+        &["erasure", "create", "--subject", "email=  LeoneKohler@SurfEU.de ", "--requester", "alice", "--format", "json"],
+    ));
+    let id = created["id"].as_i64().expect("id").to_string();
+    let due = chrono::DateTime::parse_from_rfc3339(created["due"].as_str().expect("due")).expect("due date");
+    let days = (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
+    assert!((27..=31).contains(&days), "due in {days} days");
+
+    let plan = ok_json(almanac(&store, &["erasure", "plan", &id, "--format", "json"]));
+    let steps: Vec<(String, String, i64)> = plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| (s["dataset"].as_str().unwrap().to_string(), s["action"].as_str().unwrap().to_string(), s["rows"].as_i64().unwrap()))
+        .collect();
+    // Lines before invoices before the customer: nothing deleted is still referenced.
+    let names: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(names, ["chinook.main.InvoiceLine", "chinook.main.Invoice", "chinook.main.Customer"], "{plan:#}");
+    assert!(steps.iter().all(|s| s.1 == "delete" && s.2 > 0), "{steps:?}");
+    assert_eq!(steps[2].2, 1);
+    assert!(plan["steps"][2]["uses_suggested_keys"].as_bool().unwrap(), "a scan's suggestion is shown as such");
+    let hash = plan["plan_hash"].as_str().expect("plan hash").to_string();
+    assert_eq!(hash.len(), 64);
+    // Planning again over unchanged sources gives the same plan and hash.
+    assert_eq!(ok_json(almanac(&store, &["erasure", "plan", &id, "--format", "json"]))["plan_hash"], plan["plan_hash"]);
+
+    // Four eyes: the creator cannot approve; nobody can approve another plan than the current.
+    let err = refused(almanac(&store, &["erasure", "approve", &id, "--plan-hash", &hash, "--approver", "alice"]));
+    assert!(err.contains("four eyes"), "{err}");
+    let other = "0".repeat(64);
+    let err = refused(almanac(&store, &["erasure", "approve", &id, "--plan-hash", &other, "--approver", "bob"]));
+    assert!(err.contains("not request"), "{err}");
+    let approved = ok_json(almanac(&store, &["erasure", "approve", &id, "--plan-hash", &hash, "--approver", "bob", "--format", "json"]));
+    assert_eq!((approved["status"].as_str(), approved["approved_by"].as_str()), (Some("approved"), Some("bob")));
+    let err = refused(almanac(&store, &["erasure", "approve", &id, "--plan-hash", &hash, "--approver", "carol"]));
+    assert!(err.contains("is approved"), "{err}");
+
+    // Planning again withdraws the approval: what is approved is always the plan shown.
+    ok_json(almanac(&store, &["erasure", "plan", &id, "--format", "json"]));
+    let shown = ok_json(almanac(&store, &["erasure", "show", &id, "--format", "json"]));
+    assert_eq!(shown["request"]["status"], "planned");
+    assert!(shown["request"]["approved_by"].is_null());
+
+    // Bad input: a malformed subject, an unknown request.
+    let err = refused(almanac(&store, &["erasure", "create", "--subject", "leonekohler@surfeu.de"]));
+    assert!(err.contains("KIND=VALUE"), "{err}");
+    let err = refused(almanac(&store, &["erasure", "plan", "999"]));
+    assert!(err.contains("no request 999"), "{err}");
+
+    // Nothing of the subject in the store's files or the audit log: the identifiers are
+    // sealed with a key kept beside the store, not in it.
+    assert!(dir.path().join("catalog.db.privacy-key").is_file());
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("catalog.db") && path.is_file() {
+            let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
+            assert!(!bytes.windows(11).any(|w| w == b"leonekohler"), "{name} holds the subject's e-mail");
+        }
+    }
+    let log = almanac(&store, &["audit", "log", "--format", "json", "--limit", "50"]);
+    let log = String::from_utf8_lossy(&log.stdout).to_lowercase();
+    assert!(log.contains("privacy_request.create") && log.contains("privacy_request.approve"), "{log}");
+    assert!(!log.contains("leonekohler"), "{log}");
+}

@@ -16,6 +16,7 @@ mod m0011_web_sessions;
 mod m0012_source_removed;
 mod m0013_lineage;
 mod m0014_file_datasets;
+mod m0015_privacy_requests;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_source_removed::Migration),
             Box::new(m0013_lineage::Migration),
             Box::new(m0014_file_datasets::Migration),
+            Box::new(m0015_privacy_requests::Migration),
         ]
     }
 }

@@ -83,11 +83,17 @@ pub enum Action {
     LineageEdgeAdd,
     /// A lineage edge removed by hand.
     LineageEdgeRemove,
+    /// An erasure or access request received.
+    PrivacyRequestCreate,
+    /// A request's plan made (or made again).
+    PrivacyRequestPlan,
+    /// A request's plan approved by a second person.
+    PrivacyRequestApprove,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 21] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -106,6 +112,9 @@ impl Action {
         Action::LineageSubmit,
         Action::LineageEdgeAdd,
         Action::LineageEdgeRemove,
+        Action::PrivacyRequestCreate,
+        Action::PrivacyRequestPlan,
+        Action::PrivacyRequestApprove,
     ];
 
     /// The stored name (`tag.add`).
@@ -129,6 +138,9 @@ impl Action {
             Action::LineageSubmit => "lineage.submit",
             Action::LineageEdgeAdd => "lineage.edge_add",
             Action::LineageEdgeRemove => "lineage.edge_remove",
+            Action::PrivacyRequestCreate => "privacy_request.create",
+            Action::PrivacyRequestPlan => "privacy_request.plan",
+            Action::PrivacyRequestApprove => "privacy_request.approve",
         }
     }
 

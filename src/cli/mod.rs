@@ -18,6 +18,7 @@ macro_rules! out {
 
 mod audit;
 mod curate;
+mod erasure;
 mod history;
 mod lineage;
 mod pii;
@@ -105,6 +106,10 @@ enum Command {
     /// --depth, --format json); `lineage add-sql FILE --source NAME` records an ETL script's;
     /// `lineage impact COLUMN` lists everything downstream with owners.
     Lineage(lineage::LineageArgs),
+    /// GDPR erasure requests: `create --subject email=...`, `plan ID`, `approve ID --plan-hash
+    /// HASH` (by another person than the creator), `show ID`.
+    #[command(subcommand)]
+    Erasure(erasure::ErasureCommand),
 }
 
 fn init_tracing(default: &str) {
@@ -194,5 +199,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(command) => audit::run(&ctx, command).await,
         Command::History(args) => history::run(&ctx, args).await,
         Command::Lineage(args) => lineage::run(&ctx, args).await,
+        Command::Erasure(command) => erasure::run(&ctx, command).await,
     }
 }

@@ -102,7 +102,7 @@ pub async fn identity_keys<C: ConnectionTrait>(db: &C, source_id: i64) -> Result
 }
 
 /// How the rows of a dataset were reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Reach {
     /// Rows whose identity key holds one of the subject's identifiers.
@@ -122,6 +122,8 @@ pub struct FootprintDataset {
     pub rows: i64,
     /// The ways rows were found (a row may be found several ways; it counts once).
     pub reached_by: Vec<Reach>,
+    /// Some rows were found from an identity key only a scan suggested.
+    pub through_suggested_keys: bool,
 }
 
 /// Where a data subject's rows are in one source.
@@ -172,6 +174,8 @@ struct Route {
     depth: usize,
     /// Foreign keys followed to get here, by (child, name or columns).
     path: Vec<String>,
+    /// The route starts at an identity key no steward confirmed.
+    suggested: bool,
 }
 
 async fn search(
@@ -222,6 +226,7 @@ async fn search(
                 reach: Reach::IdentityKey { column: key.column.clone(), kind, confirmed: key.confirmed },
                 depth: 0,
                 path: Vec::new(),
+                suggested: !key.confirmed,
             });
         }
     }
@@ -247,6 +252,7 @@ async fn search(
             reach: Reach::NamedColumn { column: column_name.clone() },
             depth: 0,
             path: Vec::new(),
+            suggested: false,
         });
     }
 
@@ -311,6 +317,7 @@ async fn search(
                 },
                 depth: route.depth + 1,
                 path,
+                suggested: route.suggested,
             });
         }
         found.entry(route.table.clone()).or_default().push(route);
@@ -321,13 +328,14 @@ async fn search(
     for (table, routes) in found {
         let any = routes.iter().fold(Condition::any(), |any, r| any.add(r.condition.clone()));
         let rows = conn.count(&count_of(&table, any)).await.map_err(|e| query_failed(&table, e))?;
+        let through_suggested_keys = routes.iter().any(|r| r.suggested);
         let mut reached_by: Vec<Reach> = Vec::new();
         for r in routes {
             if !reached_by.contains(&r.reach) {
                 reached_by.push(r.reach);
             }
         }
-        out.push(FootprintDataset { namespace: table.0, dataset: table.1, rows, reached_by });
+        out.push(FootprintDataset { namespace: table.0, dataset: table.1, rows, reached_by, through_suggested_keys });
     }
     let mut seen = HashSet::new();
     cut.retain(|c| seen.insert(c.clone()));

@@ -1,14 +1,20 @@
-//! Erasure and access requests (GDPR Art. 17 and 15). What exists so far: a data subject's
-//! identifiers, parsed and normalised ([`subject`]), and their footprint in a source
-//! ([`footprint`]): the rows matching the source's identity keys and the rows referencing
-//! them through foreign keys, counted on the live database with bound parameters. Requests,
-//! policies, plans, execution, verification and reports are to build on these.
+//! Erasure and access requests (GDPR Art. 17 and 15). Owns the `privacy_request` table. What
+//! exists so far: a data subject's identifiers, parsed and normalised ([`subject`]); their
+//! footprint in a source ([`footprint`]): the rows matching the source's identity keys and the
+//! rows referencing them through foreign keys, counted on the live database with bound
+//! parameters; and requests ([`request`]) received with their identifiers sealed
+//! ([`sealed`]), planned over every database source (stored and hashed) and approved by a
+//! second person. Policies, execution, verification and reports are to build on these.
 
+mod entity;
 pub mod footprint;
+pub mod request;
+pub mod sealed;
 mod source;
 pub mod subject;
 
 pub use footprint::{Footprint, FootprintDataset, IdentityKey, KeyKind, Reach};
+pub use request::{ErasurePlan, ManualTask, PlanStep, PrivacyConfig, PrivacyRequest, RequestKind, RequestStatus};
 pub use subject::{IdentifierKind, SubjectError, SubjectIdentifier};
 
 /// Why an erasure or access step could not run. Messages never hold a subject's identifier.
@@ -24,6 +30,30 @@ pub enum ErasureError {
     Query { source_name: String, dataset: String, message: String },
     #[error("the column {0} named by a subject identifier is not in the live source")]
     UnknownColumn(String),
+    #[error(transparent)]
+    Seal(#[from] sealed::SealError),
+    #[error("a request names at least one subject identifier")]
+    NoSubject,
+    #[error("a request names at most {0} subject identifiers")]
+    TooManyIdentifiers(usize),
+    #[error("the {0} must be a name of 1 to 200 characters without control characters")]
+    BadActor(String),
+    #[error("there is no request {0}")]
+    NoRequest(i64),
+    #[error("request {0} is closed: its identifiers are no longer held")]
+    Closed(i64),
+    #[error("request {id} is {status}; this step needs it {wanted}")]
+    WrongState { id: i64, status: &'static str, wanted: &'static str },
+    #[error("request {0} was created by the same person: another person must approve it (four eyes)")]
+    SelfApproval(i64),
+    #[error(
+        "the plan hash given is not request {0}'s current plan: read the plan again (`almanac erasure plan`) and approve what it shows"
+    )]
+    StalePlan(i64),
+    #[error("request {0} changed while it was being planned: plan it again")]
+    Concurrent(i64),
+    #[error("stored request data cannot be read: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
     #[error(transparent)]

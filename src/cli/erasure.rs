@@ -1,0 +1,121 @@
+//! `almanac erasure create|plan|approve|show`: a data subject's erasure request from receipt
+//! to approval, in the local mode (the requester and approver are named on the command line,
+//! the operating-system user by default; through GraphQL they will come from tokens).
+
+use super::{esc, Context, Format};
+use almanac::audit::Actor;
+use almanac::privacy::erasure::{request, ErasurePlan, RequestKind, SubjectIdentifier};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub(crate) enum ErasureCommand {
+    /// Receive a request: `--subject email=a@b.org` (repeatable; also phone=, national_id=,
+    /// or source.namespace.dataset.column=). Prints the request's id and due date.
+    Create {
+        #[arg(long = "subject", required = true)]
+        subjects: Vec<String>,
+        /// Who received the request (default: the operating-system user).
+        #[arg(long)]
+        requester: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Plan the request over the live sources (a dry run that changes nothing there), store
+    /// the plan and print it with the hash an approval names.
+    Plan {
+        id: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Approve the plan with the hash printed by `plan`; refused for the request's creator.
+    Approve {
+        id: i64,
+        #[arg(long)]
+        plan_hash: String,
+        /// Who approves (default: the operating-system user).
+        #[arg(long)]
+        approver: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// A request's state and stored plan.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Result<()> {
+    let state = ctx.open().await?;
+    let now = chrono::Utc::now();
+    match command {
+        ErasureCommand::Create { subjects, requester, format } => {
+            let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
+            let requester = requester.unwrap_or_else(|| Actor::local().subject);
+            let r = request::create(&state.catalog, &state.config, RequestKind::Erasure, &subjects, &requester, now).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::json!({ "id": r.id, "due": r.due_at.to_rfc3339(), "status": r.status })),
+                Format::Text => out!("erasure request {} received; due {}", r.id, r.due_at.format("%Y-%m-%d")),
+            }
+        }
+        ErasureCommand::Plan { id, format } => {
+            let plan = request::plan(&state.catalog, &state.config, id, now).await?;
+            print_plan(&plan, format)?;
+        }
+        ErasureCommand::Approve { id, plan_hash, approver, format } => {
+            let approver = approver.unwrap_or_else(|| Actor::local().subject);
+            let r = request::approve(&state.catalog, id, &plan_hash, &approver, now).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&r)?),
+                Format::Text => out!("request {} approved by {}", r.id, esc(&approver)),
+            }
+        }
+        ErasureCommand::Show { id, format } => {
+            let r = request::get(&state.catalog, id).await?;
+            let plan = request::stored_plan(&state.catalog, id).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": r, "plan": plan }))?),
+                Format::Text => {
+                    out!(
+                        "request {} ({}) {}; received {} by {}; due {}",
+                        r.id,
+                        r.kind.as_str(),
+                        r.status.as_str(),
+                        r.received_at.format("%Y-%m-%d"),
+                        esc(&r.requester),
+                        r.due_at.format("%Y-%m-%d")
+                    );
+                    if let Some(by) = &r.approved_by {
+                        out!("approved by {}", esc(by));
+                    }
+                    if let Some(plan) = plan {
+                        print_plan(&plan, Format::Text)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_plan(plan: &ErasurePlan, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => out!("{}", serde_json::to_string_pretty(plan)?),
+        Format::Text => {
+            out!("plan of request {}: {} steps, {} manual tasks", plan.request, plan.steps.len(), plan.manual_tasks.len());
+            for s in &plan.steps {
+                let suggested = if s.uses_suggested_keys { "  (through suggested identity keys)" } else { "" };
+                out!("{:>3}. {} {} rows of {}{}", s.order, s.action, s.rows, esc(&s.dataset), suggested);
+            }
+            for t in &plan.manual_tasks {
+                out!("  manual: {}: {}", esc(&t.source), esc(&t.reason));
+            }
+            for n in &plan.not_followed {
+                out!("  not followed: {}", esc(n));
+            }
+            out!("plan hash {}", plan.plan_hash);
+        }
+    }
+    Ok(())
+}

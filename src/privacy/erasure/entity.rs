@@ -1,0 +1,30 @@
+//! The `privacy_request` table: one row per erasure or access request.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "privacy_request")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub requester: String,
+    pub received_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    /// The subject's identifiers, encrypted with the key outside the store; none once closed.
+    pub subjects_sealed: Option<String>,
+    pub subject_count: i32,
+    /// The stored plan (JSON): datasets, actions and row counts, never identifiers.
+    pub plan: Option<String>,
+    pub plan_hash: Option<String>,
+    pub planned_at: Option<DateTimeUtc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

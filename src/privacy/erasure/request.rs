@@ -1,0 +1,380 @@
+//! Requests from data subjects, received, planned and approved: the stored record of each
+//! step, audited by request (never by person), with the subject's identifiers sealed.
+
+use super::entity as privacy_request;
+use super::footprint::{self, Reach};
+use super::sealed::{default_key_path, SealingKey};
+use super::subject::SubjectIdentifier;
+use super::ErasureError;
+use crate::audit::{self, Action, Record};
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::ids::GlobalId;
+use chrono::{DateTime, Months, Utc};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Identifiers one request may name, at most.
+pub const MAX_SUBJECT_IDENTIFIERS: usize = 32;
+
+/// Where requests' identifiers are sealed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// The key file (default: beside an SQLite store, `catalog.db.privacy-key`). Keep it
+    /// out of the store's backups, or a backup and the key together reveal open requests.
+    pub key_file: Option<String>,
+}
+
+/// What a data subject asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// GDPR Art. 17.
+    Erasure,
+    /// GDPR Art. 15.
+    Access,
+}
+
+impl RequestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Erasure => "erasure",
+            RequestKind::Access => "access",
+        }
+    }
+
+    fn parse(text: &str) -> Option<RequestKind> {
+        [RequestKind::Erasure, RequestKind::Access].into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Received,
+    Planned,
+    Approved,
+    Executing,
+    Verifying,
+    Completed,
+    Failed,
+    PartiallyCompleted,
+    Rejected,
+    Cancelled,
+}
+
+impl RequestStatus {
+    const ALL: [RequestStatus; 10] = [
+        RequestStatus::Received,
+        RequestStatus::Planned,
+        RequestStatus::Approved,
+        RequestStatus::Executing,
+        RequestStatus::Verifying,
+        RequestStatus::Completed,
+        RequestStatus::Failed,
+        RequestStatus::PartiallyCompleted,
+        RequestStatus::Rejected,
+        RequestStatus::Cancelled,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Received => "received",
+            RequestStatus::Planned => "planned",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Executing => "executing",
+            RequestStatus::Verifying => "verifying",
+            RequestStatus::Completed => "completed",
+            RequestStatus::Failed => "failed",
+            RequestStatus::PartiallyCompleted => "partially_completed",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(text: &str) -> Option<RequestStatus> {
+        RequestStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A request as stored, without its identifiers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrivacyRequest {
+    pub id: i64,
+    pub kind: RequestKind,
+    pub status: RequestStatus,
+    pub requester: String,
+    pub received_at: DateTime<Utc>,
+    /// One calendar month after receipt (GDPR Art. 12(3)).
+    pub due_at: DateTime<Utc>,
+    pub subject_count: i32,
+    pub plan_hash: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<privacy_request::Model> for PrivacyRequest {
+    type Error = ErasureError;
+    fn try_from(m: privacy_request::Model) -> Result<Self, ErasureError> {
+        let corrupt = |what: &str| ErasureError::Corrupt(format!("request {} has an unknown {what}", m.id));
+        Ok(PrivacyRequest {
+            id: m.id,
+            kind: RequestKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
+            status: RequestStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+            requester: m.requester,
+            received_at: m.received_at,
+            due_at: m.due_at,
+            subject_count: m.subject_count,
+            plan_hash: m.plan_hash,
+            approved_by: m.approved_by,
+            approved_at: m.approved_at,
+        })
+    }
+}
+
+/// One dataset's rows of the subject and what the plan does with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStep {
+    /// Position in execution order: rows that reference others come first.
+    pub order: usize,
+    pub source: String,
+    /// `source.namespace.dataset`.
+    pub dataset: String,
+    pub action: String,
+    pub rows: i64,
+    pub reached_by: Vec<Reach>,
+    /// Identity keys a scan suggested and no steward confirmed took part in finding these rows.
+    pub uses_suggested_keys: bool,
+}
+
+/// Something the plan cannot do by itself: a person must.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualTask {
+    pub source: String,
+    pub reason: String,
+}
+
+/// A request's plan: a dry run over the live sources, stored and hashed; an approval binds
+/// to the hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasurePlan {
+    pub request: i64,
+    pub steps: Vec<PlanStep>,
+    pub manual_tasks: Vec<ManualTask>,
+    /// Foreign-key paths the search did not follow (cycles, depth), for a person to look at.
+    pub not_followed: Vec<String>,
+    pub plan_hash: String,
+}
+
+/// The configured key, else the store's default one.
+async fn sealing_key(catalog: &Catalog, config: &Config) -> Result<SealingKey, ErasureError> {
+    let path = match &config.privacy.key_file {
+        Some(p) => std::path::PathBuf::from(p),
+        None => default_key_path(&config.store, &crate::store::identity(catalog.connection()).await?),
+    };
+    Ok(SealingKey::load_or_create(&path)?)
+}
+
+fn seal_context(id: i64) -> String {
+    format!("almanac privacy request {id}")
+}
+
+/// Receives a request: its identifiers sealed, its due date a month away. Audited by id.
+pub async fn create(
+    catalog: &Catalog,
+    config: &Config,
+    kind: RequestKind,
+    subjects: &[SubjectIdentifier],
+    requester: &str,
+    now: DateTime<Utc>,
+) -> Result<PrivacyRequest, ErasureError> {
+    if subjects.is_empty() {
+        return Err(ErasureError::NoSubject);
+    }
+    if subjects.len() > MAX_SUBJECT_IDENTIFIERS {
+        return Err(ErasureError::TooManyIdentifiers(MAX_SUBJECT_IDENTIFIERS));
+    }
+    let requester = requester.trim();
+    if requester.is_empty() || requester.chars().count() > 200 || requester.chars().any(char::is_control) {
+        return Err(ErasureError::BadActor("requester".into()));
+    }
+    let key = sealing_key(catalog, config).await?;
+    let due_at = now.checked_add_months(Months::new(1)).unwrap_or(now);
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let model = privacy_request::ActiveModel {
+        id: sea_orm::NotSet,
+        kind: Set(kind.as_str().into()),
+        status: Set(RequestStatus::Received.as_str().into()),
+        requester: Set(requester.to_string()),
+        received_at: Set(now),
+        due_at: Set(due_at),
+        subjects_sealed: Set(None),
+        subject_count: Set(subjects.len() as i32),
+        plan: Set(None),
+        plan_hash: Set(None),
+        planned_at: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    // Sealed under the request's id, so a sealed text moved to another request does not open.
+    let plain: Vec<(String, String)> = subjects.iter().map(|s| (s.kind().label(), s.value().to_string())).collect();
+    let sealed = key.seal(&seal_context(model.id), &serde_json::to_vec(&plain).map_err(|e| ErasureError::Corrupt(e.to_string()))?)?;
+    let mut active = model.into_active_model();
+    active.subjects_sealed = Set(Some(sealed));
+    let model = active.update(&txn).await?;
+    let record = Record::new(Action::PrivacyRequestCreate, vec![GlobalId::privacy_request(model.id)])
+        .after(serde_json::json!({ "kind": kind.as_str(), "identifiers": subjects.len(), "requester": requester, "due": due_at }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    PrivacyRequest::try_from(model)
+}
+
+/// A request by id.
+pub async fn get(catalog: &Catalog, id: i64) -> Result<PrivacyRequest, ErasureError> {
+    let model = privacy_request::Entity::find_by_id(id).one(catalog.connection()).await?.ok_or(ErasureError::NoRequest(id))?;
+    PrivacyRequest::try_from(model)
+}
+
+/// The request's identifiers, opened with the key.
+async fn identifiers(catalog: &Catalog, config: &Config, model: &privacy_request::Model) -> Result<Vec<SubjectIdentifier>, ErasureError> {
+    let sealed = model.subjects_sealed.as_deref().ok_or(ErasureError::Closed(model.id))?;
+    let key = sealing_key(catalog, config).await?;
+    let plain = key.open(&seal_context(model.id), sealed)?;
+    let pairs: Vec<(String, String)> = serde_json::from_slice(&plain).map_err(|e| ErasureError::Corrupt(e.to_string()))?;
+    pairs.iter().map(|(kind, value)| SubjectIdentifier::parse(&format!("{kind}={value}")).map_err(ErasureError::from)).collect()
+}
+
+/// Plans the request: the subject's footprint in every scanned database source, each dataset's
+/// rows to delete in an order that deletes referencing rows first, and manual tasks for what
+/// cannot be searched. The plan is stored and hashed; planning again replaces it and
+/// withdraws an approval of the previous one.
+pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc>) -> Result<ErasurePlan, ErasureError> {
+    let model = privacy_request::Entity::find_by_id(id).one(catalog.connection()).await?.ok_or(ErasureError::NoRequest(id))?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    if !matches!(request.status, RequestStatus::Received | RequestStatus::Planned | RequestStatus::Approved) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received, planned or approved" });
+    }
+    let subjects = identifiers(catalog, config, &model).await?;
+    let mut steps = Vec::new();
+    let mut manual_tasks = Vec::new();
+    let mut not_followed = Vec::new();
+    for source in catalog.sources().await? {
+        if source.engine == crate::catalog::declared::EXTERNAL_ENGINE {
+            continue;
+        }
+        if source.engine == almanac_scanners::Engine::Files.as_str() {
+            manual_tasks.push(ManualTask {
+                source: source.name.clone(),
+                reason: "a lake: its files are not searched for the subject automatically yet; search them by hand".into(),
+            });
+            continue;
+        }
+        let found = footprint::find(catalog, config, &source.name, &subjects).await?;
+        not_followed.extend(found.cut.iter().map(|c| format!("{}: {c}", source.name)));
+        for d in found.datasets {
+            let depth = d.reached_by.iter().map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 }).max().unwrap_or(0);
+            steps.push((
+                depth,
+                PlanStep {
+                    order: 0,
+                    source: source.name.clone(),
+                    dataset: crate::catalog::names::QualifiedName::dataset(&source.name, &d.namespace, &d.dataset).to_string(),
+                    action: "delete".into(),
+                    rows: d.rows,
+                    reached_by: d.reached_by,
+                    uses_suggested_keys: d.through_suggested_keys,
+                },
+            ));
+        }
+    }
+    // Deepest first: a row is deleted before the rows it references.
+    steps.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
+    let steps: Vec<PlanStep> = steps.into_iter().enumerate().map(|(i, (_, s))| PlanStep { order: i + 1, ..s }).collect();
+    let mut plan = ErasurePlan { request: id, steps, manual_tasks, not_followed, plan_hash: String::new() };
+    plan.plan_hash = plan_hash(&plan);
+
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    if current.status != model.status || current.plan_hash != model.plan_hash {
+        return Err(ErasureError::Concurrent(id));
+    }
+    let mut active = current.into_active_model();
+    active.status = Set(RequestStatus::Planned.as_str().into());
+    active.plan = Set(Some(serde_json::to_string(&plan).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
+    active.plan_hash = Set(Some(plan.plan_hash.clone()));
+    active.planned_at = Set(Some(now));
+    active.approved_by = Set(None);
+    active.approved_at = Set(None);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let record = Record::new(Action::PrivacyRequestPlan, vec![GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "status": request.status.as_str(), "plan_hash": request.plan_hash }))
+        .after(serde_json::json!({ "status": "planned", "plan_hash": plan.plan_hash, "steps": plan.steps.len(), "manual_tasks": plan.manual_tasks.len() }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    Ok(plan)
+}
+
+/// The stored plan of a request.
+pub async fn stored_plan(catalog: &Catalog, id: i64) -> Result<Option<ErasurePlan>, ErasureError> {
+    let model = privacy_request::Entity::find_by_id(id).one(catalog.connection()).await?.ok_or(ErasureError::NoRequest(id))?;
+    model.plan.as_deref().map(|p| serde_json::from_str(p).map_err(|e| ErasureError::Corrupt(e.to_string()))).transpose()
+}
+
+/// Approves the request's current plan, named by its hash, as `approver`: never the person
+/// who created the request (four eyes).
+pub async fn approve(
+    catalog: &Catalog,
+    id: i64,
+    plan_hash: &str,
+    approver: &str,
+    now: DateTime<Utc>,
+) -> Result<PrivacyRequest, ErasureError> {
+    let approver = approver.trim();
+    if approver.is_empty() || approver.chars().count() > 200 || approver.chars().any(char::is_control) {
+        return Err(ErasureError::BadActor("approver".into()));
+    }
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let model = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    if request.status != RequestStatus::Planned {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "planned" });
+    }
+    if request.requester == approver {
+        return Err(ErasureError::SelfApproval(id));
+    }
+    if request.plan_hash.as_deref() != Some(plan_hash.trim()) {
+        return Err(ErasureError::StalePlan(id));
+    }
+    let mut active = model.into_active_model();
+    active.status = Set(RequestStatus::Approved.as_str().into());
+    active.approved_by = Set(Some(approver.to_string()));
+    active.approved_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let model = active.update(&txn).await?;
+    let record = Record::new(Action::PrivacyRequestApprove, vec![GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "status": "planned" }))
+        .after(serde_json::json!({ "status": "approved", "plan_hash": plan_hash.trim(), "approver": approver }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    PrivacyRequest::try_from(model)
+}
+
+/// SHA-256 of the plan's content (everything but the hash itself), in hex.
+fn plan_hash(plan: &ErasurePlan) -> String {
+    let content = serde_json::json!({
+        "request": plan.request,
+        "steps": plan.steps,
+        "manual_tasks": plan.manual_tasks,
+        "not_followed": plan.not_followed,
+    });
+    let digest = Sha256::digest(content.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
