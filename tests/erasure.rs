@@ -30,7 +30,7 @@ async fn expected_for_customer_2(count: impl AsyncFn(&str) -> i64, invoice: &str
 }
 
 /// Runs the Chinook footprints on one engine's copy, registered as source `name`.
-async fn chinook_footprints(name: &str, url: &str, customer_column: &str, expected: Vec<(String, i64)>) {
+async fn chinook_footprints(name: &str, url: &str, customer_column: &str, expected: Vec<(String, i64)>, all_rows: impl AsyncFn() -> Vec<String>) {
     let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
     let app = open_app(&store).await;
     scan_source(&app, name, url, None).await;
@@ -83,6 +83,23 @@ async fn chinook_footprints(name: &str, url: &str, customer_column: &str, expect
     let missing = format!("{name}.main.nothing_here.id=secret-value");
     let err = footprint::find(&app.catalog, &app.config, name, &subjects(&[&missing])).await.unwrap_err().to_string();
     assert!(err.contains("nothing_here") && !err.contains("secret-value"), "{err}");
+
+    // Erased: her customer row, invoices and invoice lines gone, every other row of every
+    // table as it was, nothing of hers found afterwards.
+    use almanac::privacy::erasure::{execute, request, RequestKind, RequestStatus};
+    let before = all_rows().await;
+    let now = chrono::Utc::now();
+    let subject = subjects(&["email=leonekohler@surfeu.de"]);
+    let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &subject, "alice", now).await.unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+    let done = execute::execute(&app.catalog, &app.config, r.id, now).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+    let after = all_rows().await;
+    let gone = before.iter().filter(|r| !after.contains(*r)).count() as i64;
+    assert_eq!(gone, expected.iter().map(|e| e.1).sum::<i64>());
+    assert_eq!(after.len() as i64, before.len() as i64 - gone, "no row changed or came");
+    assert!(find(subjects(&["email=leonekohler@surfeu.de"])).await.datasets.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,7 +114,8 @@ async fn chinook_footprint_on_sqlite() {
         n
     };
     let expected = expected_for_customer_2(count, "Invoice", "InvoiceLine", "CustomerId", "InvoiceId").await;
-    chinook_footprints("chinook", &url, "main.Customer.CustomerId", expected).await;
+    let rows_path = std::path::PathBuf::from(&path);
+    chinook_footprints("chinook", &url, "main.Customer.CustomerId", expected, async || sqlite_rows(&rows_path).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +129,17 @@ async fn chinook_footprint_on_postgres() {
         n
     };
     let expected = expected_for_customer_2(count, "invoice", "invoice_line", "customer_id", "invoice_id").await;
-    chinook_footprints("chinook_pg", &pg.url, "public.customer.customer_id", expected).await;
+    let all_rows = async || {
+        let mut c = pg.connect().await;
+        let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(&mut c).await.unwrap();
+        let mut rows = Vec::new();
+        for t in tables {
+            let sql = format!("SELECT '{t}|' || x::text FROM \"{t}\" x");
+            rows.extend(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).fetch_all(&mut c).await.unwrap());
+        }
+        rows
+    };
+    chinook_footprints("chinook_pg", &pg.url, "public.customer.customer_id", expected, all_rows).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,11 +154,28 @@ async fn chinook_footprint_on_mariadb() {
     };
     let expected = expected_for_customer_2(count, "Invoice", "InvoiceLine", "CustomerId", "InvoiceId").await;
     let customer_column = format!("{}.Customer.CustomerId", my.name);
-    chinook_footprints("chinook_my", &my.url, &customer_column, expected).await;
+    let all_rows = async || {
+        let mut c = sqlx::MySqlConnection::connect(&my.url).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1").fetch_all(&mut c).await.unwrap();
+        let mut rows = Vec::new();
+        for t in tables {
+            let columns: String = sqlx::query_scalar(
+                "SELECT CAST(GROUP_CONCAT(CONCAT('IFNULL(CAST(`', column_name, '` AS CHAR), ''~'')') ORDER BY ordinal_position SEPARATOR ',') AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?",
+            )
+            .bind(&t)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+            let sql = format!("SELECT CAST(CONCAT_WS('|', '{t}', {columns}) AS CHAR) FROM `{t}`");
+            rows.extend(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).fetch_all(&mut c).await.unwrap());
+        }
+        rows
+    };
+    chinook_footprints("chinook_my", &my.url, &customer_column, expected, all_rows).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn foreign_key_chains_and_cycles_are_followed_and_cut() {
+async fn foreign_key_chains_shared_rows_and_cycles() {
     let dir = TempDir::new();
     let path = dir.path().join("crm.sqlite");
     let url = format!("sqlite://{}", path.display());
@@ -139,13 +184,13 @@ async fn foreign_key_chains_and_cycles_are_followed_and_cut() {
         let mut sql = String::from(
             "CREATE TABLE team (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES person(id));
              CREATE TABLE person (id INTEGER PRIMARY KEY, email TEXT, referrer_id INTEGER REFERENCES person(id), team_id INTEGER REFERENCES team(id));
-             CREATE TABLE account (id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES person(id));
-             CREATE TABLE \"order\" (id INTEGER PRIMARY KEY, account_id INTEGER REFERENCES account(id));
-             CREATE TABLE line (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES \"order\"(id), sku TEXT);
+             CREATE TABLE account (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id));
+             CREATE TABLE \"order\" (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES account(id));
+             CREATE TABLE line (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES \"order\"(id), part_of INTEGER REFERENCES line(id), sku TEXT);
              INSERT INTO team VALUES (1, NULL);\n",
         );
-        // Person 1 leads team 1, referred person 2 (who referred person 3); each person has
-        // one account with two orders of three lines.
+        // Person p was referred by person p-1; each has one account with two orders of three
+        // lines. Line 1900 (person 19's) has a chain of 10 parts, each part of the one before.
         for p in 1..=20 {
             let referrer = if p > 1 { (p - 1).to_string() } else { "NULL".into() };
             sql.push_str(&format!("INSERT INTO person VALUES ({p}, 'person{p}@example.org', {referrer}, 1);\n"));
@@ -154,9 +199,12 @@ async fn foreign_key_chains_and_cycles_are_followed_and_cut() {
                 let order = p * 10 + o;
                 sql.push_str(&format!("INSERT INTO \"order\" VALUES ({order}, {p});\n"));
                 for l in 0..3 {
-                    sql.push_str(&format!("INSERT INTO line VALUES ({}, {order}, 'sku');\n", order * 10 + l));
+                    sql.push_str(&format!("INSERT INTO line VALUES ({}, {order}, NULL, 'sku');\n", order * 10 + l));
                 }
             }
+        }
+        for part in 1..=10 {
+            sql.push_str(&format!("INSERT INTO line VALUES ({}, NULL, {}, 'part');\n", 5000 + part, if part == 1 { 1900 } else { 5000 + part - 1 }));
         }
         sql.push_str("UPDATE team SET lead_id = 1;");
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
@@ -165,24 +213,91 @@ async fn foreign_key_chains_and_cycles_are_followed_and_cut() {
     let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
     let app = open_app(&store).await;
     scan_source(&app, "crm", &url, None).await;
+    let rows_of = |f: &Footprint| f.datasets.iter().map(|d| (d.dataset.clone(), d.rows, d.shared_rows)).collect::<Vec<_>>();
 
-    // Person 19: found by e-mail; person 20 names them as referrer (a reference followed
-    // once, then cut as a cycle); lines three keys below the person.
+    // Person 19, found by e-mail: their account, orders and lines (three keys down), the
+    // parts of their line (the same key followed again, up to the depth bound: 8 keys from
+    // the person, so 5 of the 10 parts, the rest reported); person 20, whom they referred, is
+    // someone else: a shared row, not followed further.
     let f = footprint::find(&app.catalog, &app.config, "crm", &subjects(&["email=Person19@example.org"])).await.expect("footprint");
-    let got: Vec<(&str, i64)> = f.datasets.iter().map(|d| (d.dataset.as_str(), d.rows)).collect();
-    // Person 19 and 20 (by referrer); accounts, orders and lines of both.
-    assert_eq!(got, vec![("account", 2), ("line", 12), ("order", 4), ("person", 2)], "{f:#?}");
+    let depth_bound = footprint::MAX_DEPTH as i64 - 3;
+    let want = vec![("account".to_string(), 1, 0), ("line".into(), 6 + depth_bound, 0), ("order".into(), 2, 0), ("person".into(), 1, 1)];
+    assert_eq!(rows_of(&f), want, "{f:#?}");
     let line = f.datasets.iter().find(|d| d.dataset == "line").unwrap();
     assert!(line.reached_by.iter().any(|r| matches!(r, Reach::ForeignKey { depth: 3, .. })), "{line:?}");
-    assert!(f.cut.iter().any(|c| c.starts_with("cycle: main.person (referrer_id)")), "{:?}", f.cut);
+    assert!(f.cut.iter().any(|c| c.starts_with("main.line (part_of): not followed beyond 8")), "{:?}", f.cut);
+    let person = f.datasets.iter().find(|d| d.dataset == "person").unwrap();
+    assert!(person.shared_nullable && matches!(&person.shared_by[..], [Reach::ForeignKey { columns, .. }] if columns == &["referrer_id"]), "{person:?}");
 
-    // Person 1 leads team 1, which every person belongs to: the team and its members are
-    // reached (person -> team -> person), then the cycle is cut, not followed forever.
+    // Person 1 leads the team every person belongs to: the team row is theirs; the other 19
+    // members are shared rows (through team_id, and person 2 also through referrer_id).
     let f = footprint::find(&app.catalog, &app.config, "crm", &subjects(&["email=person1@example.org"])).await.expect("footprint");
     let person = f.datasets.iter().find(|d| d.dataset == "person").unwrap();
-    assert_eq!(person.rows, 20, "{f:#?}");
+    assert_eq!((person.rows, person.shared_rows), (1, 19), "{f:#?}");
     assert!(f.datasets.iter().any(|d| d.dataset == "team" && d.rows == 1), "{f:#?}");
-    assert!(f.cut.iter().any(|c| c.starts_with("cycle:")), "{:?}", f.cut);
+
+    // Carried out for person 19, the parts beyond the depth bound still reference the rows to
+    // delete: the source refuses, and its transaction leaves every row as it was.
+    use almanac::privacy::erasure::{execute, request, RequestKind, RequestStatus};
+    let before = sqlite_rows(&path).await;
+    let now = chrono::Utc::now();
+    let approved = async |who: &str| {
+        let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &subjects(&[who]), "alice", now).await.unwrap();
+        let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+        request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+        (r.id, plan)
+    };
+    let (id, _) = approved("email=person19@example.org").await;
+    let err = execute::execute(&app.catalog, &app.config, id, now).await.unwrap_err().to_string();
+    assert!(err.contains("main.line") && err.contains("FOREIGN KEY"), "{err}");
+    assert_eq!(sqlite_rows(&path).await, before);
+
+    // Person 17: the reference from person 18 (whom they referred) is removed first, then
+    // their rows are deleted lines first; every other row is as it was.
+    let (id, plan) = approved("email=person17@example.org").await;
+    let actions: Vec<(&str, &str, i64)> = plan.steps.iter().map(|s| (s.action.as_str(), s.table.as_str(), s.rows)).collect();
+    assert_eq!(actions, vec![("unlink", "person", 1), ("delete", "line", 6), ("delete", "order", 2), ("delete", "account", 1), ("delete", "person", 1)]);
+    let done = execute::execute(&app.catalog, &app.config, id, now).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+    let after = sqlite_rows(&path).await;
+    let gone: Vec<&String> = before.iter().filter(|r| !after.contains(*r)).collect();
+    let came: Vec<&String> = after.iter().filter(|r| !before.contains(*r)).collect();
+    assert_eq!(gone.len(), 1 + 1 + 2 + 6 + 1, "{gone:?}");
+    assert!(gone.iter().all(|r| r.contains("17") || r.starts_with("person|18|")), "{gone:?}");
+    assert_eq!(came, vec!["person|18|person18@example.org||1"], "person 18 keeps their row without the referrer");
+    // Verified and closed: nothing left, and the identifiers no longer held.
+    let report = execute::report(&app.catalog, id).await.unwrap();
+    assert!(report["verification"].as_array().unwrap().iter().all(|v| v["remaining"] == 0), "{report:#}");
+    let err = request::plan(&app.catalog, &app.config, id, now).await.unwrap_err().to_string();
+    assert!(err.contains("completed"), "{err}");
+}
+
+/// Every row of every table of a SQLite file, as `table|v1|v2|...`.
+async fn sqlite_rows(path: &std::path::Path) -> Vec<String> {
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetch_all(&mut c).await.unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let sql = format!("SELECT * FROM \"{t}\"");
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut c).await.unwrap() {
+            use sqlx::{Column, Row, ValueRef};
+            let mut text = t.clone();
+            for i in 0..row.columns().len() {
+                let raw = row.try_get_raw(i).unwrap();
+                let v = if raw.is_null() {
+                    String::new()
+                } else {
+                    row.try_get::<String, _>(i).or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string())).or_else(|_| row.try_get::<f64, _>(i).map(|n| n.to_string())).unwrap_or_else(|_| "<blob>".into())
+                };
+                text.push('|');
+                text.push_str(&v);
+            }
+            out.push(text);
+        }
+    }
+    c.close().await.unwrap();
+    out
 }
 
 fn almanac(store: &str, args: &[&str]) -> std::process::Output {

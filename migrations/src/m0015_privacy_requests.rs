@@ -1,5 +1,7 @@
 //! Erasure and access requests: the subject's identifiers sealed (encrypted with a key kept
-//! outside the store) while a request is open, the stored plan and the hash an approval binds to.
+//! outside the store) while a request is open, the stored plan and the hash an approval binds to,
+//! the journal of what execution applied per source, the verification, and once closed only
+//! keyed hashes of the identifiers.
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +29,10 @@ enum PrivacyRequest {
     PlannedAt,
     ApprovedBy,
     ApprovedAt,
+    Execution,
+    Verification,
+    SubjectHashes,
+    ClosedAt,
     UpdatedAt,
 }
 
@@ -49,6 +55,10 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(PrivacyRequest::PlannedAt).timestamp_with_time_zone().null())
                 .col(ColumnDef::new(PrivacyRequest::ApprovedBy).string().null())
                 .col(ColumnDef::new(PrivacyRequest::ApprovedAt).timestamp_with_time_zone().null())
+                .col(ColumnDef::new(PrivacyRequest::Execution).text().null())
+                .col(ColumnDef::new(PrivacyRequest::Verification).text().null())
+                .col(ColumnDef::new(PrivacyRequest::SubjectHashes).text().null())
+                .col(ColumnDef::new(PrivacyRequest::ClosedAt).timestamp_with_time_zone().null())
                 .col(ColumnDef::new(PrivacyRequest::UpdatedAt).timestamp_with_time_zone().not_null())
                 .to_owned(),
         )

@@ -89,11 +89,15 @@ pub enum Action {
     PrivacyRequestPlan,
     /// A request's plan approved by a second person.
     PrivacyRequestApprove,
+    /// A request's approved plan carried out on a source.
+    PrivacyRequestExecute,
+    /// What a request left on the sources checked, and the request closed when nothing is.
+    PrivacyRequestVerify,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -115,6 +119,8 @@ impl Action {
         Action::PrivacyRequestCreate,
         Action::PrivacyRequestPlan,
         Action::PrivacyRequestApprove,
+        Action::PrivacyRequestExecute,
+        Action::PrivacyRequestVerify,
     ];
 
     /// The stored name (`tag.add`).
@@ -141,6 +147,8 @@ impl Action {
             Action::PrivacyRequestCreate => "privacy_request.create",
             Action::PrivacyRequestPlan => "privacy_request.plan",
             Action::PrivacyRequestApprove => "privacy_request.approve",
+            Action::PrivacyRequestExecute => "privacy_request.execute",
+            Action::PrivacyRequestVerify => "privacy_request.verify",
         }
     }
 

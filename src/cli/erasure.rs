@@ -1,10 +1,10 @@
-//! `almanac erasure create|plan|approve|show`: a data subject's erasure request from receipt
-//! to approval, in the local mode (the requester and approver are named on the command line,
+//! `almanac erasure create|plan|approve|execute|verify|report|show`: a data subject's erasure
+//! request from receipt to a verified, reported completion, in the local mode (the requester and approver are named on the command line,
 //! the operating-system user by default; through GraphQL they will come from tokens).
 
 use super::{esc, Context, Format};
 use almanac::audit::Actor;
-use almanac::privacy::erasure::{request, ErasurePlan, RequestKind, SubjectIdentifier};
+use almanac::privacy::erasure::{execute, request, ErasurePlan, RequestKind, SubjectIdentifier};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -38,12 +38,38 @@ pub(crate) enum ErasureCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Carry out the approved plan, one transaction per source, then verify; run it again
+    /// to resume a run that stopped.
+    Execute {
+        id: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Look again on the sources for what the plan removed; close the request when nothing is
+    /// left.
+    Verify {
+        id: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The completion report: JSON for programs, HTML for a regulator.
+    Report {
+        id: i64,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
     /// A request's state and stored plan.
     Show {
         id: i64,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    Json,
+    Html,
 }
 
 pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Result<()> {
@@ -69,6 +95,29 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
             match format {
                 Format::Json => out!("{}", serde_json::to_string_pretty(&r)?),
                 Format::Text => out!("request {} approved by {}", r.id, esc(&approver)),
+            }
+        }
+        ErasureCommand::Execute { id, format } | ErasureCommand::Verify { id, format } => {
+            let r = match command {
+                ErasureCommand::Execute { .. } => execute::execute(&state.catalog, &state.config, id, now).await?,
+                _ => execute::verify(&state.catalog, &state.config, id, now).await?,
+            };
+            let report = execute::report(&state.catalog, id).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": r, "verification": report["verification"] }))?),
+                Format::Text => {
+                    out!("request {} {}", r.id, r.status.as_str());
+                    for v in report["verification"].as_array().into_iter().flatten() {
+                        out!("  {} {}: {} rows left", v["action"].as_str().unwrap_or(""), esc(v["dataset"].as_str().unwrap_or("")), v["remaining"]);
+                    }
+                }
+            }
+        }
+        ErasureCommand::Report { id, format } => {
+            let report = execute::report(&state.catalog, id).await?;
+            match format {
+                ReportFormat::Json => out!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Html => out!("{}", execute::report_html(&report)),
             }
         }
         ErasureCommand::Show { id, format } => {

@@ -107,7 +107,8 @@ enum Command {
     /// `lineage impact COLUMN` lists everything downstream with owners.
     Lineage(lineage::LineageArgs),
     /// GDPR erasure requests: `create --subject email=...`, `plan ID`, `approve ID --plan-hash
-    /// HASH` (by another person than the creator), `show ID`.
+    /// HASH` (by another person than the creator), `execute ID`, `verify ID`, `report ID`,
+    /// `show ID`.
     #[command(subcommand)]
     Erasure(erasure::ErasureCommand),
 }

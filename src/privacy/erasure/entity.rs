@@ -21,6 +21,13 @@ pub struct Model {
     pub planned_at: Option<DateTimeUtc>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTimeUtc>,
+    /// What execution applied, per source (JSON), written after each source's commit.
+    pub execution: Option<String>,
+    /// What verification found left (JSON).
+    pub verification: Option<String>,
+    /// Keyed hashes of the identifiers, kept once the request is closed (the suppression list).
+    pub subject_hashes: Option<String>,
+    pub closed_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

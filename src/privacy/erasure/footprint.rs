@@ -1,8 +1,10 @@
 //! A data subject's footprint in one source: the rows that match the subject's identifiers
 //! through the source's identity keys, and the rows that reference those, transitively,
-//! through the live foreign keys. Rows are counted on the source itself, with the identifiers
-//! bound as parameters; nothing is read into memory but a bounded list of phone-number
-//! spellings to compare in E.164.
+//! through the live foreign keys. A referencing row in a dataset with identity keys of its own
+//! belongs to another person (a customer whose referrer is the subject): it is counted apart
+//! as shared, and the search does not go below it. Rows are counted on the source itself, with
+//! the identifiers bound as parameters; nothing is read into memory but a bounded list of
+//! phone-number spellings to compare in E.164.
 
 use super::source::{trim, without_separators, SourceConnection};
 use super::subject::{normalise_stored_phone, phone_country, IdentifierKind, SubjectIdentifier};
@@ -13,6 +15,7 @@ use crate::privacy::entity as classification;
 use crate::privacy::ClassificationStatus;
 use almanac_scanners::{Dataset, NoProgress, ScanOptions, Snapshot, TypeFamily};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query, SelectStatement};
+use sha2::{Digest, Sha256};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -120,8 +123,15 @@ pub struct FootprintDataset {
     pub dataset: String,
     /// Rows of the subject found, counted on the source.
     pub rows: i64,
-    /// The ways rows were found (a row may be found several ways; it counts once).
+    /// The ways those rows were found (a row may be found several ways; it counts once).
     pub reached_by: Vec<Reach>,
+    /// Rows of other people that reference the subject's rows (not among `rows`).
+    pub shared_rows: i64,
+    /// The foreign keys through which they reference them.
+    pub shared_by: Vec<Reach>,
+    /// Every column those rows reference the subject's through may hold NULL: the reference
+    /// can be removed without touching the rest of the row.
+    pub shared_nullable: bool,
     /// Some rows were found from an identity key only a scan suggested.
     pub through_suggested_keys: bool,
 }
@@ -130,41 +140,80 @@ pub struct FootprintDataset {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Footprint {
     pub source: String,
-    /// Datasets holding rows of the subject, in namespace and name order.
+    /// Datasets holding rows of the subject (or rows referencing them), in namespace and
+    /// name order.
     pub datasets: Vec<FootprintDataset>,
     /// The identity keys searched.
     pub identity_keys: Vec<IdentityKey>,
-    /// Foreign-key paths not followed: a cycle (a key followed twice on one path), a chain
-    /// deeper than [`MAX_DEPTH`], or more routes than [`MAX_ROUTES`]. Rows beyond them need
-    /// a person's look.
+    /// Foreign-key paths not followed: deeper than [`MAX_DEPTH`] (a long chain, or a cycle in
+    /// the data), or beyond [`MAX_ROUTES`] routes. Rows beyond them need a person's look.
     pub cut: Vec<String>,
 }
 
 /// The subject's footprint in the registered source `source_name`, read on the live source
 /// (its schema and its rows) with the catalog's identity keys.
-pub async fn find(
+pub async fn find(catalog: &Catalog, config: &Config, source_name: &str, subjects: &[SubjectIdentifier]) -> Result<Footprint, ErasureError> {
+    let (mut conn, source) = connect(catalog, config, source_name, false).await?;
+    let located = locate(catalog, config, &mut conn, &source, subjects).await;
+    conn.close().await;
+    Ok(located?.footprint)
+}
+
+/// A registered SQL source, connected (read-only unless `write`).
+pub(crate) async fn connect(
     catalog: &Catalog,
     config: &Config,
     source_name: &str,
-    subjects: &[SubjectIdentifier],
-) -> Result<Footprint, ErasureError> {
+    write: bool,
+) -> Result<(SourceConnection, crate::catalog::Source), ErasureError> {
     let source = catalog.source_by_name(source_name).await?;
     let url = crate::scanning::connection_url(&source, config)
         .map_err(|e| ErasureError::Unreachable { source_name: source.name.clone(), message: e.to_string() })?;
-    let keys = identity_keys(catalog.connection(), source.id).await?;
-    let mut conn = SourceConnection::open_read_only(&source.name, &url).await?;
-    // The live schema, not the catalog's: keys and columns added since the last scan count.
-    let options = ScanOptions { sample_rows: 0, ..config.scan_options(&source.name, Some(0)) };
-    let live = almanac_scanners::scan(&url, &options, &NoProgress).await;
-    let result = match live {
-        Ok(live) => search(&mut conn, &source.name, &live, keys, subjects).await,
-        Err(e) => Err(ErasureError::Unreachable { source_name: source.name.clone(), message: e.to_string() }),
-    };
-    conn.close().await;
-    result
+    let conn = SourceConnection::open(&source.name, &url, write).await?;
+    Ok((conn, source))
 }
 
-type TableKey = (String, String);
+/// What selects the subject's rows in one dataset, for statements beyond counting.
+pub(crate) struct Selection {
+    /// The subject's own rows.
+    pub own: Option<Condition>,
+    /// Rows of other people referencing the subject's rows, by the foreign-key columns they
+    /// do it through (whether all of them may hold NULL) and the condition of that route.
+    pub shared: Vec<(Vec<String>, bool, Condition)>,
+    /// The single-column integer or text primary key, to delete by key.
+    pub key: Option<(String, TypeFamily)>,
+}
+
+/// A footprint with what statements need: each dataset's selection, and a fingerprint of the
+/// live schema of the datasets involved and of the counts (execution refuses to run when it
+/// differs from the approved plan's).
+pub(crate) struct Located {
+    pub footprint: Footprint,
+    pub selections: BTreeMap<TableKey, Selection>,
+    pub fingerprint: String,
+}
+
+/// Locates the subject in `source` over `conn`: the live schema read with the scanner, the
+/// identity keys from the catalog.
+pub(crate) async fn locate(
+    catalog: &Catalog,
+    config: &Config,
+    conn: &mut SourceConnection,
+    source: &crate::catalog::Source,
+    subjects: &[SubjectIdentifier],
+) -> Result<Located, ErasureError> {
+    let url = crate::scanning::connection_url(source, config)
+        .map_err(|e| ErasureError::Unreachable { source_name: source.name.clone(), message: e.to_string() })?;
+    let keys = identity_keys(catalog.connection(), source.id).await?;
+    // The live schema, not the catalog's: keys and columns added since the last scan count.
+    let options = ScanOptions { sample_rows: 0, ..config.scan_options(&source.name, Some(0)) };
+    let live = almanac_scanners::scan(&url, &options, &NoProgress)
+        .await
+        .map_err(|e| ErasureError::Unreachable { source_name: source.name.clone(), message: e.to_string() })?;
+    search(conn, &source.name, &live, keys, subjects).await
+}
+
+pub(crate) type TableKey = (String, String);
 
 /// A way to the rows of one dataset: the condition that selects them, and how it was built.
 struct Route {
@@ -176,6 +225,9 @@ struct Route {
     path: Vec<String>,
     /// The route starts at an identity key no steward confirmed.
     suggested: bool,
+    /// The route enters, through a foreign key, a dataset with identity keys of its own:
+    /// its rows are other people's. The foreign-key columns and whether all may hold NULL.
+    shared: Option<(Vec<String>, bool)>,
 }
 
 async fn search(
@@ -184,14 +236,15 @@ async fn search(
     live: &Snapshot,
     keys: Vec<IdentityKey>,
     subjects: &[SubjectIdentifier],
-) -> Result<Footprint, ErasureError> {
+) -> Result<Located, ErasureError> {
     let datasets: HashMap<TableKey, &Dataset> =
         live.namespaces.iter().flat_map(|ns| ns.datasets.iter().map(move |d| ((ns.name.clone(), d.name.clone()), d))).collect();
     let query_failed = |table: &TableKey, e: sqlx::Error| ErasureError::Query {
         source_name: source.to_string(),
-        dataset: format!("{}.{}", table.0, table.1),
+        dataset: show(table),
         message: redact(&e.to_string(), subjects),
     };
+    let keyed: HashSet<TableKey> = keys.iter().map(|k| (k.namespace.clone(), k.dataset.clone())).collect();
 
     // Routes that start at a matched row.
     let mut pending: Vec<Route> = Vec::new();
@@ -227,6 +280,7 @@ async fn search(
                 depth: 0,
                 path: Vec::new(),
                 suggested: !key.confirmed,
+                shared: None,
             });
         }
     }
@@ -253,6 +307,7 @@ async fn search(
             depth: 0,
             path: Vec::new(),
             suggested: false,
+            shared: None,
         });
     }
 
@@ -271,7 +326,8 @@ async fn search(
         list.sort_by(|a, b| (&a.0, &a.1.columns).cmp(&(&b.0, &b.1.columns)));
     }
 
-    // Follow each route that found rows down its children; one count per route.
+    // Follow each route that found rows down its children; one count per route. Shared
+    // rows are other people's: nothing below them is the subject's.
     let mut found: BTreeMap<TableKey, Vec<Route>> = BTreeMap::new();
     let mut cut = Vec::new();
     let mut routes = 0usize;
@@ -285,14 +341,15 @@ async fn search(
         if rows == 0 {
             continue;
         }
-        for (child, fk) in children.get(&route.table).into_iter().flatten() {
+        let descend = route.shared.is_none();
+        for (child, fk) in children.get(&route.table).into_iter().flatten().filter(|_| descend) {
+            // A key may be followed again on one path (replies to replies, parts of parts):
+            // a route that finds no rows ends it, and a cycle in the data ends at the depth
+            // bound, reported.
             let edge = format!("{} ({})", show(child), fk.columns.join(", "));
-            if route.path.contains(&edge) {
-                cut.push(format!("cycle: {edge} leads back to rows already reached from {}", show(&route.table)));
-                continue;
-            }
             if route.depth + 1 > MAX_DEPTH {
-                cut.push(format!("{edge}: more than {MAX_DEPTH} foreign keys from the matched rows"));
+                let why = if route.path.contains(&edge) { "a cycle in the data, or a chain" } else { "a chain" };
+                cut.push(format!("{edge}: not followed beyond {MAX_DEPTH} foreign keys from the matched rows ({why} that long); rows further down need a person's look"));
                 continue;
             }
             let mut parent_rows = Query::select();
@@ -304,6 +361,9 @@ async fn search(
                 [one] => Expr::col(Alias::new(one)).in_subquery(parent_rows),
                 many => Expr::tuple(many.iter().map(|c| Expr::col(Alias::new(c)))).in_subquery(parent_rows),
             };
+            let nullable = datasets
+                .get(child)
+                .is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
             let mut path = route.path.clone();
             path.push(edge);
             pending.push(Route {
@@ -318,28 +378,87 @@ async fn search(
                 depth: route.depth + 1,
                 path,
                 suggested: route.suggested,
+                shared: keyed.contains(child).then(|| (fk.columns.clone(), nullable)),
             });
         }
         found.entry(route.table.clone()).or_default().push(route);
     }
 
-    // Each dataset's rows counted once, whichever ways they were found.
+    // Each dataset's rows counted once, whichever ways they were found; shared rows are
+    // those only other people's routes reach.
     let mut out = Vec::new();
+    let mut selections = BTreeMap::new();
     for (table, routes) in found {
-        let any = routes.iter().fold(Condition::any(), |any, r| any.add(r.condition.clone()));
-        let rows = conn.count(&count_of(&table, any)).await.map_err(|e| query_failed(&table, e))?;
-        let through_suggested_keys = routes.iter().any(|r| r.suggested);
-        let mut reached_by: Vec<Reach> = Vec::new();
-        for r in routes {
-            if !reached_by.contains(&r.reach) {
-                reached_by.push(r.reach);
+        let (shared, own): (Vec<Route>, Vec<Route>) = routes.into_iter().partition(|r| r.shared.is_some());
+        let own_condition = (!own.is_empty()).then(|| own.iter().fold(Condition::any(), |any, r| any.add(r.condition.clone())));
+        let rows = match &own_condition {
+            Some(c) => conn.count(&count_of(&table, c.clone())).await.map_err(|e| query_failed(&table, e))?,
+            None => 0,
+        };
+        let mut shared_links = Vec::new();
+        for r in &shared {
+            let (columns, nullable) = r.shared.clone().unwrap_or_default();
+            let mut only_shared = Condition::all().add(r.condition.clone());
+            if let Some(c) = &own_condition {
+                only_shared = only_shared.add(c.clone().not());
             }
+            shared_links.push((columns, nullable, only_shared));
         }
-        out.push(FootprintDataset { namespace: table.0, dataset: table.1, rows, reached_by, through_suggested_keys });
+        let shared_rows = match shared_links.is_empty() {
+            true => 0,
+            false => {
+                let any = shared_links.iter().fold(Condition::any(), |any, (_, _, c)| any.add(c.clone()));
+                conn.count(&count_of(&table, any)).await.map_err(|e| query_failed(&table, e))?
+            }
+        };
+        if rows == 0 && shared_rows == 0 {
+            continue;
+        }
+        let through_suggested_keys = own.iter().any(|r| r.suggested);
+        let shared_nullable = shared_links.iter().all(|(_, nullable, _)| *nullable);
+        let distinct = |routes: Vec<Route>| {
+            let mut reaches: Vec<Reach> = Vec::new();
+            for r in routes {
+                if !reaches.contains(&r.reach) {
+                    reaches.push(r.reach);
+                }
+            }
+            reaches
+        };
+        let key = datasets.get(&table).and_then(|d| match d.columns.iter().filter(|c| c.primary_key).collect::<Vec<_>>().as_slice() {
+            [pk] if matches!(pk.type_family, TypeFamily::Integer | TypeFamily::Text) => Some((pk.name.clone(), pk.type_family)),
+            _ => None,
+        });
+        selections.insert(table.clone(), Selection { own: own_condition, shared: shared_links, key });
+        out.push(FootprintDataset {
+            namespace: table.0,
+            dataset: table.1,
+            rows,
+            reached_by: distinct(own),
+            shared_rows,
+            shared_by: distinct(shared),
+            shared_nullable,
+            through_suggested_keys,
+        });
     }
     let mut seen = HashSet::new();
     cut.retain(|c| seen.insert(c.clone()));
-    Ok(Footprint { source: source.to_string(), datasets: out, identity_keys: keys, cut })
+    let fingerprint = fingerprint(&datasets, &out);
+    Ok(Located { footprint: Footprint { source: source.to_string(), datasets: out, identity_keys: keys, cut }, selections, fingerprint })
+}
+
+/// SHA-256 over the live schema of the datasets found (columns, types, nullability, keys,
+/// foreign keys) and what was found in them.
+fn fingerprint(datasets: &HashMap<TableKey, &Dataset>, found: &[FootprintDataset]) -> String {
+    let mut content = Vec::new();
+    for f in found {
+        let Some(d) = datasets.get(&(f.namespace.clone(), f.dataset.clone())) else { continue };
+        let columns: Vec<_> = d.columns.iter().map(|c| (&c.name, &c.data_type, c.nullable, c.primary_key)).collect();
+        let fks: Vec<_> =
+            d.foreign_keys.iter().map(|k| (&k.columns, &k.referenced_namespace, &k.referenced_dataset, &k.referenced_columns)).collect();
+        content.push(serde_json::json!({ "dataset": [&f.namespace, &f.dataset], "columns": columns, "foreign_keys": fks, "rows": f.rows, "shared": f.shared_rows }));
+    }
+    Sha256::digest(serde_json::Value::Array(content).to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The stored spellings in `column` of the phone number `e164`: values sharing its last
@@ -366,22 +485,22 @@ async fn phone_spellings(
     Ok(stored.into_iter().filter(|s| normalise_stored_phone(s, country).as_deref() == Some(e164)).collect())
 }
 
-fn table_ref(table: &TableKey) -> (Alias, Alias) {
+pub(crate) fn table_ref(table: &TableKey) -> (Alias, Alias) {
     (Alias::new(&table.0), Alias::new(&table.1))
 }
 
-fn count_of(table: &TableKey, condition: Condition) -> SelectStatement {
+pub(crate) fn count_of(table: &TableKey, condition: Condition) -> SelectStatement {
     let mut q = Query::select();
     q.expr(Func::count(Expr::cust("*"))).from(table_ref(table)).cond_where(condition);
     q
 }
 
-fn show(table: &TableKey) -> String {
+pub(crate) fn show(table: &TableKey) -> String {
     format!("{}.{}", table.0, table.1)
 }
 
 /// A source's error message with the subject's identifiers taken out: an engine may quote
 /// the value it failed on.
-fn redact(message: &str, subjects: &[SubjectIdentifier]) -> String {
+pub(crate) fn redact(message: &str, subjects: &[SubjectIdentifier]) -> String {
     subjects.iter().fold(message.to_string(), |m, s| if s.value().is_empty() { m } else { m.replace(s.value(), "<identifier>") })
 }

@@ -7,6 +7,7 @@
 //! second person. Policies, execution, verification and reports are to build on these.
 
 mod entity;
+pub mod execute;
 pub mod footprint;
 pub mod request;
 pub mod sealed;
@@ -52,6 +53,10 @@ pub enum ErasureError {
     StalePlan(i64),
     #[error("request {0} changed while it was being planned: plan it again")]
     Concurrent(i64),
+    #[error("source `{0}` changed since the plan was approved (its schema, or the subject's rows in it): plan the request again and approve the new plan")]
+    PlanChanged(String),
+    #[error("source `{0}` has a manual task in the plan that must be settled before its steps can run")]
+    ManualFirst(String),
     #[error("stored request data cannot be read: {0}")]
     Corrupt(String),
     #[error(transparent)]

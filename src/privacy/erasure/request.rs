@@ -139,13 +139,20 @@ impl TryFrom<privacy_request::Model> for PrivacyRequest {
 /// One dataset's rows of the subject and what the plan does with them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStep {
-    /// Position in execution order: rows that reference others come first.
+    /// Position in execution order: references to the subject's rows are removed first, then
+    /// rows are deleted before the rows they reference.
     pub order: usize,
     pub source: String,
     /// `source.namespace.dataset`.
     pub dataset: String,
+    pub namespace: String,
+    pub table: String,
+    /// `delete` the subject's rows, or `unlink` other people's rows from them (the
+    /// referencing `columns` set to NULL, the rest of those rows kept).
     pub action: String,
     pub rows: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
     pub reached_by: Vec<Reach>,
     /// Identity keys a scan suggested and no steward confirmed took part in finding these rows.
     pub uses_suggested_keys: bool,
@@ -158,12 +165,22 @@ pub struct ManualTask {
     pub reason: String,
 }
 
+/// What the plan found in one source: the fingerprint of its live schema and footprint that
+/// execution checks again, and whether the source's steps can run without a person first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcePlan {
+    pub source: String,
+    pub fingerprint: String,
+    pub executable: bool,
+}
+
 /// A request's plan: a dry run over the live sources, stored and hashed; an approval binds
 /// to the hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErasurePlan {
     pub request: i64,
     pub steps: Vec<PlanStep>,
+    pub sources: Vec<SourcePlan>,
     pub manual_tasks: Vec<ManualTask>,
     /// Foreign-key paths the search did not follow (cycles, depth), for a person to look at.
     pub not_followed: Vec<String>,
@@ -171,7 +188,7 @@ pub struct ErasurePlan {
 }
 
 /// The configured key, else the store's default one.
-async fn sealing_key(catalog: &Catalog, config: &Config) -> Result<SealingKey, ErasureError> {
+pub(super) async fn sealing_key(catalog: &Catalog, config: &Config) -> Result<SealingKey, ErasureError> {
     let path = match &config.privacy.key_file {
         Some(p) => std::path::PathBuf::from(p),
         None => default_key_path(&config.store, &crate::store::identity(catalog.connection()).await?),
@@ -179,7 +196,7 @@ async fn sealing_key(catalog: &Catalog, config: &Config) -> Result<SealingKey, E
     Ok(SealingKey::load_or_create(&path)?)
 }
 
-fn seal_context(id: i64) -> String {
+pub(super) fn seal_context(id: i64) -> String {
     format!("almanac privacy request {id}")
 }
 
@@ -219,6 +236,10 @@ pub async fn create(
         planned_at: Set(None),
         approved_by: Set(None),
         approved_at: Set(None),
+        execution: Set(None),
+        verification: Set(None),
+        subject_hashes: Set(None),
+        closed_at: Set(None),
         updated_at: Set(now),
     }
     .insert(&txn)
@@ -243,7 +264,7 @@ pub async fn get(catalog: &Catalog, id: i64) -> Result<PrivacyRequest, ErasureEr
 }
 
 /// The request's identifiers, opened with the key.
-async fn identifiers(catalog: &Catalog, config: &Config, model: &privacy_request::Model) -> Result<Vec<SubjectIdentifier>, ErasureError> {
+pub(super) async fn identifiers(catalog: &Catalog, config: &Config, model: &privacy_request::Model) -> Result<Vec<SubjectIdentifier>, ErasureError> {
     let sealed = model.subjects_sealed.as_deref().ok_or(ErasureError::Closed(model.id))?;
     let key = sealing_key(catalog, config).await?;
     let plain = key.open(&seal_context(model.id), sealed)?;
@@ -258,11 +279,14 @@ async fn identifiers(catalog: &Catalog, config: &Config, model: &privacy_request
 pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc>) -> Result<ErasurePlan, ErasureError> {
     let model = privacy_request::Entity::find_by_id(id).one(catalog.connection()).await?.ok_or(ErasureError::NoRequest(id))?;
     let request = PrivacyRequest::try_from(model.clone())?;
-    if !matches!(request.status, RequestStatus::Received | RequestStatus::Planned | RequestStatus::Approved) {
-        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received, planned or approved" });
+    // An execution that stopped on a changed source is planned again: what it applied stays in
+    // its journal, and the new plan holds what is left.
+    if !matches!(request.status, RequestStatus::Received | RequestStatus::Planned | RequestStatus::Approved | RequestStatus::Executing) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received, planned, approved or executing" });
     }
     let subjects = identifiers(catalog, config, &model).await?;
-    let mut steps = Vec::new();
+    let mut steps: Vec<(usize, PlanStep)> = Vec::new();
+    let mut sources = Vec::new();
     let mut manual_tasks = Vec::new();
     let mut not_followed = Vec::new();
     for source in catalog.sources().await? {
@@ -276,28 +300,59 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
             });
             continue;
         }
-        let found = footprint::find(catalog, config, &source.name, &subjects).await?;
+        let (mut conn, source) = footprint::connect(catalog, config, &source.name, false).await?;
+        let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await;
+        conn.close().await;
+        let located = located?;
+        let found = located.footprint;
         not_followed.extend(found.cut.iter().map(|c| format!("{}: {c}", source.name)));
+        let mut executable = true;
         for d in found.datasets {
-            let depth = d.reached_by.iter().map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 }).max().unwrap_or(0);
-            steps.push((
-                depth,
-                PlanStep {
-                    order: 0,
-                    source: source.name.clone(),
-                    dataset: crate::catalog::names::QualifiedName::dataset(&source.name, &d.namespace, &d.dataset).to_string(),
-                    action: "delete".into(),
-                    rows: d.rows,
-                    reached_by: d.reached_by,
-                    uses_suggested_keys: d.through_suggested_keys,
-                },
-            ));
+            let dataset = crate::catalog::names::QualifiedName::dataset(&source.name, &d.namespace, &d.dataset).to_string();
+            let step = |action: &str, rows: i64, columns: Vec<String>, reached_by: Vec<Reach>| PlanStep {
+                order: 0,
+                source: source.name.clone(),
+                dataset: dataset.clone(),
+                namespace: d.namespace.clone(),
+                table: d.dataset.clone(),
+                action: action.into(),
+                rows,
+                columns,
+                reached_by,
+                uses_suggested_keys: d.through_suggested_keys,
+            };
+            if d.shared_rows > 0 {
+                if d.shared_nullable {
+                    let mut columns: Vec<String> = d
+                        .shared_by
+                        .iter()
+                        .flat_map(|r| if let Reach::ForeignKey { columns, .. } = r { columns.clone() } else { Vec::new() })
+                        .collect();
+                    columns.dedup();
+                    // Unlinks run first, whatever their depth.
+                    steps.push((usize::MAX, step("unlink", d.shared_rows, columns, d.shared_by.clone())));
+                } else {
+                    executable = false;
+                    manual_tasks.push(ManualTask {
+                        source: source.name.clone(),
+                        reason: format!(
+                            "{} rows of {dataset} belong to other people and reference the subject's rows through columns that cannot be NULL: decide what becomes of them before this source's steps can run",
+                            d.shared_rows
+                        ),
+                    });
+                }
+            }
+            if d.rows > 0 {
+                let depth = d.reached_by.iter().map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 }).max().unwrap_or(0);
+                steps.push((depth, step("delete", d.rows, Vec::new(), d.reached_by.clone())));
+            }
         }
+        sources.push(SourcePlan { source: source.name.clone(), fingerprint: located.fingerprint, executable });
     }
-    // Deepest first: a row is deleted before the rows it references.
-    steps.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
+    // Unlinks first, then the deepest rows: a row is deleted before the rows it references.
+    steps.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.source.cmp(&b.1.source)).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
     let steps: Vec<PlanStep> = steps.into_iter().enumerate().map(|(i, (_, s))| PlanStep { order: i + 1, ..s }).collect();
-    let mut plan = ErasurePlan { request: id, steps, manual_tasks, not_followed, plan_hash: String::new() };
+    let mut plan = ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, plan_hash: String::new() };
     plan.plan_hash = plan_hash(&plan);
 
     let txn = crate::store::begin_write(catalog.connection()).await?;
@@ -372,6 +427,7 @@ fn plan_hash(plan: &ErasurePlan) -> String {
     let content = serde_json::json!({
         "request": plan.request,
         "steps": plan.steps,
+        "sources": plan.sources,
         "manual_tasks": plan.manual_tasks,
         "not_followed": plan.not_followed,
     });

@@ -20,9 +20,11 @@ pub enum SealError {
     Random,
 }
 
-/// The key that seals requests' identifiers.
+/// The key that seals requests' identifiers, and the key their suppression hashes are made
+/// with once a request is closed.
 pub struct SealingKey {
     key: LessSafeKey,
+    hashing: ring::hmac::Key,
 }
 
 /// Where the key lives when not configured: beside an SQLite store's file
@@ -59,7 +61,10 @@ impl SealingKey {
         };
         let bytes = decode_hex(&hex).filter(|b| b.len() == 32).ok_or_else(|| SealError::BadKey(path.display().to_string()))?;
         let key = UnboundKey::new(&CHACHA20_POLY1305, &bytes).map_err(|_| SealError::BadKey(path.display().to_string()))?;
-        Ok(SealingKey { key: LessSafeKey::new(key) })
+        // A key of its own for hashing, derived so the sealing key is never used twice.
+        let derived = ring::digest::digest(&ring::digest::SHA256, &[b"almanac suppression hashes".as_slice(), &bytes].concat());
+        let hashing = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref());
+        Ok(SealingKey { key: LessSafeKey::new(key), hashing })
     }
 
     /// `plain` sealed, bound to `context` (the request it belongs to): base64 of nonce and
@@ -87,6 +92,15 @@ impl SealingKey {
         let mut data = data.to_vec();
         let plain = self.key.open_in_place(nonce, Aad::from(context.as_bytes()), &mut data).map_err(|_| SealError::Open)?;
         Ok(plain.to_vec())
+    }
+}
+
+impl SealingKey {
+    /// The keyed hash (HMAC-SHA256, hex) of a normalised identifier: what the catalog keeps of
+    /// an erased subject, to recognise the identifier if it comes back, and nothing to read.
+    pub fn suppression_hash(&self, kind: &str, value: &str) -> String {
+        let tag = ring::hmac::sign(&self.hashing, format!("{kind}={value}").as_bytes());
+        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 

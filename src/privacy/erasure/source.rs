@@ -1,14 +1,17 @@
-//! A connection to a source that erasure and access requests query: statements built with
-//! sea-query for the source's dialect, every value bound, never spliced into the text.
+//! A connection to a source that erasure and access requests query and change: statements
+//! built with sea-query for the source's dialect, every value bound, never spliced into the
+//! text; changes in one transaction per source.
 
 use super::ErasureError;
 use almanac_scanners::{Engine, SourceUrl};
-use sea_orm::sea_query::{Alias, Expr, Func, MysqlQueryBuilder, PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder, Value, Values};
+use sea_orm::sea_query::{
+    Alias, Expr, Func, MysqlQueryBuilder, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder, Value, Values,
+};
 use sqlx::{Connection, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Time allowed to connect, and for any one query.
+/// Time allowed to connect, and for any one statement.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -19,10 +22,30 @@ pub(crate) enum SourceConnection {
     Sqlite(sqlx::SqliteConnection),
 }
 
+/// Runs one sqlx call on whichever connection `$conn` is, binding `$values`.
+macro_rules! on_engine {
+    ($conn:expr, $sql:expr, $values:expr, |$q:ident, $c:ident| $body:expr) => {
+        match $conn {
+            SourceConnection::Postgres($c) => {
+                let $q = bind_all(sqlx::query(sqlx::AssertSqlSafe($sql)), $values)?;
+                $body
+            }
+            SourceConnection::Mysql($c) => {
+                let $q = bind_all(sqlx::query(sqlx::AssertSqlSafe($sql)), $values)?;
+                $body
+            }
+            SourceConnection::Sqlite($c) => {
+                let $q = bind_all(sqlx::query(sqlx::AssertSqlSafe($sql)), $values)?;
+                $body
+            }
+        }
+    };
+}
+
 impl SourceConnection {
-    /// Connects to `url` (a SQL source) for reading: the session is read-only where the
-    /// engine allows it, so planning can never change the source.
-    pub async fn open_read_only(source: &str, url: &SourceUrl) -> Result<SourceConnection, ErasureError> {
+    /// Connects to `url` (a SQL source). Unless `write`, the session is read-only where the
+    /// engine allows it, so planning and verifying can never change the source.
+    pub async fn open(source: &str, url: &SourceUrl, write: bool) -> Result<SourceConnection, ErasureError> {
         let unreachable = |message: String| ErasureError::Unreachable { source_name: source.to_string(), message };
         let text = url.connection_string();
         let connecting = async {
@@ -30,20 +53,29 @@ impl SourceConnection {
                 Engine::Postgres => {
                     let options = sqlx::postgres::PgConnectOptions::from_str(&text).map_err(|e| unreachable(e.to_string()))?;
                     let mut conn = sqlx::PgConnection::connect_with(&options).await.map_err(|e| unreachable(e.to_string()))?;
-                    let settings =
-                        format!("SET default_transaction_read_only = on; SET statement_timeout = {}", STATEMENT_TIMEOUT.as_millis());
+                    let mut settings = format!("SET statement_timeout = {}", STATEMENT_TIMEOUT.as_millis());
+                    if !write {
+                        settings.push_str("; SET default_transaction_read_only = on");
+                    }
                     sqlx::raw_sql(sqlx::AssertSqlSafe(settings)).execute(&mut conn).await.map_err(|e| unreachable(e.to_string()))?;
                     Ok(SourceConnection::Postgres(conn))
                 }
                 Engine::Mysql => {
                     let options = sqlx::mysql::MySqlConnectOptions::from_str(&text).map_err(|e| unreachable(e.to_string()))?;
                     let mut conn = sqlx::MySqlConnection::connect_with(&options).await.map_err(|e| unreachable(e.to_string()))?;
-                    sqlx::raw_sql("SET SESSION TRANSACTION READ ONLY").execute(&mut conn).await.map_err(|e| unreachable(e.to_string()))?;
+                    if !write {
+                        sqlx::raw_sql("SET SESSION TRANSACTION READ ONLY").execute(&mut conn).await.map_err(|e| unreachable(e.to_string()))?;
+                    }
                     Ok(SourceConnection::Mysql(conn))
                 }
                 Engine::Sqlite => {
                     let path = url.file_path().ok_or_else(|| unreachable("not a SQLite file".into()))?;
-                    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true).create_if_missing(false);
+                    let options = sqlx::sqlite::SqliteConnectOptions::new()
+                        .filename(path)
+                        .read_only(!write)
+                        .create_if_missing(false)
+                        .foreign_keys(true)
+                        .busy_timeout(STATEMENT_TIMEOUT);
                     let conn = sqlx::SqliteConnection::connect_with(&options).await.map_err(|e| unreachable(e.to_string()))?;
                     Ok(SourceConnection::Sqlite(conn))
                 }
@@ -54,7 +86,7 @@ impl SourceConnection {
     }
 
     /// The statement's text for this dialect and its values to bind.
-    pub fn build(&self, statement: &SelectStatement) -> (String, Values) {
+    pub fn build<S: QueryStatementWriter>(&self, statement: &S) -> (String, Values) {
         match self {
             SourceConnection::Postgres(_) => statement.build(PostgresQueryBuilder),
             SourceConnection::Mysql(_) => statement.build(MysqlQueryBuilder),
@@ -71,32 +103,65 @@ impl SourceConnection {
         Func::cast_as(expr, Alias::new(target)).into()
     }
 
-    /// Runs a statement whose first column is an integer (a count) and returns it.
-    pub async fn count(&mut self, statement: &SelectStatement) -> Result<i64, sqlx::Error> {
-        let (sql, values) = self.build(statement);
-        let row = match self {
-            SourceConnection::Postgres(c) => {
-                bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)?.fetch_one(c).await?.try_get::<i64, _>(0)?
-            }
-            SourceConnection::Mysql(c) => {
-                bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)?.fetch_one(c).await?.try_get::<i64, _>(0)?
-            }
-            SourceConnection::Sqlite(c) => {
-                bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)?.fetch_one(c).await?.try_get::<i64, _>(0)?
-            }
+    /// `expr` as a 64-bit integer, so keys of any integer width read alike.
+    pub fn as_bigint(&self, expr: Expr) -> Expr {
+        let target = match self {
+            SourceConnection::Mysql(_) => "SIGNED",
+            _ => "BIGINT",
         };
-        Ok(row)
+        Func::cast_as(expr, Alias::new(target)).into()
+    }
+
+    /// Runs a statement whose first column is an integer (a count) and returns it.
+    pub async fn count<S: QueryStatementWriter>(&mut self, statement: &S) -> Result<i64, sqlx::Error> {
+        let (sql, values) = self.build(statement);
+        on_engine!(self, sql, &values, |q, c| q.fetch_one(c).await?.try_get::<i64, _>(0))
     }
 
     /// Runs a statement of one text column and returns its non-null values.
-    pub async fn texts(&mut self, statement: &SelectStatement) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn texts<S: QueryStatementWriter>(&mut self, statement: &S) -> Result<Vec<String>, sqlx::Error> {
         let (sql, values) = self.build(statement);
-        let texts = match self {
-            SourceConnection::Postgres(c) => collect(bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)?.fetch_all(c).await?)?,
-            SourceConnection::Mysql(c) => collect(bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)?.fetch_all(c).await?)?,
-            SourceConnection::Sqlite(c) => collect(bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &values)?.fetch_all(c).await?)?,
+        on_engine!(self, sql, &values, |q, c| collect::<_, String>(q.fetch_all(c).await?))
+    }
+
+    /// Runs a statement of one integer column and returns its non-null values.
+    pub async fn integers<S: QueryStatementWriter>(&mut self, statement: &S) -> Result<Vec<i64>, sqlx::Error> {
+        let (sql, values) = self.build(statement);
+        on_engine!(self, sql, &values, |q, c| collect::<_, i64>(q.fetch_all(c).await?))
+    }
+
+    /// Runs a statement that changes rows and returns how many it changed.
+    pub async fn execute<S: QueryStatementWriter>(&mut self, statement: &S) -> Result<u64, sqlx::Error> {
+        let (sql, values) = self.build(statement);
+        on_engine!(self, sql, &values, |q, c| Ok(q.execute(c).await?.rows_affected()))
+    }
+
+    /// Starts a transaction (on SQLite, taking the write lock at once).
+    pub async fn begin(&mut self) -> Result<(), sqlx::Error> {
+        let sql = match self {
+            SourceConnection::Postgres(_) => "BEGIN",
+            SourceConnection::Mysql(_) => "START TRANSACTION",
+            SourceConnection::Sqlite(_) => "BEGIN IMMEDIATE",
         };
-        Ok(texts)
+        self.raw(sql).await
+    }
+
+    /// Commits the open transaction.
+    pub async fn commit(&mut self) -> Result<(), sqlx::Error> {
+        self.raw("COMMIT").await
+    }
+
+    /// Rolls the open transaction back.
+    pub async fn rollback(&mut self) -> Result<(), sqlx::Error> {
+        self.raw("ROLLBACK").await
+    }
+
+    async fn raw(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
+        match self {
+            SourceConnection::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+            SourceConnection::Mysql(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+            SourceConnection::Sqlite(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+        }
     }
 
     /// Closes the connection.
@@ -109,22 +174,22 @@ impl SourceConnection {
     }
 }
 
-fn collect<R: Row>(rows: Vec<R>) -> Result<Vec<String>, sqlx::Error>
+fn collect<R: Row, T>(rows: Vec<R>) -> Result<Vec<T>, sqlx::Error>
 where
-    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<T>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     usize: sqlx::ColumnIndex<R>,
 {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(text) = row.try_get::<Option<String>, _>(0usize)? {
-            out.push(text);
+        if let Some(v) = row.try_get::<Option<T>, _>(0usize)? {
+            out.push(v);
         }
     }
     Ok(out)
 }
 
-/// Binds the values a statement was built with. Erasure statements bind text and integers
-/// only; anything else is a programming error reported as such, never a silent null.
+/// Binds the values a statement was built with. Erasure statements bind text, integers and
+/// NULL; anything else is a programming error reported as such, never a silent null.
 fn bind_all<'q, DB>(
     mut query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
     values: &Values,
@@ -133,10 +198,12 @@ where
     DB: sqlx::Database,
     String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     for value in values.iter() {
         query = match value {
             Value::String(Some(s)) => query.bind(s.clone()),
+            Value::String(None) => query.bind(None::<String>),
             Value::BigInt(Some(i)) => query.bind(*i),
             // Limits are built unsigned.
             Value::BigUnsigned(Some(u)) => query.bind(i64::try_from(*u).unwrap_or(i64::MAX)),

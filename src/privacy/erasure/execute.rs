@@ -1,0 +1,408 @@
+//! Carrying out an approved plan, checking it, and proving it. Each source's steps run in one
+//! transaction on the source; what a source applied is written to the request's journal after
+//! its commit, so a run that stops anywhere resumes without applying a step twice: a source in
+//! the journal is skipped, and a source whose commit the journal missed is recognised by the
+//! subject's rows being gone from it. Before a source runs, its live schema and footprint must
+//! still be what was approved.
+
+use super::entity as privacy_request;
+use super::footprint::{self, TableKey};
+use super::request::{identifiers, sealing_key, ErasurePlan, PlanStep, PrivacyRequest, RequestStatus};
+use super::source::SourceConnection;
+use super::subject::SubjectIdentifier;
+use super::ErasureError;
+use crate::audit::{self, Action, Record};
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::ids::GlobalId;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Keys deleted per statement.
+const KEYS_PER_STATEMENT: usize = 500;
+
+/// What one step did on its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedStep {
+    pub order: usize,
+    pub dataset: String,
+    pub action: String,
+    pub rows: i64,
+}
+
+/// What execution did on one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceOutcome {
+    pub applied_at: DateTime<Utc>,
+    pub steps: Vec<AppliedStep>,
+    /// Set when a resumed run found the source's steps applied by a run whose journal entry
+    /// was lost (it stopped between the source's commit and the journal's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The journal of an execution, by source.
+pub type Execution = BTreeMap<String, SourceOutcome>;
+
+/// What verification found left in one planned dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remaining {
+    pub dataset: String,
+    pub action: String,
+    pub remaining: i64,
+}
+
+/// For tests of resumption: the process aborts after this many changing statements
+/// (`ALMANAC_TEST_ABORT_AFTER_STATEMENTS`) or source commits (`ALMANAC_TEST_ABORT_AFTER_COMMITS`),
+/// as a crash or a kill would stop it.
+fn crash_point(variable: &str, counter: &AtomicU64) {
+    let Some(limit) = std::env::var(variable).ok().and_then(|v| v.parse::<u64>().ok()) else { return };
+    if counter.fetch_add(1, Ordering::SeqCst) + 1 >= limit {
+        eprintln!("{variable}={limit} reached: aborting as a crash would");
+        std::process::abort();
+    }
+}
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+/// Carries out the request's approved plan, source by source, then verifies it. A stopped
+/// run (crash, kill, lost connection) is resumed by running this again.
+pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc>) -> Result<PrivacyRequest, ErasureError> {
+    let model = load(catalog, id).await?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    let resuming = request.status == RequestStatus::Executing;
+    if !matches!(request.status, RequestStatus::Approved | RequestStatus::Executing) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "approved (or executing, to resume)" });
+    }
+    let plan: ErasurePlan = parse(model.plan.as_deref(), "plan")?.ok_or(ErasureError::Corrupt(format!("request {id} has no plan")))?;
+    if request.approved_by.is_none() || request.plan_hash.as_deref() != Some(plan.plan_hash.as_str()) {
+        return Err(ErasureError::StalePlan(id));
+    }
+    if let Some(blocked) = plan.sources.iter().find(|s| !s.executable) {
+        return Err(ErasureError::ManualFirst(blocked.source.clone()));
+    }
+    let subjects = identifiers(catalog, config, &model).await?;
+    let mut journal: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
+    if !resuming {
+        transition(catalog, id, RequestStatus::Approved, RequestStatus::Executing, now, Action::PrivacyRequestExecute, serde_json::json!({ "started": true })).await?;
+    }
+    for source_plan in &plan.sources {
+        let steps: Vec<&PlanStep> = plan.steps.iter().filter(|s| s.source == source_plan.source).collect();
+        if steps.is_empty() || journal.contains_key(&source_plan.source) {
+            continue;
+        }
+        let outcome = run_source(catalog, config, &source_plan.source, &source_plan.fingerprint, &steps, &subjects, resuming, now).await?;
+        journal.insert(source_plan.source.clone(), outcome);
+        write_journal(catalog, id, &journal, now).await?;
+        crash_point("ALMANAC_TEST_ABORT_AFTER_COMMITS", &COMMITS);
+    }
+    transition(catalog, id, RequestStatus::Executing, RequestStatus::Verifying, now, Action::PrivacyRequestExecute, serde_json::json!({ "sources": journal.len() })).await?;
+    verify(catalog, config, id, Utc::now()).await
+}
+
+/// Runs one source's steps in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn run_source(
+    catalog: &Catalog,
+    config: &Config,
+    source_name: &str,
+    approved_fingerprint: &str,
+    steps: &[&PlanStep],
+    subjects: &[SubjectIdentifier],
+    resuming: bool,
+    now: DateTime<Utc>,
+) -> Result<SourceOutcome, ErasureError> {
+    let (mut conn, source) = footprint::connect(catalog, config, source_name, true).await?;
+    let result = async {
+        let located = footprint::locate(catalog, config, &mut conn, &source, subjects).await?;
+        if located.fingerprint != approved_fingerprint {
+            // A run that stopped after this source's commit, before its journal entry, left
+            // nothing of the planned rows: those steps are done.
+            let left: i64 = located.footprint.datasets.iter().map(|d| d.rows + d.shared_rows).sum();
+            if resuming && left == 0 {
+                return Ok(SourceOutcome {
+                    applied_at: now,
+                    steps: Vec::new(),
+                    note: Some("found already applied when the execution resumed (its journal entry was lost)".into()),
+                });
+            }
+            return Err(ErasureError::PlanChanged(source_name.to_string()));
+        }
+        let failed = |table: &TableKey, e: sqlx::Error| ErasureError::Query {
+            source_name: source_name.to_string(),
+            dataset: footprint::show(table),
+            message: footprint::redact(&e.to_string(), subjects),
+        };
+        conn.begin().await.map_err(|e| ErasureError::Unreachable { source_name: source_name.into(), message: e.to_string() })?;
+        let mut applied = Vec::new();
+        for step in steps {
+            let table: TableKey = (step.namespace.clone(), step.table.clone());
+            let selection = located.selections.get(&table).ok_or_else(|| ErasureError::PlanChanged(source_name.to_string()))?;
+            let rows = match step.action.as_str() {
+                "unlink" => {
+                    let mut rows = 0;
+                    for (columns, _, condition) in &selection.shared {
+                        let mut update = Query::update();
+                        update.table(footprint::table_ref(&table)).cond_where(condition.clone());
+                        for c in columns {
+                            update.value(Alias::new(c), Expr::val(None::<String>));
+                        }
+                        rows += conn.execute(&update).await.map_err(|e| failed(&table, e))?;
+                        crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
+                    }
+                    rows
+                }
+                _ => delete_rows(&mut conn, &table, selection).await.map_err(|e| failed(&table, e))?,
+            };
+            if rows as i64 != step.rows {
+                // The rows changed between the check and the statement: nothing of this
+                // source is kept, and the request is planned again.
+                let _ = conn.rollback().await;
+                return Err(ErasureError::PlanChanged(source_name.to_string()));
+            }
+            applied.push(AppliedStep { order: step.order, dataset: step.dataset.clone(), action: step.action.clone(), rows: rows as i64 });
+        }
+        conn.commit().await.map_err(|e| failed(&(String::new(), String::new()), e))?;
+        Ok(SourceOutcome { applied_at: now, steps: applied, note: None })
+    }
+    .await;
+    conn.close().await;
+    result
+}
+
+/// Deletes the subject's own rows of one dataset: by primary key when it has a simple one (the
+/// keys read first, so an engine never deletes from a table it reads in the same statement),
+/// else by the condition itself.
+async fn delete_rows(conn: &mut SourceConnection, table: &TableKey, selection: &footprint::Selection) -> Result<u64, sqlx::Error> {
+    let Some(own) = &selection.own else { return Ok(0) };
+    let mut deleted = 0;
+    match &selection.key {
+        Some((key, family)) => {
+            let mut select = Query::select();
+            select.from(footprint::table_ref(table)).cond_where(own.clone());
+            let keys: Vec<Expr> = match family {
+                almanac_scanners::TypeFamily::Integer => {
+                    select.expr(conn.as_bigint(Expr::col(Alias::new(key))));
+                    conn.integers(&select).await?.into_iter().map(Expr::val).collect()
+                }
+                _ => {
+                    select.column(Alias::new(key));
+                    conn.texts(&select).await?.into_iter().map(Expr::val).collect()
+                }
+            };
+            for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+                let mut delete = Query::delete();
+                delete.from_table(footprint::table_ref(table)).and_where(Expr::col(Alias::new(key)).is_in(chunk.to_vec()));
+                deleted += conn.execute(&delete).await?;
+                crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
+            }
+        }
+        None => {
+            let mut delete = Query::delete();
+            delete.from_table(footprint::table_ref(table)).cond_where(own.clone());
+            deleted += conn.execute(&delete).await?;
+            crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
+        }
+    }
+    Ok(deleted)
+}
+
+/// Looks again, on every source the plan touched, for what the plan removed, and records what
+/// is left. A request with nothing left is completed and closed: its sealed identifiers are
+/// replaced by keyed hashes (the suppression list), so the catalog keeps nothing readable of
+/// the subject; otherwise it is partially completed and keeps them for another try.
+pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc>) -> Result<PrivacyRequest, ErasureError> {
+    let model = load(catalog, id).await?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    if !matches!(request.status, RequestStatus::Verifying | RequestStatus::PartiallyCompleted) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "verifying or partially completed" });
+    }
+    let plan: ErasurePlan = parse(model.plan.as_deref(), "plan")?.ok_or(ErasureError::Corrupt(format!("request {id} has no plan")))?;
+    let subjects = identifiers(catalog, config, &model).await?;
+    let mut remaining = Vec::new();
+    for source_plan in &plan.sources {
+        let steps: Vec<&PlanStep> = plan.steps.iter().filter(|s| s.source == source_plan.source).collect();
+        if steps.is_empty() {
+            continue;
+        }
+        let (mut conn, source) = footprint::connect(catalog, config, &source_plan.source, false).await?;
+        let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await;
+        conn.close().await;
+        let found = located?.footprint;
+        for step in steps {
+            let left = found.datasets.iter().find(|d| d.namespace == step.namespace && d.dataset == step.table);
+            let left = match (step.action.as_str(), left) {
+                (_, None) => 0,
+                ("unlink", Some(d)) => d.shared_rows,
+                (_, Some(d)) => d.rows,
+            };
+            remaining.push(Remaining { dataset: step.dataset.clone(), action: step.action.clone(), remaining: left });
+        }
+    }
+    let complete = remaining.iter().all(|r| r.remaining == 0);
+    let status = if complete { RequestStatus::Completed } else { RequestStatus::PartiallyCompleted };
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    if current.status != model.status {
+        return Err(ErasureError::Concurrent(id));
+    }
+    let mut active = current.into_active_model();
+    active.status = Set(status.as_str().into());
+    active.verification = Set(Some(serde_json::to_string(&remaining).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
+    active.updated_at = Set(now);
+    if complete {
+        let key = sealing_key(catalog, config).await?;
+        let hashes: Vec<String> = subjects.iter().map(|s| key.suppression_hash(&s.kind().label(), s.value())).collect();
+        active.subject_hashes = Set(Some(serde_json::to_string(&hashes).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
+        active.subjects_sealed = Set(None);
+        active.closed_at = Set(Some(now));
+    }
+    let model = active.update(&txn).await?;
+    let left: i64 = remaining.iter().map(|r| r.remaining).sum();
+    let record = Record::new(Action::PrivacyRequestVerify, vec![GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "status": request.status.as_str() }))
+        .after(serde_json::json!({ "status": status.as_str(), "datasets": remaining.len(), "rows_left": left }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    PrivacyRequest::try_from(model)
+}
+
+/// The completion report: what was found, done where and when, by whom, what verification
+/// found left, what a person must still do, and what still holds deleted data physically.
+pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, ErasureError> {
+    let model = load(catalog, id).await?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    let plan: Option<ErasurePlan> = parse(model.plan.as_deref(), "plan")?;
+    let execution: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
+    let verification: Vec<Remaining> = parse(model.verification.as_deref(), "verification")?.unwrap_or_default();
+    let mut residue = Vec::new();
+    for source in execution.keys() {
+        let engine = catalog.source_by_name(source).await.map(|s| s.engine).unwrap_or_default();
+        let note = match engine.as_str() {
+            "postgres" => "PostgreSQL keeps deleted rows as dead tuples until VACUUM reclaims them, and in its write-ahead log and backups until they expire: run VACUUM on the tables named above and let backups age out",
+            "mysql" => "MariaDB/MySQL keeps deleted rows in undo logs until purge and in binary logs and backups until they expire",
+            "sqlite" => "SQLite leaves deleted rows in free pages until VACUUM (or secure_delete) overwrites them, and in backups",
+            _ => "backups and logs of this source keep deleted data until they expire",
+        };
+        residue.push(serde_json::json!({ "source": source, "physical_copies": note }));
+    }
+    Ok(serde_json::json!({
+        "request": id,
+        "kind": request.kind,
+        "status": request.status,
+        "received_at": request.received_at,
+        "due_at": request.due_at,
+        "requester": request.requester,
+        "approved_by": request.approved_by,
+        "approved_at": request.approved_at,
+        "closed_at": model.closed_at,
+        "plan_hash": request.plan_hash,
+        "found": plan.as_ref().map(|p| &p.steps),
+        "manual_tasks": plan.as_ref().map(|p| &p.manual_tasks),
+        "not_followed": plan.as_ref().map(|p| &p.not_followed),
+        "execution": execution,
+        "verification": verification,
+        "physical_copies": residue,
+    }))
+}
+
+/// The report as an HTML page for a reader without tools (every text escaped).
+pub fn report_html(report: &serde_json::Value) -> String {
+    fn esc(v: &serde_json::Value) -> String {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "-".into(),
+            other => other.to_string(),
+        };
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    }
+    let rows = |key: &str, cols: &[&str]| -> String {
+        let items = report[key].as_array().cloned().unwrap_or_default();
+        let head: String = cols.iter().map(|c| format!("<th>{c}</th>")).collect();
+        let body: String =
+            items.iter().map(|i| format!("<tr>{}</tr>", cols.iter().map(|c| format!("<td>{}</td>", esc(&i[*c]))).collect::<String>())).collect();
+        format!("<table><tr>{head}</tr>{body}</table>")
+    };
+    let executed: String = report["execution"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .flat_map(|(source, o)| {
+                    o["steps"].as_array().cloned().unwrap_or_default().into_iter().map(move |s| {
+                        format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&serde_json::json!(source)), esc(&s["dataset"]), esc(&s["action"]), esc(&s["rows"]), esc(&o["applied_at"]))
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Erasure request {id}</title>\
+         <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}</style></head><body>\
+         <h1>Erasure request {id}</h1><p>Status: <strong>{status}</strong>. Received {received} (due {due}), requested through {requester}; plan {hash} approved by {approver} at {approved}; closed {closed}.</p>\
+         <h2>Found</h2>{found}<h2>Done</h2><table><tr><th>source</th><th>dataset</th><th>action</th><th>rows</th><th>at</th></tr>{executed}</table>\
+         <h2>Verification</h2>{verification}<h2>For a person to do</h2>{manual}<h2>Copies that still hold deleted data</h2>{residue}</body></html>",
+        id = esc(&report["request"]),
+        status = esc(&report["status"]),
+        received = esc(&report["received_at"]),
+        due = esc(&report["due_at"]),
+        requester = esc(&report["requester"]),
+        hash = esc(&report["plan_hash"]),
+        approver = esc(&report["approved_by"]),
+        approved = esc(&report["approved_at"]),
+        closed = esc(&report["closed_at"]),
+        found = rows("found", &["order", "dataset", "action", "rows"]),
+        verification = rows("verification", &["dataset", "action", "remaining"]),
+        manual = rows("manual_tasks", &["source", "reason"]),
+        residue = rows("physical_copies", &["source", "physical_copies"]),
+    )
+}
+
+async fn load(catalog: &Catalog, id: i64) -> Result<privacy_request::Model, ErasureError> {
+    privacy_request::Entity::find_by_id(id).one(catalog.connection()).await?.ok_or(ErasureError::NoRequest(id))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) -> Result<Option<T>, ErasureError> {
+    text.map(|t| serde_json::from_str(t).map_err(|e| ErasureError::Corrupt(format!("{what}: {e}")))).transpose()
+}
+
+async fn write_journal(catalog: &Catalog, id: i64, journal: &Execution, now: DateTime<Utc>) -> Result<(), ErasureError> {
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let mut active = current.into_active_model();
+    active.execution = Set(Some(serde_json::to_string(journal).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves the request from `from` to `to`, audited.
+async fn transition(
+    catalog: &Catalog,
+    id: i64,
+    from: RequestStatus,
+    to: RequestStatus,
+    now: DateTime<Utc>,
+    action: Action,
+    details: serde_json::Value,
+) -> Result<(), ErasureError> {
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    if current.status != from.as_str() {
+        return Err(ErasureError::Concurrent(id));
+    }
+    let mut active = current.into_active_model();
+    active.status = Set(to.as_str().into());
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let record = Record::new(action, vec![GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "status": from.as_str() }))
+        .after(serde_json::json!({ "status": to.as_str(), "details": details }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    Ok(())
+}
