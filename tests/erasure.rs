@@ -30,7 +30,13 @@ async fn expected_for_customer_2(count: impl AsyncFn(&str) -> i64, invoice: &str
 }
 
 /// Runs the Chinook footprints on one engine's copy, registered as source `name`.
-async fn chinook_footprints(name: &str, url: &str, customer_column: &str, expected: Vec<(String, i64)>, all_rows: impl AsyncFn() -> Vec<String>) {
+async fn chinook_footprints(
+    name: &str,
+    url: &str,
+    customer_column: &str,
+    expected: Vec<(String, i64)>,
+    all_rows: impl AsyncFn() -> Vec<String>,
+) {
     let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
     let app = open_app(&store).await;
     scan_source(&app, name, url, None).await;
@@ -131,7 +137,10 @@ async fn chinook_footprint_on_postgres() {
     let expected = expected_for_customer_2(count, "invoice", "invoice_line", "customer_id", "invoice_id").await;
     let all_rows = async || {
         let mut c = pg.connect().await;
-        let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(&mut c).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
         let mut rows = Vec::new();
         for t in tables {
             let sql = format!("SELECT '{t}|' || x::text FROM \"{t}\" x");
@@ -156,7 +165,11 @@ async fn chinook_footprint_on_mariadb() {
     let customer_column = format!("{}.Customer.CustomerId", my.name);
     let all_rows = async || {
         let mut c = sqlx::MySqlConnection::connect(&my.url).await.unwrap();
-        let tables: Vec<String> = sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1").fetch_all(&mut c).await.unwrap();
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
         let mut rows = Vec::new();
         for t in tables {
             let columns: String = sqlx::query_scalar(
@@ -204,7 +217,11 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
             }
         }
         for part in 1..=10 {
-            sql.push_str(&format!("INSERT INTO line VALUES ({}, NULL, {}, 'part');\n", 5000 + part, if part == 1 { 1900 } else { 5000 + part - 1 }));
+            sql.push_str(&format!(
+                "INSERT INTO line VALUES ({}, NULL, {}, 'part');\n",
+                5000 + part,
+                if part == 1 { 1900 } else { 5000 + part - 1 }
+            ));
         }
         sql.push_str("UPDATE team SET lead_id = 1;");
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
@@ -227,7 +244,10 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
     assert!(line.reached_by.iter().any(|r| matches!(r, Reach::ForeignKey { depth: 3, .. })), "{line:?}");
     assert!(f.cut.iter().any(|c| c.starts_with("main.line (part_of): not followed beyond 8")), "{:?}", f.cut);
     let person = f.datasets.iter().find(|d| d.dataset == "person").unwrap();
-    assert!(person.shared_nullable && matches!(&person.shared_by[..], [Reach::ForeignKey { columns, .. }] if columns == &["referrer_id"]), "{person:?}");
+    assert!(
+        person.shared_nullable && matches!(&person.shared_by[..], [Reach::ForeignKey { columns, .. }] if columns == &["referrer_id"]),
+        "{person:?}"
+    );
 
     // Person 1 leads the team every person belongs to: the team row is theirs; the other 19
     // members are shared rows (through team_id, and person 2 also through referrer_id).
@@ -256,7 +276,10 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
     // their rows are deleted lines first; every other row is as it was.
     let (id, plan) = approved("email=person17@example.org").await;
     let actions: Vec<(&str, &str, i64)> = plan.steps.iter().map(|s| (s.action.as_str(), s.table.as_str(), s.rows)).collect();
-    assert_eq!(actions, vec![("unlink", "person", 1), ("delete", "line", 6), ("delete", "order", 2), ("delete", "account", 1), ("delete", "person", 1)]);
+    assert_eq!(
+        actions,
+        vec![("unlink", "person", 1), ("delete", "line", 6), ("delete", "order", 2), ("delete", "account", 1), ("delete", "person", 1)]
+    );
     let done = execute::execute(&app.catalog, &app.config, id, now).await.unwrap();
     assert_eq!(done.status, RequestStatus::Completed);
     let after = sqlite_rows(&path).await;
@@ -276,7 +299,10 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
 async fn sqlite_rows(path: &std::path::Path) -> Vec<String> {
     let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
     let tables: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetch_all(&mut c).await.unwrap();
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
     let mut out = Vec::new();
     for t in tables {
         let sql = format!("SELECT * FROM \"{t}\"");
@@ -288,7 +314,10 @@ async fn sqlite_rows(path: &std::path::Path) -> Vec<String> {
                 let v = if raw.is_null() {
                     String::new()
                 } else {
-                    row.try_get::<String, _>(i).or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string())).or_else(|_| row.try_get::<f64, _>(i).map(|n| n.to_string())).unwrap_or_else(|_| "<blob>".into())
+                    row.try_get::<String, _>(i)
+                        .or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string()))
+                        .or_else(|_| row.try_get::<f64, _>(i).map(|n| n.to_string()))
+                        .unwrap_or_else(|_| "<blob>".into())
                 };
                 text.push('|');
                 text.push_str(&v);
@@ -373,6 +402,65 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     assert_eq!(shown["request"]["status"], "planned");
     assert!(shown["request"]["approved_by"].is_null());
 
+    // Approved again, executed by a process killed after its second statement: the source's
+    // transaction dies with it and nothing changes. Run again, it resumes and completes.
+    let before = sqlite_rows(std::path::Path::new(url.trim_start_matches("sqlite://"))).await;
+    let plan = ok_json(almanac(&store, &["erasure", "show", &id, "--format", "json"]))["plan"].clone();
+    let hash = plan["plan_hash"].as_str().unwrap().to_string();
+    ok_json(almanac(&store, &["erasure", "approve", &id, "--plan-hash", &hash, "--approver", "bob", "--format", "json"]));
+    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+        .args(["erasure", "execute", &id])
+        .env("ALMANAC_STORE", &store)
+        .env("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", "2")
+        .output()
+        .unwrap();
+    assert!(!killed.status.success(), "the hook did not stop the run");
+    assert_eq!(sqlite_rows(std::path::Path::new(url.trim_start_matches("sqlite://"))).await, before, "a killed run changed the source");
+    let shown = ok_json(almanac(&store, &["erasure", "show", &id, "--format", "json"]));
+    assert_eq!(shown["request"]["status"], "executing");
+    let resumed = ok_json(almanac(&store, &["erasure", "execute", &id, "--format", "json"]));
+    assert_eq!(resumed["request"]["status"], "completed", "{resumed:#}");
+    let after = sqlite_rows(std::path::Path::new(url.trim_start_matches("sqlite://"))).await;
+    let gone: Vec<&String> = before.iter().filter(|r| !after.contains(*r)).collect();
+    assert_eq!(gone.len() as i64, steps.iter().map(|s| s.2).sum::<i64>(), "{gone:?}");
+    assert_eq!(after.len(), before.len() - gone.len(), "no row changed or came");
+
+    // The report: each step once, verification at zero, and where deleted data still lies.
+    let report = ok_json(almanac(&store, &["erasure", "report", &id, "--format", "json"]));
+    assert_eq!(report["status"], "completed");
+    let done = report["execution"]["chinook"]["steps"].as_array().expect("executed steps");
+    assert_eq!(done.len(), 3, "{report:#}");
+    assert!(report["verification"].as_array().unwrap().iter().all(|v| v["remaining"] == 0), "{report:#}");
+    assert!(report["physical_copies"][0]["physical_copies"].as_str().unwrap().contains("VACUUM"));
+    let html = almanac(&store, &["erasure", "report", &id, "--format", "html"]);
+    let html = String::from_utf8_lossy(&html.stdout).into_owned();
+    assert!(html.starts_with("<!doctype html>") && html.contains("chinook.main.InvoiceLine") && html.contains("completed"), "{html}");
+    let err = refused(almanac(&store, &["erasure", "execute", &id]));
+    assert!(err.contains("is completed"), "{err}");
+
+    // Killed between the source's commit and the journal's: the resumed run finds the rows
+    // gone, records the source as applied (once), and completes.
+    let created = ok_json(almanac(
+        &store,
+        &["erasure", "create", "--subject", "email=ftremblay@gmail.com", "--requester", "alice", "--format", "json"],
+    ));
+    let second = created["id"].as_i64().unwrap().to_string();
+    let plan = ok_json(almanac(&store, &["erasure", "plan", &second, "--format", "json"]));
+    assert_eq!(plan["steps"].as_array().unwrap().len(), 3, "{plan:#}");
+    let hash = plan["plan_hash"].as_str().unwrap().to_string();
+    ok_json(almanac(&store, &["erasure", "approve", &second, "--plan-hash", &hash, "--approver", "bob", "--format", "json"]));
+    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+        .args(["erasure", "execute", &second])
+        .env("ALMANAC_STORE", &store)
+        .env("ALMANAC_TEST_ABORT_AFTER_COMMITS", "1")
+        .output()
+        .unwrap();
+    assert!(!killed.status.success(), "the hook did not stop the run");
+    let resumed = ok_json(almanac(&store, &["erasure", "execute", &second, "--format", "json"]));
+    assert_eq!(resumed["request"]["status"], "completed", "{resumed:#}");
+    let report = ok_json(almanac(&store, &["erasure", "report", &second, "--format", "json"]));
+    assert!(report["execution"]["chinook"]["note"].as_str().unwrap().contains("already applied"), "{report:#}");
+
     // Bad input: a malformed subject, an unknown request.
     let err = refused(almanac(&store, &["erasure", "create", "--subject", "leonekohler@surfeu.de"]));
     assert!(err.contains("KIND=VALUE"), "{err}");
@@ -388,6 +476,7 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
         if name.starts_with("catalog.db") && path.is_file() {
             let bytes = std::fs::read(&path).unwrap().to_ascii_lowercase();
             assert!(!bytes.windows(11).any(|w| w == b"leonekohler"), "{name} holds the subject's e-mail");
+            assert!(!bytes.windows(9).any(|w| w == b"ftremblay"), "{name} holds the subject's e-mail");
         }
     }
     let log = almanac(&store, &["audit", "log", "--format", "json", "--limit", "50"]);

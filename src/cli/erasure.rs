@@ -104,11 +104,18 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
             };
             let report = execute::report(&state.catalog, id).await?;
             match format {
-                Format::Json => out!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": r, "verification": report["verification"] }))?),
+                Format::Json => {
+                    out!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": r, "verification": report["verification"] }))?)
+                }
                 Format::Text => {
                     out!("request {} {}", r.id, r.status.as_str());
                     for v in report["verification"].as_array().into_iter().flatten() {
-                        out!("  {} {}: {} rows left", v["action"].as_str().unwrap_or(""), esc(v["dataset"].as_str().unwrap_or("")), v["remaining"]);
+                        out!(
+                            "  {} {}: {} rows left",
+                            v["action"].as_str().unwrap_or(""),
+                            esc(v["dataset"].as_str().unwrap_or("")),
+                            v["remaining"]
+                        );
                     }
                 }
             }

@@ -88,7 +88,16 @@ pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<
     let subjects = identifiers(catalog, config, &model).await?;
     let mut journal: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
     if !resuming {
-        transition(catalog, id, RequestStatus::Approved, RequestStatus::Executing, now, Action::PrivacyRequestExecute, serde_json::json!({ "started": true })).await?;
+        transition(
+            catalog,
+            id,
+            RequestStatus::Approved,
+            RequestStatus::Executing,
+            now,
+            Action::PrivacyRequestExecute,
+            serde_json::json!({ "started": true }),
+        )
+        .await?;
     }
     for source_plan in &plan.sources {
         let steps: Vec<&PlanStep> = plan.steps.iter().filter(|s| s.source == source_plan.source).collect();
@@ -96,11 +105,21 @@ pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<
             continue;
         }
         let outcome = run_source(catalog, config, &source_plan.source, &source_plan.fingerprint, &steps, &subjects, resuming, now).await?;
+        // The worst moment to stop: the source committed, the journal not yet written.
+        crash_point("ALMANAC_TEST_ABORT_AFTER_COMMITS", &COMMITS);
         journal.insert(source_plan.source.clone(), outcome);
         write_journal(catalog, id, &journal, now).await?;
-        crash_point("ALMANAC_TEST_ABORT_AFTER_COMMITS", &COMMITS);
     }
-    transition(catalog, id, RequestStatus::Executing, RequestStatus::Verifying, now, Action::PrivacyRequestExecute, serde_json::json!({ "sources": journal.len() })).await?;
+    transition(
+        catalog,
+        id,
+        RequestStatus::Executing,
+        RequestStatus::Verifying,
+        now,
+        Action::PrivacyRequestExecute,
+        serde_json::json!({ "sources": journal.len() }),
+    )
+    .await?;
     verify(catalog, config, id, Utc::now()).await
 }
 
@@ -323,8 +342,10 @@ pub fn report_html(report: &serde_json::Value) -> String {
     let rows = |key: &str, cols: &[&str]| -> String {
         let items = report[key].as_array().cloned().unwrap_or_default();
         let head: String = cols.iter().map(|c| format!("<th>{c}</th>")).collect();
-        let body: String =
-            items.iter().map(|i| format!("<tr>{}</tr>", cols.iter().map(|c| format!("<td>{}</td>", esc(&i[*c]))).collect::<String>())).collect();
+        let body: String = items
+            .iter()
+            .map(|i| format!("<tr>{}</tr>", cols.iter().map(|c| format!("<td>{}</td>", esc(&i[*c]))).collect::<String>()))
+            .collect();
         format!("<table><tr>{head}</tr>{body}</table>")
     };
     let executed: String = report["execution"]
@@ -333,7 +354,14 @@ pub fn report_html(report: &serde_json::Value) -> String {
             m.iter()
                 .flat_map(|(source, o)| {
                     o["steps"].as_array().cloned().unwrap_or_default().into_iter().map(move |s| {
-                        format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&serde_json::json!(source)), esc(&s["dataset"]), esc(&s["action"]), esc(&s["rows"]), esc(&o["applied_at"]))
+                        format!(
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            esc(&serde_json::json!(source)),
+                            esc(&s["dataset"]),
+                            esc(&s["action"]),
+                            esc(&s["rows"]),
+                            esc(&o["applied_at"])
+                        )
                     })
                 })
                 .collect()

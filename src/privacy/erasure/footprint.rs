@@ -15,9 +15,9 @@ use crate::privacy::entity as classification;
 use crate::privacy::ClassificationStatus;
 use almanac_scanners::{Dataset, NoProgress, ScanOptions, Snapshot, TypeFamily};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query, SelectStatement};
-use sha2::{Digest, Sha256};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Foreign keys followed from a matched row at most; deeper chains are reported as cut.
@@ -152,7 +152,12 @@ pub struct Footprint {
 
 /// The subject's footprint in the registered source `source_name`, read on the live source
 /// (its schema and its rows) with the catalog's identity keys.
-pub async fn find(catalog: &Catalog, config: &Config, source_name: &str, subjects: &[SubjectIdentifier]) -> Result<Footprint, ErasureError> {
+pub async fn find(
+    catalog: &Catalog,
+    config: &Config,
+    source_name: &str,
+    subjects: &[SubjectIdentifier],
+) -> Result<Footprint, ErasureError> {
     let (mut conn, source) = connect(catalog, config, source_name, false).await?;
     let located = locate(catalog, config, &mut conn, &source, subjects).await;
     conn.close().await;
@@ -361,9 +366,8 @@ async fn search(
                 [one] => Expr::col(Alias::new(one)).in_subquery(parent_rows),
                 many => Expr::tuple(many.iter().map(|c| Expr::col(Alias::new(c)))).in_subquery(parent_rows),
             };
-            let nullable = datasets
-                .get(child)
-                .is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
+            let nullable =
+                datasets.get(child).is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
             let mut path = route.path.clone();
             path.push(edge);
             pending.push(Route {

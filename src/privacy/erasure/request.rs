@@ -264,7 +264,11 @@ pub async fn get(catalog: &Catalog, id: i64) -> Result<PrivacyRequest, ErasureEr
 }
 
 /// The request's identifiers, opened with the key.
-pub(super) async fn identifiers(catalog: &Catalog, config: &Config, model: &privacy_request::Model) -> Result<Vec<SubjectIdentifier>, ErasureError> {
+pub(super) async fn identifiers(
+    catalog: &Catalog,
+    config: &Config,
+    model: &privacy_request::Model,
+) -> Result<Vec<SubjectIdentifier>, ErasureError> {
     let sealed = model.subjects_sealed.as_deref().ok_or(ErasureError::Closed(model.id))?;
     let key = sealing_key(catalog, config).await?;
     let plain = key.open(&seal_context(model.id), sealed)?;
@@ -343,7 +347,8 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                 }
             }
             if d.rows > 0 {
-                let depth = d.reached_by.iter().map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 }).max().unwrap_or(0);
+                let depth =
+                    d.reached_by.iter().map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 }).max().unwrap_or(0);
                 steps.push((depth, step("delete", d.rows, Vec::new(), d.reached_by.clone())));
             }
         }

@@ -64,7 +64,10 @@ impl SourceConnection {
                     let options = sqlx::mysql::MySqlConnectOptions::from_str(&text).map_err(|e| unreachable(e.to_string()))?;
                     let mut conn = sqlx::MySqlConnection::connect_with(&options).await.map_err(|e| unreachable(e.to_string()))?;
                     if !write {
-                        sqlx::raw_sql("SET SESSION TRANSACTION READ ONLY").execute(&mut conn).await.map_err(|e| unreachable(e.to_string()))?;
+                        sqlx::raw_sql("SET SESSION TRANSACTION READ ONLY")
+                            .execute(&mut conn)
+                            .await
+                            .map_err(|e| unreachable(e.to_string()))?;
                     }
                     Ok(SourceConnection::Mysql(conn))
                 }
