@@ -307,7 +307,7 @@ async fn sqlite_rows(path: &std::path::Path) -> Vec<String> {
     for t in tables {
         let sql = format!("SELECT * FROM \"{t}\"");
         for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut c).await.unwrap() {
-            use sqlx::{Column, Row, ValueRef};
+            use sqlx::{Row, ValueRef};
             let mut text = t.clone();
             for i in 0..row.columns().len() {
                 let raw = row.try_get_raw(i).unwrap();
