@@ -89,7 +89,13 @@ async fn main() -> anyhow::Result<()> {
 
     let per_s = |d: Duration| subjects as f64 / d.as_secs_f64();
     println!("erasure of {subjects} subjects, {rows} rows, in the 2,020-table warehouse (each request planned, approved, executed and verified on its own):");
-    println!("  create {:.1} subjects/s, plan {:.1} subjects/s, approve {:.1} subjects/s, execute and verify {:.1} subjects/s", per_s(create), per_s(plan), per_s(approve), per_s(run));
+    println!(
+        "  create {:.1} subjects/s, plan {:.1} subjects/s, approve {:.1} subjects/s, execute and verify {:.1} subjects/s",
+        per_s(create),
+        per_s(plan),
+        per_s(approve),
+        per_s(run)
+    );
     println!("  whole workflow {:.2} subjects/s ({:.3}s per subject)", per_s(total), total.as_secs_f64() / subjects as f64);
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);

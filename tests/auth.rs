@@ -254,6 +254,47 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     // Admin: everything, including the audit log.
     let (_, b) = call(Some(token("root", &["admin"])), audit, json!({})).await;
     assert!(b.get("errors").is_none(), "{b}");
+
+    // Erasure requests: privacy officers only, and the approver is another officer than the
+    // requester, both named by their tokens.
+    let email: String = {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", wh.display())).await.unwrap();
+        let e = sqlx::query_scalar("SELECT email FROM customers ORDER BY customer_id LIMIT 1").fetch_one(&mut c).await.unwrap();
+        c.close().await.unwrap();
+        e
+    };
+    let create = "mutation($s: [String!]!) { createErasureRequest(subjects: $s) { id status requester subjectCount } }";
+    for t in [&viewer, &steward, &editor] {
+        let (_, b) = call(Some(t.clone()), create, json!({ "s": [format!("email={email}")] })).await;
+        assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
+    }
+    let (_, b) = call(Some(officer.clone()), create, json!({ "s": [format!("email={}", email.to_uppercase())] })).await;
+    let req = &b["data"]["createErasureRequest"];
+    assert_eq!(
+        (req["status"].as_str(), req["requester"].as_str(), req["subjectCount"].as_i64()),
+        (Some("received"), Some("pia"), Some(1)),
+        "{b}"
+    );
+    let id = req["id"].as_str().unwrap().to_string();
+    let (_, b) =
+        call(Some(officer.clone()), "mutation($id: ID!) { planErasureRequest(id: $id) { planHash plan } }", json!({ "id": id })).await;
+    let hash = b["data"]["planErasureRequest"]["planHash"].as_str().unwrap_or_else(|| panic!("{b}")).to_string();
+    let steps = b["data"]["planErasureRequest"]["plan"]["steps"].as_array().unwrap().clone();
+    assert!(steps.iter().any(|s| s["dataset"] == "warehouse.main.customers" && s["rows"] == 1), "{steps:?}");
+    let approve = "mutation($id: ID!, $h: String!) { approveErasureRequest(id: $id, planHash: $h) { status approvedBy } }";
+    let (_, b) = call(Some(officer.clone()), approve, json!({ "id": id, "h": hash })).await;
+    assert_eq!(error_code(&b).as_deref(), Some("CONFLICT"), "the requester approved: {b}");
+    let second = token("pat", &["privacy_officer"]);
+    let (_, b) = call(Some(second.clone()), approve, json!({ "id": id, "h": hash })).await;
+    assert_eq!(b["data"]["approveErasureRequest"]["approvedBy"], "pat", "{b}");
+    let (_, b) =
+        call(Some(second.clone()), "mutation($id: ID!) { executeErasureRequest(id: $id) { status report } }", json!({ "id": id })).await;
+    assert_eq!(b["data"]["executeErasureRequest"]["status"], "completed", "{b}");
+    let (_, b) = call(Some(viewer.clone()), "query($id: ID!) { erasureRequest(id: $id) { status } }", json!({ "id": id })).await;
+    assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
+    let (_, b) = call(Some(officer.clone()), "{ erasureRequest(id: \"req_999\") { status } }", json!({})).await;
+    assert_eq!(error_code(&b).as_deref(), Some("NOT_FOUND"), "{b}");
 }
 
 on_both_stores!(roles_get_what_the_policy_allows);

@@ -200,6 +200,7 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
              CREATE TABLE account (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id));
              CREATE TABLE \"order\" (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES account(id));
              CREATE TABLE line (id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES \"order\"(id), part_of INTEGER REFERENCES line(id), sku TEXT);
+             CREATE VIEW person_contacts AS SELECT id, email FROM person;
              INSERT INTO team VALUES (1, NULL);\n",
         );
         // Person p was referred by person p-1; each has one account with two orders of three
@@ -239,7 +240,13 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
     let f = footprint::find(&app.catalog, &app.config, "crm", &subjects(&["email=Person19@example.org"])).await.expect("footprint");
     let depth_bound = footprint::MAX_DEPTH as i64 - 3;
     let want = vec![("account".to_string(), 1, 0), ("line".into(), 6 + depth_bound, 0), ("order".into(), 2, 0), ("person".into(), 1, 1)];
+    // (The view shows person rows; it holds none of its own and is not in the footprint.)
     assert_eq!(rows_of(&f), want, "{f:#?}");
+    assert!(
+        f.identity_keys.iter().any(|k| k.dataset == "person_contacts"),
+        "the view's e-mail column is classified: {:?}",
+        f.identity_keys
+    );
     let line = f.datasets.iter().find(|d| d.dataset == "line").unwrap();
     assert!(line.reached_by.iter().any(|r| matches!(r, Reach::ForeignKey { depth: 3, .. })), "{line:?}");
     assert!(f.cut.iter().any(|c| c.starts_with("main.line (part_of): not followed beyond 8")), "{:?}", f.cut);

@@ -139,6 +139,7 @@ pub const POLICY: &[(&str, &[Role])] = &[
     (op::MEANING, &[Role::Editor, Role::Steward]),
     (op::AUDIT, &[Role::PrivacyOfficer]),
     (op::LINEAGE, &[Role::Editor]),
+    (op::ERASURE, &[Role::PrivacyOfficer]),
 ];
 
 /// The operations of the policy table, by the names the guards use.
@@ -151,6 +152,8 @@ pub mod op {
     pub const MEANING: &str = "annotateMeaning, acknowledgeChange, dismissChange";
     pub const AUDIT: &str = "auditLog";
     pub const LINEAGE: &str = "addLineageSql, addLineageEdge, removeLineageEdge, POST /api/v1/lineage";
+    pub const ERASURE: &str =
+        "erasureRequest, createErasureRequest, planErasureRequest, approveErasureRequest, executeErasureRequest, verifyErasureRequest";
 }
 
 /// The roles allowed an operation of the policy table.

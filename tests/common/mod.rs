@@ -183,6 +183,7 @@ pub async fn open_app(store: &TestStore) -> AppState {
     // SQLite stores keep the index beside the file; PostgreSQL stores get a directory of their own.
     if let TestStore::Postgres { index, .. } = store {
         config.search.index_dir = Some(index.path().join("search-index").display().to_string());
+        config.privacy.key_file = Some(index.path().join("privacy-key").display().to_string());
     }
     AppState::open(config).await.expect("open app")
 }

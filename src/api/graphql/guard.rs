@@ -33,4 +33,4 @@ fn role_list(roles: &[crate::auth::Role]) -> String {
     names.join(", ")
 }
 
-pub use crate::auth::op::{AUDIT, CLASSIFY, CURATE, EVIDENCE, LINEAGE, MEANING, SOURCES};
+pub use crate::auth::op::{AUDIT, CLASSIFY, CURATE, ERASURE, EVIDENCE, LINEAGE, MEANING, SOURCES};

@@ -2,6 +2,7 @@
 //! `extensions`, and depth/complexity limits.
 
 mod audit;
+mod erasure;
 mod guard;
 mod history;
 mod ids;

@@ -297,6 +297,40 @@ impl MutationRoot {
         super::lineage::add_edge(ctx, from, to, kind).await
     }
 
+    /// Receives an erasure request for the subject named by `subjects` (`email=...`,
+    /// `phone=...`, `national_id=...`, `source.namespace.dataset.column=...`); the caller is
+    /// its requester.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn create_erasure_request(&self, ctx: &Context<'_>, subjects: Vec<String>) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::create(ctx, subjects).await
+    }
+
+    /// Plans an erasure request over the live sources (a dry run), storing the plan and its
+    /// hash; withdraws an approval of an earlier plan.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn plan_erasure_request(&self, ctx: &Context<'_>, id: ID) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::plan(ctx, id).await
+    }
+
+    /// Approves the plan with `planHash`; refused (CONFLICT) to the request's requester and for
+    /// any other hash than the current plan's.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn approve_erasure_request(&self, ctx: &Context<'_>, id: ID, plan_hash: String) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::approve(ctx, id, plan_hash).await
+    }
+
+    /// Carries out the approved plan and verifies it; call again to resume a stopped run.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn execute_erasure_request(&self, ctx: &Context<'_>, id: ID) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::execute(ctx, id).await
+    }
+
+    /// Verifies a partially completed request again.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn verify_erasure_request(&self, ctx: &Context<'_>, id: ID) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::verify(ctx, id).await
+    }
+
     /// Removes a lineage edge added by hand.
     #[graphql(guard = "Allowed(guard::LINEAGE)")]
     async fn remove_lineage_edge(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {

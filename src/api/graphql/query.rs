@@ -126,6 +126,12 @@ impl QueryRoot {
         super::audit::audit_log(ctx, first, after, action, subject, target_id).await
     }
 
+    /// An erasure request by id (`req_1`): state, plan and report; never the identifiers.
+    #[graphql(guard = "super::guard::Allowed(super::guard::ERASURE)")]
+    async fn erasure_request(&self, ctx: &Context<'_>, id: ID) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::get(ctx, id).await
+    }
+
     /// The personal-data categories: built-in and configured ones.
     async fn pii_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<PiiCategory>> {
         Ok(app(ctx)?.classifier.taxonomy().all().iter().cloned().map(PiiCategory).collect())

@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::privacy::entity as classification;
 use crate::privacy::ClassificationStatus;
-use almanac_scanners::{Dataset, NoProgress, ScanOptions, Snapshot, TypeFamily};
+use almanac_scanners::{Dataset, DatasetKind, NoProgress, ScanOptions, Snapshot, TypeFamily};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
@@ -148,6 +148,9 @@ pub struct Footprint {
     /// Foreign-key paths not followed: deeper than [`MAX_DEPTH`] (a long chain, or a cycle in
     /// the data), or beyond [`MAX_ROUTES`] routes. Rows beyond them need a person's look.
     pub cut: Vec<String>,
+    /// Datasets with identity keys that hold copies no statement here can remove
+    /// (materialized views, foreign tables), each with what a person should do.
+    pub copies: Vec<String>,
 }
 
 /// The subject's footprint in the registered source `source_name`, read on the live source
@@ -242,8 +245,25 @@ async fn search(
     keys: Vec<IdentityKey>,
     subjects: &[SubjectIdentifier],
 ) -> Result<Located, ErasureError> {
-    let datasets: HashMap<TableKey, &Dataset> =
+    // Only tables hold rows a statement can remove: views show rows of tables, and the
+    // copies a materialized view or a foreign table holds are listed for a person.
+    let all: HashMap<TableKey, &Dataset> =
         live.namespaces.iter().flat_map(|ns| ns.datasets.iter().map(move |d| ((ns.name.clone(), d.name.clone()), d))).collect();
+    let mut copies: Vec<String> = keys
+        .iter()
+        .filter_map(|k| {
+            let d = all.get(&(k.namespace.clone(), k.dataset.clone()))?;
+            let what = match d.kind {
+                DatasetKind::MaterializedView => "a materialized view: refresh it once the tables are erased",
+                DatasetKind::ForeignTable => "a foreign table: erase the subject at the server it reads",
+                _ => return None,
+            };
+            Some(format!("{}.{} is {what}", k.namespace, k.dataset))
+        })
+        .collect();
+    copies.dedup();
+    let datasets: HashMap<TableKey, &Dataset> =
+        all.into_iter().filter(|(_, d)| matches!(d.kind, DatasetKind::Table | DatasetKind::PartitionedTable)).collect();
     let query_failed = |table: &TableKey, e: sqlx::Error| ErasureError::Query {
         source_name: source.to_string(),
         dataset: show(table),
@@ -448,7 +468,11 @@ async fn search(
     let mut seen = HashSet::new();
     cut.retain(|c| seen.insert(c.clone()));
     let fingerprint = fingerprint(&datasets, &out);
-    Ok(Located { footprint: Footprint { source: source.to_string(), datasets: out, identity_keys: keys, cut }, selections, fingerprint })
+    Ok(Located {
+        footprint: Footprint { source: source.to_string(), datasets: out, identity_keys: keys, cut, copies },
+        selections,
+        fingerprint,
+    })
 }
 
 /// SHA-256 over the live schema of the datasets found (columns, types, nullability, keys,

@@ -310,6 +310,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
         let located = located?;
         let found = located.footprint;
         not_followed.extend(found.cut.iter().map(|c| format!("{}: {c}", source.name)));
+        manual_tasks.extend(found.copies.iter().map(|c| ManualTask { source: source.name.clone(), reason: c.clone() }));
         let mut executable = true;
         for d in found.datasets {
             let dataset = crate::catalog::names::QualifiedName::dataset(&source.name, &d.namespace, &d.dataset).to_string();
