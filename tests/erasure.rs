@@ -365,6 +365,20 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let scanned = almanac(&store, &["scan", &url, "--name", "chinook"]);
     assert!(scanned.status.success(), "{}", String::from_utf8_lossy(&scanned.stderr));
 
+    // Access first (Art. 15): her rows by dataset, with the categories of their columns.
+    let export = ok_json(almanac(&store, &["access", "export", "--subject", "email=LEONEKOHLER@surfeu.de", "--format", "json"]));
+    let by_name: std::collections::HashMap<&str, &serde_json::Value> =
+        export["datasets"].as_array().unwrap().iter().map(|d| (d["dataset"].as_str().unwrap(), d)).collect();
+    let customer = by_name["chinook.main.Customer"];
+    assert_eq!(customer["rows"][0]["FirstName"], "Leonie", "{export:#}");
+    assert_eq!(customer["rows"][0]["Email"], "leonekohler@surfeu.de");
+    assert!(customer["categories"]["Email"].as_array().unwrap().iter().any(|c| c == "user.contact.email"), "{customer:#}");
+    assert_eq!(by_name["chinook.main.Invoice"]["rows"].as_array().unwrap().len(), 7);
+    assert_eq!(by_name["chinook.main.InvoiceLine"]["rows"].as_array().unwrap().len(), 38);
+    let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "personal_data.read"]).stdout)
+        .into_owned();
+    assert!(log.contains("access_request") && !log.to_lowercase().contains("leonekohler"), "{log}");
+
     let created = ok_json(almanac(
         &store,
         &["erasure", "create", "--subject", "email=  LeoneKohler@SurfEU.de ", "--requester", "alice", "--format", "json"],

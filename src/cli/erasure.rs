@@ -4,7 +4,7 @@
 
 use super::{esc, Context, Format};
 use almanac::audit::Actor;
-use almanac::privacy::erasure::{execute, request, ErasurePlan, RequestKind, SubjectIdentifier};
+use almanac::privacy::erasure::{access, execute, request, ErasurePlan, RequestKind, SubjectIdentifier};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -64,6 +64,34 @@ pub(crate) enum ErasureCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+/// `almanac access export`: a data subject's copy of their data (GDPR Art. 15).
+#[derive(Subcommand)]
+pub(crate) enum AccessCommand {
+    /// Export the subject's rows from every scanned database, as JSON grouped by dataset with
+    /// the personal-data categories of each column (audited as a listing of personal data).
+    Export {
+        #[arg(long = "subject", required = true)]
+        subjects: Vec<String>,
+        /// JSON only: the export is for the subject, not for reading on a terminal.
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    Json,
+}
+
+pub(crate) async fn run_access(ctx: &Context, command: AccessCommand) -> anyhow::Result<()> {
+    let state = ctx.open().await?;
+    let AccessCommand::Export { subjects, format: ExportFormat::Json } = command;
+    let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let export = access::export(&state.catalog, &state.config, &subjects).await?;
+    out!("{}", serde_json::to_string_pretty(&export)?);
+    Ok(())
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

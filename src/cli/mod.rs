@@ -111,6 +111,9 @@ enum Command {
     /// `show ID`.
     #[command(subcommand)]
     Erasure(erasure::ErasureCommand),
+    /// GDPR access requests: `export --subject email=...` prints the subject's rows as JSON.
+    #[command(subcommand)]
+    Access(erasure::AccessCommand),
 }
 
 fn init_tracing(default: &str) {
@@ -201,5 +204,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => history::run(&ctx, args).await,
         Command::Lineage(args) => lineage::run(&ctx, args).await,
         Command::Erasure(command) => erasure::run(&ctx, command).await,
+        Command::Access(command) => erasure::run_access(&ctx, command).await,
     }
 }

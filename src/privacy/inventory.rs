@@ -44,6 +44,8 @@ pub enum ListingVia {
     Inventory,
     /// A search filtered by `pii:`.
     Search,
+    /// An access request's export of a data subject's rows.
+    AccessRequest,
 }
 
 /// Records that the catalog's actor was shown where personal data lives: one entry per
@@ -58,6 +60,7 @@ pub async fn record_listing(
     let via = match via {
         ListingVia::Inventory => "inventory",
         ListingVia::Search => "search",
+        ListingVia::AccessRequest => "access_request",
     };
     let mut after = json!({ "via": via, "rows": rows });
     if let (Some(a), Some(extra)) = (after.as_object_mut(), asked.as_object()) {

@@ -190,6 +190,8 @@ pub(crate) struct Selection {
     pub shared: Vec<(Vec<String>, bool, Condition)>,
     /// The single-column integer or text primary key, to delete by key.
     pub key: Option<(String, TypeFamily)>,
+    /// The dataset's columns in order, to read the subject's rows (access requests).
+    pub columns: Vec<String>,
 }
 
 /// A footprint with what statements need: each dataset's selection, and a fingerprint of the
@@ -453,7 +455,8 @@ async fn search(
             [pk] if matches!(pk.type_family, TypeFamily::Integer | TypeFamily::Text) => Some((pk.name.clone(), pk.type_family)),
             _ => None,
         });
-        selections.insert(table.clone(), Selection { own: own_condition, shared: shared_links, key });
+        let columns = datasets.get(&table).map(|d| d.columns.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
+        selections.insert(table.clone(), Selection { own: own_condition, shared: shared_links, key, columns });
         out.push(FootprintDataset {
             namespace: table.0,
             dataset: table.1,

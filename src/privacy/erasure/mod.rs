@@ -4,8 +4,11 @@
 //! rows referencing them through foreign keys, counted on the live database with bound
 //! parameters; and requests ([`request`]) received with their identifiers sealed
 //! ([`sealed`]), planned over every database source (stored and hashed) and approved by a
-//! second person. Policies, execution, verification and reports are to build on these.
+//! second person, executed one transaction per source with a journal that makes a stopped
+//! run resumable ([`execute`]), verified and reported; and access requests' exports
+//! ([`access`]). Policies (anonymise, retain) and file datasets are still to come.
 
+pub mod access;
 mod entity;
 pub mod execute;
 pub mod footprint;

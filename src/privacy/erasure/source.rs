@@ -133,6 +133,22 @@ impl SourceConnection {
         on_engine!(self, sql, &values, |q, c| collect::<_, i64>(q.fetch_all(c).await?))
     }
 
+    /// Runs a statement whose `columns` columns are all text, and returns its rows.
+    pub async fn text_rows<S: QueryStatementWriter>(
+        &mut self,
+        statement: &S,
+        columns: usize,
+    ) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
+        let (sql, values) = self.build(statement);
+        on_engine!(self, sql, &values, |q, c| {
+            let mut out = Vec::new();
+            for row in q.fetch_all(c).await? {
+                out.push((0..columns).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?);
+            }
+            Ok(out)
+        })
+    }
+
     /// Runs a statement that changes rows and returns how many it changed.
     pub async fn execute<S: QueryStatementWriter>(&mut self, statement: &S) -> Result<u64, sqlx::Error> {
         let (sql, values) = self.build(statement);

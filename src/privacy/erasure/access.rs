@@ -1,0 +1,133 @@
+//! Access requests (GDPR Art. 15): the subject's rows in every database source, found the way
+//! an erasure plan finds them, exported grouped by dataset with the personal-data categories
+//! the catalog knows for each column. Every export is audited as a listing of personal data
+//! (how many identifiers and rows, never which).
+
+use super::footprint::{self, TableKey};
+use super::request::ManualTask;
+use super::subject::SubjectIdentifier;
+use super::ErasureError;
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::privacy::inventory::{record_listing, ListingVia};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Rows exported per dataset at most; more are reported as cut.
+pub const MAX_ROWS_PER_DATASET: u64 = 10_000;
+
+/// One dataset's rows of the subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportedDataset {
+    /// `source.namespace.dataset`.
+    pub dataset: String,
+    /// The personal-data categories of its columns (not rejected), by column.
+    pub categories: BTreeMap<String, Vec<String>>,
+    /// Each row as column name to value as text (null as null).
+    pub rows: Vec<BTreeMap<String, Option<String>>>,
+    /// More rows than [`MAX_ROWS_PER_DATASET`] matched; the rest are not in the export.
+    pub truncated: bool,
+}
+
+/// What an access request returns to the subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessExport {
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    pub datasets: Vec<ExportedDataset>,
+    /// Sources not searched automatically (lakes), and copies for a person to look at.
+    pub manual_tasks: Vec<ManualTask>,
+    /// Foreign-key paths not followed.
+    pub not_followed: Vec<String>,
+    /// What the catalog does not record yet, stated rather than left out.
+    pub purposes_and_recipients: String,
+}
+
+/// Exports the subject's rows from every scanned database source.
+pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdentifier]) -> Result<AccessExport, ErasureError> {
+    if subjects.is_empty() {
+        return Err(ErasureError::NoSubject);
+    }
+    let mut datasets = Vec::new();
+    let mut manual_tasks = Vec::new();
+    let mut not_followed = Vec::new();
+    let mut searched = Vec::new();
+    for source in catalog.sources().await? {
+        if source.engine == crate::catalog::declared::EXTERNAL_ENGINE {
+            continue;
+        }
+        if source.engine == almanac_scanners::Engine::Files.as_str() {
+            manual_tasks
+                .push(ManualTask { source: source.name.clone(), reason: "a lake: its files are not searched automatically yet".into() });
+            continue;
+        }
+        searched.push(source.id);
+        let categories = column_categories(catalog, source.id).await?;
+        let (mut conn, source) = footprint::connect(catalog, config, &source.name, false).await?;
+        let result = async {
+            let located = footprint::locate(catalog, config, &mut conn, &source, subjects).await?;
+            not_followed.extend(located.footprint.cut.iter().map(|c| format!("{}: {c}", source.name)));
+            manual_tasks.extend(located.footprint.copies.iter().map(|c| ManualTask { source: source.name.clone(), reason: c.clone() }));
+            for (table, selection) in &located.selections {
+                let Some(own) = &selection.own else { continue };
+                let mut select = Query::select();
+                select.from(footprint::table_ref(table)).cond_where(own.clone()).limit(MAX_ROWS_PER_DATASET + 1);
+                for c in &selection.columns {
+                    select.expr(conn.as_text(Expr::col(Alias::new(c))));
+                }
+                let mut rows = conn.text_rows(&select, selection.columns.len()).await.map_err(|e| ErasureError::Query {
+                    source_name: source.name.clone(),
+                    dataset: footprint::show(table),
+                    message: footprint::redact(&e.to_string(), subjects),
+                })?;
+                let truncated = rows.len() as u64 > MAX_ROWS_PER_DATASET;
+                rows.truncate(MAX_ROWS_PER_DATASET as usize);
+                let rows = rows.into_iter().map(|r| selection.columns.iter().cloned().zip(r).collect()).collect();
+                let of_table = categories.get(table).cloned().unwrap_or_default();
+                datasets.push(ExportedDataset {
+                    dataset: crate::catalog::names::QualifiedName::dataset(&source.name, &table.0, &table.1).to_string(),
+                    categories: of_table,
+                    rows,
+                    truncated,
+                });
+            }
+            Ok::<(), ErasureError>(())
+        }
+        .await;
+        conn.close().await;
+        result?;
+    }
+    let rows: usize = datasets.iter().map(|d| d.rows.len()).sum();
+    record_listing(
+        catalog,
+        &searched,
+        ListingVia::AccessRequest,
+        serde_json::json!({ "identifiers": subjects.len(), "datasets": datasets.len() }),
+        rows,
+    )
+    .await?;
+    Ok(AccessExport {
+        generated_at: chrono::Utc::now(),
+        datasets,
+        manual_tasks,
+        not_followed,
+        purposes_and_recipients: "not recorded in the catalog yet: give them from the record of processing activities".into(),
+    })
+}
+
+/// The personal-data categories of a source's live columns, by dataset and column.
+async fn column_categories(catalog: &Catalog, source_id: i64) -> Result<HashMap<TableKey, BTreeMap<String, Vec<String>>>, ErasureError> {
+    let db = catalog.connection();
+    let by_id = crate::privacy::classifications::categories_by_column(db, crate::catalog::live_columns_of_source(source_id)).await?;
+    let mut out: HashMap<TableKey, BTreeMap<String, Vec<String>>> = HashMap::new();
+    for shape in crate::catalog::source_schema(db, source_id).await? {
+        for (name, id) in &shape.columns {
+            if let Some(categories) = by_id.get(id) {
+                let mut categories = categories.clone();
+                categories.sort();
+                out.entry((shape.namespace.clone(), shape.name.clone())).or_default().insert(name.clone(), categories);
+            }
+        }
+    }
+    Ok(out)
+}
