@@ -482,6 +482,29 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let report = ok_json(almanac(&store, &["erasure", "report", &second, "--format", "json"]));
     assert!(report["execution"]["chinook"]["note"].as_str().unwrap().contains("already applied"), "{report:#}");
 
+    // Deadlines: a month from receipt, extended once by two months with a reason; the open
+    // requests listed soonest due first; a withdrawn request closed with its reason.
+    let third =
+        ok_json(almanac(&store, &["erasure", "create", "--subject", "phone=+49 711 2842222", "--requester", "alice", "--format", "json"]));
+    let third = third["id"].as_i64().unwrap().to_string();
+    let listed = ok_json(almanac(&store, &["erasure", "list", "--due-within", "40", "--format", "json"]));
+    let ids: Vec<String> = listed.as_array().unwrap().iter().map(|r| r["id"].to_string()).collect();
+    assert_eq!(ids, vec![third.clone()], "completed requests are not open: {listed:#}");
+    let out = almanac(&store, &["erasure", "extend", &third, "--reason", "the subject's data spans three systems"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = refused(almanac(&store, &["erasure", "extend", &third, "--reason", "again"]));
+    assert!(err.contains("extended already"), "{err}");
+    assert!(ok_json(almanac(&store, &["erasure", "list", "--due-within", "40", "--format", "json"])).as_array().unwrap().is_empty());
+    let shown = ok_json(almanac(&store, &["erasure", "show", &third, "--format", "json"]));
+    let days = (chrono::DateTime::parse_from_rfc3339(shown["request"]["due_at"].as_str().unwrap()).unwrap().with_timezone(&chrono::Utc)
+        - chrono::Utc::now())
+    .num_days();
+    assert!((88..=92).contains(&days), "due in {days} days");
+    assert!(almanac(&store, &["erasure", "cancel", &third, "--reason", "withdrawn by the subject"]).status.success());
+    assert!(ok_json(almanac(&store, &["erasure", "list", "--format", "json"])).as_array().unwrap().is_empty());
+    let err = refused(almanac(&store, &["erasure", "plan", &third]));
+    assert!(err.contains("cancelled"), "{err}");
+
     // Bad input: a malformed subject, an unknown request.
     let err = refused(almanac(&store, &["erasure", "create", "--subject", "leonekohler@surfeu.de"]));
     assert!(err.contains("KIND=VALUE"), "{err}");

@@ -33,6 +33,8 @@ enum PrivacyRequest {
     Verification,
     SubjectHashes,
     ClosedAt,
+    ExtensionReason,
+    ClosingReason,
     UpdatedAt,
 }
 
@@ -59,6 +61,8 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(PrivacyRequest::Verification).text().null())
                 .col(ColumnDef::new(PrivacyRequest::SubjectHashes).text().null())
                 .col(ColumnDef::new(PrivacyRequest::ClosedAt).timestamp_with_time_zone().null())
+                .col(ColumnDef::new(PrivacyRequest::ExtensionReason).text().null())
+                .col(ColumnDef::new(PrivacyRequest::ClosingReason).text().null())
                 .col(ColumnDef::new(PrivacyRequest::UpdatedAt).timestamp_with_time_zone().not_null())
                 .to_owned(),
         )

@@ -93,11 +93,15 @@ pub enum Action {
     PrivacyRequestExecute,
     /// What a request left on the sources checked, and the request closed when nothing is.
     PrivacyRequestVerify,
+    /// A request's due date extended, with the reason.
+    PrivacyRequestExtend,
+    /// A request rejected or cancelled, with the reason.
+    PrivacyRequestClose,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -121,6 +125,8 @@ impl Action {
         Action::PrivacyRequestApprove,
         Action::PrivacyRequestExecute,
         Action::PrivacyRequestVerify,
+        Action::PrivacyRequestExtend,
+        Action::PrivacyRequestClose,
     ];
 
     /// The stored name (`tag.add`).
@@ -149,6 +155,8 @@ impl Action {
             Action::PrivacyRequestApprove => "privacy_request.approve",
             Action::PrivacyRequestExecute => "privacy_request.execute",
             Action::PrivacyRequestVerify => "privacy_request.verify",
+            Action::PrivacyRequestExtend => "privacy_request.extend",
+            Action::PrivacyRequestClose => "privacy_request.close",
         }
     }
 

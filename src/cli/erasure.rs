@@ -1,10 +1,10 @@
-//! `almanac erasure create|plan|approve|execute|verify|report|show`: a data subject's erasure
+//! `almanac erasure create|plan|approve|execute|verify|report|list|extend|cancel|reject|show`: a data subject's erasure
 //! request from receipt to a verified, reported completion, in the local mode (the requester and approver are named on the command line,
 //! the operating-system user by default; through GraphQL they will come from tokens).
 
 use super::{esc, Context, Format};
 use almanac::audit::Actor;
-use almanac::privacy::erasure::{access, execute, request, ErasurePlan, RequestKind, SubjectIdentifier};
+use almanac::privacy::erasure::{access, execute, request, ErasurePlan, RequestKind, RequestStatus, SubjectIdentifier};
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -57,6 +57,32 @@ pub(crate) enum ErasureCommand {
         id: i64,
         #[arg(long, value_enum, default_value = "json")]
         format: ReportFormat,
+    },
+    /// Open requests, soonest due first; `--due-within 7` shows those due within a week
+    /// (overdue ones included).
+    List {
+        #[arg(long)]
+        due_within: Option<u32>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Extend the due date by two months (once), recording why.
+    Extend {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close a request as withdrawn by the subject, recording why.
+    Cancel {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close a request as manifestly unfounded or excessive (Art. 12(5)), recording why.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        reason: String,
     },
     /// A request's state and stored plan.
     Show {
@@ -155,6 +181,38 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
                 ReportFormat::Html => out!("{}", execute::report_html(&report)),
             }
         }
+        ErasureCommand::List { due_within, format } => {
+            let within = due_within.map(|d| chrono::Duration::days(i64::from(d)));
+            let open = request::open_requests(&state.catalog, within, now).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&open)?),
+                Format::Text => {
+                    for r in &open {
+                        let late = if r.due_at < now { "  OVERDUE" } else { "" };
+                        out!(
+                            "{:>6}  {:<20} due {}{}  by {}",
+                            r.id,
+                            r.status.as_str(),
+                            r.due_at.format("%Y-%m-%d"),
+                            late,
+                            esc(&r.requester)
+                        );
+                    }
+                }
+            }
+        }
+        ErasureCommand::Extend { id, reason } => {
+            let r = request::extend(&state.catalog, id, &reason, now).await?;
+            out!("request {} now due {}", r.id, r.due_at.format("%Y-%m-%d"));
+        }
+        ErasureCommand::Cancel { id, reason } => {
+            let r = request::close(&state.catalog, id, RequestStatus::Cancelled, &reason, now).await?;
+            out!("request {} {}", r.id, r.status.as_str());
+        }
+        ErasureCommand::Reject { id, reason } => {
+            let r = request::close(&state.catalog, id, RequestStatus::Rejected, &reason, now).await?;
+            out!("request {} {}", r.id, r.status.as_str());
+        }
         ErasureCommand::Show { id, format } => {
             let r = request::get(&state.catalog, id).await?;
             let plan = request::stored_plan(&state.catalog, id).await?;
@@ -172,6 +230,12 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
                     );
                     if let Some(by) = &r.approved_by {
                         out!("approved by {}", esc(by));
+                    }
+                    if let Some(why) = &r.extension_reason {
+                        out!("extended: {}", esc(why));
+                    }
+                    if let Some(why) = &r.closing_reason {
+                        out!("closed: {}", esc(why));
                     }
                     if let Some(plan) = plan {
                         print_plan(&plan, Format::Text)?;

@@ -113,6 +113,7 @@ impl From<ErasureError> for ApiError {
             | ErasureError::Concurrent(_)
             | ErasureError::PlanChanged(_)
             | ErasureError::ManualFirst(_)
+            | ErasureError::AlreadyExtended(_)
             | ErasureError::Closed(_) => ApiError::Conflict(e.to_string()),
             ErasureError::Unreachable { .. } | ErasureError::Query { .. } | ErasureError::FilesNotSearched(_) => {
                 ApiError::SourceUnreachable(e.to_string())

@@ -28,6 +28,10 @@ pub struct Model {
     /// Keyed hashes of the identifiers, kept once the request is closed (the suppression list).
     pub subject_hashes: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
+    /// Why the due date was extended (GDPR Art. 12(3): by two months at most, once).
+    pub extension_reason: Option<String>,
+    /// Why a request was rejected or cancelled.
+    pub closing_reason: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

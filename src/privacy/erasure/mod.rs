@@ -60,6 +60,8 @@ pub enum ErasureError {
     PlanChanged(String),
     #[error("source `{0}` has a manual task in the plan that must be settled before its steps can run")]
     ManualFirst(String),
+    #[error("request {0}'s due date was extended already: GDPR Art. 12(3) allows one extension of two months")]
+    AlreadyExtended(i64),
     #[error("stored request data cannot be read: {0}")]
     Corrupt(String),
     #[error(transparent)]

@@ -99,6 +99,11 @@ impl RequestStatus {
     fn parse(text: &str) -> Option<RequestStatus> {
         RequestStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// Nothing more happens to the request.
+    pub fn is_closed(self) -> bool {
+        matches!(self, RequestStatus::Completed | RequestStatus::Rejected | RequestStatus::Cancelled)
+    }
 }
 
 /// A request as stored, without its identifiers.
@@ -115,6 +120,10 @@ pub struct PrivacyRequest {
     pub plan_hash: Option<String>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTime<Utc>>,
+    /// Why the due date was extended, when it was.
+    pub extension_reason: Option<String>,
+    /// Why the request was rejected or cancelled, when it was.
+    pub closing_reason: Option<String>,
 }
 
 impl TryFrom<privacy_request::Model> for PrivacyRequest {
@@ -132,6 +141,8 @@ impl TryFrom<privacy_request::Model> for PrivacyRequest {
             plan_hash: m.plan_hash,
             approved_by: m.approved_by,
             approved_at: m.approved_at,
+            extension_reason: m.extension_reason,
+            closing_reason: m.closing_reason,
         })
     }
 }
@@ -240,6 +251,8 @@ pub async fn create(
         verification: Set(None),
         subject_hashes: Set(None),
         closed_at: Set(None),
+        extension_reason: Set(None),
+        closing_reason: Set(None),
         updated_at: Set(now),
     }
     .insert(&txn)
@@ -426,6 +439,94 @@ pub async fn approve(
     audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     PrivacyRequest::try_from(model)
+}
+
+/// A reason given for a decision: 1 to 2,000 characters, no control characters but new lines.
+fn reason(text: &str) -> Result<String, ErasureError> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 2_000 || t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ErasureError::BadActor("reason".into()));
+    }
+    Ok(t.to_string())
+}
+
+/// Extends the due date by two months (GDPR Art. 12(3)), once, with the reason recorded.
+pub async fn extend(catalog: &Catalog, id: i64, why: &str, now: DateTime<Utc>) -> Result<PrivacyRequest, ErasureError> {
+    let why = reason(why)?;
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let model = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    if request.status.is_closed() {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "open" });
+    }
+    if request.extension_reason.is_some() {
+        return Err(ErasureError::AlreadyExtended(id));
+    }
+    let due = request.received_at.checked_add_months(Months::new(3)).unwrap_or(request.due_at);
+    let mut active = model.into_active_model();
+    active.due_at = Set(due);
+    active.extension_reason = Set(Some(why.clone()));
+    active.updated_at = Set(now);
+    let model = active.update(&txn).await?;
+    let record = Record::new(Action::PrivacyRequestExtend, vec![GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "due": request.due_at }))
+        .after(serde_json::json!({ "due": due, "reason": why }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    PrivacyRequest::try_from(model)
+}
+
+/// Closes an open request without carrying it out: `rejected` (unfounded or excessive, Art.
+/// 12(5)) or `cancelled` (withdrawn), with the reason; its identifiers are dropped.
+pub async fn close(
+    catalog: &Catalog,
+    id: i64,
+    status: RequestStatus,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<PrivacyRequest, ErasureError> {
+    let why = reason(why)?;
+    if !matches!(status, RequestStatus::Rejected | RequestStatus::Cancelled) {
+        return Err(ErasureError::WrongState { id, status: status.as_str(), wanted: "rejected or cancelled" });
+    }
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let model = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    // Once execution started, stopping half-way would leave the sources half-erased.
+    if !matches!(request.status, RequestStatus::Received | RequestStatus::Planned | RequestStatus::Approved) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received, planned or approved" });
+    }
+    let mut active = model.into_active_model();
+    active.status = Set(status.as_str().into());
+    active.closing_reason = Set(Some(why.clone()));
+    active.subjects_sealed = Set(None);
+    active.closed_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let model = active.update(&txn).await?;
+    let record = Record::new(Action::PrivacyRequestClose, vec![GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "status": request.status.as_str() }))
+        .after(serde_json::json!({ "status": status.as_str(), "reason": why }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    PrivacyRequest::try_from(model)
+}
+
+/// Requests still open, soonest due first; with `due_within`, only those due by then
+/// (overdue ones included).
+pub async fn open_requests(
+    catalog: &Catalog,
+    due_within: Option<chrono::Duration>,
+    now: DateTime<Utc>,
+) -> Result<Vec<PrivacyRequest>, ErasureError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let open: Vec<&str> = RequestStatus::ALL.iter().filter(|s| !s.is_closed()).map(|s| s.as_str()).collect();
+    let mut query = privacy_request::Entity::find().filter(privacy_request::Column::Status.is_in(open));
+    if let Some(within) = due_within {
+        query = query.filter(privacy_request::Column::DueAt.lte(now + within));
+    }
+    let models =
+        query.order_by_asc(privacy_request::Column::DueAt).order_by_asc(privacy_request::Column::Id).all(catalog.connection()).await?;
+    models.into_iter().map(PrivacyRequest::try_from).collect()
 }
 
 /// SHA-256 of the plan's content (everything but the hash itself), in hex.
