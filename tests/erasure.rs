@@ -346,6 +346,19 @@ fn almanac(store: &str, args: &[&str]) -> std::process::Output {
         .expect("run almanac")
 }
 
+/// Runs `erasure execute ID` with a crash point set, and checks the process died there.
+fn killed_while_executing(store: &str, id: &str, variable: &str, after: &str) {
+    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+        .args(["erasure", "execute", id])
+        .env("ALMANAC_STORE", store)
+        .env_remove("ALMANAC_CONFIG")
+        .env(variable, after)
+        .output()
+        .unwrap();
+    assert!(!killed.status.success(), "the hook did not stop the run");
+    assert!(String::from_utf8_lossy(&killed.stderr).contains(variable), "{}", String::from_utf8_lossy(&killed.stderr));
+}
+
 fn ok_json(o: std::process::Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
@@ -429,13 +442,7 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let plan = ok_json(almanac(&store, &["erasure", "show", &id, "--format", "json"]))["plan"].clone();
     let hash = plan["plan_hash"].as_str().unwrap().to_string();
     ok_json(almanac(&store, &["erasure", "approve", &id, "--plan-hash", &hash, "--approver", "bob", "--format", "json"]));
-    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
-        .args(["erasure", "execute", &id])
-        .env("ALMANAC_STORE", &store)
-        .env("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", "2")
-        .output()
-        .unwrap();
-    assert!(!killed.status.success(), "the hook did not stop the run");
+    killed_while_executing(&store, &id, "ALMANAC_TEST_ABORT_AFTER_STATEMENTS", "2");
     assert_eq!(sqlite_rows(std::path::Path::new(url.trim_start_matches("sqlite://"))).await, before, "a killed run changed the source");
     let shown = ok_json(almanac(&store, &["erasure", "show", &id, "--format", "json"]));
     assert_eq!(shown["request"]["status"], "executing");
@@ -470,13 +477,7 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     assert_eq!(plan["steps"].as_array().unwrap().len(), 3, "{plan:#}");
     let hash = plan["plan_hash"].as_str().unwrap().to_string();
     ok_json(almanac(&store, &["erasure", "approve", &second, "--plan-hash", &hash, "--approver", "bob", "--format", "json"]));
-    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
-        .args(["erasure", "execute", &second])
-        .env("ALMANAC_STORE", &store)
-        .env("ALMANAC_TEST_ABORT_AFTER_COMMITS", "1")
-        .output()
-        .unwrap();
-    assert!(!killed.status.success(), "the hook did not stop the run");
+    killed_while_executing(&store, &second, "ALMANAC_TEST_ABORT_AFTER_COMMITS", "1");
     let resumed = ok_json(almanac(&store, &["erasure", "execute", &second, "--format", "json"]));
     assert_eq!(resumed["request"]["status"], "completed", "{resumed:#}");
     let report = ok_json(almanac(&store, &["erasure", "report", &second, "--format", "json"]));

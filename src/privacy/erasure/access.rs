@@ -4,7 +4,7 @@
 //! (how many identifiers and rows, never which).
 
 use super::footprint::{self, TableKey};
-use super::request::ManualTask;
+use super::request::{database_sources, ManualTask};
 use super::subject::SubjectIdentifier;
 use super::ErasureError;
 use crate::catalog::Catalog;
@@ -52,15 +52,7 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
     let mut manual_tasks = Vec::new();
     let mut not_followed = Vec::new();
     let mut searched = Vec::new();
-    for source in catalog.sources().await? {
-        if source.engine == crate::catalog::declared::EXTERNAL_ENGINE {
-            continue;
-        }
-        if source.engine == almanac_scanners::Engine::Files.as_str() {
-            manual_tasks
-                .push(ManualTask { source: source.name.clone(), reason: "a lake: its files are not searched automatically yet".into() });
-            continue;
-        }
+    for source in database_sources(catalog, &mut manual_tasks).await? {
         searched.push(source.id);
         let categories = column_categories(catalog, source.id).await?;
         let (mut conn, source) = footprint::connect(catalog, config, &source.name, false).await?;

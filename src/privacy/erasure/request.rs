@@ -306,17 +306,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     let mut sources = Vec::new();
     let mut manual_tasks = Vec::new();
     let mut not_followed = Vec::new();
-    for source in catalog.sources().await? {
-        if source.engine == crate::catalog::declared::EXTERNAL_ENGINE {
-            continue;
-        }
-        if source.engine == almanac_scanners::Engine::Files.as_str() {
-            manual_tasks.push(ManualTask {
-                source: source.name.clone(),
-                reason: "a lake: its files are not searched for the subject automatically yet; search them by hand".into(),
-            });
-            continue;
-        }
+    for source in database_sources(catalog, &mut manual_tasks).await? {
         let (mut conn, source) = footprint::connect(catalog, config, &source.name, false).await?;
         let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await;
         conn.close().await;
@@ -439,6 +429,29 @@ pub async fn approve(
     audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     PrivacyRequest::try_from(model)
+}
+
+/// The registered sources a subject is searched in (databases), with a manual task added for
+/// each lake (its files are not searched yet); OpenLineage namespaces are no sources to search.
+pub(super) async fn database_sources(
+    catalog: &Catalog,
+    manual_tasks: &mut Vec<ManualTask>,
+) -> Result<Vec<crate::catalog::Source>, ErasureError> {
+    let mut out = Vec::new();
+    for source in catalog.sources().await? {
+        if source.engine == crate::catalog::declared::EXTERNAL_ENGINE {
+            continue;
+        }
+        if source.engine == almanac_scanners::Engine::Files.as_str() {
+            manual_tasks.push(ManualTask {
+                source: source.name.clone(),
+                reason: "a lake: its files are not searched for the subject automatically yet; search them by hand".into(),
+            });
+            continue;
+        }
+        out.push(source);
+    }
+    Ok(out)
 }
 
 /// A reason given for a decision: 1 to 2,000 characters, no control characters but new lines.
