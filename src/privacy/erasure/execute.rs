@@ -7,7 +7,7 @@
 
 use super::entity as privacy_request;
 use super::footprint::{self, TableKey};
-use super::request::{identifiers, sealing_key, ErasurePlan, PlanStep, PrivacyRequest, RequestStatus};
+use super::request::{identifiers, sealing_key, ErasurePlan, PlanStep, PrivacyRequest, RequestStatus, SourcePlan};
 use super::source::SourceConnection;
 use super::subject::SubjectIdentifier;
 use super::ErasureError;
@@ -16,8 +16,8 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::ids::GlobalId;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,9 +34,11 @@ pub struct AppliedStep {
     pub rows: i64,
 }
 
-/// What execution did on one source.
+/// What execution did on one source for one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceOutcome {
+    /// The plan carried out (a request planned again after a partial run has several).
+    pub plan_hash: String,
     pub applied_at: DateTime<Utc>,
     pub steps: Vec<AppliedStep>,
     /// Set when a resumed run found the source's steps applied by a run whose journal entry
@@ -45,8 +47,8 @@ pub struct SourceOutcome {
     pub note: Option<String>,
 }
 
-/// The journal of an execution, by source.
-pub type Execution = BTreeMap<String, SourceOutcome>;
+/// The journal of a request's executions, by source, oldest first.
+pub type Execution = BTreeMap<String, Vec<SourceOutcome>>;
 
 /// What verification found left in one planned dataset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,13 +103,14 @@ pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<
     }
     for source_plan in &plan.sources {
         let steps: Vec<&PlanStep> = plan.steps.iter().filter(|s| s.source == source_plan.source).collect();
-        if steps.is_empty() || journal.contains_key(&source_plan.source) {
+        let done = journal.get(&source_plan.source).is_some_and(|runs| runs.iter().any(|r| r.plan_hash == plan.plan_hash));
+        if steps.is_empty() || done {
             continue;
         }
-        let outcome = run_source(catalog, config, &source_plan.source, &source_plan.fingerprint, &steps, &subjects, resuming, now).await?;
+        let outcome = run_source(catalog, config, source_plan, &plan.plan_hash, &steps, &subjects, resuming, now).await?;
         // The worst moment to stop: the source committed, the journal not yet written.
         crash_point("ALMANAC_TEST_ABORT_AFTER_COMMITS", &COMMITS);
-        journal.insert(source_plan.source.clone(), outcome);
+        journal.entry(source_plan.source.clone()).or_default().push(outcome);
         write_journal(catalog, id, &journal, now).await?;
     }
     transition(
@@ -128,22 +131,26 @@ pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<
 async fn run_source(
     catalog: &Catalog,
     config: &Config,
-    source_name: &str,
-    approved_fingerprint: &str,
+    source_plan: &SourcePlan,
+    plan_hash: &str,
     steps: &[&PlanStep],
     subjects: &[SubjectIdentifier],
     resuming: bool,
     now: DateTime<Utc>,
 ) -> Result<SourceOutcome, ErasureError> {
+    let source_name = source_plan.source.as_str();
     let (mut conn, source) = footprint::connect(catalog, config, source_name, true).await?;
     let result = async {
         let located = footprint::locate(catalog, config, &mut conn, &source, subjects).await?;
-        if located.fingerprint != approved_fingerprint {
+        if located.fingerprint != source_plan.fingerprint {
             // A run that stopped after this source's commit, before its journal entry, left
-            // nothing of the planned rows: those steps are done.
+            // nothing of the planned rows: those steps are done. Only when the search is the
+            // approved one: with an identity key rejected since, nothing found means nothing.
             let left: i64 = located.footprint.datasets.iter().map(|d| d.rows + d.shared_rows).sum();
-            if resuming && left == 0 {
+            let same_keys = footprint::key_names(&located.footprint.identity_keys) == source_plan.identity_keys;
+            if resuming && same_keys && left == 0 {
                 return Ok(SourceOutcome {
+                    plan_hash: plan_hash.to_string(),
                     applied_at: now,
                     steps: Vec::new(),
                     note: Some("found already applied when the execution resumed (its journal entry was lost)".into()),
@@ -163,17 +170,20 @@ async fn run_source(
             let selection = located.selections.get(&table).ok_or_else(|| ErasureError::PlanChanged(source_name.to_string()))?;
             let rows = match step.action.as_str() {
                 "unlink" => {
-                    let mut rows = 0;
+                    // A row may reference the subject's through several keys: the plan counted
+                    // rows, so rows are counted here before the references are removed.
+                    let any = selection.shared.iter().fold(Condition::any(), |any, (_, _, c)| any.add(c.clone()));
+                    let rows = conn.count(&footprint::count_of(&table, any)).await.map_err(|e| failed(&table, e))?;
                     for (columns, _, condition) in &selection.shared {
                         let mut update = Query::update();
                         update.table(footprint::table_ref(&table)).cond_where(condition.clone());
                         for c in columns {
                             update.value(Alias::new(c), Expr::val(None::<String>));
                         }
-                        rows += conn.execute(&update).await.map_err(|e| failed(&table, e))?;
+                        conn.execute(&update).await.map_err(|e| failed(&table, e))?;
                         crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
                     }
-                    rows
+                    rows as u64
                 }
                 _ => delete_rows(&mut conn, &table, selection).await.map_err(|e| failed(&table, e))?,
             };
@@ -186,7 +196,7 @@ async fn run_source(
             applied.push(AppliedStep { order: step.order, dataset: step.dataset.clone(), action: step.action.clone(), rows: rows as i64 });
         }
         conn.commit().await.map_err(|e| failed(&(String::new(), String::new()), e))?;
-        Ok(SourceOutcome { applied_at: now, steps: applied, note: None })
+        Ok(SourceOutcome { plan_hash: plan_hash.to_string(), applied_at: now, steps: applied, note: None })
     }
     .await;
     conn.close().await;
@@ -252,6 +262,9 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
         let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await;
         conn.close().await;
         let found = located?.footprint;
+        if footprint::key_names(&found.identity_keys) != source_plan.identity_keys {
+            return Err(ErasureError::PlanChanged(source_plan.source.clone()));
+        }
         for step in steps {
             let left = found.datasets.iter().find(|d| d.namespace == step.namespace && d.dataset == step.table);
             let left = match (step.action.as_str(), left) {
@@ -265,7 +278,7 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
     let complete = remaining.iter().all(|r| r.remaining == 0);
     let status = if complete { RequestStatus::Completed } else { RequestStatus::PartiallyCompleted };
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     if current.status != model.status {
         return Err(ErasureError::Concurrent(id));
     }
@@ -352,6 +365,7 @@ pub fn report_html(report: &serde_json::Value) -> String {
         .as_object()
         .map(|m| {
             m.iter()
+                .flat_map(|(source, runs)| runs.as_array().cloned().unwrap_or_default().into_iter().map(move |o| (source.clone(), o)))
                 .flat_map(|(source, o)| {
                     o["steps"].as_array().cloned().unwrap_or_default().into_iter().map(move |s| {
                         format!(
@@ -399,7 +413,7 @@ fn parse<T: serde::de::DeserializeOwned>(text: Option<&str>, what: &str) -> Resu
 
 async fn write_journal(catalog: &Catalog, id: i64, journal: &Execution, now: DateTime<Utc>) -> Result<(), ErasureError> {
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     let mut active = current.into_active_model();
     active.execution = Set(Some(serde_json::to_string(journal).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
     active.updated_at = Set(now);
@@ -419,7 +433,7 @@ async fn transition(
     details: serde_json::Value,
 ) -> Result<(), ErasureError> {
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     if current.status != from.as_str() {
         return Err(ErasureError::Concurrent(id));
     }

@@ -134,6 +134,9 @@ pub struct FootprintDataset {
     pub shared_nullable: bool,
     /// Some rows were found from an identity key only a scan suggested.
     pub through_suggested_keys: bool,
+    /// Position in the order the found datasets' rows can be deleted in (referencing rows
+    /// first).
+    pub deletion_rank: usize,
 }
 
 /// Where a data subject's rows are in one source.
@@ -285,12 +288,12 @@ async fn search(
             let col = Expr::col(Alias::new(&key.column));
             let text = if column.type_family == TypeFamily::Text { col } else { conn.as_text(col) };
             let condition = match key.kind {
-                KeyKind::Email => Some(Func::lower(trim(text)).eq(subject.value())),
-                KeyKind::NationalId => Some(Func::upper(without_separators(text)).eq(subject.value())),
+                KeyKind::Email => Some(conn.exact(Func::lower(trim(text)).into()).eq(subject.value())),
+                KeyKind::NationalId => Some(conn.exact(Func::upper(without_separators(text)).into()).eq(subject.value())),
                 KeyKind::Phone => {
                     let spellings =
-                        phone_spellings(conn, &table, &key.column, text, subject.value()).await.map_err(|e| query_failed(&table, e))?;
-                    (!spellings.is_empty()).then(|| Expr::col(Alias::new(&key.column)).is_in(spellings))
+                        phone_spellings(conn, &table, text.clone(), subject.value()).await.map_err(|e| query_failed(&table, e))?;
+                    (!spellings.is_empty()).then(|| conn.exact(text).is_in(spellings))
                 }
             };
             if let Some(c) = condition {
@@ -324,8 +327,8 @@ async fn search(
         let col = Expr::col(Alias::new(column_name));
         let condition = match (column.type_family, subject.value().parse::<i64>()) {
             (TypeFamily::Integer, Ok(n)) => col.eq(n),
-            (TypeFamily::Text, _) => col.eq(subject.value()),
-            _ => conn.as_text(col).eq(subject.value()),
+            (TypeFamily::Text, _) => conn.exact(col).eq(subject.value()),
+            _ => conn.exact(conn.as_text(col)).eq(subject.value()),
         };
         pending.push(Route {
             table,
@@ -426,7 +429,9 @@ async fn search(
             let (columns, nullable) = r.shared.clone().unwrap_or_default();
             let mut only_shared = Condition::all().add(r.condition.clone());
             if let Some(c) = &own_condition {
-                only_shared = only_shared.add(c.clone().not());
+                // Not the subject's own rows, NULL-safe: a row whose own condition is NULL (its
+                // key empty) is someone else's, not left out of both sets.
+                only_shared = only_shared.add(Expr::case(c.clone(), 1).finally(0).eq(0));
             }
             shared_links.push((columns, nullable, only_shared));
         }
@@ -466,11 +471,16 @@ async fn search(
             shared_by: distinct(shared),
             shared_nullable,
             through_suggested_keys,
+            deletion_rank: 0,
         });
     }
     let mut seen = HashSet::new();
     cut.retain(|c| seen.insert(c.clone()));
-    let fingerprint = fingerprint(&datasets, &out);
+    let order = deletion_order(&out, &children);
+    for d in &mut out {
+        d.deletion_rank = order.get(&(d.namespace.clone(), d.dataset.clone())).copied().unwrap_or(usize::MAX);
+    }
+    let fingerprint = fingerprint(&datasets, &out, &keys);
     Ok(Located {
         footprint: Footprint { source: source.to_string(), datasets: out, identity_keys: keys, cut, copies },
         selections,
@@ -478,9 +488,59 @@ async fn search(
     })
 }
 
+/// The order the found datasets' rows can be deleted in: a dataset after every found dataset
+/// that references it (its children first), ties by name. Datasets in a cycle of foreign keys
+/// come last, deepest first; a key from a dataset to itself is left to the engine, which
+/// checks it at the end of the statement.
+fn deletion_order(
+    found: &[FootprintDataset],
+    children: &HashMap<TableKey, Vec<(TableKey, &almanac_scanners::ForeignKey)>>,
+) -> HashMap<TableKey, usize> {
+    let keys: Vec<TableKey> = found.iter().map(|d| (d.namespace.clone(), d.dataset.clone())).collect();
+    let present: HashSet<&TableKey> = keys.iter().collect();
+    // For each dataset, the found datasets that must go before it (those referencing it).
+    let mut waiting: BTreeMap<&TableKey, HashSet<&TableKey>> = BTreeMap::new();
+    for k in &keys {
+        let before: HashSet<&TableKey> =
+            children.get(k).into_iter().flatten().map(|(c, _)| c).filter(|c| *c != k && present.contains(c)).collect();
+        waiting.insert(k, before);
+    }
+    let mut order = HashMap::new();
+    while !waiting.is_empty() {
+        let ready: Vec<&TableKey> = waiting.iter().filter(|(_, before)| before.is_empty()).map(|(k, _)| *k).collect();
+        let next = match ready.first() {
+            Some(k) => *k,
+            None => {
+                // A cycle: the deepest-reached dataset first.
+                let depth = |k: &TableKey| {
+                    found
+                        .iter()
+                        .filter(|d| d.namespace == k.0 && d.dataset == k.1)
+                        .flat_map(|d| d.reached_by.iter())
+                        .map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 })
+                        .max()
+                        .unwrap_or(0)
+                };
+                waiting.keys().max_by_key(|k| depth(k)).copied().unwrap_or(&keys[0])
+            }
+        };
+        order.insert(next.clone(), order.len());
+        waiting.remove(next);
+        for before in waiting.values_mut() {
+            before.remove(next);
+        }
+    }
+    order
+}
+
+/// The identity keys searched, as a plan records them: `namespace.dataset.column (kind)`.
+pub fn key_names(keys: &[IdentityKey]) -> Vec<String> {
+    keys.iter().map(|k| format!("{}.{}.{} ({:?})", k.namespace, k.dataset, k.column, k.kind)).collect()
+}
+
 /// SHA-256 over the live schema of the datasets found (columns, types, nullability, keys,
-/// foreign keys) and what was found in them.
-fn fingerprint(datasets: &HashMap<TableKey, &Dataset>, found: &[FootprintDataset]) -> String {
+/// foreign keys), what was found in them, and the identity keys searched.
+fn fingerprint(datasets: &HashMap<TableKey, &Dataset>, found: &[FootprintDataset], keys: &[IdentityKey]) -> String {
     let mut content = Vec::new();
     for f in found {
         let Some(d) = datasets.get(&(f.namespace.clone(), f.dataset.clone())) else { continue };
@@ -489,25 +549,20 @@ fn fingerprint(datasets: &HashMap<TableKey, &Dataset>, found: &[FootprintDataset
             d.foreign_keys.iter().map(|k| (&k.columns, &k.referenced_namespace, &k.referenced_dataset, &k.referenced_columns)).collect();
         content.push(serde_json::json!({ "dataset": [&f.namespace, &f.dataset], "columns": columns, "foreign_keys": fks, "rows": f.rows, "shared": f.shared_rows }));
     }
+    content.push(serde_json::json!({ "identity_keys": key_names(keys) }));
     Sha256::digest(serde_json::Value::Array(content).to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The stored spellings in `column` of the phone number `e164`: values sharing its last
+/// The stored spellings (`text`, a column as text) of the phone number `e164`: values sharing its last
 /// digits are read (a bounded list) and those that are the same number in E.164 kept, so
 /// `+49 711 12842222`, `0711/12842222` and `+49 (0)711 128 42222` all match.
-async fn phone_spellings(
-    conn: &mut SourceConnection,
-    table: &TableKey,
-    column: &str,
-    text: Expr,
-    e164: &str,
-) -> Result<Vec<String>, sqlx::Error> {
+async fn phone_spellings(conn: &mut SourceConnection, table: &TableKey, text: Expr, e164: &str) -> Result<Vec<String>, sqlx::Error> {
     let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
     let tail = &digits[digits.len().saturating_sub(6)..];
     let mut candidates = Query::select();
     candidates
         .distinct()
-        .expr(Expr::col(Alias::new(column)))
+        .expr(text.clone())
         .from(table_ref(table))
         .and_where(without_separators(text).like(format!("%{tail}%")))
         .limit(MAX_PHONE_CANDIDATES);

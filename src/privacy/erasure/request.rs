@@ -4,14 +4,14 @@
 use super::entity as privacy_request;
 use super::footprint::{self, Reach};
 use super::sealed::{default_key_path, SealingKey};
-use super::subject::SubjectIdentifier;
+use super::subject::{IdentifierKind, SubjectIdentifier};
 use super::ErasureError;
 use crate::audit::{self, Action, Record};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::ids::GlobalId;
 use chrono::{DateTime, Months, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -183,6 +183,9 @@ pub struct SourcePlan {
     pub source: String,
     pub fingerprint: String,
     pub executable: bool,
+    /// The identity keys searched (`namespace.dataset.column (Kind)`): a resumed run and
+    /// verification search with the same keys, or refuse.
+    pub identity_keys: Vec<String>,
 }
 
 /// A request's plan: a dry run over the live sources, stored and hashed; an approval binds
@@ -285,8 +288,13 @@ pub(super) async fn identifiers(
     let sealed = model.subjects_sealed.as_deref().ok_or(ErasureError::Closed(model.id))?;
     let key = sealing_key(catalog, config).await?;
     let plain = key.open(&seal_context(model.id), sealed)?;
-    let pairs: Vec<(String, String)> = serde_json::from_slice(&plain).map_err(|e| ErasureError::Corrupt(e.to_string()))?;
-    pairs.iter().map(|(kind, value)| SubjectIdentifier::parse(&format!("{kind}={value}")).map_err(ErasureError::from)).collect()
+    // Never the parser's message: it may quote the identifier.
+    let unreadable = || ErasureError::Corrupt(format!("the sealed identifiers of request {} do not read back", model.id));
+    let pairs: Vec<(String, String)> = serde_json::from_slice(&plain).map_err(|_| unreadable())?;
+    pairs
+        .iter()
+        .map(|(kind, value)| IdentifierKind::from_label(kind).and_then(|k| SubjectIdentifier::new(k, value).ok()).ok_or_else(unreadable))
+        .collect()
 }
 
 /// Plans the request: the subject's footprint in every scanned database source, each dataset's
@@ -298,11 +306,22 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     let request = PrivacyRequest::try_from(model.clone())?;
     // An execution that stopped on a changed source is planned again: what it applied stays in
     // its journal, and the new plan holds what is left.
-    if !matches!(request.status, RequestStatus::Received | RequestStatus::Planned | RequestStatus::Approved | RequestStatus::Executing) {
-        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received, planned, approved or executing" });
+    if !matches!(
+        request.status,
+        RequestStatus::Received
+            | RequestStatus::Planned
+            | RequestStatus::Approved
+            | RequestStatus::Executing
+            | RequestStatus::PartiallyCompleted
+    ) {
+        return Err(ErasureError::WrongState {
+            id,
+            status: request.status.as_str(),
+            wanted: "received, planned, approved, executing or partially completed",
+        });
     }
     let subjects = identifiers(catalog, config, &model).await?;
-    let mut steps: Vec<(usize, PlanStep)> = Vec::new();
+    let mut steps: Vec<((u8, usize), PlanStep)> = Vec::new();
     let mut sources = Vec::new();
     let mut manual_tasks = Vec::new();
     let mut not_followed = Vec::new();
@@ -313,8 +332,17 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
         let located = located?;
         let found = located.footprint;
         not_followed.extend(found.cut.iter().map(|c| format!("{}: {c}", source.name)));
+        // Rows below a path not followed may reference rows the plan deletes: the engine would
+        // refuse, or cascade to rows nobody planned for. A person looks first.
+        let mut executable = found.cut.is_empty();
+        if !executable {
+            manual_tasks.push(ManualTask {
+                source: source.name.clone(),
+                reason: "foreign-key paths were not followed to their end (see not_followed): look at the rows below them, settle them, and plan again".into(),
+            });
+        }
+        let identity_keys = footprint::key_names(&found.identity_keys);
         manual_tasks.extend(found.copies.iter().map(|c| ManualTask { source: source.name.clone(), reason: c.clone() }));
-        let mut executable = true;
         for d in found.datasets {
             let dataset = crate::catalog::names::QualifiedName::dataset(&source.name, &d.namespace, &d.dataset).to_string();
             let step = |action: &str, rows: i64, columns: Vec<String>, reached_by: Vec<Reach>| PlanStep {
@@ -337,8 +365,8 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                         .flat_map(|r| if let Reach::ForeignKey { columns, .. } = r { columns.clone() } else { Vec::new() })
                         .collect();
                     columns.dedup();
-                    // Unlinks run first, whatever their depth.
-                    steps.push((usize::MAX, step("unlink", d.shared_rows, columns, d.shared_by.clone())));
+                    // Unlinks run first.
+                    steps.push(((0, 0), step("unlink", d.shared_rows, columns, d.shared_by.clone())));
                 } else {
                     executable = false;
                     manual_tasks.push(ManualTask {
@@ -351,21 +379,20 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                 }
             }
             if d.rows > 0 {
-                let depth =
-                    d.reached_by.iter().map(|r| if let Reach::ForeignKey { depth, .. } = r { *depth } else { 0 }).max().unwrap_or(0);
-                steps.push((depth, step("delete", d.rows, Vec::new(), d.reached_by.clone())));
+                steps.push(((1, d.deletion_rank), step("delete", d.rows, Vec::new(), d.reached_by.clone())));
             }
         }
-        sources.push(SourcePlan { source: source.name.clone(), fingerprint: located.fingerprint, executable });
+        sources.push(SourcePlan { source: source.name.clone(), fingerprint: located.fingerprint, executable, identity_keys });
     }
-    // Unlinks first, then the deepest rows: a row is deleted before the rows it references.
-    steps.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.source.cmp(&b.1.source)).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
+    // By source; in each, unlinks first, then deletes in the order the foreign keys allow (a row
+    // before the rows it references).
+    steps.sort_by(|a, b| a.1.source.cmp(&b.1.source).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
     let steps: Vec<PlanStep> = steps.into_iter().enumerate().map(|(i, (_, s))| PlanStep { order: i + 1, ..s }).collect();
     let mut plan = ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, plan_hash: String::new() };
     plan.plan_hash = plan_hash(&plan);
 
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let current = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     if current.status != model.status || current.plan_hash != model.plan_hash {
         return Err(ErasureError::Concurrent(id));
     }
@@ -406,7 +433,7 @@ pub async fn approve(
         return Err(ErasureError::BadActor("approver".into()));
     }
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let model = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let model = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     let request = PrivacyRequest::try_from(model.clone())?;
     if request.status != RequestStatus::Planned {
         return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "planned" });
@@ -467,7 +494,7 @@ fn reason(text: &str) -> Result<String, ErasureError> {
 pub async fn extend(catalog: &Catalog, id: i64, why: &str, now: DateTime<Utc>) -> Result<PrivacyRequest, ErasureError> {
     let why = reason(why)?;
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let model = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let model = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     let request = PrivacyRequest::try_from(model.clone())?;
     if request.status.is_closed() {
         return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "open" });
@@ -503,7 +530,7 @@ pub async fn close(
         return Err(ErasureError::WrongState { id, status: status.as_str(), wanted: "rejected or cancelled" });
     }
     let txn = crate::store::begin_write(catalog.connection()).await?;
-    let model = privacy_request::Entity::find_by_id(id).one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let model = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     let request = PrivacyRequest::try_from(model.clone())?;
     // Once execution started, stopping half-way would leave the sources half-erased.
     if !matches!(request.status, RequestStatus::Received | RequestStatus::Planned | RequestStatus::Approved) {

@@ -115,6 +115,15 @@ impl SourceConnection {
         Func::cast_as(expr, Alias::new(target)).into()
     }
 
+    /// `expr` compared exactly, byte for byte: MariaDB and MySQL compare text under the
+    /// column's collation, where `_ci` collations take `Émile` and `emile` for one value.
+    pub fn exact(&self, expr: Expr) -> Expr {
+        match self {
+            SourceConnection::Mysql(_) => Func::cast_as(expr, Alias::new("BINARY")).into(),
+            _ => expr,
+        }
+    }
+
     /// Runs a statement whose first column is an integer (a count) and returns it.
     pub async fn count<S: QueryStatementWriter>(&mut self, statement: &S) -> Result<i64, sqlx::Error> {
         let (sql, values) = self.build(statement);
@@ -224,6 +233,7 @@ where
             Value::String(Some(s)) => query.bind(s.clone()),
             Value::String(None) => query.bind(None::<String>),
             Value::BigInt(Some(i)) => query.bind(*i),
+            Value::Int(Some(i)) => query.bind(i64::from(*i)),
             // Limits are built unsigned.
             Value::BigUnsigned(Some(u)) => query.bind(i64::try_from(*u).unwrap_or(i64::MAX)),
             other => return Err(sqlx::Error::Protocol(format!("erasure statements bind text and integers, not {other:?}"))),

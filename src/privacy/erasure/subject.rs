@@ -22,6 +22,16 @@ pub enum IdentifierKind {
 }
 
 impl IdentifierKind {
+    /// The kind [`IdentifierKind::label`] wrote.
+    pub fn from_label(label: &str) -> Option<IdentifierKind> {
+        match label {
+            "email" => Some(IdentifierKind::Email),
+            "phone" => Some(IdentifierKind::Phone),
+            "national_id" => Some(IdentifierKind::NationalId),
+            other => QualifiedName::parse(other).ok().filter(|n| n.column.is_some()).map(IdentifierKind::Column),
+        }
+    }
+
     /// The kind as written before the `=`.
     pub fn label(&self) -> String {
         match self {
@@ -230,6 +240,9 @@ mod tests {
         let IdentifierKind::Column(name) = s.kind() else { panic!("not a column") };
         assert_eq!((name.dataset.as_str(), name.column.as_deref()), ("a=b", Some("c.d")));
         assert_eq!(s.value(), "x'); DROP TABLE t; --=");
+        // As a request stores it (kind label and value) and reads it back.
+        let back = SubjectIdentifier::new(IdentifierKind::from_label(&s.kind().label()).unwrap(), s.value()).unwrap();
+        assert_eq!(back, s);
     }
 
     #[test]
