@@ -2,19 +2,9 @@
 
 mod common;
 
-use common::{MyDatabase, PgDatabase, TempDir};
+use common::{almanac, MyDatabase, PgDatabase, TempDir};
 use serde_json::{json, Value};
-use std::process::{Command, Output};
-
-fn almanac(store: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_almanac"))
-        .args(args)
-        .env("ALMANAC_STORE", store)
-        .env_remove("ALMANAC_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run almanac")
-}
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

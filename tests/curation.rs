@@ -8,18 +8,11 @@ mod common;
 
 use common::{error_code, StoreKind, TempDir, TestApp, TestStore};
 use serde_json::{json, Value};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn almanac(store: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_almanac"))
-        .args(args)
-        .env("ALMANAC_STORE", store)
-        .env("USER", "steward")
-        .env_remove("ALMANAC_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run almanac")
+    common::almanac_with(store, args, &[("USER", "steward")])
 }
 
 fn ok(o: Output) -> String {

@@ -6,7 +6,10 @@
 mod common;
 
 use almanac::privacy::erasure::{footprint, Footprint, Reach, SubjectIdentifier};
-use common::{chinook_dir, chinook_script, chinook_sqlite, open_app, scan_source, MyDatabase, PgDatabase, StoreKind, TempDir, TestStore};
+use common::{
+    almanac, almanac_with, chinook_dir, chinook_script, chinook_sqlite, open_app, scan_source, MyDatabase, PgDatabase, StoreKind, TempDir,
+    TestStore,
+};
 use sqlx::Connection;
 
 fn subjects(written: &[&str]) -> Vec<SubjectIdentifier> {
@@ -339,25 +342,9 @@ async fn sqlite_rows(path: &std::path::Path) -> Vec<String> {
     out
 }
 
-fn almanac(store: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
-        .args(args)
-        .env("ALMANAC_STORE", store)
-        .env_remove("ALMANAC_CONFIG")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run almanac")
-}
-
 /// Runs `erasure execute ID` with a crash point set, and checks the process died there.
 fn killed_while_executing(store: &str, id: &str, variable: &str, after: &str) {
-    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
-        .args(["erasure", "execute", id])
-        .env("ALMANAC_STORE", store)
-        .env_remove("ALMANAC_CONFIG")
-        .env(variable, after)
-        .output()
-        .unwrap();
+    let killed = almanac_with(store, &["erasure", "execute", id], &[(variable, after)]);
     assert!(!killed.status.success(), "the hook did not stop the run");
     assert!(String::from_utf8_lossy(&killed.stderr).contains(variable), "{}", String::from_utf8_lossy(&killed.stderr));
 }

@@ -343,3 +343,21 @@ macro_rules! on_both_stores {
         }
     };
 }
+
+/// Runs the `almanac` binary against `store`, with neither a configuration file nor a log
+/// filter from the caller's environment, and with the variables `env` set.
+pub fn almanac_with(store: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_almanac"))
+        .args(args)
+        .env("ALMANAC_STORE", store)
+        .env_remove("ALMANAC_CONFIG")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run almanac")
+}
+
+/// Runs the `almanac` binary against `store` (see [`almanac_with`]).
+pub fn almanac(store: &str, args: &[&str]) -> std::process::Output {
+    almanac_with(store, args, &[])
+}

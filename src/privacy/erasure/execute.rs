@@ -258,10 +258,7 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
         if steps.is_empty() {
             continue;
         }
-        let (mut conn, source) = footprint::connect(catalog, config, &source_plan.source, false).await?;
-        let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await;
-        conn.close().await;
-        let found = located?.footprint;
+        let found = footprint::locate_read_only(catalog, config, &source_plan.source, &subjects).await?.footprint;
         if footprint::key_names(&found.identity_keys) != source_plan.identity_keys {
             return Err(ErasureError::PlanChanged(source_plan.source.clone()));
         }

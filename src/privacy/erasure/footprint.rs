@@ -164,10 +164,20 @@ pub async fn find(
     source_name: &str,
     subjects: &[SubjectIdentifier],
 ) -> Result<Footprint, ErasureError> {
+    Ok(locate_read_only(catalog, config, source_name, subjects).await?.footprint)
+}
+
+/// [`locate`] over a read-only connection of its own, closed before returning.
+pub(crate) async fn locate_read_only(
+    catalog: &Catalog,
+    config: &Config,
+    source_name: &str,
+    subjects: &[SubjectIdentifier],
+) -> Result<Located, ErasureError> {
     let (mut conn, source) = connect(catalog, config, source_name, false).await?;
     let located = locate(catalog, config, &mut conn, &source, subjects).await;
     conn.close().await;
-    Ok(located?.footprint)
+    located
 }
 
 /// A registered SQL source, connected (read-only unless `write`).

@@ -326,10 +326,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     let mut manual_tasks = Vec::new();
     let mut not_followed = Vec::new();
     for source in database_sources(catalog, &mut manual_tasks).await? {
-        let (mut conn, source) = footprint::connect(catalog, config, &source.name, false).await?;
-        let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await;
-        conn.close().await;
-        let located = located?;
+        let located = footprint::locate_read_only(catalog, config, &source.name, &subjects).await?;
         let found = located.footprint;
         not_followed.extend(found.cut.iter().map(|c| format!("{}: {c}", source.name)));
         // Rows below a path not followed may reference rows the plan deletes: the engine would
