@@ -109,6 +109,100 @@ async fn chinook_footprints(
     assert_eq!(gone, expected.iter().map(|e| e.1).sum::<i64>());
     assert_eq!(after.len() as i64, before.len() as i64 - gone, "no row changed or came");
     assert!(find(subjects(&["email=leonekohler@surfeu.de"])).await.datasets.is_empty());
+
+    // With policies. François Tremblay's invoices are kept with their personal columns
+    // anonymised and their amounts kept; his customer row, which they reference through a
+    // column that cannot be NULL, is kept anonymised too, and the lines with their invoices.
+    use almanac::privacy::erasure::policy::{self, Ground, Hold, Policy, PolicyAction, Strategy};
+    let francois = subjects(&["email=FTremblay@gmail.com"]);
+    let found = find(francois.clone()).await;
+    let qualified = |table: &str| {
+        let d = found.datasets.iter().find(|d| d.dataset.to_lowercase().replace('_', "") == table).expect(table);
+        almanac::catalog::names::QualifiedName::dataset(name, &d.namespace, &d.dataset).to_string()
+    };
+    let (invoice, customer, lines) = (qualified("invoice"), qualified("customer"), qualified("invoiceline"));
+    let invoices_of_francois = found.datasets.iter().find(|d| d.dataset.to_lowercase() == "invoice").unwrap().rows;
+    let policy_of = |action, columns: Vec<(String, Strategy)>, hold| Policy {
+        action,
+        columns: columns.into_iter().collect(),
+        hold,
+        reason: Some("tax law keeps the amounts".into()),
+    };
+    policy::set(&app.catalog, &invoice, Some(policy_of(PolicyAction::Anonymize, Vec::new(), None)), now).await.unwrap();
+    // A strategy the live schema refuses leaves the column unhandled: no approval.
+    let email = key_of("customer", footprint::KeyKind::Email).column.clone();
+    let null_email = policy_of(PolicyAction::Anonymize, vec![(email.clone(), Strategy::Null)], None);
+    policy::set(&app.catalog, &customer, Some(null_email), now).await.unwrap();
+    let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &francois, "alice", now).await.unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    let unhandled: Vec<_> = plan.coverage.iter().filter(|c| !c.handled).collect();
+    assert!(matches!(&unhandled[..], [c] if c.column == email && c.handling.contains("cannot be NULL")), "{:#?}", plan.coverage);
+    let err = request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap_err().to_string();
+    assert!(err.contains("unhandled") && err.contains(&email), "{err}");
+    // Without a policy of its own, the customer row is kept because its invoices are.
+    policy::set(&app.catalog, &customer, None, now).await.unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    let steps: Vec<(&str, &str)> = plan.steps.iter().map(|s| (s.dataset.as_str(), s.action.as_str())).collect();
+    assert_eq!(steps, [(lines.as_str(), "anonymize"), (invoice.as_str(), "anonymize"), (customer.as_str(), "anonymize")], "{plan:#?}");
+    assert!(plan.coverage.iter().all(|c| c.handled), "{:#?}", plan.coverage);
+    assert!(plan.steps[2].policy.starts_with("kept"), "{:?}", plan.steps[2]);
+    assert!(plan.steps[1].policy.contains("v1"), "{:?}", plan.steps[1]);
+    let email_step = plan.steps[2].anonymize.iter().find(|a| a.column == email).expect("e-mail anonymised");
+    assert_eq!((&email_step.with, email_step.effect.as_str()), (&Strategy::Fake, "anonymises"), "NOT NULL: a fake value");
+    assert!(!plan.steps[1].anonymize.is_empty(), "the billing address is personal: {:?}", plan.steps[1]);
+    let before = all_rows().await;
+    request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+    let done = execute::execute(&app.catalog, &app.config, r.id, now).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+    let after = all_rows().await;
+    assert_eq!(after.len(), before.len(), "nothing deleted");
+    let old: Vec<&String> = before.iter().filter(|r| !after.contains(*r)).collect();
+    let new: Vec<&String> = after.iter().filter(|r| !before.contains(*r)).collect();
+    assert_eq!(old.len() as i64, 1 + invoices_of_francois, "his customer row and invoices changed, nothing else: {old:?}");
+    assert_eq!(new.len(), old.len());
+    assert!(old.iter().any(|r| r.contains("ftremblay@gmail.com")) && !after.iter().any(|r| r.to_lowercase().contains("tremblay")), "{new:?}");
+    // The amounts (the last column of an invoice) and the customer's support rep are as they were.
+    let last = |r: &&String| -> String {
+        let table = r.split('|').next().unwrap_or_default().to_string();
+        let tail = r.trim_end_matches(')').rsplit(['|', ',']).next().unwrap_or_default().to_string();
+        format!("{table}:{tail}")
+    };
+    let (mut a, mut b): (Vec<String>, Vec<String>) = (old.iter().map(last).collect(), new.iter().map(last).collect());
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    assert!(find(francois.clone()).await.datasets.is_empty(), "nothing matches him any more");
+
+    // A legal hold: Bjørn Hansen's invoices are kept as they are until the end of 2030 (and
+    // with them his customer row and the lines); his request is held, then, once the hold has
+    // ended, planned again and erased.
+    let hold = Hold { ground: Ground::LegalObligation, statute: "tax code: invoices are kept ten years".into(), until: "2030-12-31".parse().unwrap() };
+    policy::set(&app.catalog, &invoice, Some(policy_of(PolicyAction::Retain, Vec::new(), Some(hold.clone()))), now).await.unwrap();
+    let bjorn = subjects(&["email=bjorn.hansen@yahoo.no"]);
+    let held_rows: i64 = find(bjorn.clone()).await.datasets.iter().map(|d| d.rows).sum();
+    let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &bjorn, "alice", now).await.unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    assert!(plan.steps.iter().all(|s| s.action == "retain" && s.hold.as_ref() == Some(&hold)), "{plan:#?}");
+    let before = all_rows().await;
+    request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+    let held = execute::execute(&app.catalog, &app.config, r.id, now).await.unwrap();
+    assert_eq!(held.status, RequestStatus::Held);
+    assert_eq!(held.hold_until.map(|d| d.date_naive().to_string()).as_deref(), Some("2031-01-01"));
+    assert_eq!(all_rows().await, before, "held rows stay as they were");
+    let report = execute::report(&app.catalog, r.id).await.unwrap();
+    let retained: i64 = report["retained"].as_array().unwrap().iter().map(|h| h["rows"].as_i64().unwrap()).sum();
+    assert_eq!(retained, held_rows, "{report:#}");
+    assert!(report["retained"][0]["ground"] == "Art. 17(3)(b)" && report["retained"][0]["restricted"] == true, "{report:#}");
+    let soon = request::open_requests(&app.catalog, Some(chrono::Duration::days(1)), "2031-01-01T12:00:00Z".parse().unwrap()).await.unwrap();
+    assert!(soon.iter().any(|o| o.id == r.id), "listed when its hold ends");
+    let later: chrono::DateTime<chrono::Utc> = "2031-01-02T09:00:00Z".parse().unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, later).await.unwrap();
+    assert!(plan.steps.iter().all(|s| s.action == "delete"), "the hold ended: {plan:#?}");
+    request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", later).await.unwrap();
+    let done = execute::execute(&app.catalog, &app.config, r.id, later).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+    assert_eq!(all_rows().await.len() as i64, before.len() as i64 - held_rows);
+    assert!(find(bjorn).await.datasets.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

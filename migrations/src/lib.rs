@@ -17,6 +17,7 @@ mod m0012_source_removed;
 mod m0013_lineage;
 mod m0014_file_datasets;
 mod m0015_privacy_requests;
+mod m0016_erasure_policies;
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_lineage::Migration),
             Box::new(m0014_file_datasets::Migration),
             Box::new(m0015_privacy_requests::Migration),
+            Box::new(m0016_erasure_policies::Migration),
         ]
     }
 }

@@ -97,11 +97,13 @@ pub enum Action {
     PrivacyRequestExtend,
     /// A request rejected or cancelled, with the reason.
     PrivacyRequestClose,
+    /// An erasure policy set or removed (a new version of its scope's policy).
+    ErasurePolicySet,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -127,6 +129,7 @@ impl Action {
         Action::PrivacyRequestVerify,
         Action::PrivacyRequestExtend,
         Action::PrivacyRequestClose,
+        Action::ErasurePolicySet,
     ];
 
     /// The stored name (`tag.add`).
@@ -157,6 +160,7 @@ impl Action {
             Action::PrivacyRequestVerify => "privacy_request.verify",
             Action::PrivacyRequestExtend => "privacy_request.extend",
             Action::PrivacyRequestClose => "privacy_request.close",
+            Action::ErasurePolicySet => "erasure_policy.set",
         }
     }
 

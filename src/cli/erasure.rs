@@ -4,6 +4,7 @@
 
 use super::{esc, Context, Format};
 use almanac::audit::Actor;
+use almanac::privacy::erasure::policy::{self, Ground, Hold, Policy, PolicyAction, StoredPolicy, Strategy};
 use almanac::privacy::erasure::{access, execute, request, ErasurePlan, RequestKind, RequestStatus, SubjectIdentifier};
 use clap::Subcommand;
 
@@ -87,6 +88,53 @@ pub(crate) enum ErasureCommand {
     /// A request's state and stored plan.
     Show {
         id: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Erasure policies: delete, anonymize or retain a subject's rows, per dataset, source or
+    /// globally (`*`).
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Set the policy of SCOPE (`*`, a source, or source.namespace.dataset) as a new version.
+    Set {
+        scope: String,
+        /// delete, anonymize or retain.
+        #[arg(long)]
+        action: String,
+        /// For anonymize, in a dataset's policy: COLUMN=null|fake|hash|fixed:VALUE|keep:REASON
+        /// (repeatable); other personal columns get a strategy from the live schema.
+        #[arg(long = "column")]
+        columns: Vec<String>,
+        /// For retain: the Art. 17(3) ground (legal_obligation or b, legal_claims or e, ...).
+        #[arg(long)]
+        ground: Option<String>,
+        /// For retain: the law that requires keeping the rows.
+        #[arg(long)]
+        statute: Option<String>,
+        /// For retain: the last day the rows are kept (YYYY-MM-DD).
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Remove the policy of SCOPE (a new version that sets none).
+    Remove { scope: String },
+    /// The policies in force.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Every version of SCOPE's policy.
+    History {
+        scope: String,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -213,6 +261,7 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
             let r = request::close(&state.catalog, id, RequestStatus::Rejected, &reason, now).await?;
             out!("request {} {}", r.id, r.status.as_str());
         }
+        ErasureCommand::Policy { command } => run_policy(&state, command, now).await?,
         ErasureCommand::Show { id, format } => {
             let r = request::get(&state.catalog, id).await?;
             let plan = request::stored_plan(&state.catalog, id).await?;
@@ -247,6 +296,72 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
     Ok(())
 }
 
+async fn run_policy(state: &almanac::app::AppState, command: PolicyCommand, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    let show = |p: &StoredPolicy| {
+        let what = match &p.policy {
+            None => "removed".to_string(),
+            Some(policy) => serde_json::to_string(policy).unwrap_or_default(),
+        };
+        format!("{}  v{}  {}  by {} at {}", esc(&p.scope), p.version, esc(&what), esc(&p.author), p.created_at.format("%Y-%m-%d %H:%M"))
+    };
+    match command {
+        PolicyCommand::Set { scope, action, columns, ground, statute, until, reason, format } => {
+            let action = PolicyAction::parse(action.trim()).ok_or_else(|| anyhow::anyhow!("--action is delete, anonymize or retain"))?;
+            let mut strategies = std::collections::BTreeMap::new();
+            for c in &columns {
+                let (column, strategy) = c.split_once('=').ok_or_else(|| anyhow::anyhow!("--column is COLUMN=STRATEGY"))?;
+                let strategy = Strategy::parse(strategy)
+                    .ok_or_else(|| anyhow::anyhow!("the strategy for `{}` is null, fake, hash, fixed:VALUE or keep:REASON", esc(column)))?;
+                strategies.insert(column.to_string(), strategy);
+            }
+            let hold = match (ground, statute, until) {
+                (None, None, None) => None,
+                (Some(g), Some(statute), Some(until)) => Some(Hold {
+                    ground: Ground::parse(&g).ok_or_else(|| anyhow::anyhow!("unknown ground `{}`: an Art. 17(3) point (a to e) or its name", esc(&g)))?,
+                    statute,
+                    until,
+                }),
+                _ => anyhow::bail!("a hold needs --ground, --statute and --until together"),
+            };
+            let stored = policy::set(&state.catalog, &scope, Some(Policy { action, columns: strategies, hold, reason }), now).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&stored)?),
+                Format::Text => out!("{}", show(&stored)),
+            }
+        }
+        PolicyCommand::Remove { scope } => {
+            let stored = policy::set(&state.catalog, &scope, None, now).await?;
+            out!("{}", show(&stored));
+        }
+        PolicyCommand::List { format } => {
+            let all: Vec<StoredPolicy> = policy::in_force(state.catalog.connection()).await?.into_values().collect();
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&all)?),
+                Format::Text => {
+                    if all.is_empty() {
+                        out!("no policies: every subject's rows are deleted");
+                    }
+                    for p in &all {
+                        out!("{}", show(p));
+                    }
+                }
+            }
+        }
+        PolicyCommand::History { scope, format } => {
+            let all = policy::history(&state.catalog, &scope).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::to_string_pretty(&all)?),
+                Format::Text => {
+                    for p in &all {
+                        out!("{}", show(p));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn print_plan(plan: &ErasurePlan, format: Format) -> anyhow::Result<()> {
     match format {
         Format::Json => out!("{}", serde_json::to_string_pretty(plan)?),
@@ -254,7 +369,19 @@ fn print_plan(plan: &ErasurePlan, format: Format) -> anyhow::Result<()> {
             out!("plan of request {}: {} steps, {} manual tasks", plan.request, plan.steps.len(), plan.manual_tasks.len());
             for s in &plan.steps {
                 let suggested = if s.uses_suggested_keys { "  (through suggested identity keys)" } else { "" };
-                out!("{:>3}. {} {} rows of {}{}", s.order, s.action, s.rows, esc(&s.dataset), suggested);
+                out!("{:>3}. {} {} rows of {}{}  [{}]", s.order, s.action, s.rows, esc(&s.dataset), suggested, esc(&s.policy));
+                for a in &s.anonymize {
+                    out!("       {}: {} ({})", esc(&a.column), esc(&serde_json::to_string(&a.with)?), a.effect);
+                }
+                if let Some(h) = &s.hold {
+                    out!("       held: {} ({}) until {}", h.ground.article(), esc(&h.statute), h.until);
+                }
+            }
+            for c in plan.coverage.iter().filter(|c| !c.handled) {
+                out!("  NOT HANDLED: {}.{}: {}", esc(&c.dataset), esc(&c.column), esc(&c.handling));
+            }
+            for w in &plan.warnings {
+                out!("  warning: {}", esc(w));
             }
             for t in &plan.manual_tasks {
                 out!("  manual: {}: {}", esc(&t.source), esc(&t.reason));

@@ -3,7 +3,8 @@
 
 use super::{acting, ApiError, ApiResult};
 use crate::ids::{GlobalId, IdKind};
-use crate::privacy::erasure::{execute, request, ErasureError, PrivacyRequest, RequestKind, SubjectIdentifier};
+use crate::privacy::erasure::policy::{self, Policy, StoredPolicy};
+use crate::privacy::erasure::{execute, request, ErasureError, PrivacyRequest, RequestKind, RequestStatus, SubjectIdentifier};
 use async_graphql::{Context, Json, Object, ID};
 
 /// An erasure request (GDPR Art. 17): never the subject's identifiers, only their count.
@@ -14,8 +15,9 @@ impl ErasureRequest {
     async fn id(&self) -> ID {
         ID(GlobalId::privacy_request(self.0.id).to_string())
     }
-    /// `received`, `planned`, `approved`, `executing`, `verifying`, `completed`,
-    /// `partially_completed`.
+    /// `received`, `planned`, `approved`, `executing`, `verifying`, `completed`, `held`
+    /// (rows kept under a legal hold until `holdUntil`), `partially_completed`, `failed`,
+    /// `rejected`, `cancelled`.
     async fn status(&self) -> &str {
         self.0.status.as_str()
     }
@@ -39,6 +41,14 @@ impl ErasureRequest {
     }
     async fn approved_by(&self) -> Option<&str> {
         self.0.approved_by.as_deref()
+    }
+    /// When held: the day its held rows are to be erased (RFC 3339, UTC).
+    async fn hold_until(&self) -> Option<String> {
+        self.0.hold_until.map(|d| d.to_rfc3339())
+    }
+    /// Why the due date was extended, when it was.
+    async fn extension_reason(&self) -> Option<&str> {
+        self.0.extension_reason.as_deref()
     }
     /// The stored plan: steps (dataset, action, rows, how found), manual tasks, paths not
     /// followed.
@@ -98,6 +108,77 @@ pub async fn verify(ctx: &Context<'_>, id: ID) -> ApiResult<ErasureRequest> {
     Ok(ErasureRequest(execute::verify(&state.catalog, &state.config, request_id(&id)?, chrono::Utc::now()).await?))
 }
 
+/// How a request is closed without being carried out.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Cancelled,
+    Rejected,
+}
+
+pub async fn extend(ctx: &Context<'_>, id: ID, reason: String) -> ApiResult<ErasureRequest> {
+    let state = acting(ctx)?;
+    Ok(ErasureRequest(request::extend(&state.catalog, request_id(&id)?, &reason, chrono::Utc::now()).await?))
+}
+
+pub async fn close(ctx: &Context<'_>, id: ID, outcome: Closing, reason: String) -> ApiResult<ErasureRequest> {
+    let state = acting(ctx)?;
+    let status = match outcome {
+        Closing::Cancelled => RequestStatus::Cancelled,
+        Closing::Rejected => RequestStatus::Rejected,
+    };
+    Ok(ErasureRequest(request::close(&state.catalog, request_id(&id)?, status, &reason, chrono::Utc::now()).await?))
+}
+
+pub async fn list(ctx: &Context<'_>, due_within_days: Option<u32>) -> ApiResult<Vec<ErasureRequest>> {
+    let state = acting(ctx)?;
+    let within = due_within_days.map(|d| chrono::Duration::days(i64::from(d)));
+    Ok(request::open_requests(&state.catalog, within, chrono::Utc::now()).await?.into_iter().map(ErasureRequest).collect())
+}
+
+/// A version of an erasure policy.
+pub struct ErasurePolicy(pub StoredPolicy);
+
+#[Object]
+impl ErasurePolicy {
+    /// `*`, a source's name, or a dataset's qualified name.
+    async fn scope(&self) -> &str {
+        &self.0.scope
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The policy (action, column strategies, hold, reason); null when this version removed it.
+    async fn policy(&self) -> Option<Json<serde_json::Value>> {
+        self.0.policy.as_ref().map(|p| Json(serde_json::to_value(p).unwrap_or_default()))
+    }
+    async fn author(&self) -> &str {
+        &self.0.author
+    }
+    /// RFC 3339, UTC.
+    async fn created_at(&self) -> String {
+        self.0.created_at.to_rfc3339()
+    }
+}
+
+pub async fn policies(ctx: &Context<'_>, scope: Option<String>) -> ApiResult<Vec<ErasurePolicy>> {
+    let state = acting(ctx)?;
+    let all = match scope {
+        Some(scope) => policy::history(&state.catalog, &scope).await?,
+        None => policy::in_force(state.catalog.connection()).await?.into_values().collect(),
+    };
+    Ok(all.into_iter().map(ErasurePolicy).collect())
+}
+
+pub async fn set_policy(ctx: &Context<'_>, scope: String, value: Option<serde_json::Value>) -> ApiResult<ErasurePolicy> {
+    let state = acting(ctx)?;
+    // The parser's message names a field or a variant, never a subject's value.
+    let parsed: Option<Policy> = value
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| ApiError::InvalidInput(format!("not an erasure policy: {e}")))?;
+    Ok(ErasurePolicy(policy::set(&state.catalog, &scope, parsed, chrono::Utc::now()).await?))
+}
+
 impl From<ErasureError> for ApiError {
     fn from(e: ErasureError) -> Self {
         match e {
@@ -106,6 +187,7 @@ impl From<ErasureError> for ApiError {
             | ErasureError::NoSubject
             | ErasureError::TooManyIdentifiers(_)
             | ErasureError::BadActor(_)
+            | ErasureError::Policy(_)
             | ErasureError::UnknownColumn(_) => ApiError::InvalidInput(e.to_string()),
             ErasureError::WrongState { .. }
             | ErasureError::SelfApproval(_)
@@ -114,6 +196,7 @@ impl From<ErasureError> for ApiError {
             | ErasureError::PlanChanged(_)
             | ErasureError::ManualFirst(_)
             | ErasureError::AlreadyExtended(_)
+            | ErasureError::Uncovered { .. }
             | ErasureError::Closed(_) => ApiError::Conflict(e.to_string()),
             ErasureError::Unreachable { .. } | ErasureError::Query { .. } | ErasureError::FilesNotSearched(_) => {
                 ApiError::SourceUnreachable(e.to_string())

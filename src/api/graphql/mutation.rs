@@ -331,6 +331,40 @@ impl MutationRoot {
         super::erasure::verify(ctx, id).await
     }
 
+    /// Extends a request's due date by two months (once, GDPR Art. 12(3)), with the reason.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn extend_erasure_request(&self, ctx: &Context<'_>, id: ID, reason: String) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::extend(ctx, id, reason).await
+    }
+
+    /// Closes an open request without carrying it out: `CANCELLED` (withdrawn) or `REJECTED`
+    /// (unfounded or excessive, Art. 12(5)), with the reason; its identifiers are dropped.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn close_erasure_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        outcome: super::erasure::Closing,
+        reason: String,
+    ) -> ApiResult<super::erasure::ErasureRequest> {
+        super::erasure::close(ctx, id, outcome, reason).await
+    }
+
+    /// Sets the erasure policy of `scope` (`*`, a source, or a dataset's qualified name) as a
+    /// new version, audited. `policy` is JSON: `{"action": "delete"|"anonymize"|"retain",
+    /// "columns": {"COL": {"strategy": "null"|"fake"|"hash"|"fixed"|"keep", "value"?, "reason"?}},
+    /// "hold": {"ground": "legal_obligation", "statute": "...", "until": "YYYY-MM-DD"},
+    /// "reason": "..."}`; `null` removes the scope's policy.
+    #[graphql(guard = "Allowed(guard::ERASURE)")]
+    async fn set_erasure_policy(
+        &self,
+        ctx: &Context<'_>,
+        scope: String,
+        policy: Option<async_graphql::Json<serde_json::Value>>,
+    ) -> ApiResult<super::erasure::ErasurePolicy> {
+        super::erasure::set_policy(ctx, scope, policy.map(|p| p.0)).await
+    }
+
     /// Removes a lineage edge added by hand.
     #[graphql(guard = "Allowed(guard::LINEAGE)")]
     async fn remove_lineage_edge(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {

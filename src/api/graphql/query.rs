@@ -132,6 +132,19 @@ impl QueryRoot {
         super::erasure::get(ctx, id).await
     }
 
+    /// Open erasure and access requests, soonest due first (a held request is due when its
+    /// hold ends); with `dueWithinDays`, only those due by then, overdue ones included.
+    #[graphql(guard = "super::guard::Allowed(super::guard::ERASURE)")]
+    async fn erasure_requests(&self, ctx: &Context<'_>, due_within_days: Option<u32>) -> ApiResult<Vec<super::erasure::ErasureRequest>> {
+        super::erasure::list(ctx, due_within_days).await
+    }
+
+    /// The erasure policies in force, or with `scope` every version of that scope's policy.
+    #[graphql(guard = "super::guard::Allowed(super::guard::ERASURE)")]
+    async fn erasure_policies(&self, ctx: &Context<'_>, scope: Option<String>) -> ApiResult<Vec<super::erasure::ErasurePolicy>> {
+        super::erasure::policies(ctx, scope).await
+    }
+
     /// The personal-data categories: built-in and configured ones.
     async fn pii_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<PiiCategory>> {
         Ok(app(ctx)?.classifier.taxonomy().all().iter().cloned().map(PiiCategory).collect())

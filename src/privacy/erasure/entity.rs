@@ -32,6 +32,8 @@ pub struct Model {
     pub extension_reason: Option<String>,
     /// Why a request was rejected or cancelled.
     pub closing_reason: Option<String>,
+    /// While held: the day the first legal hold on kept rows ends.
+    pub hold_until: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

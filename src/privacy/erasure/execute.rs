@@ -6,7 +6,10 @@
 //! still be what was approved.
 
 use super::entity as privacy_request;
-use super::footprint::{self, TableKey};
+use super::decide::{fake_integer, fake_value, ColumnAnonymization};
+use super::footprint::{self, Located, TableKey};
+use super::policy::{Hold, Strategy};
+use super::sealed::SealingKey;
 use super::request::{identifiers, sealing_key, ErasurePlan, PlanStep, PrivacyRequest, RequestStatus, SourcePlan};
 use super::source::SourceConnection;
 use super::subject::SubjectIdentifier;
@@ -55,7 +58,12 @@ pub type Execution = BTreeMap<String, Vec<SourceOutcome>>;
 pub struct Remaining {
     pub dataset: String,
     pub action: String,
+    /// Rows of the subject still there: for anonymised rows, those that still match the
+    /// subject's identifiers; for held rows, the rows kept.
     pub remaining: i64,
+    /// For held rows: the hold they are kept under (restricted, GDPR Art. 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<Hold>,
 }
 
 /// For tests of resumption: the process aborts after this many changing statements
@@ -88,6 +96,7 @@ pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<
         return Err(ErasureError::ManualFirst(blocked.source.clone()));
     }
     let subjects = identifiers(catalog, config, &model).await?;
+    let key = sealing_key(catalog, config).await?;
     let mut journal: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
     if !resuming {
         transition(
@@ -107,7 +116,7 @@ pub async fn execute(catalog: &Catalog, config: &Config, id: i64, now: DateTime<
         if steps.is_empty() || done {
             continue;
         }
-        let outcome = run_source(catalog, config, source_plan, &plan.plan_hash, &steps, &subjects, resuming, now).await?;
+        let outcome = run_source(catalog, config, source_plan, &plan.plan_hash, &steps, &subjects, &key, resuming, now).await?;
         // The worst moment to stop: the source committed, the journal not yet written.
         crash_point("ALMANAC_TEST_ABORT_AFTER_COMMITS", &COMMITS);
         journal.entry(source_plan.source.clone()).or_default().push(outcome);
@@ -135,6 +144,7 @@ async fn run_source(
     plan_hash: &str,
     steps: &[&PlanStep],
     subjects: &[SubjectIdentifier],
+    key: &SealingKey,
     resuming: bool,
     now: DateTime<Utc>,
 ) -> Result<SourceOutcome, ErasureError> {
@@ -146,7 +156,14 @@ async fn run_source(
             // A run that stopped after this source's commit, before its journal entry, left
             // nothing of the planned rows: those steps are done. Only when the search is the
             // approved one: with an identity key rejected since, nothing found means nothing.
-            let left: i64 = located.footprint.datasets.iter().map(|d| d.rows + d.shared_rows).sum();
+            let mut left = 0;
+            for step in steps.iter().filter(|s| s.action != "retain") {
+                left += left_after(&mut conn, step, &located).await.map_err(|e| ErasureError::Query {
+                    source_name: source_name.to_string(),
+                    dataset: step.dataset.clone(),
+                    message: footprint::redact(&e.to_string(), subjects),
+                })?;
+            }
             let same_keys = footprint::key_names(&located.footprint.identity_keys) == source_plan.identity_keys;
             if resuming && same_keys && left == 0 {
                 return Ok(SourceOutcome {
@@ -185,6 +202,12 @@ async fn run_source(
                     }
                     rows as u64
                 }
+                "anonymize" => anonymize_rows(&mut conn, &table, selection, &step.anonymize, key).await.map_err(|e| failed(&table, e))?,
+                // Held rows stay as they are; they are counted, so a change since the plan stops the run.
+                "retain" => match &selection.own {
+                    Some(own) => conn.count(&footprint::count_of(&table, own.clone())).await.map_err(|e| failed(&table, e))? as u64,
+                    None => 0,
+                },
                 _ => delete_rows(&mut conn, &table, selection).await.map_err(|e| failed(&table, e))?,
             };
             if rows as i64 != step.rows {
@@ -240,6 +263,100 @@ async fn delete_rows(conn: &mut SourceConnection, table: &TableKey, selection: &
     Ok(deleted)
 }
 
+/// Overwrites the personal columns of the subject's rows of one dataset as the plan says:
+/// in one statement when every value is the same for all rows (NULL, a fixed value), else row
+/// by row through the primary key (keyed hashes and fake values depend on each row's value).
+/// Returns the rows changed.
+async fn anonymize_rows(
+    conn: &mut SourceConnection,
+    table: &TableKey,
+    selection: &footprint::Selection,
+    columns: &[ColumnAnonymization],
+    key: &SealingKey,
+) -> Result<u64, sqlx::Error> {
+    let Some(own) = &selection.own else { return Ok(0) };
+    let rows = conn.count(&footprint::count_of(table, own.clone())).await? as u64;
+    let writes: Vec<&ColumnAnonymization> = columns.iter().filter(|a| !matches!(a.with, Strategy::Keep { .. })).collect();
+    if writes.is_empty() || rows == 0 {
+        return Ok(rows);
+    }
+    let constant = |a: &ColumnAnonymization| -> Expr {
+        match &a.with {
+            Strategy::Fixed { value } if a.integer => Expr::val(value.trim().parse::<i64>().unwrap_or_default()),
+            Strategy::Fixed { value } => Expr::val(value.clone()),
+            _ => Expr::val(None::<String>),
+        }
+    };
+    if !writes.iter().any(|a| matches!(a.with, Strategy::Hash | Strategy::Fake)) {
+        let mut update = Query::update();
+        update.table(footprint::table_ref(table)).cond_where(own.clone());
+        for a in &writes {
+            update.value(Alias::new(&a.column), constant(a));
+        }
+        conn.execute(&update).await?;
+        crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
+        return Ok(rows);
+    }
+    let (pk, family) = selection.key.clone().ok_or_else(|| sqlx::Error::Protocol("no single-column primary key to update by".into()))?;
+    let mut select = Query::select();
+    select.from(footprint::table_ref(table)).cond_where(own.clone()).expr(conn.as_text(Expr::col(Alias::new(&pk))));
+    for a in &writes {
+        select.expr(conn.as_text(Expr::col(Alias::new(&a.column))));
+    }
+    let found = conn.text_rows(&select, writes.len() + 1).await?;
+    let rng = ring::rand::SystemRandom::new();
+    let mut random = || {
+        let mut b = [0u8; 4];
+        ring::rand::SecureRandom::fill(&rng, &mut b).map(|_| u32::from_le_bytes(b)).unwrap_or(0)
+    };
+    for row in found {
+        let Some(key_text) = row.first().cloned().flatten() else { continue };
+        let mut update = Query::update();
+        update.table(footprint::table_ref(table));
+        for (a, old) in writes.iter().zip(row.iter().skip(1)) {
+            let value = match (&a.with, old) {
+                (Strategy::Hash | Strategy::Fake, None) => Expr::val(None::<String>),
+                (Strategy::Hash, Some(old)) => {
+                    let hash = key.value_hash(old);
+                    Expr::val(hash[..a.max_chars.unwrap_or(hash.len()).min(hash.len())].to_string())
+                }
+                (Strategy::Fake, Some(old)) if a.integer => Expr::val(fake_integer(old, &mut random)),
+                (Strategy::Fake, Some(old)) => Expr::val(fake_value(old, a.max_chars, &mut random)),
+                _ => constant(a),
+            };
+            update.value(Alias::new(&a.column), value);
+        }
+        let key_value = match family {
+            almanac_scanners::TypeFamily::Integer => {
+                Expr::val(key_text.trim().parse::<i64>().map_err(|_| sqlx::Error::Protocol("a primary key did not read as an integer".into()))?)
+            }
+            _ => Expr::val(key_text),
+        };
+        update.and_where(Expr::col(Alias::new(&pk)).eq(key_value));
+        conn.execute(&update).await?;
+        crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
+    }
+    Ok(rows)
+}
+
+/// What is left of one step's rows on a source located again: deleted rows still there,
+/// anonymised rows still matching the subject's identifiers, other people's rows still
+/// referencing the subject's, held rows kept.
+async fn left_after(conn: &mut SourceConnection, step: &PlanStep, located: &Located) -> Result<i64, sqlx::Error> {
+    let table: TableKey = (step.namespace.clone(), step.table.clone());
+    let Some(d) = located.footprint.datasets.iter().find(|d| d.namespace == step.namespace && d.dataset == step.table) else {
+        return Ok(0);
+    };
+    Ok(match step.action.as_str() {
+        "unlink" => d.shared_rows,
+        "anonymize" => match located.selections.get(&table).and_then(|s| s.direct.clone()) {
+            Some(direct) => conn.count(&footprint::count_of(&table, direct)).await?,
+            None => 0,
+        },
+        _ => d.rows,
+    })
+}
+
 /// Looks again, on every source the plan touched, for what the plan removed, and records what
 /// is left. A request with nothing left is completed and closed: its sealed identifiers are
 /// replaced by keyed hashes (the suppression list), so the catalog keeps nothing readable of
@@ -247,8 +364,8 @@ async fn delete_rows(conn: &mut SourceConnection, table: &TableKey, selection: &
 pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc>) -> Result<PrivacyRequest, ErasureError> {
     let model = load(catalog, id).await?;
     let request = PrivacyRequest::try_from(model.clone())?;
-    if !matches!(request.status, RequestStatus::Verifying | RequestStatus::PartiallyCompleted) {
-        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "verifying or partially completed" });
+    if !matches!(request.status, RequestStatus::Verifying | RequestStatus::PartiallyCompleted | RequestStatus::Held) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "verifying, partially completed or held" });
     }
     let plan: ErasurePlan = parse(model.plan.as_deref(), "plan")?.ok_or(ErasureError::Corrupt(format!("request {id} has no plan")))?;
     let subjects = identifiers(catalog, config, &model).await?;
@@ -258,22 +375,36 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
         if steps.is_empty() {
             continue;
         }
-        let found = footprint::locate_read_only(catalog, config, &source_plan.source, &subjects).await?.footprint;
-        if footprint::key_names(&found.identity_keys) != source_plan.identity_keys {
-            return Err(ErasureError::PlanChanged(source_plan.source.clone()));
+        let (mut conn, source) = footprint::connect(catalog, config, &source_plan.source, false).await?;
+        let counted = async {
+            let located = footprint::locate(catalog, config, &mut conn, &source, &subjects).await?;
+            if footprint::key_names(&located.footprint.identity_keys) != source_plan.identity_keys {
+                return Err(ErasureError::PlanChanged(source_plan.source.clone()));
+            }
+            let mut out = Vec::new();
+            for step in steps {
+                let left = left_after(&mut conn, step, &located).await.map_err(|e| ErasureError::Query {
+                    source_name: source_plan.source.clone(),
+                    dataset: step.dataset.clone(),
+                    message: footprint::redact(&e.to_string(), &subjects),
+                })?;
+                let retained = step.hold.clone().filter(|_| step.action == "retain" && left > 0);
+                out.push(Remaining { dataset: step.dataset.clone(), action: step.action.clone(), remaining: left, retained });
+            }
+            Ok(out)
         }
-        for step in steps {
-            let left = found.datasets.iter().find(|d| d.namespace == step.namespace && d.dataset == step.table);
-            let left = match (step.action.as_str(), left) {
-                (_, None) => 0,
-                ("unlink", Some(d)) => d.shared_rows,
-                (_, Some(d)) => d.rows,
-            };
-            remaining.push(Remaining { dataset: step.dataset.clone(), action: step.action.clone(), remaining: left });
-        }
+        .await;
+        conn.close().await;
+        remaining.extend(counted?);
     }
-    let complete = remaining.iter().all(|r| r.remaining == 0);
-    let status = if complete { RequestStatus::Completed } else { RequestStatus::PartiallyCompleted };
+    // Held rows are meant to remain; everything else must be gone.
+    let complete = remaining.iter().filter(|r| r.retained.is_none()).all(|r| r.remaining == 0);
+    let hold_ends = remaining.iter().filter_map(|r| r.retained.as_ref()).map(|h| h.until).min();
+    let status = match (complete, hold_ends) {
+        (false, _) => RequestStatus::PartiallyCompleted,
+        (true, Some(_)) => RequestStatus::Held,
+        (true, None) => RequestStatus::Completed,
+    };
     let txn = crate::store::begin_write(catalog.connection()).await?;
     let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
     if current.status != model.status {
@@ -283,7 +414,9 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
     active.status = Set(status.as_str().into());
     active.verification = Set(Some(serde_json::to_string(&remaining).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
     active.updated_at = Set(now);
-    if complete {
+    // Erased from the day after the hold's last day.
+    active.hold_until = Set(hold_ends.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()));
+    if status == RequestStatus::Completed {
         let key = sealing_key(catalog, config).await?;
         let hashes: Vec<String> = subjects.iter().map(|s| key.suppression_hash(&s.kind().label(), s.value())).collect();
         active.subject_hashes = Set(Some(serde_json::to_string(&hashes).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
@@ -291,10 +424,11 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
         active.closed_at = Set(Some(now));
     }
     let model = active.update(&txn).await?;
-    let left: i64 = remaining.iter().map(|r| r.remaining).sum();
+    let left: i64 = remaining.iter().filter(|r| r.retained.is_none()).map(|r| r.remaining).sum();
+    let held: i64 = remaining.iter().filter(|r| r.retained.is_some()).map(|r| r.remaining).sum();
     let record = Record::new(Action::PrivacyRequestVerify, vec![GlobalId::privacy_request(id)])
         .before(serde_json::json!({ "status": request.status.as_str() }))
-        .after(serde_json::json!({ "status": status.as_str(), "datasets": remaining.len(), "rows_left": left }));
+        .after(serde_json::json!({ "status": status.as_str(), "datasets": remaining.len(), "rows_left": left, "rows_held": held, "hold_until": hold_ends }));
     audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     PrivacyRequest::try_from(model)
@@ -332,6 +466,17 @@ pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, Era
         "plan_hash": request.plan_hash,
         "found": plan.as_ref().map(|p| &p.steps),
         "manual_tasks": plan.as_ref().map(|p| &p.manual_tasks),
+        "coverage": plan.as_ref().map(|p| &p.coverage),
+        "warnings": plan.as_ref().map(|p| &p.warnings),
+        "retained": verification.iter().filter_map(|v| v.retained.as_ref().map(|h| serde_json::json!({
+            "dataset": v.dataset,
+            "rows": v.remaining,
+            "ground": h.ground.article(),
+            "statute": h.statute,
+            "until": h.until,
+            "restricted": true,
+        }))).collect::<Vec<_>>(),
+        "hold_until": request.hold_until,
         "not_followed": plan.as_ref().map(|p| &p.not_followed),
         "execution": execution,
         "verification": verification,
@@ -383,7 +528,8 @@ pub fn report_html(report: &serde_json::Value) -> String {
          <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .6em;text-align:left}}</style></head><body>\
          <h1>Erasure request {id}</h1><p>Status: <strong>{status}</strong>. Received {received} (due {due}), requested through {requester}; plan {hash} approved by {approver} at {approved}; closed {closed}.</p>\
          <h2>Found</h2>{found}<h2>Done</h2><table><tr><th>source</th><th>dataset</th><th>action</th><th>rows</th><th>at</th></tr>{executed}</table>\
-         <h2>Verification</h2>{verification}<h2>For a person to do</h2>{manual}<h2>Copies that still hold deleted data</h2>{residue}</body></html>",
+         <h2>Verification</h2>{verification}<h2>Retained under a legal hold (restricted, Art. 18)</h2>{retained}\
+         <h2>Personal columns and how they were handled</h2>{coverage}<h2>Warnings</h2>{warnings}<h2>For a person to do</h2>{manual}<h2>Copies that still hold deleted data</h2>{residue}</body></html>",
         id = esc(&report["request"]),
         status = esc(&report["status"]),
         received = esc(&report["received_at"]),
@@ -393,7 +539,13 @@ pub fn report_html(report: &serde_json::Value) -> String {
         approver = esc(&report["approved_by"]),
         approved = esc(&report["approved_at"]),
         closed = esc(&report["closed_at"]),
-        found = rows("found", &["order", "dataset", "action", "rows"]),
+        found = rows("found", &["order", "dataset", "action", "rows", "policy"]),
+        retained = rows("retained", &["dataset", "rows", "ground", "statute", "until"]),
+        coverage = rows("coverage", &["dataset", "column", "handling"]),
+        warnings = report["warnings"]
+            .as_array()
+            .map(|w| w.iter().map(|t| format!("<p>{}</p>", esc(t))).collect::<String>())
+            .unwrap_or_default(),
         verification = rows("verification", &["dataset", "action", "remaining"]),
         manual = rows("manual_tasks", &["source", "reason"]),
         residue = rows("physical_copies", &["source", "physical_copies"]),

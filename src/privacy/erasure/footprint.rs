@@ -205,6 +205,13 @@ pub(crate) struct Selection {
     pub key: Option<(String, TypeFamily)>,
     /// The dataset's columns in order, to read the subject's rows (access requests).
     pub columns: Vec<String>,
+    /// The rows matching the subject's identifiers in this dataset's own identity keys: what
+    /// must no longer match once its rows are anonymised.
+    pub direct: Option<Condition>,
+    /// The live columns, for anonymisation to respect NOT NULL, UNIQUE and length limits.
+    pub live: Vec<almanac_scanners::Column>,
+    /// Columns in the primary key or in a foreign key, either side.
+    pub key_columns: HashSet<String>,
 }
 
 /// A footprint with what statements need: each dataset's selection, and a fingerprint of the
@@ -429,6 +436,8 @@ async fn search(
     let mut selections = BTreeMap::new();
     for (table, routes) in found {
         let (shared, own): (Vec<Route>, Vec<Route>) = routes.into_iter().partition(|r| r.shared.is_some());
+        let direct: Vec<&Route> = own.iter().filter(|r| matches!(r.reach, Reach::IdentityKey { .. })).collect();
+        let direct = (!direct.is_empty()).then(|| direct.iter().fold(Condition::any(), |any, r| any.add(r.condition.clone())));
         let own_condition = (!own.is_empty()).then(|| own.iter().fold(Condition::any(), |any, r| any.add(r.condition.clone())));
         let rows = match &own_condition {
             Some(c) => conn.count(&count_of(&table, c.clone())).await.map_err(|e| query_failed(&table, e))?,
@@ -471,7 +480,13 @@ async fn search(
             _ => None,
         });
         let columns = datasets.get(&table).map(|d| d.columns.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
-        selections.insert(table.clone(), Selection { own: own_condition, shared: shared_links, key, columns });
+        let live = datasets.get(&table).map(|d| d.columns.clone()).unwrap_or_default();
+        let mut key_columns: HashSet<String> = live.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect();
+        if let Some(d) = datasets.get(&table) {
+            key_columns.extend(d.foreign_keys.iter().flat_map(|k| k.columns.iter().cloned()));
+        }
+        key_columns.extend(children.get(&table).into_iter().flatten().flat_map(|(_, fk)| fk.referenced_columns.iter().cloned()));
+        selections.insert(table.clone(), Selection { own: own_condition, shared: shared_links, key, columns, direct, live, key_columns });
         out.push(FootprintDataset {
             namespace: table.0,
             dataset: table.1,

@@ -6,12 +6,16 @@
 //! ([`sealed`]), planned over every database source (stored and hashed) and approved by a
 //! second person, executed one transaction per source with a journal that makes a stopped
 //! run resumable ([`execute`]), verified and reported; and access requests' exports
-//! ([`access`]). Policies (anonymise, retain) and file datasets are still to come.
+//! ([`access`]). Policies ([`policy`]) decide per dataset whether rows are deleted, anonymised
+//! or retained under a legal hold ([`decide`] applies them to a footprint). File datasets are
+//! still to come.
 
 pub mod access;
+pub mod decide;
 mod entity;
 pub mod execute;
 pub mod footprint;
+pub mod policy;
 pub mod request;
 pub mod sealed;
 mod source;
@@ -62,6 +66,10 @@ pub enum ErasureError {
     ManualFirst(String),
     #[error("request {0}'s due date was extended already: GDPR Art. 12(3) allows one extension of two months")]
     AlreadyExtended(i64),
+    #[error("request {id}'s plan leaves personal columns unhandled ({columns}): set a policy or an exemption for them, plan again, and approve the new plan")]
+    Uncovered { id: i64, columns: String },
+    #[error("{0}")]
+    Policy(String),
     #[error("stored request data cannot be read: {0}")]
     Corrupt(String),
     #[error(transparent)]

@@ -2,7 +2,9 @@
 //! step, audited by request (never by person), with the subject's identifiers sealed.
 
 use super::entity as privacy_request;
+use super::decide::{ColumnAnonymization, ColumnCoverage};
 use super::footprint::{self, Reach};
+use super::policy::{Hold, PolicyAction};
 use super::sealed::{default_key_path, SealingKey};
 use super::subject::{IdentifierKind, SubjectIdentifier};
 use super::ErasureError;
@@ -60,6 +62,8 @@ pub enum RequestStatus {
     Executing,
     Verifying,
     Completed,
+    /// Executed and verified; rows kept under a legal hold wait for its end to be erased.
+    Held,
     Failed,
     PartiallyCompleted,
     Rejected,
@@ -67,13 +71,14 @@ pub enum RequestStatus {
 }
 
 impl RequestStatus {
-    const ALL: [RequestStatus; 10] = [
+    const ALL: [RequestStatus; 11] = [
         RequestStatus::Received,
         RequestStatus::Planned,
         RequestStatus::Approved,
         RequestStatus::Executing,
         RequestStatus::Verifying,
         RequestStatus::Completed,
+        RequestStatus::Held,
         RequestStatus::Failed,
         RequestStatus::PartiallyCompleted,
         RequestStatus::Rejected,
@@ -89,6 +94,7 @@ impl RequestStatus {
             RequestStatus::Executing => "executing",
             RequestStatus::Verifying => "verifying",
             RequestStatus::Completed => "completed",
+            RequestStatus::Held => "held",
             RequestStatus::Failed => "failed",
             RequestStatus::PartiallyCompleted => "partially_completed",
             RequestStatus::Rejected => "rejected",
@@ -124,6 +130,9 @@ pub struct PrivacyRequest {
     pub extension_reason: Option<String>,
     /// Why the request was rejected or cancelled, when it was.
     pub closing_reason: Option<String>,
+    /// When held, the day its first legal hold ends: its held rows are to be erased then
+    /// (plan the request again from that day).
+    pub hold_until: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<privacy_request::Model> for PrivacyRequest {
@@ -143,6 +152,7 @@ impl TryFrom<privacy_request::Model> for PrivacyRequest {
             approved_at: m.approved_at,
             extension_reason: m.extension_reason,
             closing_reason: m.closing_reason,
+            hold_until: m.hold_until,
         })
     }
 }
@@ -158,8 +168,9 @@ pub struct PlanStep {
     pub dataset: String,
     pub namespace: String,
     pub table: String,
-    /// `delete` the subject's rows, or `unlink` other people's rows from them (the
-    /// referencing `columns` set to NULL, the rest of those rows kept).
+    /// `delete` the subject's rows, `anonymize` them (the `anonymize` columns overwritten,
+    /// the rest kept), `retain` them under a legal `hold`, or `unlink` other people's rows
+    /// from them (the referencing `columns` set to NULL, the rest of those rows kept).
     pub action: String,
     pub rows: i64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -167,6 +178,16 @@ pub struct PlanStep {
     pub reached_by: Vec<Reach>,
     /// Identity keys a scan suggested and no steward confirmed took part in finding these rows.
     pub uses_suggested_keys: bool,
+    /// The policy that decided the action (`policy of chinook.main.Invoice v2`, `default
+    /// (delete)`, or why rows are kept with others).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub policy: String,
+    /// For `anonymize`: what is written into each personal column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anonymize: Vec<ColumnAnonymization>,
+    /// For `retain`: the legal hold the rows are kept under (restricted, GDPR Art. 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Hold>,
 }
 
 /// Something the plan cannot do by itself: a person must.
@@ -198,6 +219,13 @@ pub struct ErasurePlan {
     pub manual_tasks: Vec<ManualTask>,
     /// Foreign-key paths the search did not follow (cycles, depth), for a person to look at.
     pub not_followed: Vec<String>,
+    /// How every personal-data column found is handled; the plan cannot be approved while a
+    /// column is not.
+    #[serde(default)]
+    pub coverage: Vec<ColumnCoverage>,
+    /// What an approver should read first (columns left in kept rows that may still identify).
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub plan_hash: String,
 }
 
@@ -256,6 +284,7 @@ pub async fn create(
         closed_at: Set(None),
         extension_reason: Set(None),
         closing_reason: Set(None),
+        hold_until: Set(None),
         updated_at: Set(now),
     }
     .insert(&txn)
@@ -313,11 +342,12 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
             | RequestStatus::Approved
             | RequestStatus::Executing
             | RequestStatus::PartiallyCompleted
+            | RequestStatus::Held
     ) {
         return Err(ErasureError::WrongState {
             id,
             status: request.status.as_str(),
-            wanted: "received, planned, approved, executing or partially completed",
+            wanted: "received, planned, approved, executing, partially completed or held",
         });
     }
     let subjects = identifiers(catalog, config, &model).await?;
@@ -325,8 +355,22 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     let mut sources = Vec::new();
     let mut manual_tasks = Vec::new();
     let mut not_followed = Vec::new();
+    let mut coverage = Vec::new();
+    let mut warnings = Vec::new();
+    let policies = super::policy::in_force(catalog.connection()).await?;
     for source in database_sources(catalog, &mut manual_tasks).await? {
         let located = footprint::locate_read_only(catalog, config, &source.name, &subjects).await?;
+        let categories = super::access::column_categories(catalog, source.id).await?;
+        let decisions = super::decide::decide(
+            &source.name,
+            &located.footprint.datasets,
+            &located.selections,
+            &categories,
+            &policies,
+            now.date_naive(),
+        );
+        coverage.extend(decisions.coverage.iter().cloned());
+        warnings.extend(decisions.warnings.iter().cloned());
         let found = located.footprint;
         not_followed.extend(found.cut.iter().map(|c| format!("{}: {c}", source.name)));
         // Rows below a path not followed may reference rows the plan deletes: the engine would
@@ -353,8 +397,17 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                 columns,
                 reached_by,
                 uses_suggested_keys: d.through_suggested_keys,
+                policy: String::new(),
+                anonymize: Vec::new(),
+                hold: None,
             };
-            if d.shared_rows > 0 {
+            // Other people's rows that reference only rows the plan keeps keep their
+            // references.
+            let references_kept = d.shared_by.iter().all(|r| match r {
+                Reach::ForeignKey { parent, .. } => decisions.by_table.keys().any(|k| footprint::show(k) == *parent && decisions.kept(k)),
+                _ => false,
+            });
+            if d.shared_rows > 0 && !references_kept {
                 if d.shared_nullable {
                     let mut columns: Vec<String> = d
                         .shared_by
@@ -375,8 +428,22 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                     });
                 }
             }
-            if d.rows > 0 {
-                steps.push(((1, d.deletion_rank), step("delete", d.rows, Vec::new(), d.reached_by.clone())));
+            let decision = decisions.by_table.get(&(d.namespace.clone(), d.dataset.clone()));
+            if let (true, Some(decision)) = (d.rows > 0, decision) {
+                let mut s = step(decision.action.as_str(), d.rows, Vec::new(), d.reached_by.clone());
+                s.policy = decision.origin.clone();
+                // Anonymised rows are changed where deleted ones would go (referencing rows
+                // first, while the conditions that find them still hold); held rows last.
+                let order = match decision.action {
+                    PolicyAction::Retain => (2, d.deletion_rank),
+                    PolicyAction::Anonymize => {
+                        s.anonymize = decision.columns.clone();
+                        (1, d.deletion_rank)
+                    }
+                    PolicyAction::Delete => (1, d.deletion_rank),
+                };
+                s.hold = decision.hold.clone().filter(|_| decision.action == PolicyAction::Retain);
+                steps.push((order, s));
             }
         }
         sources.push(SourcePlan { source: source.name.clone(), fingerprint: located.fingerprint, executable, identity_keys });
@@ -385,7 +452,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     // before the rows it references).
     steps.sort_by(|a, b| a.1.source.cmp(&b.1.source).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
     let steps: Vec<PlanStep> = steps.into_iter().enumerate().map(|(i, (_, s))| PlanStep { order: i + 1, ..s }).collect();
-    let mut plan = ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, plan_hash: String::new() };
+    let mut plan = ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, coverage, warnings, plan_hash: String::new() };
     plan.plan_hash = plan_hash(&plan);
 
     let txn = crate::store::begin_write(catalog.connection()).await?;
@@ -440,6 +507,18 @@ pub async fn approve(
     }
     if request.plan_hash.as_deref() != Some(plan_hash.trim()) {
         return Err(ErasureError::StalePlan(id));
+    }
+    // The coverage gate: every personal column found is handled, or exempt with a reason.
+    let plan: ErasurePlan = model
+        .plan
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| ErasureError::Corrupt(e.to_string()))?
+        .ok_or_else(|| ErasureError::Corrupt(format!("request {id} has no plan")))?;
+    let unhandled: Vec<String> = plan.coverage.iter().filter(|c| !c.handled).map(|c| format!("{}.{}", c.dataset, c.column)).collect();
+    if !unhandled.is_empty() {
+        return Err(ErasureError::Uncovered { id, columns: unhandled.join(", ") });
     }
     let mut active = model.into_active_model();
     active.status = Set(RequestStatus::Approved.as_str().into());
@@ -557,13 +636,17 @@ pub async fn open_requests(
 ) -> Result<Vec<PrivacyRequest>, ErasureError> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let open: Vec<&str> = RequestStatus::ALL.iter().filter(|s| !s.is_closed()).map(|s| s.as_str()).collect();
-    let mut query = privacy_request::Entity::find().filter(privacy_request::Column::Status.is_in(open));
-    if let Some(within) = due_within {
-        query = query.filter(privacy_request::Column::DueAt.lte(now + within));
-    }
+    let query = privacy_request::Entity::find().filter(privacy_request::Column::Status.is_in(open));
     let models =
         query.order_by_asc(privacy_request::Column::DueAt).order_by_asc(privacy_request::Column::Id).all(catalog.connection()).await?;
-    models.into_iter().map(PrivacyRequest::try_from).collect()
+    let mut out = models.into_iter().map(PrivacyRequest::try_from).collect::<Result<Vec<_>, _>>()?;
+    // A held request is next due when its hold ends.
+    let due = |r: &PrivacyRequest| if r.status == RequestStatus::Held { r.hold_until.unwrap_or(r.due_at) } else { r.due_at };
+    if let Some(within) = due_within {
+        out.retain(|r| due(r) <= now + within);
+    }
+    out.sort_by_key(|r| (due(r), r.id));
+    Ok(out)
 }
 
 /// SHA-256 of the plan's content (everything but the hash itself), in hex.
@@ -574,6 +657,8 @@ fn plan_hash(plan: &ErasurePlan) -> String {
         "sources": plan.sources,
         "manual_tasks": plan.manual_tasks,
         "not_followed": plan.not_followed,
+        "coverage": plan.coverage,
+        "warnings": plan.warnings,
     });
     let digest = Sha256::digest(content.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -25,6 +25,7 @@ pub enum SealError {
 pub struct SealingKey {
     key: LessSafeKey,
     hashing: ring::hmac::Key,
+    anonymizing: ring::hmac::Key,
 }
 
 /// Where the key lives when not configured: beside an SQLite store's file
@@ -64,7 +65,9 @@ impl SealingKey {
         // A key of its own for hashing, derived so the sealing key is never used twice.
         let derived = ring::digest::digest(&ring::digest::SHA256, &[b"almanac suppression hashes".as_slice(), &bytes].concat());
         let hashing = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref());
-        Ok(SealingKey { key: LessSafeKey::new(key), hashing })
+        let derived = ring::digest::digest(&ring::digest::SHA256, &[b"almanac anonymized values".as_slice(), &bytes].concat());
+        let anonymizing = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref());
+        Ok(SealingKey { key: LessSafeKey::new(key), hashing, anonymizing })
     }
 
     /// `plain` sealed, bound to `context` (the request it belongs to): base64 of nonce and
@@ -100,6 +103,16 @@ impl SealingKey {
     /// an erased subject, to recognise the identifier if it comes back, and nothing to read.
     pub fn suppression_hash(&self, kind: &str, value: &str) -> String {
         let tag = ring::hmac::sign(&self.hashing, format!("{kind}={value}").as_bytes());
+        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl SealingKey {
+    /// The keyed hash (HMAC-SHA256, hex) that the `hash` anonymisation strategy writes in place
+    /// of a value: the same value gives the same hash everywhere (rows stay joinable, so this
+    /// pseudonymises), and without the key nobody can test a guess.
+    pub fn value_hash(&self, value: &str) -> String {
+        let tag = ring::hmac::sign(&self.anonymizing, value.as_bytes());
         tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
