@@ -295,6 +295,40 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
     let (_, b) = call(Some(officer.clone()), "{ erasureRequest(id: \"req_999\") { status } }", json!({})).await;
     assert_eq!(error_code(&b).as_deref(), Some("NOT_FOUND"), "{b}");
+
+    // Policies: edited by privacy officers only, versioned, authored by the token's subject;
+    // a malformed one refused as invalid input.
+    let set = "mutation($s: String!, $p: JSON) { setErasurePolicy(scope: $s, policy: $p) { scope version author policy } }";
+    let anonymize = json!({ "s": "warehouse.main.customers", "p": { "action": "anonymize", "columns": { "email": { "strategy": "hash" } } } });
+    for t in [&viewer, &steward, &editor] {
+        let (_, b) = call(Some(t.clone()), set, anonymize.clone()).await;
+        assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
+    }
+    let (_, b) = call(Some(officer.clone()), set, anonymize.clone()).await;
+    let p = &b["data"]["setErasurePolicy"];
+    assert_eq!((p["version"].as_i64(), p["author"].as_str(), p["policy"]["action"].as_str()), (Some(1), Some("pia"), Some("anonymize")), "{b}");
+    let (_, b) = call(Some(officer.clone()), set, json!({ "s": "warehouse", "p": { "action": "erase everything" } })).await;
+    assert_eq!(error_code(&b).as_deref(), Some("INVALID_INPUT"), "{b}");
+    let (_, b) = call(Some(second.clone()), set, json!({ "s": "warehouse.main.customers", "p": null })).await;
+    assert_eq!(b["data"]["setErasurePolicy"]["version"], 2, "{b}");
+    let (_, b) =
+        call(Some(officer.clone()), "{ erasurePolicies(scope: \"warehouse.main.customers\") { version author policy } }", json!({})).await;
+    let versions = b["data"]["erasurePolicies"].as_array().unwrap_or_else(|| panic!("{b}"));
+    assert_eq!((versions.len(), versions[1]["author"].as_str(), &versions[1]["policy"]), (2, Some("pat"), &json!(null)), "{b}");
+
+    // Open requests, an extension and a cancellation, through the API.
+    let (_, b) = call(Some(officer.clone()), create, json!({ "s": ["email=nobody@example.org"] })).await;
+    let open_id = b["data"]["createErasureRequest"]["id"].as_str().unwrap_or_else(|| panic!("{b}")).to_string();
+    let (_, b) = call(Some(officer.clone()), "{ erasureRequests(dueWithinDays: 40) { id status } }", json!({})).await;
+    assert_eq!(b["data"]["erasureRequests"], json!([{ "id": open_id, "status": "received" }]), "{b}");
+    let extend = "mutation($id: ID!) { extendErasureRequest(id: $id, reason: \"three systems to search\") { extensionReason } }";
+    let (_, b) = call(Some(officer.clone()), extend, json!({ "id": open_id })).await;
+    assert_eq!(b["data"]["extendErasureRequest"]["extensionReason"], "three systems to search", "{b}");
+    let cancel = "mutation($id: ID!) { closeErasureRequest(id: $id, outcome: CANCELLED, reason: \"withdrawn\") { status } }";
+    let (_, b) = call(Some(officer.clone()), cancel, json!({ "id": open_id })).await;
+    assert_eq!(b["data"]["closeErasureRequest"]["status"], "cancelled", "{b}");
+    let (_, b) = call(Some(viewer.clone()), "{ erasureRequests { id } }", json!({})).await;
+    assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
 }
 
 on_both_stores!(roles_get_what_the_policy_allows);

@@ -590,6 +590,28 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let err = refused(almanac(&store, &["erasure", "plan", &third]));
     assert!(err.contains("cancelled"), "{err}");
 
+    // Policies from the command line: a legal hold on invoices, versioned and audited;
+    // column strategies only in a dataset's policy; unknown grounds refused.
+    let hold = [
+        "erasure", "policy", "set", "chinook.main.Invoice", "--action", "retain", "--ground", "b", "--statute", "tax code § 147: ten years",
+        "--until", "2035-12-31", "--format", "json",
+    ];
+    let set = ok_json(almanac(&store, &hold));
+    assert_eq!((set["version"].as_i64(), set["policy"]["hold"]["ground"].as_str()), (Some(1), Some("legal_obligation")), "{set:#}");
+    let err = refused(almanac(&store, &["erasure", "policy", "set", "chinook", "--action", "anonymize", "--column", "Email=null"]));
+    assert!(err.contains("dataset's policy"), "{err}");
+    let err = refused(almanac(&store, &["erasure", "policy", "set", "*", "--action", "retain", "--ground", "z", "--statute", "s", "--until", "2030-01-01"]));
+    assert!(err.contains("unknown ground"), "{err}");
+    let listed = ok_json(almanac(&store, &["erasure", "policy", "list", "--format", "json"]));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
+    assert!(almanac(&store, &["erasure", "policy", "remove", "chinook.main.Invoice"]).status.success());
+    assert!(ok_json(almanac(&store, &["erasure", "policy", "list", "--format", "json"])).as_array().unwrap().is_empty());
+    let history = ok_json(almanac(&store, &["erasure", "policy", "history", "chinook.main.Invoice", "--format", "json"]));
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history:#}");
+    assert!(history[1]["policy"].is_null());
+    let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "erasure_policy.set"]).stdout).into_owned();
+    assert!(log.contains("tax code"), "{log}");
+
     // Bad input: a malformed subject, an unknown request.
     let err = refused(almanac(&store, &["erasure", "create", "--subject", "leonekohler@surfeu.de"]));
     assert!(err.contains("KIND=VALUE"), "{err}");
@@ -612,4 +634,115 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let log = String::from_utf8_lossy(&log.stdout).to_lowercase();
     assert!(log.contains("privacy_request.create") && log.contains("privacy_request.approve"), "{log}");
     assert!(!log.contains("leonekohler"), "{log}");
+}
+
+/// Anonymisation against a live schema: each strategy, the limits it must respect, the
+/// coverage gate, the warning about quasi-identifiers left, and policy edits refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymisation_strategies_respect_the_live_schema() {
+    use almanac::privacy::erasure::policy::{self, Policy, PolicyAction, Strategy};
+    use almanac::privacy::erasure::{execute, request, RequestKind, RequestStatus};
+    let dir = TempDir::new();
+    let path = dir.path().join("members.sqlite");
+    let url = format!("sqlite://{}", path.display());
+    {
+        let mut c = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc")).await.unwrap();
+        let mut sql = String::from(
+            "CREATE TABLE member (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, full_name VARCHAR(12) NOT NULL, postal_code TEXT,
+                                  date_of_birth TEXT, gender TEXT, phone TEXT, points INTEGER NOT NULL);
+             CREATE TABLE visit (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES member(id), visited_at TEXT, ip_address TEXT);\n",
+        );
+        for i in 1..=30 {
+            sql.push_str(&format!(
+                "INSERT INTO member VALUES ({i}, 'member{i}@example.org', 'Ann Lee {i}', '10{i:02}AB', '1980-01-{:02}', 'F', '+31 20 555 01{i:02}', {});\n",
+                i % 28 + 1,
+                i * 10
+            ));
+            for v in 0..3 {
+                sql.push_str(&format!("INSERT INTO visit VALUES ({}, {i}, '2026-01-0{}', '10.0.{i}.{v}');\n", i * 10 + v, v + 1));
+            }
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+    let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
+    let app = open_app(&store).await;
+    scan_source(&app, "club", &url, None).await;
+    let now = chrono::Utc::now();
+    let set = |columns: Vec<(&str, Strategy)>| {
+        let app = &app;
+        let policy = Policy {
+            action: PolicyAction::Anonymize,
+            columns: columns.into_iter().map(|(c, s)| (c.to_string(), s)).collect(),
+            hold: None,
+            reason: Some("members' statistics".into()),
+        };
+        async move { policy::set(&app.catalog, "club.main.member", Some(policy), now).await }
+    };
+
+    // Edits the catalog cannot check are refused with the reason.
+    let err = set(vec![("no_such_column", Strategy::Null)]).await.unwrap_err().to_string();
+    assert!(err.contains("no_such_column"), "{err}");
+    let retain = Policy { action: PolicyAction::Retain, columns: Default::default(), hold: None, reason: None };
+    let err = policy::set(&app.catalog, "club", Some(retain), now).await.unwrap_err().to_string();
+    assert!(err.contains("hold"), "{err}");
+    assert!(policy::set(&app.catalog, "nowhere", None, now).await.is_err());
+
+    // A fixed value longer than the column allows, and one repeated into a unique column:
+    // both unhandled, and the plan cannot be approved.
+    set(vec![("full_name", Strategy::Fixed { value: "a name longer than twelve".into() }), ("email", Strategy::Fixed { value: "x".into() })])
+        .await
+        .unwrap();
+    let member = subjects(&["email=Member7@Example.org"]);
+    let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &member, "alice", now).await.unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    let mut unhandled: Vec<(&str, &str)> =
+        plan.coverage.iter().filter(|c| !c.handled).map(|c| (c.column.as_str(), c.handling.as_str())).collect();
+    unhandled.sort();
+    assert!(
+        matches!(&unhandled[..], [("email", e), ("full_name", f)] if e.contains("unique") && f.contains("limit")),
+        "{:#?}",
+        plan.coverage
+    );
+    assert!(request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.is_err());
+
+    // Pseudonymised e-mail, a fixed name, postal code and birth date kept with a reason, the
+    // rest chosen from the schema (NULL where allowed).
+    let kept = |why: &str| Strategy::Keep { reason: why.into() };
+    set(vec![
+        ("email", Strategy::Hash),
+        ("full_name", Strategy::Fixed { value: "(erased)".into() }),
+        ("postal_code", kept("regional statistics")),
+        ("date_of_birth", kept("age checks")),
+    ])
+    .await
+    .unwrap();
+    let history = policy::history(&app.catalog, "club.main.member").await.unwrap();
+    assert_eq!(history.iter().map(|h| h.version).collect::<Vec<_>>(), [1, 2]);
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    assert!(plan.coverage.iter().all(|c| c.handled), "{:#?}", plan.coverage);
+    let steps: Vec<(&str, &str)> = plan.steps.iter().map(|s| (s.dataset.as_str(), s.action.as_str())).collect();
+    assert_eq!(steps, [("club.main.visit", "anonymize"), ("club.main.member", "anonymize")], "{plan:#?}");
+    let effect = |column: &str| plan.steps[1].anonymize.iter().find(|a| a.column == column).map(|a| a.effect.as_str());
+    assert_eq!((effect("email"), effect("full_name"), effect("postal_code")), (Some("pseudonymises"), Some("anonymises"), Some("exempt")));
+    assert!(
+        plan.warnings.iter().any(|w| w.contains("club.main.member") && w.contains("postal_code") && w.contains("date_of_birth")),
+        "{:?}",
+        plan.warnings
+    );
+    request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+    let done = execute::execute(&app.catalog, &app.config, r.id, now).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+
+    let rows = sqlite_rows(&path).await;
+    let m7 = rows.iter().find(|r| r.starts_with("member|7|")).expect("member 7 kept").split('|').map(str::to_string).collect::<Vec<_>>();
+    assert!(m7[2].len() == 64 && m7[2].chars().all(|c| c.is_ascii_hexdigit()), "a keyed hash: {m7:?}");
+    assert_eq!(&m7[3..], ["(erased)", "1007AB", "1980-01-08", "", "", "70"], "{m7:?}");
+    let visits: Vec<&String> = rows.iter().filter(|r| r.starts_with("visit|") && r.split('|').nth(2) == Some("7")).collect();
+    assert_eq!(visits.len(), 3);
+    assert!(visits.iter().all(|v| v.ends_with('|')), "IP addresses NULL: {visits:?}");
+    // Every other member and visit as it was.
+    assert!(rows.iter().any(|r| r == "member|8|member8@example.org|Ann Lee 8|1008AB|1980-01-09|F|+31 20 555 0108|80"), "{rows:?}");
+    assert_eq!(rows.iter().filter(|r| r.starts_with("visit|") && r.contains("|10.0.")).count(), 87);
+    assert!(footprint::find(&app.catalog, &app.config, "club", &member).await.unwrap().datasets.is_empty());
 }
