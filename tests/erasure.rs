@@ -550,6 +550,33 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let err = refused(almanac(&store, &["erasure", "execute", &id]));
     assert!(err.contains("is completed"), "{err}");
 
+    // A restored backup brings her back: the next scan recognises the erased e-mail by its
+    // keyed hash (the suppression list) and records where, on her request, never the value.
+    {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("INSERT INTO Customer (CustomerId, FirstName, LastName, Email, SupportRepId) VALUES (2, 'Leonie', 'Köhler', ' LeoneKohler@surfeu.de', 5)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    }
+    let rescanned = almanac(&store, &["scan", &url, "--name", "chinook"]);
+    assert!(rescanned.status.success(), "{}", String::from_utf8_lossy(&rescanned.stderr));
+    let warned = String::from_utf8_lossy(&rescanned.stderr).into_owned();
+    assert!(warned.contains(&format!("erased by request req_{id}")) && !warned.to_lowercase().contains("leonekohler"), "{warned}");
+    let report = ok_json(almanac(&store, &["erasure", "report", &id, "--format", "json"]));
+    let back = &report["reappearances"][0];
+    assert_eq!((back["dataset"].as_str(), back["column"].as_str()), (Some("chinook.main.Customer"), Some("Email")), "{report:#}");
+    assert_eq!(report["status"], "completed");
+    let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "privacy_request.reappeared"]).stdout)
+        .into_owned();
+    assert!(log.contains(&format!("req_{id}")) && !log.to_lowercase().contains("leonekohler"), "{log}");
+    {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM Customer WHERE CustomerId = 2").execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+
     // Killed between the source's commit and the journal's: the resumed run finds the rows
     // gone, records the source as applied (once), and completes.
     let created = ok_json(almanac(

@@ -1,5 +1,6 @@
-//! Erasure policies (every version of each scope's policy: a dataset, a source or `*`), and the
-//! day a request's legal holds end, when rows it kept are to be erased.
+//! Erasure policies (every version of each scope's policy: a dataset, a source or `*`), the
+//! day a request's legal holds end, when rows it kept are to be erased, and where later scans
+//! saw an identifier it erased again.
 
 use sea_orm_migration::prelude::*;
 
@@ -26,6 +27,7 @@ enum ErasurePolicy {
 enum PrivacyRequest {
     Table,
     HoldUntil,
+    Reappearances,
 }
 
 #[async_trait::async_trait]
@@ -56,6 +58,9 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::HoldUntil).timestamp_with_time_zone().null()).to_owned(),
         )
-        .await
+        .await?;
+        // SQLite adds one column per statement.
+        m.alter_table(Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::Reappearances).text().null()).to_owned())
+            .await
     }
 }

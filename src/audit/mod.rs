@@ -99,11 +99,13 @@ pub enum Action {
     PrivacyRequestClose,
     /// An erasure policy set or removed (a new version of its scope's policy).
     ErasurePolicySet,
+    /// A scan saw an identifier a completed request erased (the suppression list).
+    PrivacyRequestReappeared,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -130,6 +132,7 @@ impl Action {
         Action::PrivacyRequestExtend,
         Action::PrivacyRequestClose,
         Action::ErasurePolicySet,
+        Action::PrivacyRequestReappeared,
     ];
 
     /// The stored name (`tag.add`).
@@ -161,6 +164,7 @@ impl Action {
             Action::PrivacyRequestExtend => "privacy_request.extend",
             Action::PrivacyRequestClose => "privacy_request.close",
             Action::ErasurePolicySet => "erasure_policy.set",
+            Action::PrivacyRequestReappeared => "privacy_request.reappeared",
         }
     }
 

@@ -221,8 +221,21 @@ pub async fn run(
             progress.phase("applying to catalog", None);
             catalog.update_scan_progress(scan_id, "applying to catalog", 0, None).await?;
             let snapshot = Arc::new(snapshot);
-            let applied =
+            let mut applied =
                 apply_snapshot(catalog.connection(), source.id, scan_id, snapshot.clone(), classifier.clone(), &config.history).await;
+            // Erased identifiers back in the sampled values (the suppression list): findings on
+            // the requests that erased them. The scan itself stands whatever this finds.
+            if let Ok(summary) = &mut applied {
+                match crate::privacy::erasure::suppression::check_scan(catalog, config, source, scan_id, &snapshot, chrono::Utc::now()).await {
+                    Ok(found) => summary.warnings.extend(found),
+                    Err(e) => summary.warnings.push(almanac_scanners::ScanWarning {
+                        namespace: String::new(),
+                        dataset: None,
+                        column: None,
+                        message: format!("the suppression list of erased identifiers was not checked: {e}"),
+                    }),
+                }
+            }
             // Sampled values live only in this snapshot; they end here.
             drop(snapshot);
             applied.map_err(ScanRunError::from)

@@ -46,6 +46,12 @@ impl ErasureRequest {
     async fn hold_until(&self) -> Option<String> {
         self.0.hold_until.map(|d| d.to_rfc3339())
     }
+    /// Where later scans saw an identifier this request erased again (scan, dataset, column,
+    /// time), never which identifier.
+    async fn reappearances(&self, ctx: &Context<'_>) -> ApiResult<Json<serde_json::Value>> {
+        let state = acting(ctx)?;
+        Ok(Json(execute::report(&state.catalog, self.0.id).await?["reappearances"].clone()))
+    }
     /// Why the due date was extended, when it was.
     async fn extension_reason(&self) -> Option<&str> {
         self.0.extension_reason.as_deref()

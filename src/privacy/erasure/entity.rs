@@ -34,6 +34,8 @@ pub struct Model {
     pub closing_reason: Option<String>,
     /// While held: the day the first legal hold on kept rows ends.
     pub hold_until: Option<DateTimeUtc>,
+    /// Erased identifiers seen again by later scans (JSON): where and when, never which.
+    pub reappearances: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -477,6 +477,7 @@ pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, Era
             "restricted": true,
         }))).collect::<Vec<_>>(),
         "hold_until": request.hold_until,
+        "reappearances": parse::<serde_json::Value>(model.reappearances.as_deref(), "reappearances")?.unwrap_or_default(),
         "not_followed": plan.as_ref().map(|p| &p.not_followed),
         "execution": execution,
         "verification": verification,

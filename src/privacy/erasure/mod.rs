@@ -20,6 +20,7 @@ pub mod request;
 pub mod sealed;
 mod source;
 pub mod subject;
+pub mod suppression;
 
 pub use footprint::{Footprint, FootprintDataset, IdentityKey, KeyKind, Reach};
 pub use request::{ErasurePlan, ManualTask, PlanStep, PrivacyConfig, PrivacyRequest, RequestKind, RequestStatus};

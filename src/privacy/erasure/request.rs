@@ -285,6 +285,7 @@ pub async fn create(
         extension_reason: Set(None),
         closing_reason: Set(None),
         hold_until: Set(None),
+        reappearances: Set(None),
         updated_at: Set(now),
     }
     .insert(&txn)
