@@ -497,6 +497,13 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     assert_eq!(names, ["chinook.main.InvoiceLine", "chinook.main.Invoice", "chinook.main.Customer"], "{plan:#}");
     assert!(steps.iter().all(|s| s.1 == "delete" && s.2 > 0), "{steps:?}");
     assert_eq!(steps[2].2, 1);
+    // Each step's exact statements, with parameters shown and the subject's identifiers not.
+    let statements = plan["steps"][2]["statements"].as_array().expect("statements");
+    let (select, delete) = (&statements[0], &statements[1]);
+    assert!(select["sql"].as_str().unwrap().contains("LOWER(TRIM(\"Email\"))"), "{plan:#}");
+    assert_eq!(select["parameters"], serde_json::json!(["<the subject's identifier>"]), "{plan:#}");
+    assert!(delete["sql"].as_str().unwrap().starts_with("DELETE FROM \"main\".\"Customer\""), "{plan:#}");
+    assert!(!plan.to_string().to_lowercase().contains("leonekohler"), "{plan:#}");
     assert!(plan["steps"][2]["uses_suggested_keys"].as_bool().unwrap(), "a scan's suggestion is shown as such");
     let hash = plan["plan_hash"].as_str().expect("plan hash").to_string();
     assert_eq!(hash.len(), 64);

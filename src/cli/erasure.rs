@@ -376,6 +376,10 @@ fn print_plan(plan: &ErasurePlan, format: Format) -> anyhow::Result<()> {
                 if let Some(h) = &s.hold {
                     out!("       held: {} ({}) until {}", h.ground.article(), esc(&h.statute), h.until);
                 }
+                for st in &s.statements {
+                    let runs = st.runs.as_deref().map(|r| format!("  -- {r}")).unwrap_or_default();
+                    out!("       {}  [{}]{}", esc(&st.sql), esc(&st.parameters.join(", ")), esc(&runs));
+                }
             }
             for c in plan.coverage.iter().filter(|c| !c.handled) {
                 out!("  NOT HANDLED: {}.{}: {}", esc(&c.dataset), esc(&c.column), esc(&c.handling));

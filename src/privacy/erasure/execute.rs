@@ -11,7 +11,7 @@ use super::footprint::{self, Located, TableKey};
 use super::policy::{Hold, Strategy};
 use super::sealed::SealingKey;
 use super::request::{identifiers, sealing_key, ErasurePlan, PlanStep, PrivacyRequest, RequestStatus, SourcePlan};
-use super::source::SourceConnection;
+use super::source::{Dialect, SourceConnection};
 use super::subject::SubjectIdentifier;
 use super::ErasureError;
 use crate::audit::{self, Action, Record};
@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Keys deleted per statement.
@@ -226,6 +226,143 @@ async fn run_source(
     result
 }
 
+/// A statement a step runs, as its plan shows it: the text in the source's dialect and the
+/// parameters, with every value that came from the subject's identifiers replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedStatement {
+    pub sql: String,
+    pub parameters: Vec<String>,
+    /// When the statement runs more than once (per key, per row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<String>,
+}
+
+fn shown<S: sea_orm::sea_query::QueryStatementWriter>(
+    dialect: Dialect,
+    secrets: &HashSet<String>,
+    statement: &S,
+    runs: Option<String>,
+) -> PlannedStatement {
+    use sea_orm::sea_query::Value;
+    let (sql, values) = dialect.build(statement);
+    let parameters = values
+        .iter()
+        .map(|v| {
+            let text = match v {
+                Value::String(Some(s)) => s.clone(),
+                Value::String(None) => return "NULL".to_string(),
+                Value::BigInt(Some(i)) => i.to_string(),
+                Value::Int(Some(i)) => i.to_string(),
+                Value::BigUnsigned(Some(u)) => u.to_string(),
+                other => format!("{other:?}"),
+            };
+            if secrets.contains(&text) {
+                "<the subject's identifier>".to_string()
+            } else {
+                serde_json::Value::String(text).to_string()
+            }
+        })
+        .collect();
+    PlannedStatement { sql, parameters, runs }
+}
+
+/// The statements a step will run on its source, in order, as [`run_source`] builds them.
+pub(super) fn statements(
+    action: &str,
+    table: &TableKey,
+    selection: &footprint::Selection,
+    anonymize: &[ColumnAnonymization],
+    dialect: Dialect,
+    secrets: &HashSet<String>,
+) -> Vec<PlannedStatement> {
+    let mut out = Vec::new();
+    match action {
+        "unlink" => {
+            for (columns, _, condition) in &selection.shared {
+                let mut update = Query::update();
+                update.table(footprint::table_ref(table)).cond_where(condition.clone());
+                for c in columns {
+                    update.value(Alias::new(c), Expr::val(None::<String>));
+                }
+                out.push(shown(dialect, secrets, &update, None));
+            }
+        }
+        "retain" => {
+            if let Some(own) = &selection.own {
+                out.push(shown(dialect, secrets, &footprint::count_of(table, own.clone()), Some("a check: the rows are kept".into())));
+            }
+        }
+        "anonymize" => {
+            let Some(own) = &selection.own else { return out };
+            let writes: Vec<&ColumnAnonymization> = anonymize.iter().filter(|a| !matches!(a.with, Strategy::Keep { .. })).collect();
+            if writes.is_empty() {
+                return out;
+            }
+            if !writes.iter().any(|a| matches!(a.with, Strategy::Hash | Strategy::Fake)) {
+                let mut update = Query::update();
+                update.table(footprint::table_ref(table)).cond_where(own.clone());
+                for a in &writes {
+                    update.value(Alias::new(&a.column), constant_value(a));
+                }
+                out.push(shown(dialect, secrets, &update, None));
+                return out;
+            }
+            let Some((pk, _)) = &selection.key else { return out };
+            let mut select = Query::select();
+            select.from(footprint::table_ref(table)).cond_where(own.clone()).expr(dialect.as_text(Expr::col(Alias::new(pk))));
+            for a in &writes {
+                select.expr(dialect.as_text(Expr::col(Alias::new(&a.column))));
+            }
+            out.push(shown(dialect, secrets, &select, None));
+            let mut update = Query::update();
+            update.table(footprint::table_ref(table));
+            for a in &writes {
+                let value = match &a.with {
+                    Strategy::Hash => Expr::cust("<keyed hash of the value read>"),
+                    Strategy::Fake => Expr::cust("<random value of the shape read>"),
+                    _ => constant_value(a),
+                };
+                update.value(Alias::new(&a.column), value);
+            }
+            update.and_where(Expr::col(Alias::new(pk)).eq(Expr::cust("<key read>")));
+            out.push(shown(dialect, secrets, &update, Some("once per row read by the statement above".into())));
+        }
+        _ => {
+            let Some(own) = &selection.own else { return out };
+            match &selection.key {
+                Some((key, _)) => {
+                    let mut select = Query::select();
+                    select.from(footprint::table_ref(table)).cond_where(own.clone()).column(Alias::new(key));
+                    out.push(shown(dialect, secrets, &select, None));
+                    let mut delete = Query::delete();
+                    delete.from_table(footprint::table_ref(table)).and_where(Expr::col(Alias::new(key)).is_in([Expr::cust("<keys read>")]));
+                    out.push(shown(
+                        dialect,
+                        secrets,
+                        &delete,
+                        Some(format!("per {KEYS_PER_STATEMENT} keys read by the statement above")),
+                    ));
+                }
+                None => {
+                    let mut delete = Query::delete();
+                    delete.from_table(footprint::table_ref(table)).cond_where(own.clone());
+                    out.push(shown(dialect, secrets, &delete, None));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The value a constant strategy (NULL, a fixed value) writes.
+fn constant_value(a: &ColumnAnonymization) -> Expr {
+    match &a.with {
+        Strategy::Fixed { value } if a.integer => Expr::val(value.trim().parse::<i64>().unwrap_or_default()),
+        Strategy::Fixed { value } => Expr::val(value.clone()),
+        _ => Expr::val(None::<String>),
+    }
+}
+
 /// Deletes the subject's own rows of one dataset: by primary key when it has a simple one (the
 /// keys read first, so an engine never deletes from a table it reads in the same statement),
 /// else by the condition itself.
@@ -280,13 +417,7 @@ async fn anonymize_rows(
     if writes.is_empty() || rows == 0 {
         return Ok(rows);
     }
-    let constant = |a: &ColumnAnonymization| -> Expr {
-        match &a.with {
-            Strategy::Fixed { value } if a.integer => Expr::val(value.trim().parse::<i64>().unwrap_or_default()),
-            Strategy::Fixed { value } => Expr::val(value.clone()),
-            _ => Expr::val(None::<String>),
-        }
-    };
+    let constant = constant_value;
     if !writes.iter().any(|a| matches!(a.with, Strategy::Hash | Strategy::Fake)) {
         let mut update = Query::update();
         update.table(footprint::table_ref(table)).cond_where(own.clone());

@@ -219,6 +219,11 @@ pub(crate) struct Selection {
 /// differs from the approved plan's).
 pub(crate) struct Located {
     pub footprint: Footprint,
+    /// The source's dialect, to show the statements a plan will run.
+    pub dialect: super::source::Dialect,
+    /// Every value bound from the subject's identifiers (their normalised values and the
+    /// stored spellings of their phone numbers): shown statements replace them.
+    pub secrets: HashSet<String>,
     pub selections: BTreeMap<TableKey, Selection>,
     pub fingerprint: String,
 }
@@ -292,6 +297,7 @@ async fn search(
         message: redact(&e.to_string(), subjects),
     };
     let keyed: HashSet<TableKey> = keys.iter().map(|k| (k.namespace.clone(), k.dataset.clone())).collect();
+    let mut secrets: HashSet<String> = subjects.iter().map(|s| s.value().to_string()).collect();
 
     // Routes that start at a matched row.
     let mut pending: Vec<Route> = Vec::new();
@@ -310,6 +316,7 @@ async fn search(
                 KeyKind::Phone => {
                     let spellings =
                         phone_spellings(conn, &table, text.clone(), subject.value()).await.map_err(|e| query_failed(&table, e))?;
+                    secrets.extend(spellings.iter().cloned());
                     (!spellings.is_empty()).then(|| conn.exact(text).is_in(spellings))
                 }
             };
@@ -343,7 +350,10 @@ async fn search(
         };
         let col = Expr::col(Alias::new(column_name));
         let condition = match (column.type_family, subject.value().parse::<i64>()) {
-            (TypeFamily::Integer, Ok(n)) => col.eq(n),
+            (TypeFamily::Integer, Ok(n)) => {
+                secrets.insert(n.to_string());
+                col.eq(n)
+            }
             (TypeFamily::Text, _) => conn.exact(col).eq(subject.value()),
             _ => conn.exact(conn.as_text(col)).eq(subject.value()),
         };
@@ -507,6 +517,8 @@ async fn search(
     }
     let fingerprint = fingerprint(&datasets, &out, &keys);
     Ok(Located {
+        dialect: conn.dialect(),
+        secrets,
         footprint: Footprint { source: source.to_string(), datasets: out, identity_keys: keys, cut, copies },
         selections,
         fingerprint,

@@ -188,6 +188,10 @@ pub struct PlanStep {
     /// For `retain`: the legal hold the rows are kept under (restricted, GDPR Art. 18).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold: Option<Hold>,
+    /// The statements the step runs, with their parameters (the subject's identifiers
+    /// replaced).
+    #[serde(default)]
+    pub statements: Vec<super::execute::PlannedStatement>,
 }
 
 /// Something the plan cannot do by itself: a person must.
@@ -385,6 +389,12 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
         }
         let identity_keys = footprint::key_names(&found.identity_keys);
         manual_tasks.extend(found.copies.iter().map(|c| ManualTask { source: source.name.clone(), reason: c.clone() }));
+        let shown_statements = |s: &PlanStep| {
+            let table = (s.namespace.clone(), s.table.clone());
+            located.selections.get(&table).map_or_else(Vec::new, |selection| {
+                super::execute::statements(&s.action, &table, selection, &s.anonymize, located.dialect, &located.secrets)
+            })
+        };
         for d in found.datasets {
             let dataset = crate::catalog::names::QualifiedName::dataset(&source.name, &d.namespace, &d.dataset).to_string();
             let step = |action: &str, rows: i64, columns: Vec<String>, reached_by: Vec<Reach>| PlanStep {
@@ -401,6 +411,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                 policy: String::new(),
                 anonymize: Vec::new(),
                 hold: None,
+                statements: Vec::new(),
             };
             // Other people's rows that reference only rows the plan keeps keep their
             // references.
@@ -417,7 +428,9 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                         .collect();
                     columns.dedup();
                     // Unlinks run first.
-                    steps.push(((0, 0), step("unlink", d.shared_rows, columns, d.shared_by.clone())));
+                    let mut s = step("unlink", d.shared_rows, columns, d.shared_by.clone());
+                    s.statements = shown_statements(&s);
+                    steps.push(((0, 0), s));
                 } else {
                     executable = false;
                     manual_tasks.push(ManualTask {
@@ -444,6 +457,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                     PolicyAction::Delete => (1, d.deletion_rank),
                 };
                 s.hold = decision.hold.clone().filter(|_| decision.action == PolicyAction::Retain);
+                s.statements = shown_statements(&s);
                 steps.push((order, s));
             }
         }

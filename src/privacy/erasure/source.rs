@@ -42,7 +42,62 @@ macro_rules! on_engine {
     };
 }
 
+/// The SQL dialect of a source, for statements shown rather than run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Dialect {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl Dialect {
+    /// The statement's text and values, as [`SourceConnection::build`] makes them.
+    pub fn build<S: QueryStatementWriter>(self, statement: &S) -> (String, Values) {
+        match self {
+            Dialect::Postgres => statement.build(PostgresQueryBuilder),
+            Dialect::Mysql => statement.build(MysqlQueryBuilder),
+            Dialect::Sqlite => statement.build(SqliteQueryBuilder),
+        }
+    }
+
+    /// `expr` as text, for comparing a column of any type with a text value.
+    pub fn as_text(self, expr: Expr) -> Expr {
+        let target = match self {
+            Dialect::Mysql => "CHAR",
+            _ => "TEXT",
+        };
+        Func::cast_as(expr, Alias::new(target)).into()
+    }
+
+    /// `expr` as a 64-bit integer, so keys of any integer width read alike.
+    pub fn as_bigint(self, expr: Expr) -> Expr {
+        let target = match self {
+            Dialect::Mysql => "SIGNED",
+            _ => "BIGINT",
+        };
+        Func::cast_as(expr, Alias::new(target)).into()
+    }
+
+    /// `expr` compared exactly, byte for byte: MariaDB and MySQL compare text under the
+    /// column's collation, where `_ci` collations take `Émile` and `emile` for one value.
+    pub fn exact(self, expr: Expr) -> Expr {
+        match self {
+            Dialect::Mysql => Func::cast_as(expr, Alias::new("BINARY")).into(),
+            _ => expr,
+        }
+    }
+}
+
 impl SourceConnection {
+    /// The connection's dialect.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            SourceConnection::Postgres(_) => Dialect::Postgres,
+            SourceConnection::Mysql(_) => Dialect::Mysql,
+            SourceConnection::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
     /// Connects to `url` (a SQL source). Unless `write`, the session is read-only where the
     /// engine allows it, so planning and verifying can never change the source.
     pub async fn open(source: &str, url: &SourceUrl, write: bool) -> Result<SourceConnection, ErasureError> {
@@ -90,38 +145,22 @@ impl SourceConnection {
 
     /// The statement's text for this dialect and its values to bind.
     pub fn build<S: QueryStatementWriter>(&self, statement: &S) -> (String, Values) {
-        match self {
-            SourceConnection::Postgres(_) => statement.build(PostgresQueryBuilder),
-            SourceConnection::Mysql(_) => statement.build(MysqlQueryBuilder),
-            SourceConnection::Sqlite(_) => statement.build(SqliteQueryBuilder),
-        }
+        self.dialect().build(statement)
     }
 
-    /// `expr` as text, for comparing a column of any type with a text value.
+    /// `expr` as text (see [`Dialect::as_text`]).
     pub fn as_text(&self, expr: Expr) -> Expr {
-        let target = match self {
-            SourceConnection::Mysql(_) => "CHAR",
-            _ => "TEXT",
-        };
-        Func::cast_as(expr, Alias::new(target)).into()
+        self.dialect().as_text(expr)
     }
 
-    /// `expr` as a 64-bit integer, so keys of any integer width read alike.
+    /// `expr` as a 64-bit integer (see [`Dialect::as_bigint`]).
     pub fn as_bigint(&self, expr: Expr) -> Expr {
-        let target = match self {
-            SourceConnection::Mysql(_) => "SIGNED",
-            _ => "BIGINT",
-        };
-        Func::cast_as(expr, Alias::new(target)).into()
+        self.dialect().as_bigint(expr)
     }
 
-    /// `expr` compared exactly, byte for byte: MariaDB and MySQL compare text under the
-    /// column's collation, where `_ci` collations take `Émile` and `emile` for one value.
+    /// `expr` compared exactly (see [`Dialect::exact`]).
     pub fn exact(&self, expr: Expr) -> Expr {
-        match self {
-            SourceConnection::Mysql(_) => Func::cast_as(expr, Alias::new("BINARY")).into(),
-            _ => expr,
-        }
+        self.dialect().exact(expr)
     }
 
     /// Runs a statement whose first column is an integer (a count) and returns it.
