@@ -400,6 +400,24 @@ async fn foreign_key_chains_shared_rows_and_cycles() {
     assert!(report["verification"].as_array().unwrap().iter().all(|v| v["remaining"] == 0), "{report:#}");
     let err = request::plan(&app.catalog, &app.config, id, now).await.unwrap_err().to_string();
     assert!(err.contains("completed"), "{err}");
+
+    // Person 1 leads the team they belong to: a cycle (team.lead_id -> person, person.team_id
+    // -> team). The other members are unlinked, person 1's own reference to the team is set to
+    // NULL first, then the team row goes before person 1.
+    let before = sqlite_rows(&path).await;
+    let (id, plan) = approved("email=person1@example.org").await;
+    let actions: Vec<(&str, &str)> = plan.steps.iter().map(|s| (s.action.as_str(), s.table.as_str())).collect();
+    assert_eq!(&actions[..2], [("unlink", "person"), ("detach", "person")], "{plan:#?}");
+    assert_eq!(plan.steps[1].columns, ["team_id"]);
+    let position = |table: &str| actions.iter().position(|a| *a == ("delete", table)).unwrap_or_else(|| panic!("{actions:?}"));
+    assert!(position("team") < position("person"), "{actions:?}");
+    let done = execute::execute(&app.catalog, &app.config, id, now).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+    let after = sqlite_rows(&path).await;
+    assert!(!after.iter().any(|r| r.starts_with("team|") || r.starts_with("person|1|")), "{after:?}");
+    let persons = |rows: &[String]| rows.iter().filter(|r| r.starts_with("person|")).count();
+    assert_eq!(persons(&after), persons(&before) - 1, "only person 1 deleted");
+    assert!(after.iter().filter(|r| r.starts_with("person|")).all(|r| r.ends_with('|')), "no member references the team: {after:?}");
 }
 
 /// Every row of every table of a SQLite file, as `table|v1|v2|...`.

@@ -202,6 +202,13 @@ async fn run_source(
                     }
                     rows as u64
                 }
+                "detach" => {
+                    let Some(own) = &selection.own else { return Err(ErasureError::PlanChanged(source_name.to_string())) };
+                    let rows = conn.count(&footprint::count_of(&table, own.clone())).await.map_err(|e| failed(&table, e))?;
+                    conn.execute(&detach_statement(&table, own, &step.columns)).await.map_err(|e| failed(&table, e))?;
+                    crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
+                    rows as u64
+                }
                 "anonymize" => anonymize_rows(&mut conn, &table, selection, &step.anonymize, key).await.map_err(|e| failed(&table, e))?,
                 // Held rows stay as they are; they are counted, so a change since the plan stops the run.
                 "retain" => match &selection.own {
@@ -271,6 +278,7 @@ pub(super) fn statements(
     action: &str,
     table: &TableKey,
     selection: &footprint::Selection,
+    columns: &[String],
     anonymize: &[ColumnAnonymization],
     dialect: Dialect,
     secrets: &HashSet<String>,
@@ -285,6 +293,11 @@ pub(super) fn statements(
                     update.value(Alias::new(c), Expr::val(None::<String>));
                 }
                 out.push(shown(dialect, secrets, &update, None));
+            }
+        }
+        "detach" => {
+            if let Some(own) = &selection.own {
+                out.push(shown(dialect, secrets, &detach_statement(table, own, columns), None));
             }
         }
         "retain" => {
@@ -352,6 +365,16 @@ pub(super) fn statements(
         }
     }
     out
+}
+
+/// Sets the subject's own rows' `columns` (a foreign key closing a cycle) to NULL.
+fn detach_statement(table: &TableKey, own: &Condition, columns: &[String]) -> sea_orm::sea_query::UpdateStatement {
+    let mut update = Query::update();
+    update.table(footprint::table_ref(table)).cond_where(own.clone());
+    for c in columns {
+        update.value(Alias::new(c), Expr::val(None::<String>));
+    }
+    update
 }
 
 /// The value a constant strategy (NULL, a fixed value) writes.

@@ -137,6 +137,10 @@ pub struct FootprintDataset {
     /// Position in the order the found datasets' rows can be deleted in (referencing rows
     /// first).
     pub deletion_rank: usize,
+    /// Foreign keys (their columns) of the subject's rows here to set to NULL before any row
+    /// is deleted: the references that close a cycle among the datasets found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detach: Vec<Vec<String>>,
 }
 
 /// Where a data subject's rows are in one source.
@@ -507,13 +511,16 @@ async fn search(
             shared_nullable,
             through_suggested_keys,
             deletion_rank: 0,
+            detach: Vec::new(),
         });
     }
     let mut seen = HashSet::new();
     cut.retain(|c| seen.insert(c.clone()));
-    let order = deletion_order(&out, &children);
+    let (order, detach) = deletion_order(&out, &children, &datasets);
     for d in &mut out {
-        d.deletion_rank = order.get(&(d.namespace.clone(), d.dataset.clone())).copied().unwrap_or(usize::MAX);
+        let key = (d.namespace.clone(), d.dataset.clone());
+        d.deletion_rank = order.get(&key).copied().unwrap_or(usize::MAX);
+        d.detach = detach.iter().filter(|(t, _)| *t == key).map(|(_, c)| c.clone()).collect();
     }
     let fingerprint = fingerprint(&datasets, &out, &keys);
     Ok(Located {
@@ -526,13 +533,17 @@ async fn search(
 }
 
 /// The order the found datasets' rows can be deleted in: a dataset after every found dataset
-/// that references it (its children first), ties by name. Datasets in a cycle of foreign keys
-/// come last, deepest first; a key from a dataset to itself is left to the engine, which
-/// checks it at the end of the statement.
+/// that references it (its children first), ties by name. A cycle of foreign keys is broken
+/// by setting the references to one of its datasets to NULL in the subject's rows first (the
+/// returned `(dataset, columns)`), choosing a dataset whose references may all be NULL, the
+/// deepest reached first; a key from a dataset to itself is left to the engine, which checks
+/// it at the end of the statement.
+#[allow(clippy::type_complexity)]
 fn deletion_order(
     found: &[FootprintDataset],
     children: &HashMap<TableKey, Vec<(TableKey, &almanac_scanners::ForeignKey)>>,
-) -> HashMap<TableKey, usize> {
+    datasets: &HashMap<TableKey, &Dataset>,
+) -> (HashMap<TableKey, usize>, Vec<(TableKey, Vec<String>)>) {
     let keys: Vec<TableKey> = found.iter().map(|d| (d.namespace.clone(), d.dataset.clone())).collect();
     let present: HashSet<&TableKey> = keys.iter().collect();
     // For each dataset, the found datasets that must go before it (those referencing it).
@@ -543,6 +554,22 @@ fn deletion_order(
         waiting.insert(k, before);
     }
     let mut order = HashMap::new();
+    let mut detach = Vec::new();
+    // The references from `child` to `parent`, and whether all their columns may be NULL.
+    let references = |parent: &TableKey, child: &TableKey| -> Vec<(Vec<String>, bool)> {
+        children
+            .get(parent)
+            .into_iter()
+            .flatten()
+            .filter(|(c, _)| c == child)
+            .map(|(_, fk)| {
+                let nullable = datasets
+                    .get(child)
+                    .is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
+                (fk.columns.clone(), nullable)
+            })
+            .collect()
+    };
     while !waiting.is_empty() {
         let ready: Vec<&TableKey> = waiting.iter().filter(|(_, before)| before.is_empty()).map(|(k, _)| *k).collect();
         let next = match ready.first() {
@@ -558,7 +585,17 @@ fn deletion_order(
                         .max()
                         .unwrap_or(0)
                 };
-                waiting.keys().max_by_key(|k| depth(k)).copied().unwrap_or(&keys[0])
+                let breakable =
+                    |k: &TableKey| waiting[k].iter().all(|c| references(k, c).iter().all(|(_, nullable)| *nullable));
+                let next = waiting.keys().max_by_key(|k| (breakable(k), depth(k))).copied().unwrap_or(&keys[0]);
+                for c in &waiting[next] {
+                    for (columns, nullable) in references(next, c) {
+                        if nullable {
+                            detach.push(((*c).clone(), columns));
+                        }
+                    }
+                }
+                next
             }
         };
         order.insert(next.clone(), order.len());
@@ -567,7 +604,7 @@ fn deletion_order(
             before.remove(next);
         }
     }
-    order
+    (order, detach)
 }
 
 /// The identity keys searched, as a plan records them: `namespace.dataset.column (kind)`.

@@ -169,8 +169,9 @@ pub struct PlanStep {
     pub namespace: String,
     pub table: String,
     /// `delete` the subject's rows, `anonymize` them (the `anonymize` columns overwritten,
-    /// the rest kept), `retain` them under a legal `hold`, or `unlink` other people's rows
-    /// from them (the referencing `columns` set to NULL, the rest of those rows kept).
+    /// the rest kept), `retain` them under a legal `hold`, `unlink` other people's rows
+    /// from them (the referencing `columns` set to NULL, the rest of those rows kept), or
+    /// `detach` them (their `columns` set to NULL before the deletes, to break a cycle).
     pub action: String,
     pub rows: i64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -392,7 +393,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
         let shown_statements = |s: &PlanStep| {
             let table = (s.namespace.clone(), s.table.clone());
             located.selections.get(&table).map_or_else(Vec::new, |selection| {
-                super::execute::statements(&s.action, &table, selection, &s.anonymize, located.dialect, &located.secrets)
+                super::execute::statements(&s.action, &table, selection, &s.columns, &s.anonymize, located.dialect, &located.secrets)
             })
         };
         for d in found.datasets {
@@ -443,6 +444,15 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                 }
             }
             let decision = decisions.by_table.get(&(d.namespace.clone(), d.dataset.clone()));
+            // The references that close a cycle among the rows to delete are removed first.
+            if let (true, Some(PolicyAction::Delete)) = (d.rows > 0, decision.map(|x| x.action)) {
+                for columns in &d.detach {
+                    let mut s = step("detach", d.rows, columns.clone(), d.reached_by.clone());
+                    s.policy = "breaks a cycle of foreign keys among the rows to delete".into();
+                    s.statements = shown_statements(&s);
+                    steps.push(((0, 1), s));
+                }
+            }
             if let (true, Some(decision)) = (d.rows > 0, decision) {
                 let mut s = step(decision.action.as_str(), d.rows, Vec::new(), d.reached_by.clone());
                 s.policy = decision.origin.clone();
