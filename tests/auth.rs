@@ -299,14 +299,19 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     // Policies: edited by privacy officers only, versioned, authored by the token's subject;
     // a malformed one refused as invalid input.
     let set = "mutation($s: String!, $p: JSON) { setErasurePolicy(scope: $s, policy: $p) { scope version author policy } }";
-    let anonymize = json!({ "s": "warehouse.main.customers", "p": { "action": "anonymize", "columns": { "email": { "strategy": "hash" } } } });
+    let anonymize =
+        json!({ "s": "warehouse.main.customers", "p": { "action": "anonymize", "columns": { "email": { "strategy": "hash" } } } });
     for t in [&viewer, &steward, &editor] {
         let (_, b) = call(Some(t.clone()), set, anonymize.clone()).await;
         assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
     }
     let (_, b) = call(Some(officer.clone()), set, anonymize.clone()).await;
     let p = &b["data"]["setErasurePolicy"];
-    assert_eq!((p["version"].as_i64(), p["author"].as_str(), p["policy"]["action"].as_str()), (Some(1), Some("pia"), Some("anonymize")), "{b}");
+    assert_eq!(
+        (p["version"].as_i64(), p["author"].as_str(), p["policy"]["action"].as_str()),
+        (Some(1), Some("pia"), Some("anonymize")),
+        "{b}"
+    );
     let (_, b) = call(Some(officer.clone()), set, json!({ "s": "warehouse", "p": { "action": "erase everything" } })).await;
     assert_eq!(error_code(&b).as_deref(), Some("INVALID_INPUT"), "{b}");
     let (_, b) = call(Some(second.clone()), set, json!({ "s": "warehouse.main.customers", "p": null })).await;

@@ -160,7 +160,10 @@ async fn chinook_footprints(
     let new: Vec<&String> = after.iter().filter(|r| !before.contains(*r)).collect();
     assert_eq!(old.len() as i64, 1 + invoices_of_francois, "his customer row and invoices changed, nothing else: {old:?}");
     assert_eq!(new.len(), old.len());
-    assert!(old.iter().any(|r| r.contains("ftremblay@gmail.com")) && !after.iter().any(|r| r.to_lowercase().contains("tremblay")), "{new:?}");
+    assert!(
+        old.iter().any(|r| r.contains("ftremblay@gmail.com")) && !after.iter().any(|r| r.to_lowercase().contains("tremblay")),
+        "{new:?}"
+    );
     // The amounts (the last column of an invoice) and the customer's support rep are as they were.
     let last = |r: &&String| -> String {
         let table = r.split('|').next().unwrap_or_default().to_string();
@@ -176,7 +179,11 @@ async fn chinook_footprints(
     // A legal hold: Bjørn Hansen's invoices are kept as they are until the end of 2030 (and
     // with them his customer row and the lines); his request is held, then, once the hold has
     // ended, planned again and erased.
-    let hold = Hold { ground: Ground::LegalObligation, statute: "tax code: invoices are kept ten years".into(), until: "2030-12-31".parse().unwrap() };
+    let hold = Hold {
+        ground: Ground::LegalObligation,
+        statute: "tax code: invoices are kept ten years".into(),
+        until: "2030-12-31".parse().unwrap(),
+    };
     policy::set(&app.catalog, &invoice, Some(policy_of(PolicyAction::Retain, Vec::new(), Some(hold.clone()))), now).await.unwrap();
     let bjorn = subjects(&["email=bjorn.hansen@yahoo.no"]);
     let held_rows: i64 = find(bjorn.clone()).await.datasets.iter().map(|d| d.rows).sum();
@@ -193,7 +200,8 @@ async fn chinook_footprints(
     let retained: i64 = report["retained"].as_array().unwrap().iter().map(|h| h["rows"].as_i64().unwrap()).sum();
     assert_eq!(retained, held_rows, "{report:#}");
     assert!(report["retained"][0]["ground"] == "Art. 17(3)(b)" && report["retained"][0]["restricted"] == true, "{report:#}");
-    let soon = request::open_requests(&app.catalog, Some(chrono::Duration::days(1)), "2031-01-01T12:00:00Z".parse().unwrap()).await.unwrap();
+    let soon =
+        request::open_requests(&app.catalog, Some(chrono::Duration::days(1)), "2031-01-01T12:00:00Z".parse().unwrap()).await.unwrap();
     assert!(soon.iter().any(|o| o.id == r.id), "listed when its hold ends");
     let later: chrono::DateTime<chrono::Utc> = "2031-01-02T09:00:00Z".parse().unwrap();
     let plan = request::plan(&app.catalog, &app.config, r.id, later).await.unwrap();
@@ -593,8 +601,9 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let back = &report["reappearances"][0];
     assert_eq!((back["dataset"].as_str(), back["column"].as_str()), (Some("chinook.main.Customer"), Some("Email")), "{report:#}");
     assert_eq!(report["status"], "completed");
-    let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "privacy_request.reappeared"]).stdout)
-        .into_owned();
+    let log =
+        String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "privacy_request.reappeared"]).stdout)
+            .into_owned();
     assert!(log.contains(&format!("req_{id}")) && !log.to_lowercase().contains("leonekohler"), "{log}");
     {
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
@@ -645,14 +654,29 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     // Policies from the command line: a legal hold on invoices, versioned and audited;
     // column strategies only in a dataset's policy; unknown grounds refused.
     let hold = [
-        "erasure", "policy", "set", "chinook.main.Invoice", "--action", "retain", "--ground", "b", "--statute", "tax code § 147: ten years",
-        "--until", "2035-12-31", "--format", "json",
+        "erasure",
+        "policy",
+        "set",
+        "chinook.main.Invoice",
+        "--action",
+        "retain",
+        "--ground",
+        "b",
+        "--statute",
+        "tax code § 147: ten years",
+        "--until",
+        "2035-12-31",
+        "--format",
+        "json",
     ];
     let set = ok_json(almanac(&store, &hold));
     assert_eq!((set["version"].as_i64(), set["policy"]["hold"]["ground"].as_str()), (Some(1), Some("legal_obligation")), "{set:#}");
     let err = refused(almanac(&store, &["erasure", "policy", "set", "chinook", "--action", "anonymize", "--column", "Email=null"]));
     assert!(err.contains("dataset's policy"), "{err}");
-    let err = refused(almanac(&store, &["erasure", "policy", "set", "*", "--action", "retain", "--ground", "z", "--statute", "s", "--until", "2030-01-01"]));
+    let err = refused(almanac(
+        &store,
+        &["erasure", "policy", "set", "*", "--action", "retain", "--ground", "z", "--statute", "s", "--until", "2030-01-01"],
+    ));
     assert!(err.contains("unknown ground"), "{err}");
     let listed = ok_json(almanac(&store, &["erasure", "policy", "list", "--format", "json"]));
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
@@ -661,7 +685,8 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let history = ok_json(almanac(&store, &["erasure", "policy", "history", "chinook.main.Invoice", "--format", "json"]));
     assert_eq!(history.as_array().unwrap().len(), 2, "{history:#}");
     assert!(history[1]["policy"].is_null());
-    let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "erasure_policy.set"]).stdout).into_owned();
+    let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "erasure_policy.set"]).stdout)
+        .into_owned();
     assert!(log.contains("tax code"), "{log}");
 
     // Bad input: a malformed subject, an unknown request.
@@ -742,9 +767,12 @@ async fn anonymisation_strategies_respect_the_live_schema() {
 
     // A fixed value longer than the column allows, and one repeated into a unique column:
     // both unhandled, and the plan cannot be approved.
-    set(vec![("full_name", Strategy::Fixed { value: "a name longer than twelve".into() }), ("email", Strategy::Fixed { value: "x".into() })])
-        .await
-        .unwrap();
+    set(vec![
+        ("full_name", Strategy::Fixed { value: "a name longer than twelve".into() }),
+        ("email", Strategy::Fixed { value: "x".into() }),
+    ])
+    .await
+    .unwrap();
     let member = subjects(&["email=Member7@Example.org"]);
     let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &member, "alice", now).await.unwrap();
     let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();

@@ -56,11 +56,16 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.alter_table(
-            Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::HoldUntil).timestamp_with_time_zone().null()).to_owned(),
+            Table::alter()
+                .table(PrivacyRequest::Table)
+                .add_column(ColumnDef::new(PrivacyRequest::HoldUntil).timestamp_with_time_zone().null())
+                .to_owned(),
         )
         .await?;
         // SQLite adds one column per statement.
-        m.alter_table(Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::Reappearances).text().null()).to_owned())
-            .await
+        m.alter_table(
+            Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::Reappearances).text().null()).to_owned(),
+        )
+        .await
     }
 }

@@ -317,7 +317,8 @@ async fn run_policy(state: &almanac::app::AppState, command: PolicyCommand, now:
             let hold = match (ground, statute, until) {
                 (None, None, None) => None,
                 (Some(g), Some(statute), Some(until)) => Some(Hold {
-                    ground: Ground::parse(&g).ok_or_else(|| anyhow::anyhow!("unknown ground `{}`: an Art. 17(3) point (a to e) or its name", esc(&g)))?,
+                    ground: Ground::parse(&g)
+                        .ok_or_else(|| anyhow::anyhow!("unknown ground `{}`: an Art. 17(3) point (a to e) or its name", esc(&g)))?,
                     statute,
                     until,
                 }),

@@ -226,7 +226,9 @@ pub async fn run(
             // Erased identifiers back in the sampled values (the suppression list): findings on
             // the requests that erased them. The scan itself stands whatever this finds.
             if let Ok(summary) = &mut applied {
-                match crate::privacy::erasure::suppression::check_scan(catalog, config, source, scan_id, &snapshot, chrono::Utc::now()).await {
+                match crate::privacy::erasure::suppression::check_scan(catalog, config, source, scan_id, &snapshot, chrono::Utc::now())
+                    .await
+                {
                     Ok(found) => summary.warnings.extend(found),
                     Err(e) => summary.warnings.push(almanac_scanners::ScanWarning {
                         namespace: String::new(),

@@ -178,10 +178,8 @@ pub async fn policies(ctx: &Context<'_>, scope: Option<String>) -> ApiResult<Vec
 pub async fn set_policy(ctx: &Context<'_>, scope: String, value: Option<serde_json::Value>) -> ApiResult<ErasurePolicy> {
     let state = acting(ctx)?;
     // The parser's message names a field or a variant, never a subject's value.
-    let parsed: Option<Policy> = value
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(|e| ApiError::InvalidInput(format!("not an erasure policy: {e}")))?;
+    let parsed: Option<Policy> =
+        value.map(serde_json::from_value).transpose().map_err(|e| ApiError::InvalidInput(format!("not an erasure policy: {e}")))?;
     Ok(ErasurePolicy(policy::set(&state.catalog, &scope, parsed, chrono::Utc::now()).await?))
 }
 

@@ -108,7 +108,10 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
 }
 
 /// The personal-data categories of a source's live columns, by dataset and column.
-pub(super) async fn column_categories(catalog: &Catalog, source_id: i64) -> Result<HashMap<TableKey, BTreeMap<String, Vec<String>>>, ErasureError> {
+pub(super) async fn column_categories(
+    catalog: &Catalog,
+    source_id: i64,
+) -> Result<HashMap<TableKey, BTreeMap<String, Vec<String>>>, ErasureError> {
     let db = catalog.connection();
     let by_id = crate::privacy::classifications::categories_by_column(db, crate::catalog::live_columns_of_source(source_id)).await?;
     let mut out: HashMap<TableKey, BTreeMap<String, Vec<String>>> = HashMap::new();

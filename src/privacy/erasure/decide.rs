@@ -238,14 +238,14 @@ fn column_strategy(
     let is_key = selection.key_columns.contains(&col.name);
     let with = match chosen {
         Some(Strategy::Keep { reason }) => Strategy::Keep { reason: reason.clone() },
-        Some(_) if is_key => return Err("a key column: changing it would break the rows it links; keep it (keep:REASON) or delete the rows".into()),
+        Some(_) if is_key => {
+            return Err("a key column: changing it would break the rows it links; keep it (keep:REASON) or delete the rows".into())
+        }
         Some(s) => s.clone(),
         None if is_key && integer => Strategy::Keep {
             reason: "an integer key: it links the kept rows and names nobody once their personal columns are anonymised".into(),
         },
-        None if is_key => {
-            return Err("a key column holding personal data: keep it with a reason (keep:REASON) or delete the rows".into())
-        }
+        None if is_key => return Err("a key column holding personal data: keep it with a reason (keep:REASON) or delete the rows".into()),
         None if col.nullable => Strategy::Null,
         None if text || integer => Strategy::Fake,
         None => return Err(format!("cannot be NULL and has no fake value of its type ({}): give a fixed value", col.data_type)),
@@ -270,7 +270,9 @@ fn column_strategy(
         Strategy::Hash if limit.is_some_and(|l| l < 16) => {
             return Err(format!("{} is too short for a keyed hash (16 characters at least)", col.data_type))
         }
-        Strategy::Fake if !text && !integer => return Err(format!("fake values are made for text and integer columns, not {}", col.data_type)),
+        Strategy::Fake if !text && !integer => {
+            return Err(format!("fake values are made for text and integer columns, not {}", col.data_type))
+        }
         _ => {}
     }
     if matches!(with, Strategy::Hash | Strategy::Fake) && selection.key.is_none() {

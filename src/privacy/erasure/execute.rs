@@ -5,12 +5,12 @@
 //! subject's rows being gone from it. Before a source runs, its live schema and footprint must
 //! still be what was approved.
 
-use super::entity as privacy_request;
 use super::decide::{fake_integer, fake_value, ColumnAnonymization};
+use super::entity as privacy_request;
 use super::footprint::{self, Located, TableKey};
 use super::policy::{Hold, Strategy};
-use super::sealed::SealingKey;
 use super::request::{identifiers, sealing_key, ErasurePlan, PlanStep, PrivacyRequest, RequestStatus, SourcePlan};
+use super::sealed::SealingKey;
 use super::source::{Dialect, SourceConnection};
 use super::subject::SubjectIdentifier;
 use super::ErasureError;
@@ -349,12 +349,7 @@ pub(super) fn statements(
                     out.push(shown(dialect, secrets, &select, None));
                     let mut delete = Query::delete();
                     delete.from_table(footprint::table_ref(table)).and_where(Expr::col(Alias::new(key)).is_in([Expr::cust("<keys read>")]));
-                    out.push(shown(
-                        dialect,
-                        secrets,
-                        &delete,
-                        Some(format!("per {KEYS_PER_STATEMENT} keys read by the statement above")),
-                    ));
+                    out.push(shown(dialect, secrets, &delete, Some(format!("per {KEYS_PER_STATEMENT} keys read by the statement above"))));
                 }
                 None => {
                     let mut delete = Query::delete();
@@ -481,9 +476,9 @@ async fn anonymize_rows(
             update.value(Alias::new(&a.column), value);
         }
         let key_value = match family {
-            almanac_scanners::TypeFamily::Integer => {
-                Expr::val(key_text.trim().parse::<i64>().map_err(|_| sqlx::Error::Protocol("a primary key did not read as an integer".into()))?)
-            }
+            almanac_scanners::TypeFamily::Integer => Expr::val(
+                key_text.trim().parse::<i64>().map_err(|_| sqlx::Error::Protocol("a primary key did not read as an integer".into()))?,
+            ),
             _ => Expr::val(key_text),
         };
         update.and_where(Expr::col(Alias::new(&pk)).eq(key_value));

@@ -563,9 +563,8 @@ fn deletion_order(
             .flatten()
             .filter(|(c, _)| c == child)
             .map(|(_, fk)| {
-                let nullable = datasets
-                    .get(child)
-                    .is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
+                let nullable =
+                    datasets.get(child).is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
                 (fk.columns.clone(), nullable)
             })
             .collect()
@@ -585,8 +584,7 @@ fn deletion_order(
                         .max()
                         .unwrap_or(0)
                 };
-                let breakable =
-                    |k: &TableKey| waiting[k].iter().all(|c| references(k, c).iter().all(|(_, nullable)| *nullable));
+                let breakable = |k: &TableKey| waiting[k].iter().all(|c| references(k, c).iter().all(|(_, nullable)| *nullable));
                 let next = waiting.keys().max_by_key(|k| (breakable(k), depth(k))).copied().unwrap_or(&keys[0]);
                 for c in &waiting[next] {
                     for (columns, nullable) in references(next, c) {

@@ -226,7 +226,9 @@ impl Policy {
                 return Err(ErasureError::Policy("column strategies belong to `anonymize` policies".into()));
             }
             if !dataset_scope {
-                return Err(ErasureError::Policy("column strategies are set in a dataset's policy, not a source's or the global one".into()));
+                return Err(ErasureError::Policy(
+                    "column strategies are set in a dataset's policy, not a source's or the global one".into(),
+                ));
             }
         }
         for (column, strategy) in &self.columns {
@@ -281,12 +283,7 @@ async fn check_scope(catalog: &Catalog, scope: &str, policy: Option<&Policy>) ->
 }
 
 /// Sets (or with `None`, removes) the policy of `scope` as a new version, audited.
-pub async fn set(
-    catalog: &Catalog,
-    scope: &str,
-    policy: Option<Policy>,
-    now: DateTime<Utc>,
-) -> Result<StoredPolicy, ErasureError> {
+pub async fn set(catalog: &Catalog, scope: &str, policy: Option<Policy>, now: DateTime<Utc>) -> Result<StoredPolicy, ErasureError> {
     let (scope, target) = check_scope(catalog, scope, policy.as_ref()).await?;
     let json = policy.as_ref().map(|p| serde_json::to_string(p).map_err(|e| ErasureError::Corrupt(e.to_string()))).transpose()?;
     let txn = crate::store::begin_write(catalog.connection()).await?;
@@ -378,7 +375,13 @@ pub(super) fn resolve(policies: &BTreeMap<String, StoredPolicy>, source: &str, d
             continue;
         }
         let origin = if scope == GLOBAL { format!("global policy v{}", s.version) } else { format!("policy of {scope} v{}", s.version) };
-        return Resolved { action: p.action, columns: if own { p.columns.clone() } else { BTreeMap::new() }, hold: p.hold.clone(), origin, own };
+        return Resolved {
+            action: p.action,
+            columns: if own { p.columns.clone() } else { BTreeMap::new() },
+            hold: p.hold.clone(),
+            origin,
+            own,
+        };
     }
     Resolved { action: PolicyAction::Delete, columns: BTreeMap::new(), hold: None, origin: "default (delete)".into(), own: false }
 }

@@ -1,8 +1,8 @@
 //! Requests from data subjects, received, planned and approved: the stored record of each
 //! step, audited by request (never by person), with the subject's identifiers sealed.
 
-use super::entity as privacy_request;
 use super::decide::{ColumnAnonymization, ColumnCoverage};
+use super::entity as privacy_request;
 use super::footprint::{self, Reach};
 use super::policy::{Hold, PolicyAction};
 use super::sealed::{default_key_path, SealingKey};
@@ -367,14 +367,8 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     for source in database_sources(catalog, &mut manual_tasks).await? {
         let located = footprint::locate_read_only(catalog, config, &source.name, &subjects).await?;
         let categories = super::access::column_categories(catalog, source.id).await?;
-        let decisions = super::decide::decide(
-            &source.name,
-            &located.footprint.datasets,
-            &located.selections,
-            &categories,
-            &policies,
-            now.date_naive(),
-        );
+        let decisions =
+            super::decide::decide(&source.name, &located.footprint.datasets, &located.selections, &categories, &policies, now.date_naive());
         coverage.extend(decisions.coverage.iter().cloned());
         warnings.extend(decisions.warnings.iter().cloned());
         let found = located.footprint;
