@@ -117,15 +117,14 @@ pub(super) fn decide(
             let ps = parents(d);
             let only_through_keys = !d.reached_by.is_empty() && d.reached_by.iter().all(|r| matches!(r, Reach::ForeignKey { .. }));
             // Rows that are the subject's only by referencing kept rows are kept with them.
-            if !resolved[&k].own && resolved[&k].action == PolicyAction::Delete && only_through_keys && !ps.is_empty() {
-                if ps.iter().all(|p| resolved[p].action != PolicyAction::Delete) {
-                    let held = ps.iter().filter_map(|p| resolved[p].hold.clone()).max_by_key(|h| h.until);
-                    let names: Vec<String> = ps.iter().map(show).collect();
-                    let template = Resolved { hold: held, ..resolved[&ps[0]].clone() };
-                    let r = kept_like(&template, format!("kept with {}: its rows only reference rows kept there", names.join(", ")));
-                    resolved.insert(k.clone(), r);
-                    changed = true;
-                }
+            let inherits = !resolved[&k].own && resolved[&k].action == PolicyAction::Delete && only_through_keys && !ps.is_empty();
+            if inherits && ps.iter().all(|p| resolved[p].action != PolicyAction::Delete) {
+                let held = ps.iter().filter_map(|p| resolved[p].hold.clone()).max_by_key(|h| h.until);
+                let names: Vec<String> = ps.iter().map(show).collect();
+                let template = Resolved { hold: held, ..resolved[&ps[0]].clone() };
+                let r = kept_like(&template, format!("kept with {}: its rows only reference rows kept there", names.join(", ")));
+                resolved.insert(k.clone(), r);
+                changed = true;
             }
             // A row kept keeps the rows it references.
             if resolved[&k].action != PolicyAction::Delete {
