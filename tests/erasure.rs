@@ -826,3 +826,65 @@ async fn anonymisation_strategies_respect_the_live_schema() {
     assert_eq!(rows.iter().filter(|r| r.starts_with("visit|") && r.contains("|10.0.")).count(), 87);
     assert!(footprint::find(&app.catalog, &app.config, "club", &member).await.unwrap().datasets.is_empty());
 }
+
+/// Copies found through lineage: a column fed from an identity key is searched like one (the
+/// subject's row in the mailing list goes too), and a downstream dataset where the copy no
+/// longer matches (hashed) is listed for its owner to be told (Art. 19).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_through_lineage_are_erased_and_downstream_owners_listed() {
+    use almanac::catalog::names::QualifiedName;
+    use almanac::privacy::erasure::{execute, request, RequestKind, RequestStatus};
+    let dir = TempDir::new();
+    let (shop, mart) = (dir.path().join("shop.sqlite"), dir.path().join("mart.sqlite"));
+    for (path, sql) in [
+        (
+            &shop,
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);
+             CREATE TABLE mailing (id INTEGER PRIMARY KEY, contact TEXT, opted_in INTEGER);
+             INSERT INTO customers VALUES (1, 'ann@example.org', 'Ann'), (2, 'bob@example.org', 'Bob');
+             INSERT INTO mailing VALUES (10, 'ANN@example.org ', 1), (11, 'bob@example.org', 0);",
+        ),
+        (&mart, "CREATE TABLE email_hashes (hash TEXT); INSERT INTO email_hashes VALUES ('5d41402abc4b2a76b9719d911017c592');"),
+    ] {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+    let Some(store) = TestStore::create(StoreKind::Sqlite).await else { return };
+    let app = open_app(&store).await;
+    // Names only (no samples): `contact` and `hash` are not classified; lineage makes them copies.
+    scan_source(&app, "shop", &format!("sqlite://{}", shop.display()), Some(0)).await;
+    scan_source(&app, "mart", &format!("sqlite://{}", mart.display()), Some(0)).await;
+    let name = |n: &str| QualifiedName::parse(n).unwrap();
+    let edge = almanac::lineage::EdgeKind::Identity;
+    almanac::lineage::manual::add_edge(&app.catalog, &name("shop.main.customers.email"), &name("shop.main.mailing.contact"), edge)
+        .await
+        .unwrap();
+    let hashed = almanac::lineage::EdgeKind::Transformed;
+    almanac::lineage::manual::add_edge(&app.catalog, &name("shop.main.customers.email"), &name("mart.main.email_hashes.hash"), hashed)
+        .await
+        .unwrap();
+
+    let now = chrono::Utc::now();
+    let ann = subjects(&["email=ann@example.org"]);
+    let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &ann, "alice", now).await.unwrap();
+    let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+    let mailing = plan.steps.iter().find(|s| s.dataset == "shop.main.mailing").unwrap_or_else(|| panic!("{plan:#?}"));
+    assert_eq!((mailing.action.as_str(), mailing.rows), ("delete", 1));
+    assert!(
+        matches!(&mailing.reached_by[..], [Reach::IdentityKey { lineage_from: Some(from), confirmed: false, .. }] if from == "shop.main.customers.email"),
+        "{mailing:?}"
+    );
+    assert_eq!(plan.notify.len(), 1, "{:#?}", plan.notify);
+    assert_eq!(
+        (plan.notify[0].dataset.as_str(), &plan.notify[0].from[..]),
+        ("mart.main.email_hashes", &["shop.main.customers.email".to_string()][..])
+    );
+    request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+    assert_eq!(execute::execute(&app.catalog, &app.config, r.id, now).await.unwrap().status, RequestStatus::Completed);
+    let rows = sqlite_rows(&shop).await;
+    assert_eq!(rows, ["customers|2|bob@example.org|Bob", "mailing|11|bob@example.org|0"]);
+    let report = execute::report(&app.catalog, r.id).await.unwrap();
+    assert_eq!(report["notify"][0]["dataset"], "mart.main.email_hashes", "{report:#}");
+    assert!(execute::report_html(&report).contains("mart.main.email_hashes"));
+}

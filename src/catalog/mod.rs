@@ -23,7 +23,7 @@ pub use names::SourceName;
 use names::{NameError, OwnerName, QualifiedName, TagName};
 pub use reads::{
     column_owner, columns_of_datasets, dataset_at_location, datasets_of_source, live_columns_of_source, qualified_names, source_schema,
-    ColumnSummary, DatasetShape, DatasetSummary,
+    tables_schema, ColumnSummary, DatasetShape, DatasetSummary,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{

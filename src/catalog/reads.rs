@@ -78,6 +78,24 @@ pub struct DatasetShape {
 
 /// Every live dataset of a source with its live columns: the schema SQL is resolved against.
 pub async fn source_schema<C: ConnectionTrait>(db: &C, source_id: i64) -> Result<Vec<DatasetShape>, DbErr> {
+    schema_of(db, source_id, None).await
+}
+
+/// [`source_schema`] of the named datasets (namespace, name) only: a few tables of a large
+/// source read without reading every column of it.
+pub async fn tables_schema<C: ConnectionTrait>(
+    db: &C,
+    source_id: i64,
+    tables: &std::collections::HashSet<(String, String)>,
+) -> Result<Vec<DatasetShape>, DbErr> {
+    schema_of(db, source_id, Some(tables)).await
+}
+
+async fn schema_of<C: ConnectionTrait>(
+    db: &C,
+    source_id: i64,
+    only: Option<&std::collections::HashSet<(String, String)>>,
+) -> Result<Vec<DatasetShape>, DbErr> {
     let namespaces: HashMap<i64, String> = namespace::Entity::find()
         .filter(namespace::Column::SourceId.eq(source_id))
         .all(db)
@@ -90,12 +108,24 @@ pub async fn source_schema<C: ConnectionTrait>(db: &C, source_id: i64) -> Result
         dataset::Entity::find().filter(dataset::Column::SourceId.eq(source_id)).filter(dataset::Column::RemovedAt.is_null()).all(db).await?
     {
         let Some(ns) = namespaces.get(&d.namespace_id) else { continue };
+        if only.is_some_and(|only| !only.contains(&(ns.clone(), d.name.clone()))) {
+            continue;
+        }
         shapes.insert(d.id, DatasetShape { id: d.id, namespace: ns.clone(), name: d.name, kind: d.kind, columns: Vec::new() });
     }
+    let live = match only {
+        None => live_columns_of_source(source_id),
+        Some(_) => {
+            let ids: Vec<i64> = shapes.keys().copied().collect();
+            let mut q = columns_of_datasets(&ids);
+            q.and_where(Expr::col(dataset_column::Column::RemovedAt).is_null());
+            q
+        }
+    };
     let cols: Vec<(i64, i64, String)> = dataset_column::Entity::find()
         .select_only()
         .columns([dataset_column::Column::Id, dataset_column::Column::DatasetId, dataset_column::Column::Name])
-        .filter(dataset_column::Column::Id.in_subquery(live_columns_of_source(source_id)))
+        .filter(dataset_column::Column::Id.in_subquery(live))
         .order_by_asc(dataset_column::Column::DatasetId)
         .order_by_asc(dataset_column::Column::Ordinal)
         .order_by_asc(dataset_column::Column::Id)

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::privacy::inventory::{record_listing, ListingVia};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Rows exported per dataset at most; more are reported as cut.
 pub const MAX_ROWS_PER_DATASET: u64 = 10_000;
@@ -54,10 +54,10 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
     let mut searched = Vec::new();
     for source in database_sources(catalog, &mut manual_tasks).await? {
         searched.push(source.id);
-        let categories = column_categories(catalog, source.id).await?;
         let (mut conn, source) = footprint::connect(catalog, config, &source.name, false).await?;
         let result = async {
             let located = footprint::locate(catalog, config, &mut conn, &source, subjects).await?;
+            let categories = column_categories(catalog, source.id, &located.selections.keys().cloned().collect()).await?;
             not_followed.extend(located.footprint.cut.iter().map(|c| format!("{}: {c}", source.name)));
             manual_tasks.extend(located.footprint.copies.iter().map(|c| ManualTask { source: source.name.clone(), reason: c.clone() }));
             for (table, selection) in &located.selections {
@@ -107,15 +107,19 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
     })
 }
 
-/// The personal-data categories of a source's live columns, by dataset and column.
+/// The personal-data categories of the live columns of a source's `tables`, by dataset and
+/// column (only those tables are read: a footprint is a few tables of a large source).
 pub(super) async fn column_categories(
     catalog: &Catalog,
     source_id: i64,
+    tables: &HashSet<TableKey>,
 ) -> Result<HashMap<TableKey, BTreeMap<String, Vec<String>>>, ErasureError> {
     let db = catalog.connection();
-    let by_id = crate::privacy::classifications::categories_by_column(db, crate::catalog::live_columns_of_source(source_id)).await?;
+    let shapes = crate::catalog::tables_schema(db, source_id, tables).await?;
+    let ids: Vec<i64> = shapes.iter().map(|s| s.id).collect();
+    let by_id = crate::privacy::classifications::categories_by_column(db, crate::catalog::columns_of_datasets(&ids)).await?;
     let mut out: HashMap<TableKey, BTreeMap<String, Vec<String>>> = HashMap::new();
-    for shape in crate::catalog::source_schema(db, source_id).await? {
+    for shape in shapes {
         for (name, id) in &shape.columns {
             if let Some(categories) = by_id.get(id) {
                 let mut categories = categories.clone();

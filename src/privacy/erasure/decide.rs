@@ -22,6 +22,16 @@ const QUASI_IDENTIFIERS: [&str; 6] = [
     "user.location.precise",
 ];
 
+/// Categories that name a person by themselves: never kept in a kept row.
+const IDENTIFYING: [&str; 6] = [
+    "user.contact.email",
+    "user.contact.phone_number",
+    "user.government_id.national_id",
+    "user.government_id.passport_number",
+    "user.government_id.tax_id",
+    "user.financial.bank_account",
+];
+
 /// One column of a kept row and what is written into it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnAnonymization {
@@ -126,10 +136,13 @@ pub(super) fn decide(
                 resolved.insert(k.clone(), r);
                 changed = true;
             }
-            // A row kept keeps the rows it references.
+            // A row kept keeps the rows it references; a held row keeps them as they are (held
+            // with it), since its selection and its meaning go through them.
             if resolved[&k].action != PolicyAction::Delete {
+                let held = resolved[&k].action == PolicyAction::Retain;
                 for p in &ps {
-                    if resolved[p].action == PolicyAction::Delete {
+                    let weaker = resolved[p].action == PolicyAction::Delete || (held && resolved[p].action == PolicyAction::Anonymize);
+                    if weaker {
                         let r = kept_like(&resolved[&k], format!("kept: kept rows of {} reference them", show(&k)));
                         resolved.insert(p.clone(), r);
                         changed = true;
@@ -177,7 +190,7 @@ pub(super) fn decide(
                     if cats.is_none() && chosen.is_none() {
                         continue;
                     }
-                    match column_strategy(col, chosen, selection) {
+                    match column_strategy(col, cats.map(Vec::as_slice).unwrap_or_default(), chosen, selection) {
                         Ok(a) => {
                             let handling = match &a.with {
                                 Strategy::Keep { reason } => format!("exempt: {reason}"),
@@ -228,6 +241,7 @@ pub(super) fn max_chars(data_type: &str) -> Option<usize> {
 /// checked against the column: NOT NULL, UNIQUE, its type and its length limit.
 fn column_strategy(
     col: &almanac_scanners::Column,
+    categories: &[String],
     chosen: Option<&Strategy>,
     selection: &Selection,
 ) -> Result<ColumnAnonymization, String> {
@@ -235,13 +249,21 @@ fn column_strategy(
     let integer = col.type_family == TypeFamily::Integer;
     let limit = if text { max_chars(&col.data_type) } else { None };
     let is_key = selection.key_columns.contains(&col.name);
+    // A value that names the person by itself must not stay in a kept row.
+    let identifying = categories.iter().any(|c| IDENTIFYING.contains(&c.as_str()));
     let with = match chosen {
+        Some(Strategy::Keep { .. }) if identifying => {
+            return Err(
+                "holds an identifier (e-mail, phone, government id): it cannot stay in a kept row; choose a strategy or delete the rows"
+                    .into(),
+            )
+        }
         Some(Strategy::Keep { reason }) => Strategy::Keep { reason: reason.clone() },
         Some(_) if is_key => {
             return Err("a key column: changing it would break the rows it links; keep it (keep:REASON) or delete the rows".into())
         }
         Some(s) => s.clone(),
-        None if is_key && integer => Strategy::Keep {
+        None if is_key && integer && !identifying => Strategy::Keep {
             reason: "an integer key: it links the kept rows and names nobody once their personal columns are anonymised".into(),
         },
         None if is_key => return Err("a key column holding personal data: keep it with a reason (keep:REASON) or delete the rows".into()),
@@ -305,13 +327,21 @@ pub(super) fn fake_value(value: &str, max_chars: Option<usize>, random: &mut imp
     out
 }
 
-/// A random integer with as many digits as `value` (and its sign), never with a leading zero.
+/// A random integer with as many digits as `value` (and its sign), never with a leading zero
+/// and never larger in magnitude than `value`, so it fits wherever `value` did.
 pub(super) fn fake_integer(value: &str, random: &mut impl FnMut() -> u32) -> i64 {
-    let digits = value.trim().trim_start_matches('-').len().clamp(1, 18);
+    let magnitude: String = value.trim().trim_start_matches('-').chars().filter(char::is_ascii_digit).collect();
+    let first = magnitude.chars().next().and_then(|c| c.to_digit(10)).unwrap_or(9);
+    // The leading digit below the original's, the rest free; when it is a 1, one digit fewer.
+    let (digits, lead) = match (magnitude.len().clamp(1, 18), first) {
+        (1, _) => (1, 9),
+        (d, f) if f > 1 => (d, f - 1),
+        (d, _) => (d - 1, 9),
+    };
     let mut n: i64 = 0;
     for i in 0..digits {
         let d = i64::from(random() % 10);
-        n = n * 10 + if i == 0 && digits > 1 { d % 9 + 1 } else { d };
+        n = n * 10 + if i == 0 && digits > 1 { i64::from(random() % lead) + 1 } else { d };
     }
     if value.trim().starts_with('-') {
         -n

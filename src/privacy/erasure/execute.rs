@@ -158,7 +158,7 @@ async fn run_source(
             // approved one: with an identity key rejected since, nothing found means nothing.
             let mut left = 0;
             for step in steps.iter().filter(|s| s.action != "retain") {
-                left += left_after(&mut conn, step, &located).await.map_err(|e| ErasureError::Query {
+                left += left_after(&mut conn, step, &located, true).await.map_err(|e| ErasureError::Query {
                     source_name: source_name.to_string(),
                     dataset: step.dataset.clone(),
                     message: footprint::redact(&e.to_string(), subjects),
@@ -195,7 +195,7 @@ async fn run_source(
                         let mut update = Query::update();
                         update.table(footprint::table_ref(&table)).cond_where(condition.clone());
                         for c in columns {
-                            update.value(Alias::new(c), Expr::val(None::<String>));
+                            update.value(Alias::new(c), null());
                         }
                         conn.execute(&update).await.map_err(|e| failed(&table, e))?;
                         crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
@@ -290,7 +290,7 @@ pub(super) fn statements(
                 let mut update = Query::update();
                 update.table(footprint::table_ref(table)).cond_where(condition.clone());
                 for c in columns {
-                    update.value(Alias::new(c), Expr::val(None::<String>));
+                    update.value(Alias::new(c), null());
                 }
                 out.push(shown(dialect, secrets, &update, None));
             }
@@ -367,9 +367,15 @@ fn detach_statement(table: &TableKey, own: &Condition, columns: &[String]) -> se
     let mut update = Query::update();
     update.table(footprint::table_ref(table)).cond_where(own.clone());
     for c in columns {
-        update.value(Alias::new(c), Expr::val(None::<String>));
+        update.value(Alias::new(c), null());
     }
     update
+}
+
+/// SQL's NULL as a keyword: a bound NULL parameter carries a type (text, for sqlx), which
+/// PostgreSQL refuses to assign to a column of another type.
+fn null() -> Expr {
+    Expr::cust("NULL")
 }
 
 /// The value a constant strategy (NULL, a fixed value) writes.
@@ -377,7 +383,7 @@ fn constant_value(a: &ColumnAnonymization) -> Expr {
     match &a.with {
         Strategy::Fixed { value } if a.integer => Expr::val(value.trim().parse::<i64>().unwrap_or_default()),
         Strategy::Fixed { value } => Expr::val(value.clone()),
-        _ => Expr::val(None::<String>),
+        _ => null(),
     }
 }
 
@@ -459,12 +465,14 @@ async fn anonymize_rows(
         ring::rand::SecureRandom::fill(&rng, &mut b).map(|_| u32::from_le_bytes(b)).unwrap_or(0)
     };
     for row in found {
-        let Some(key_text) = row.first().cloned().flatten() else { continue };
+        let Some(key_text) = row.first().cloned().flatten() else {
+            return Err(sqlx::Error::Protocol("a row to anonymise has no primary key value (NULL): it cannot be updated alone".into()));
+        };
         let mut update = Query::update();
         update.table(footprint::table_ref(table));
         for (a, old) in writes.iter().zip(row.iter().skip(1)) {
             let value = match (&a.with, old) {
-                (Strategy::Hash | Strategy::Fake, None) => Expr::val(None::<String>),
+                (Strategy::Hash | Strategy::Fake, None) => null(),
                 (Strategy::Hash, Some(old)) => {
                     let hash = key.value_hash(old);
                     Expr::val(hash[..a.max_chars.unwrap_or(hash.len()).min(hash.len())].to_string())
@@ -491,7 +499,12 @@ async fn anonymize_rows(
 /// What is left of one step's rows on a source located again: deleted rows still there,
 /// anonymised rows still matching the subject's identifiers, other people's rows still
 /// referencing the subject's, held rows kept.
-async fn left_after(conn: &mut SourceConnection, step: &PlanStep, located: &Located) -> Result<i64, sqlx::Error> {
+///
+/// When `resuming`, anonymised rows with no identity key of their own (reached through a
+/// foreign key or a named column) count as left as long as the subject's rows are found at
+/// all: only their being gone proves an earlier run's commit. Verification after a run counts
+/// only the rows still matching an identity key, since anonymised rows are kept on purpose.
+async fn left_after(conn: &mut SourceConnection, step: &PlanStep, located: &Located, resuming: bool) -> Result<i64, sqlx::Error> {
     let table: TableKey = (step.namespace.clone(), step.table.clone());
     let Some(d) = located.footprint.datasets.iter().find(|d| d.namespace == step.namespace && d.dataset == step.table) else {
         return Ok(0);
@@ -500,6 +513,7 @@ async fn left_after(conn: &mut SourceConnection, step: &PlanStep, located: &Loca
         "unlink" => d.shared_rows,
         "anonymize" => match located.selections.get(&table).and_then(|s| s.direct.clone()) {
             Some(direct) => conn.count(&footprint::count_of(&table, direct)).await?,
+            None if resuming => d.rows,
             None => 0,
         },
         _ => d.rows,
@@ -532,7 +546,7 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
             }
             let mut out = Vec::new();
             for step in steps {
-                let left = left_after(&mut conn, step, &located).await.map_err(|e| ErasureError::Query {
+                let left = left_after(&mut conn, step, &located, false).await.map_err(|e| ErasureError::Query {
                     source_name: source_plan.source.clone(),
                     dataset: step.dataset.clone(),
                     message: footprint::redact(&e.to_string(), &subjects),
@@ -617,6 +631,7 @@ pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, Era
         "manual_tasks": plan.as_ref().map(|p| &p.manual_tasks),
         "coverage": plan.as_ref().map(|p| &p.coverage),
         "warnings": plan.as_ref().map(|p| &p.warnings),
+        "notify": plan.as_ref().map(|p| &p.notify),
         "retained": verification.iter().filter_map(|v| v.retained.as_ref().map(|h| serde_json::json!({
             "dataset": v.dataset,
             "rows": v.remaining,
@@ -679,7 +694,8 @@ pub fn report_html(report: &serde_json::Value) -> String {
          <h1>Erasure request {id}</h1><p>Status: <strong>{status}</strong>. Received {received} (due {due}), requested through {requester}; plan {hash} approved by {approver} at {approved}; closed {closed}.</p>\
          <h2>Found</h2>{found}<h2>Done</h2><table><tr><th>source</th><th>dataset</th><th>action</th><th>rows</th><th>at</th></tr>{executed}</table>\
          <h2>Verification</h2>{verification}<h2>Retained under a legal hold (restricted, Art. 18)</h2>{retained}\
-         <h2>Personal columns and how they were handled</h2>{coverage}<h2>Warnings</h2>{warnings}<h2>For a person to do</h2>{manual}<h2>Copies that still hold deleted data</h2>{residue}</body></html>",
+         <h2>Personal columns and how they were handled</h2>{coverage}<h2>Warnings</h2>{warnings}\
+         <h2>Recipients and downstream systems to notify (Art. 19)</h2>{notify}<h2>For a person to do</h2>{manual}<h2>Copies that still hold deleted data</h2>{residue}</body></html>",
         id = esc(&report["request"]),
         status = esc(&report["status"]),
         received = esc(&report["received_at"]),
@@ -692,6 +708,7 @@ pub fn report_html(report: &serde_json::Value) -> String {
         found = rows("found", &["order", "dataset", "action", "rows", "policy"]),
         retained = rows("retained", &["dataset", "rows", "ground", "statute", "until"]),
         coverage = rows("coverage", &["dataset", "column", "handling"]),
+        notify = rows("notify", &["dataset", "owner", "from"]),
         warnings = report["warnings"]
             .as_array()
             .map(|w| w.iter().map(|t| format!("<p>{}</p>", esc(t))).collect::<String>())

@@ -67,6 +67,9 @@ pub struct IdentityKey {
     /// A steward confirmed (or added) the classification; otherwise only a scan suggested it,
     /// and a plan shows the key as suggested.
     pub confirmed: bool,
+    /// The column is a copy, through lineage, of this identity key elsewhere (not classified
+    /// itself).
+    pub via_lineage: Option<String>,
 }
 
 /// The identity keys of a source: its live columns classified as e-mail, phone or national id
@@ -86,17 +89,37 @@ pub async fn identity_keys<C: ConnectionTrait>(db: &C, source_id: i64) -> Result
             by_column.entry(column_id).or_default().push((kind, status != ClassificationStatus::Suggested));
         }
     }
+    let copies = lineage_copies(db).await?;
+    let origins: Vec<i64> = copies.values().flatten().map(|(_, origin)| *origin).collect();
+    let (origin_names, _) = crate::catalog::qualified_names(db, &origins, &[]).await?;
     let mut keys = Vec::new();
     for shape in crate::catalog::source_schema(db, source_id).await? {
         for (name, id) in &shape.columns {
-            for (kind, confirmed) in by_column.get(id).into_iter().flatten() {
+            let own = by_column.get(id).map(Vec::as_slice).unwrap_or_default();
+            for (kind, confirmed) in own {
                 keys.push(IdentityKey {
                     namespace: shape.namespace.clone(),
                     dataset: shape.name.clone(),
                     column: name.clone(),
                     kind: *kind,
                     confirmed: *confirmed,
+                    via_lineage: None,
                 });
+            }
+            // A copy of an identity key is one too, of the same kind, unless the column is
+            // classified as that kind itself.
+            let mut seen: HashSet<KeyKind> = own.iter().map(|(k, _)| *k).collect();
+            for (kind, origin) in copies.get(id).into_iter().flatten() {
+                if seen.insert(*kind) {
+                    keys.push(IdentityKey {
+                        namespace: shape.namespace.clone(),
+                        dataset: shape.name.clone(),
+                        column: name.clone(),
+                        kind: *kind,
+                        confirmed: false,
+                        via_lineage: Some(origin_names.get(origin).map(|n| n.to_string()).unwrap_or_else(|| format!("column {origin}"))),
+                    });
+                }
             }
         }
     }
@@ -104,12 +127,63 @@ pub async fn identity_keys<C: ConnectionTrait>(db: &C, source_id: i64) -> Result
     Ok(keys)
 }
 
+/// Columns fed through lineage (identity and transformed edges) from an identity key anywhere
+/// in the catalog: column id -> (kind, the identity key's column id).
+async fn lineage_copies<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, Vec<(KeyKind, i64)>>, DbErr> {
+    let categories = ["user.contact.email", "user.contact.phone_number", "user.government_id.national_id"];
+    let classified: Vec<(i64, String, ClassificationStatus)> = classification::Entity::find()
+        .select_only()
+        .columns([classification::Column::ColumnId, classification::Column::Category, classification::Column::Status])
+        .filter(classification::Column::Category.is_in(categories))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut seeds = Vec::new();
+    let mut rejected = HashSet::new();
+    for (column, category, status) in classified {
+        if status == ClassificationStatus::Rejected {
+            rejected.insert((column, category));
+        } else {
+            seeds.push((column, category));
+        }
+    }
+    // Only the edges downstream of the keys: one walk per key column, not the whole graph.
+    use crate::lineage::graph::{walk_ids, Direction, Start};
+    let mut edges = Vec::new();
+    let mut seen = HashSet::new();
+    let starts: std::collections::BTreeSet<i64> = seeds.iter().map(|(c, _)| *c).collect();
+    for start in starts {
+        let (walked, _) = walk_ids(db, Start::Column(start), Direction::Down, crate::lineage::propagate::MAX_HOPS as u32, 10_000).await?;
+        for e in walked {
+            if let (true, Some(from), Some(to)) = (seen.insert(e.id), e.from_column, e.to_column) {
+                if matches!(e.kind, crate::lineage::EdgeKind::Identity | crate::lineage::EdgeKind::Transformed) {
+                    edges.push((from, to, e.kind));
+                }
+            }
+        }
+    }
+    let mut out: HashMap<i64, Vec<(KeyKind, i64)>> = HashMap::new();
+    for p in crate::lineage::propagate::propagate_over(&edges, &seeds, &rejected) {
+        if let Some(kind) = KeyKind::of_category(&p.category) {
+            out.entry(p.column_id).or_default().push((kind, p.origin_column_id));
+        }
+    }
+    Ok(out)
+}
+
 /// How the rows of a dataset were reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Reach {
-    /// Rows whose identity key holds one of the subject's identifiers.
-    IdentityKey { column: String, kind: String, confirmed: bool },
+    /// Rows whose identity key holds one of the subject's identifiers (`lineage_from`: the key
+    /// this column copies, when it is a copy found through lineage).
+    IdentityKey {
+        column: String,
+        kind: String,
+        confirmed: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lineage_from: Option<String>,
+    },
     /// Rows whose value in the named column is the subject's identifier.
     NamedColumn { column: String },
     /// Rows referencing reached rows of `parent` through a foreign key.
@@ -334,7 +408,12 @@ async fn search(
             pending.push(Route {
                 table,
                 condition: any,
-                reach: Reach::IdentityKey { column: key.column.clone(), kind, confirmed: key.confirmed },
+                reach: Reach::IdentityKey {
+                    column: key.column.clone(),
+                    kind,
+                    confirmed: key.confirmed,
+                    lineage_from: key.via_lineage.clone(),
+                },
                 depth: 0,
                 path: Vec::new(),
                 suggested: !key.confirmed,
@@ -555,8 +634,17 @@ fn deletion_order(
     }
     let mut order = HashMap::new();
     let mut detach = Vec::new();
-    // The references from `child` to `parent`, and whether all their columns may be NULL.
+    // The references from `child` to `parent`, and whether they may be set to NULL: all their
+    // columns may hold NULL, and the child's rows were not found through them (NULL there
+    // and the child's own selection would find nothing).
     let references = |parent: &TableKey, child: &TableKey| -> Vec<(Vec<String>, bool)> {
+        let reached_through = |columns: &Vec<String>| {
+            found
+                .iter()
+                .filter(|d| d.namespace == child.0 && d.dataset == child.1)
+                .flat_map(|d| d.reached_by.iter())
+                .any(|r| matches!(r, Reach::ForeignKey { parent: p, columns: c, .. } if *p == show(parent) && c == columns))
+        };
         children
             .get(parent)
             .into_iter()
@@ -565,7 +653,7 @@ fn deletion_order(
             .map(|(_, fk)| {
                 let nullable =
                     datasets.get(child).is_some_and(|d| fk.columns.iter().all(|f| d.columns.iter().any(|c| &c.name == f && c.nullable)));
-                (fk.columns.clone(), nullable)
+                (fk.columns.clone(), nullable && !reached_through(&fk.columns))
             })
             .collect()
     };

@@ -202,6 +202,16 @@ pub struct ManualTask {
     pub reason: String,
 }
 
+/// A dataset fed through lineage from personal columns the plan touches, outside the plan:
+/// its owner is to be told of the erasure (GDPR Art. 19), or erases the copy there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub dataset: String,
+    pub owner: Option<String>,
+    /// The personal columns (`source.namespace.dataset.column`) its columns derive from.
+    pub from: Vec<String>,
+}
+
 /// What the plan found in one source: the fingerprint of its live schema and footprint that
 /// execution checks again, and whether the source's steps can run without a person first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +241,9 @@ pub struct ErasurePlan {
     /// What an approver should read first (columns left in kept rows that may still identify).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Downstream datasets outside the plan to notify (GDPR Art. 19).
+    #[serde(default)]
+    pub notify: Vec<Recipient>,
     pub plan_hash: String,
 }
 
@@ -366,7 +379,7 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     let policies = super::policy::in_force(catalog.connection()).await?;
     for source in database_sources(catalog, &mut manual_tasks).await? {
         let located = footprint::locate_read_only(catalog, config, &source.name, &subjects).await?;
-        let categories = super::access::column_categories(catalog, source.id).await?;
+        let categories = super::access::column_categories(catalog, source.id, &located.selections.keys().cloned().collect()).await?;
         let decisions =
             super::decide::decide(&source.name, &located.footprint.datasets, &located.selections, &categories, &policies, now.date_naive());
         coverage.extend(decisions.coverage.iter().cloned());
@@ -410,11 +423,23 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
             };
             // Other people's rows that reference only rows the plan keeps keep their
             // references.
-            let references_kept = d.shared_by.iter().all(|r| match r {
+            let kept_parent = |r: &Reach| match r {
                 Reach::ForeignKey { parent, .. } => decisions.by_table.keys().any(|k| footprint::show(k) == *parent && decisions.kept(k)),
                 _ => false,
-            });
-            if d.shared_rows > 0 && !references_kept {
+            };
+            let references_kept = d.shared_by.iter().all(kept_parent);
+            if d.shared_rows > 0 && !references_kept && d.shared_by.iter().any(kept_parent) {
+                // Some of those references lead to rows the plan keeps, some to rows it
+                // deletes: unlinking them all would cut the kept ones too.
+                executable = false;
+                manual_tasks.push(ManualTask {
+                    source: source.name.clone(),
+                    reason: format!(
+                        "{} rows of {dataset} belong to other people and reference rows of the subject the plan keeps as well as rows it deletes: decide which references go before this source's steps can run",
+                        d.shared_rows
+                    ),
+                });
+            } else if d.shared_rows > 0 && !references_kept {
                 if d.shared_nullable {
                     let mut columns: Vec<String> = d
                         .shared_by
@@ -451,9 +476,10 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
                 let mut s = step(decision.action.as_str(), d.rows, Vec::new(), d.reached_by.clone());
                 s.policy = decision.origin.clone();
                 // Anonymised rows are changed where deleted ones would go (referencing rows
-                // first, while the conditions that find them still hold); held rows last.
+                // first, while the conditions that find them still hold).
                 let order = match decision.action {
-                    PolicyAction::Retain => (2, d.deletion_rank),
+                    // Held rows are counted before anything changes the conditions that find them.
+                    PolicyAction::Retain => (0, 2),
                     PolicyAction::Anonymize => {
                         s.anonymize = decision.columns.clone();
                         (1, d.deletion_rank)
@@ -471,7 +497,9 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     // before the rows it references).
     steps.sort_by(|a, b| a.1.source.cmp(&b.1.source).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
     let steps: Vec<PlanStep> = steps.into_iter().enumerate().map(|(i, (_, s))| PlanStep { order: i + 1, ..s }).collect();
-    let mut plan = ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, coverage, warnings, plan_hash: String::new() };
+    let notify = recipients(catalog, &steps, &coverage).await?;
+    let mut plan =
+        ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, coverage, warnings, notify, plan_hash: String::new() };
     plan.plan_hash = plan_hash(&plan);
 
     let txn = crate::store::begin_write(catalog.connection()).await?;
@@ -494,6 +522,37 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     Ok(plan)
+}
+
+/// Downstream of every personal column the plan touches (lineage, 10 levels), the datasets
+/// that hold values derived from them and are not in the plan (views, which hold no rows of
+/// their own, left out), with their owners.
+async fn recipients(catalog: &Catalog, steps: &[PlanStep], coverage: &[ColumnCoverage]) -> Result<Vec<Recipient>, ErasureError> {
+    use crate::catalog::names::QualifiedName;
+    let planned: std::collections::HashSet<&str> = steps.iter().map(|s| s.dataset.as_str()).collect();
+    let mut out: std::collections::BTreeMap<String, Recipient> = std::collections::BTreeMap::new();
+    let mut walked = std::collections::HashSet::new();
+    for c in coverage {
+        let Ok(dataset) = QualifiedName::parse(&c.dataset) else { continue };
+        let column = dataset.with_column(&c.column);
+        if !walked.insert(column.to_string()) {
+            continue;
+        }
+        let Ok((impacted, _)) = crate::lineage::graph::impact(catalog, &column, 10).await else { continue };
+        for d in impacted.into_iter().filter(|d| !d.columns.is_empty()) {
+            let name = d.dataset.to_string();
+            if planned.contains(name.as_str()) {
+                continue;
+            }
+            let kind = catalog.dataset(d.dataset_id).await?.kind;
+            if matches!(kind, crate::catalog::DatasetKind::View) {
+                continue;
+            }
+            let entry = out.entry(name.clone()).or_insert_with(|| Recipient { dataset: name, owner: d.owner.clone(), from: Vec::new() });
+            entry.from.push(column.to_string());
+        }
+    }
+    Ok(out.into_values().collect())
 }
 
 /// The stored plan of a request.
@@ -661,8 +720,8 @@ pub async fn open_requests(
     let mut out = models.into_iter().map(PrivacyRequest::try_from).collect::<Result<Vec<_>, _>>()?;
     // A held request is next due when its hold ends.
     let due = |r: &PrivacyRequest| if r.status == RequestStatus::Held { r.hold_until.unwrap_or(r.due_at) } else { r.due_at };
-    if let Some(within) = due_within {
-        out.retain(|r| due(r) <= now + within);
+    if let Some(limit) = due_within.and_then(|within| now.checked_add_signed(within)) {
+        out.retain(|r| due(r) <= limit);
     }
     out.sort_by_key(|r| (due(r), r.id));
     Ok(out)
@@ -678,6 +737,7 @@ fn plan_hash(plan: &ErasurePlan) -> String {
         "not_followed": plan.not_followed,
         "coverage": plan.coverage,
         "warnings": plan.warnings,
+        "notify": plan.notify,
     });
     let digest = Sha256::digest(content.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
