@@ -211,6 +211,28 @@ async fn chinook_footprints(
     assert_eq!(done.status, RequestStatus::Completed);
     assert_eq!(all_rows().await.len() as i64, before.len() as i64 - held_rows);
     assert!(find(bjorn).await.datasets.is_empty());
+
+    // Employees: the customers Jane supports, and the employees who report to Nancy, are other
+    // people; their integer references are set to NULL (a typed NULL would not do on
+    // PostgreSQL; a table referencing itself on MariaDB), their rows kept, and her row deleted.
+    for (who, referencing) in [("email=Jane@ChinookCorp.com", "customer"), ("email=nancy@chinookcorp.com", "employee")] {
+        let employee = subjects(&[who]);
+        let before = all_rows().await;
+        let r = request::create(&app.catalog, &app.config, RequestKind::Erasure, &employee, "alice", now).await.unwrap();
+        let plan = request::plan(&app.catalog, &app.config, r.id, now).await.unwrap();
+        let actions: Vec<(&str, String)> = plan.steps.iter().map(|s| (s.action.as_str(), s.table.to_lowercase())).collect();
+        assert_eq!(actions, [("unlink", referencing.to_string()), ("delete", "employee".into())], "{plan:#?}");
+        request::approve(&app.catalog, r.id, &plan.plan_hash, "bob", now).await.unwrap();
+        assert_eq!(execute::execute(&app.catalog, &app.config, r.id, now).await.unwrap().status, RequestStatus::Completed);
+        let after = all_rows().await;
+        assert_eq!(after.len(), before.len() - 1, "only her row deleted");
+        let changed = before.iter().filter(|r| !after.contains(*r)).count() as i64;
+        assert!(
+            plan.steps[0].rows > 0 && changed == 1 + plan.steps[0].rows,
+            "her row gone, the rows referencing her changed, nothing else"
+        );
+        assert!(find(employee).await.datasets.is_empty());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

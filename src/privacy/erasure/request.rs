@@ -532,10 +532,24 @@ async fn recipients(catalog: &Catalog, steps: &[PlanStep], coverage: &[ColumnCov
     let planned: std::collections::HashSet<&str> = steps.iter().map(|s| s.dataset.as_str()).collect();
     let mut out: std::collections::BTreeMap<String, Recipient> = std::collections::BTreeMap::new();
     let mut walked = std::collections::HashSet::new();
+    // Only columns that lineage edges leave can have anything downstream.
+    let mut dataset_ids = Vec::new();
+    for name in coverage.iter().map(|c| c.dataset.as_str()).collect::<std::collections::BTreeSet<_>>() {
+        if let Ok(d) = catalog.dataset_by_name(&QualifiedName::parse(name).map_err(|e| ErasureError::Corrupt(e.to_string()))?).await {
+            dataset_ids.push(d.id);
+        }
+    }
+    let with_edges = crate::lineage::graph::columns_with_edges_out(catalog.connection(), &dataset_ids).await?;
+    if with_edges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = with_edges.into_iter().collect();
+    let (names, _) = crate::catalog::qualified_names(catalog.connection(), &ids, &[]).await?;
+    let sources_of_values: std::collections::HashSet<String> = names.values().map(|n| n.to_string()).collect();
     for c in coverage {
         let Ok(dataset) = QualifiedName::parse(&c.dataset) else { continue };
         let column = dataset.with_column(&c.column);
-        if !walked.insert(column.to_string()) {
+        if !sources_of_values.contains(&column.to_string()) || !walked.insert(column.to_string()) {
             continue;
         }
         let Ok((impacted, _)) = crate::lineage::graph::impact(catalog, &column, 10).await else { continue };
