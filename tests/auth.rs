@@ -334,6 +334,15 @@ async fn roles_get_what_the_policy_allows(kind: StoreKind) {
     assert_eq!(b["data"]["closeErasureRequest"]["status"], "cancelled", "{b}");
     let (_, b) = call(Some(viewer.clone()), "{ erasureRequests { id } }", json!({})).await;
     assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
+
+    // Access exports (Art. 15) through the API: privacy officers only; the erased subject has
+    // no rows left anywhere.
+    let export = "query($s: [String!]!) { accessExport(subjects: $s) }";
+    let (_, b) = call(Some(viewer.clone()), export, json!({ "s": [format!("email={email}")] })).await;
+    assert_eq!(error_code(&b).as_deref(), Some("FORBIDDEN"), "{b}");
+    let (_, b) = call(Some(officer.clone()), export, json!({ "s": [format!("email={email}")] })).await;
+    let exported = &b["data"]["accessExport"];
+    assert!(exported["datasets"].as_array().is_some_and(Vec::is_empty) && exported["recipients"].is_array(), "{b}");
 }
 
 on_both_stores!(roles_get_what_the_policy_allows);

@@ -909,4 +909,9 @@ async fn copies_through_lineage_are_erased_and_downstream_owners_listed() {
     let report = execute::report(&app.catalog, r.id).await.unwrap();
     assert_eq!(report["notify"][0]["dataset"], "mart.main.email_hashes", "{report:#}");
     assert!(execute::report_html(&report).contains("mart.main.email_hashes"));
+    // Bob's access export names the same downstream dataset as a recipient of his data.
+    let export = almanac::privacy::erasure::access::export(&app.catalog, &app.config, &subjects(&["email=bob@example.org"])).await.unwrap();
+    let exported: Vec<&str> = export.datasets.iter().map(|d| d.dataset.as_str()).collect();
+    assert_eq!(exported, ["shop.main.customers", "shop.main.mailing"]);
+    assert_eq!(export.recipients.iter().map(|r| r.dataset.as_str()).collect::<Vec<_>>(), ["mart.main.email_hashes"]);
 }

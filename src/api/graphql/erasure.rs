@@ -121,6 +121,13 @@ pub enum Closing {
     Rejected,
 }
 
+pub async fn access_export(ctx: &Context<'_>, subjects: Vec<String>) -> ApiResult<Json<serde_json::Value>> {
+    let state = acting(ctx)?;
+    let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>().map_err(ErasureError::from)?;
+    let export = crate::privacy::erasure::access::export(&state.catalog, &state.config, &subjects).await?;
+    Ok(Json(serde_json::to_value(export).unwrap_or_default()))
+}
+
 pub async fn extend(ctx: &Context<'_>, id: ID, reason: String) -> ApiResult<ErasureRequest> {
     let state = acting(ctx)?;
     Ok(ErasureRequest(request::extend(&state.catalog, request_id(&id)?, &reason, chrono::Utc::now()).await?))

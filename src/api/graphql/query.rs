@@ -139,6 +139,14 @@ impl QueryRoot {
         super::erasure::list(ctx, due_within_days).await
     }
 
+    /// A data subject's copy of their data (GDPR Art. 15): their rows in every scanned database,
+    /// grouped by dataset with each column's categories, the downstream recipients from lineage,
+    /// and what could not be searched. Audited as a listing of personal data.
+    #[graphql(guard = "super::guard::Allowed(super::guard::ERASURE)")]
+    async fn access_export(&self, ctx: &Context<'_>, subjects: Vec<String>) -> ApiResult<async_graphql::Json<serde_json::Value>> {
+        super::erasure::access_export(ctx, subjects).await
+    }
+
     /// The erasure policies in force, or with `scope` every version of that scope's policy.
     #[graphql(guard = "super::guard::Allowed(super::guard::ERASURE)")]
     async fn erasure_policies(&self, ctx: &Context<'_>, scope: Option<String>) -> ApiResult<Vec<super::erasure::ErasurePolicy>> {

@@ -39,8 +39,11 @@ pub struct AccessExport {
     pub manual_tasks: Vec<ManualTask>,
     /// Foreign-key paths not followed.
     pub not_followed: Vec<String>,
+    /// Datasets downstream (through lineage) of the subject's personal columns, outside this
+    /// export, with their owners: where the data went (GDPR Art. 15(1)(c)).
+    pub recipients: Vec<super::request::Recipient>,
     /// What the catalog does not record yet, stated rather than left out.
-    pub purposes_and_recipients: String,
+    pub purposes: String,
 }
 
 /// Exports the subject's rows from every scanned database source.
@@ -98,12 +101,17 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
         rows,
     )
     .await?;
+    let exported = datasets.iter().map(|d| d.dataset.clone()).collect();
+    let personal: Vec<(String, String)> =
+        datasets.iter().flat_map(|d| d.categories.keys().map(|c| (d.dataset.clone(), c.clone()))).collect();
+    let recipients = super::request::recipients(catalog, &exported, &personal).await?;
     Ok(AccessExport {
         generated_at: chrono::Utc::now(),
         datasets,
         manual_tasks,
         not_followed,
-        purposes_and_recipients: "not recorded in the catalog yet: give them from the record of processing activities".into(),
+        recipients,
+        purposes: "not recorded in the catalog yet: give them from the record of processing activities".into(),
     })
 }
 

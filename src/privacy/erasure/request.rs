@@ -497,7 +497,9 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     // before the rows it references).
     steps.sort_by(|a, b| a.1.source.cmp(&b.1.source).then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.dataset.cmp(&b.1.dataset)));
     let steps: Vec<PlanStep> = steps.into_iter().enumerate().map(|(i, (_, s))| PlanStep { order: i + 1, ..s }).collect();
-    let notify = recipients(catalog, &steps, &coverage).await?;
+    let planned = steps.iter().map(|s| s.dataset.clone()).collect();
+    let personal: Vec<(String, String)> = coverage.iter().map(|c| (c.dataset.clone(), c.column.clone())).collect();
+    let notify = recipients(catalog, &planned, &personal).await?;
     let mut plan =
         ErasurePlan { request: id, steps, sources, manual_tasks, not_followed, coverage, warnings, notify, plan_hash: String::new() };
     plan.plan_hash = plan_hash(&plan);
@@ -524,17 +526,20 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     Ok(plan)
 }
 
-/// Downstream of every personal column the plan touches (lineage, 10 levels), the datasets
-/// that hold values derived from them and are not in the plan (views, which hold no rows of
-/// their own, left out), with their owners.
-async fn recipients(catalog: &Catalog, steps: &[PlanStep], coverage: &[ColumnCoverage]) -> Result<Vec<Recipient>, ErasureError> {
+/// Downstream of the subject's personal columns (`(dataset, column)`; lineage, 10 levels), the
+/// datasets that hold values derived from them and are not among `planned` (views, which hold
+/// no rows of their own, left out), with their owners.
+pub(super) async fn recipients(
+    catalog: &Catalog,
+    planned: &std::collections::HashSet<String>,
+    personal: &[(String, String)],
+) -> Result<Vec<Recipient>, ErasureError> {
     use crate::catalog::names::QualifiedName;
-    let planned: std::collections::HashSet<&str> = steps.iter().map(|s| s.dataset.as_str()).collect();
     let mut out: std::collections::BTreeMap<String, Recipient> = std::collections::BTreeMap::new();
     let mut walked = std::collections::HashSet::new();
     // Only columns that lineage edges leave can have anything downstream.
     let mut dataset_ids = Vec::new();
-    for name in coverage.iter().map(|c| c.dataset.as_str()).collect::<std::collections::BTreeSet<_>>() {
+    for name in personal.iter().map(|c| c.0.as_str()).collect::<std::collections::BTreeSet<_>>() {
         if let Ok(d) = catalog.dataset_by_name(&QualifiedName::parse(name).map_err(|e| ErasureError::Corrupt(e.to_string()))?).await {
             dataset_ids.push(d.id);
         }
@@ -546,16 +551,16 @@ async fn recipients(catalog: &Catalog, steps: &[PlanStep], coverage: &[ColumnCov
     let ids: Vec<i64> = with_edges.into_iter().collect();
     let (names, _) = crate::catalog::qualified_names(catalog.connection(), &ids, &[]).await?;
     let sources_of_values: std::collections::HashSet<String> = names.values().map(|n| n.to_string()).collect();
-    for c in coverage {
-        let Ok(dataset) = QualifiedName::parse(&c.dataset) else { continue };
-        let column = dataset.with_column(&c.column);
+    for (dataset, column) in personal {
+        let Ok(dataset) = QualifiedName::parse(dataset) else { continue };
+        let column = dataset.with_column(column);
         if !sources_of_values.contains(&column.to_string()) || !walked.insert(column.to_string()) {
             continue;
         }
         let Ok((impacted, _)) = crate::lineage::graph::impact(catalog, &column, 10).await else { continue };
         for d in impacted.into_iter().filter(|d| !d.columns.is_empty()) {
             let name = d.dataset.to_string();
-            if planned.contains(name.as_str()) {
+            if planned.contains(&name) {
                 continue;
             }
             let kind = catalog.dataset(d.dataset_id).await?.kind;
