@@ -109,6 +109,13 @@ async fn chinook_footprints(
     assert_eq!(gone, expected.iter().map(|e| e.1).sum::<i64>());
     assert_eq!(after.len() as i64, before.len() as i64 - gone, "no row changed or came");
     assert!(find(subjects(&["email=leonekohler@surfeu.de"])).await.datasets.is_empty());
+    // The space her rows held is reclaimed the engine's way (VACUUM FULL, OPTIMIZE TABLE,
+    // VACUUM), and the report says so.
+    let compacted = execute::compact(&app.catalog, &app.config, r.id, true, now).await.unwrap();
+    assert!(matches!(&compacted[..], [c] if c.source == name && !c.statements.is_empty()), "{compacted:?}");
+    let report = execute::report(&app.catalog, r.id).await.unwrap();
+    let done = report["physical_copies"][0]["done"].as_str().unwrap().to_string();
+    assert!(done.contains("VACUUM") || done.contains("OPTIMIZE TABLE"), "{done}");
 
     // With policies. François Tremblay's invoices are kept with their personal columns
     // anonymised and their amounts kept; his customer row, which they reference through a
@@ -604,6 +611,14 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     assert!(html.starts_with("<!doctype html>") && html.contains("chinook.main.InvoiceLine") && html.contains("completed"), "{html}");
     let err = refused(almanac(&store, &["erasure", "execute", &id]));
     assert!(err.contains("is completed"), "{err}");
+    // Her deleted rows still lie in the source file's free pages until it is compacted; after
+    // `erasure compact`, the file holds nothing of her.
+    let compacted = almanac(&store, &["erasure", "compact", &id]);
+    assert!(String::from_utf8_lossy(&compacted.stdout).contains("chinook: VACUUM"), "{}", String::from_utf8_lossy(&compacted.stderr));
+    let bytes = std::fs::read(url.trim_start_matches("sqlite://")).unwrap().to_ascii_lowercase();
+    assert!(!bytes.windows(11).any(|w| w == b"leonekohler"), "the source file still holds her e-mail");
+    let report = ok_json(almanac(&store, &["erasure", "report", &id, "--format", "json"]));
+    assert!(report["physical_copies"][0]["done"].as_str().unwrap().starts_with("VACUUM at "), "{report:#}");
 
     // A restored backup brings her back: the next scan recognises the erased e-mail by its
     // keyed hash (the suppression list) and records where, on her request, never the value.

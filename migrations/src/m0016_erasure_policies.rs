@@ -1,6 +1,6 @@
 //! Erasure policies (every version of each scope's policy: a dataset, a source or `*`), the
 //! day a request's legal holds end, when rows it kept are to be erased, and where later scans
-//! saw an identifier it erased again.
+//! saw an identifier it erased again, and what reclaimed the space of its deleted rows.
 
 use sea_orm_migration::prelude::*;
 
@@ -28,6 +28,7 @@ enum PrivacyRequest {
     Table,
     HoldUntil,
     Reappearances,
+    Compaction,
 }
 
 #[async_trait::async_trait]
@@ -65,6 +66,10 @@ impl MigrationTrait for Migration {
         // SQLite adds one column per statement.
         m.alter_table(
             Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::Reappearances).text().null()).to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter().table(PrivacyRequest::Table).add_column(ColumnDef::new(PrivacyRequest::Compaction).text().null()).to_owned(),
         )
         .await
     }

@@ -101,11 +101,13 @@ pub enum Action {
     ErasurePolicySet,
     /// A scan saw an identifier a completed request erased (the suppression list).
     PrivacyRequestReappeared,
+    /// The space of a request's deleted rows reclaimed on its sources (VACUUM, OPTIMIZE).
+    PrivacyRequestCompact,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::SourceRegister,
         Action::SourceUpdate,
         Action::SourceRemove,
@@ -133,6 +135,7 @@ impl Action {
         Action::PrivacyRequestClose,
         Action::ErasurePolicySet,
         Action::PrivacyRequestReappeared,
+        Action::PrivacyRequestCompact,
     ];
 
     /// The stored name (`tag.add`).
@@ -165,6 +168,7 @@ impl Action {
             Action::PrivacyRequestClose => "privacy_request.close",
             Action::ErasurePolicySet => "erasure_policy.set",
             Action::PrivacyRequestReappeared => "privacy_request.reappeared",
+            Action::PrivacyRequestCompact => "privacy_request.compact",
         }
     }
 

@@ -46,6 +46,15 @@ pub(crate) enum ErasureCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Reclaim, on the sources a finished request changed, the space its deleted rows still
+    /// hold (SQLite VACUUM, PostgreSQL VACUUM or with --full VACUUM FULL, MariaDB/MySQL
+    /// OPTIMIZE TABLE); the report records what ran.
+    Compact {
+        id: i64,
+        /// PostgreSQL: VACUUM FULL (rewrites the tables; takes an exclusive lock meanwhile).
+        #[arg(long)]
+        full: bool,
+    },
     /// Look again on the sources for what the plan removed; close the request when nothing is
     /// left.
     Verify {
@@ -220,6 +229,11 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
                         );
                     }
                 }
+            }
+        }
+        ErasureCommand::Compact { id, full } => {
+            for c in execute::compact(&state.catalog, &state.config, id, full, now).await? {
+                out!("{}: {}", esc(&c.source), esc(&c.statements.join("; ")));
             }
         }
         ErasureCommand::Report { id, format } => {

@@ -36,6 +36,8 @@ pub struct Model {
     pub hold_until: Option<DateTimeUtc>,
     /// Erased identifiers seen again by later scans (JSON): where and when, never which.
     pub reappearances: Option<String>,
+    /// What was run to reclaim the space of deleted rows on the sources (JSON).
+    pub compaction: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -597,6 +597,66 @@ pub async fn verify(catalog: &Catalog, config: &Config, id: i64, now: DateTime<U
     PrivacyRequest::try_from(model)
 }
 
+/// What reclaimed the space of a request's deleted rows on one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compaction {
+    pub source: String,
+    pub statements: Vec<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Reclaims, on every source the request changed, the space its deleted and overwritten rows
+/// still hold (see [`SourceConnection::reclaim`]; `full` rewrites PostgreSQL tables, taking
+/// an exclusive lock), and records what ran in the request's report. For a request whose
+/// execution is over.
+pub async fn compact(catalog: &Catalog, config: &Config, id: i64, full: bool, now: DateTime<Utc>) -> Result<Vec<Compaction>, ErasureError> {
+    let model = load(catalog, id).await?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    if !matches!(request.status, RequestStatus::Completed | RequestStatus::Held | RequestStatus::PartiallyCompleted) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "completed, held or partially completed" });
+    }
+    let execution: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
+    let plan: Option<ErasurePlan> = parse(model.plan.as_deref(), "plan")?;
+    let mut done: Vec<Compaction> = parse(model.compaction.as_deref(), "compaction")?.unwrap_or_default();
+    let mut now_done = Vec::new();
+    for (source, runs) in &execution {
+        let mut tables: Vec<(String, String)> = Vec::new();
+        for run in runs {
+            for step in run.steps.iter().filter(|s| s.action != "retain") {
+                let table = plan
+                    .iter()
+                    .flat_map(|p| p.steps.iter())
+                    .find(|p| p.dataset == step.dataset)
+                    .map(|p| (p.namespace.clone(), p.table.clone()));
+                if let Some(t) = table.filter(|t| !tables.contains(t)) {
+                    tables.push(t);
+                }
+            }
+        }
+        if tables.is_empty() {
+            continue;
+        }
+        let (mut conn, _) = footprint::connect(catalog, config, source, true).await?;
+        let ran = conn.reclaim(&tables, full).await;
+        conn.close().await;
+        let statements =
+            ran.map_err(|e| ErasureError::Query { source_name: source.clone(), dataset: String::new(), message: e.to_string() })?;
+        now_done.push(Compaction { source: source.clone(), statements, at: now });
+    }
+    done.extend(now_done.iter().cloned());
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    let mut active = current.into_active_model();
+    active.compaction = Set(Some(serde_json::to_string(&done).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let record = Record::new(Action::PrivacyRequestCompact, vec![GlobalId::privacy_request(id)])
+        .after(serde_json::json!({ "sources": now_done.iter().map(|c| &c.source).collect::<Vec<_>>(), "full": full }));
+    audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    Ok(now_done)
+}
+
 /// The completion report: what was found, done where and when, by whom, what verification
 /// found left, what a person must still do, and what still holds deleted data physically.
 pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, ErasureError> {
@@ -605,6 +665,7 @@ pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, Era
     let plan: Option<ErasurePlan> = parse(model.plan.as_deref(), "plan")?;
     let execution: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
     let verification: Vec<Remaining> = parse(model.verification.as_deref(), "verification")?.unwrap_or_default();
+    let compaction: Vec<Compaction> = parse(model.compaction.as_deref(), "compaction")?.unwrap_or_default();
     let mut residue = Vec::new();
     for source in execution.keys() {
         let engine = catalog.source_by_name(source).await.map(|s| s.engine).unwrap_or_default();
@@ -614,7 +675,17 @@ pub async fn report(catalog: &Catalog, id: i64) -> Result<serde_json::Value, Era
             "sqlite" => "SQLite leaves deleted rows in free pages until VACUUM (or secure_delete) overwrites them, and in backups",
             _ => "backups and logs of this source keep deleted data until they expire",
         };
-        residue.push(serde_json::json!({ "source": source, "physical_copies": note }));
+        let done: Vec<String> = compaction
+            .iter()
+            .filter(|c| c.source == *source)
+            .flat_map(|c| c.statements.iter().map(move |s| format!("{s} at {}", c.at.to_rfc3339())))
+            .collect();
+        let done = if done.is_empty() {
+            "nothing yet: `almanac erasure compact ID` reclaims the space on the source".to_string()
+        } else {
+            format!("{} (backups and logs still age out on their own schedule)", done.join("; "))
+        };
+        residue.push(serde_json::json!({ "source": source, "physical_copies": note, "done": done }));
     }
     Ok(serde_json::json!({
         "request": id,
@@ -715,7 +786,7 @@ pub fn report_html(report: &serde_json::Value) -> String {
             .unwrap_or_default(),
         verification = rows("verification", &["dataset", "action", "remaining"]),
         manual = rows("manual_tasks", &["source", "reason"]),
-        residue = rows("physical_copies", &["source", "physical_copies"]),
+        residue = rows("physical_copies", &["source", "physical_copies", "done"]),
     )
 }
 

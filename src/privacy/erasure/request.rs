@@ -304,6 +304,7 @@ pub async fn create(
         closing_reason: Set(None),
         hold_until: Set(None),
         reappearances: Set(None),
+        compaction: Set(None),
         updated_at: Set(now),
     }
     .insert(&txn)

@@ -223,6 +223,32 @@ impl SourceConnection {
         self.raw("ROLLBACK").await
     }
 
+    /// Reclaims the space of deleted rows in `tables` (namespace, name), the engine's way:
+    /// `VACUUM` on SQLite (the whole file rebuilt without free pages), `VACUUM` or, with
+    /// `full`, `VACUUM FULL` on each PostgreSQL table (rewritten without dead tuples),
+    /// `OPTIMIZE TABLE` on MariaDB/MySQL (rebuilt). Returns the statements run. Outside any
+    /// transaction; names quoted, nothing else in the text.
+    pub async fn reclaim(&mut self, tables: &[(String, String)], full: bool) -> Result<Vec<String>, sqlx::Error> {
+        let pg = |t: &(String, String)| format!("\"{}\".\"{}\"", t.0.replace('"', "\"\""), t.1.replace('"', "\"\""));
+        let my = |t: &(String, String)| format!("`{}`.`{}`", t.0.replace('`', "``"), t.1.replace('`', "``"));
+        let statements: Vec<String> = match self {
+            SourceConnection::Sqlite(_) => vec!["VACUUM".to_string()],
+            SourceConnection::Postgres(_) => {
+                tables.iter().map(|t| format!("VACUUM {}{}", if full { "FULL " } else { "" }, pg(t))).collect()
+            }
+            SourceConnection::Mysql(_) => tables.iter().map(|t| format!("OPTIMIZE TABLE {}", my(t))).collect(),
+        };
+        for sql in &statements {
+            let text = sqlx::AssertSqlSafe(sql.clone());
+            match self {
+                SourceConnection::Postgres(c) => sqlx::raw_sql(text).execute(c).await.map(|_| ())?,
+                SourceConnection::Mysql(c) => sqlx::raw_sql(text).execute(c).await.map(|_| ())?,
+                SourceConnection::Sqlite(c) => sqlx::raw_sql(text).execute(c).await.map(|_| ())?,
+            }
+        }
+        Ok(statements)
+    }
+
     async fn raw(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
         match self {
             SourceConnection::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
