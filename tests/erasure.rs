@@ -530,6 +530,23 @@ async fn an_erasure_request_is_created_planned_and_approved_by_another_person() 
     let log = String::from_utf8_lossy(&almanac(&store, &["audit", "log", "--format", "json", "--action", "personal_data.read"]).stdout)
         .into_owned();
     assert!(log.contains("access_request") && !log.to_lowercase().contains("leonekohler"), "{log}");
+    // The same as a stored request with a due date: listed while open, fulfilled once (then
+    // completed and its identifiers dropped), never planned as an erasure.
+    let access = ok_json(almanac(
+        &store,
+        &["access", "create", "--subject", "email=leonekohler@surfeu.de", "--requester", "alice", "--format", "json"],
+    ));
+    let access = access["id"].as_i64().unwrap().to_string();
+    let listed = ok_json(almanac(&store, &["erasure", "list", "--format", "json"]));
+    assert_eq!((listed[0]["id"].to_string(), listed[0]["kind"].as_str()), (access.clone(), Some("access")), "{listed:#}");
+    let err = refused(almanac(&store, &["erasure", "plan", &access]));
+    assert!(err.contains("access request"), "{err}");
+    let fulfilled = ok_json(almanac(&store, &["access", "export", "--request", &access, "--format", "json"]));
+    assert_eq!(fulfilled["datasets"].as_array().unwrap().len(), 3, "{fulfilled:#}");
+    let shown = ok_json(almanac(&store, &["erasure", "show", &access, "--format", "json"]));
+    assert_eq!(shown["request"]["status"], "completed");
+    let err = refused(almanac(&store, &["access", "export", "--request", &access]));
+    assert!(err.contains("completed"), "{err}");
 
     let created = ok_json(almanac(
         &store,

@@ -152,11 +152,26 @@ pub(crate) enum PolicyCommand {
 /// `almanac access export`: a data subject's copy of their data (GDPR Art. 15).
 #[derive(Subcommand)]
 pub(crate) enum AccessCommand {
-    /// Export the subject's rows from every scanned database, as JSON grouped by dataset with
-    /// the personal-data categories of each column (audited as a listing of personal data).
-    Export {
+    /// Receive an access request: its identifiers sealed, due a month later (listed by
+    /// `erasure list`). Prints its id and due date.
+    Create {
         #[arg(long = "subject", required = true)]
         subjects: Vec<String>,
+        /// Who received the request (default: the operating-system user).
+        #[arg(long)]
+        requester: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Export the subject's rows from every scanned database, as JSON grouped by dataset with
+    /// the personal-data categories of each column and the downstream recipients (audited as
+    /// a listing of personal data): for the subject given, or for a stored request
+    /// (`--request ID`), which is then completed and its identifiers dropped.
+    Export {
+        #[arg(long = "subject", required_unless_present = "request", conflicts_with = "request")]
+        subjects: Vec<String>,
+        #[arg(long)]
+        request: Option<i64>,
         /// JSON only: the export is for the subject, not for reading on a terminal.
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
@@ -170,10 +185,27 @@ pub(crate) enum ExportFormat {
 
 pub(crate) async fn run_access(ctx: &Context, command: AccessCommand) -> anyhow::Result<()> {
     let state = ctx.open().await?;
-    let AccessCommand::Export { subjects, format: ExportFormat::Json } = command;
-    let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
-    let export = access::export(&state.catalog, &state.config, &subjects).await?;
-    out!("{}", serde_json::to_string_pretty(&export)?);
+    let now = chrono::Utc::now();
+    match command {
+        AccessCommand::Create { subjects, requester, format } => {
+            let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
+            let requester = requester.unwrap_or_else(|| Actor::local().subject);
+            let r = request::create(&state.catalog, &state.config, RequestKind::Access, &subjects, &requester, now).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::json!({ "id": r.id, "due": r.due_at.to_rfc3339(), "status": r.status })),
+                Format::Text => out!("access request {} received; due {}", r.id, r.due_at.format("%Y-%m-%d")),
+            }
+        }
+        AccessCommand::Export { subjects, request: Some(id), format: ExportFormat::Json } if subjects.is_empty() => {
+            let export = access::fulfil(&state.catalog, &state.config, id, now).await?;
+            out!("{}", serde_json::to_string_pretty(&export)?);
+        }
+        AccessCommand::Export { subjects, format: ExportFormat::Json, .. } => {
+            let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
+            let export = access::export(&state.catalog, &state.config, &subjects).await?;
+            out!("{}", serde_json::to_string_pretty(&export)?);
+        }
+    }
     Ok(())
 }
 
@@ -252,8 +284,9 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
                     for r in &open {
                         let late = if r.due_at < now { "  OVERDUE" } else { "" };
                         out!(
-                            "{:>6}  {:<20} due {}{}  by {}",
+                            "{:>6}  {:<8} {:<20} due {}{}  by {}",
                             r.id,
+                            r.kind.as_str(),
                             r.status.as_str(),
                             r.due_at.format("%Y-%m-%d"),
                             late,

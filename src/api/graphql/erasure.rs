@@ -208,6 +208,7 @@ impl From<ErasureError> for ApiError {
             | ErasureError::ManualFirst(_)
             | ErasureError::AlreadyExtended(_)
             | ErasureError::Uncovered { .. }
+            | ErasureError::WrongKind { .. }
             | ErasureError::Closed(_) => ApiError::Conflict(e.to_string()),
             ErasureError::Unreachable { .. } | ErasureError::Query { .. } | ErasureError::FilesNotSearched(_) => {
                 ApiError::SourceUnreachable(e.to_string())

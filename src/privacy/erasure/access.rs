@@ -115,6 +115,43 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
     })
 }
 
+/// Fulfils a stored access request: exports the subject's data with the request's sealed
+/// identifiers, then completes the request and drops them (nothing is kept to recognise the
+/// subject: an access request erases nothing). Audited under the request's id.
+pub async fn fulfil(catalog: &Catalog, config: &Config, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<AccessExport, ErasureError> {
+    use super::entity as privacy_request;
+    use super::request::{identifiers, PrivacyRequest, RequestKind, RequestStatus};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
+    let model = privacy_request::Entity::find_by_id(id).one(catalog.connection()).await?.ok_or(ErasureError::NoRequest(id))?;
+    let request = PrivacyRequest::try_from(model.clone())?;
+    if request.kind != RequestKind::Access {
+        return Err(ErasureError::WrongKind { id, kind: request.kind.as_str() });
+    }
+    if request.status != RequestStatus::Received {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received" });
+    }
+    let subjects = identifiers(catalog, config, &model).await?;
+    let exported = export(catalog, config, &subjects).await?;
+    let txn = crate::store::begin_write(catalog.connection()).await?;
+    let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    if current.status != model.status {
+        return Err(ErasureError::Concurrent(id));
+    }
+    let mut active = current.into_active_model();
+    active.status = Set(RequestStatus::Completed.as_str().into());
+    active.subjects_sealed = Set(None);
+    active.closed_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let rows: usize = exported.datasets.iter().map(|d| d.rows.len()).sum();
+    let record = crate::audit::Record::new(crate::audit::Action::PrivacyRequestExecute, vec![crate::ids::GlobalId::privacy_request(id)])
+        .before(serde_json::json!({ "status": "received" }))
+        .after(serde_json::json!({ "status": "completed", "exported_datasets": exported.datasets.len(), "exported_rows": rows }));
+    crate::audit::append(&txn, catalog.who(), record).await?;
+    txn.commit().await?;
+    Ok(exported)
+}
+
 /// The personal-data categories of the live columns of a source's `tables`, by dataset and
 /// column (only those tables are read: a footprint is a few tables of a large source).
 pub(super) async fn column_categories(

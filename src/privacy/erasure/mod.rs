@@ -71,6 +71,8 @@ pub enum ErasureError {
     Uncovered { id: i64, columns: String },
     #[error("{0}")]
     Policy(String),
+    #[error("request {id} is an {kind} request: this step is for the other kind")]
+    WrongKind { id: i64, kind: &'static str },
     #[error("stored request data cannot be read: {0}")]
     Corrupt(String),
     #[error(transparent)]

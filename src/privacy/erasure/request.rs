@@ -370,6 +370,9 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
             wanted: "received, planned, approved, executing, partially completed or held",
         });
     }
+    if request.kind != RequestKind::Erasure {
+        return Err(ErasureError::WrongKind { id, kind: request.kind.as_str() });
+    }
     let subjects = identifiers(catalog, config, &model).await?;
     let mut steps: Vec<((u8, usize), PlanStep)> = Vec::new();
     let mut sources = Vec::new();
