@@ -748,5 +748,34 @@ pub(crate) fn show(table: &TableKey) -> String {
 /// A source's error message with the subject's identifiers taken out: an engine may quote
 /// the value it failed on.
 pub(crate) fn redact(message: &str, subjects: &[SubjectIdentifier]) -> String {
-    subjects.iter().fold(message.to_string(), |m, s| if s.value().is_empty() { m } else { m.replace(s.value(), "<identifier>") })
+    subjects.iter().fold(message.to_string(), |m, s| redact_one(&m, s.value()))
+}
+
+/// `message` with every occurrence of `value` taken out, in any ASCII case (a source quotes
+/// the value as it stores it, `LeoneKohler@SurfEU.de` for the normalised one).
+fn redact_one(message: &str, value: &str) -> String {
+    if value.is_empty() {
+        return message.to_string();
+    }
+    let (lower, needle) = (message.to_ascii_lowercase(), value.to_ascii_lowercase());
+    let mut out = String::with_capacity(message.len());
+    let mut at = 0;
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` hold in `message`.
+    while let Some(found) = lower[at..].find(&needle) {
+        out.push_str(&message[at..at + found]);
+        out.push_str("<identifier>");
+        at += found + needle.len();
+    }
+    out.push_str(&message[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn identifiers_are_taken_out_of_messages_in_any_case() {
+        let m = super::redact_one("duplicate key value (LeoneKohler@SurfEU.de) in Köhler's row", "leonekohler@surfeu.de");
+        assert_eq!(m, "duplicate key value (<identifier>) in Köhler's row");
+        assert_eq!(super::redact_one("ünïcode ok", ""), "ünïcode ok");
+    }
 }
