@@ -188,13 +188,7 @@ pub(crate) async fn run_access(ctx: &Context, command: AccessCommand) -> anyhow:
     let now = chrono::Utc::now();
     match command {
         AccessCommand::Create { subjects, requester, format } => {
-            let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
-            let requester = requester.unwrap_or_else(|| Actor::local().subject);
-            let r = request::create(&state.catalog, &state.config, RequestKind::Access, &subjects, &requester, now).await?;
-            match format {
-                Format::Json => out!("{}", serde_json::json!({ "id": r.id, "due": r.due_at.to_rfc3339(), "status": r.status })),
-                Format::Text => out!("access request {} received; due {}", r.id, r.due_at.format("%Y-%m-%d")),
-            }
+            receive(&state, RequestKind::Access, &subjects, requester, format).await?;
         }
         AccessCommand::Export { subjects, request: Some(id), format: ExportFormat::Json } if subjects.is_empty() => {
             let export = access::fulfil(&state.catalog, &state.config, id, now).await?;
@@ -205,6 +199,25 @@ pub(crate) async fn run_access(ctx: &Context, command: AccessCommand) -> anyhow:
             let export = access::export(&state.catalog, &state.config, &subjects).await?;
             out!("{}", serde_json::to_string_pretty(&export)?);
         }
+    }
+    Ok(())
+}
+
+/// Receives a request of `kind` for the subject named by `subjects` and prints its id and due
+/// date.
+async fn receive(
+    state: &almanac::app::AppState,
+    kind: RequestKind,
+    subjects: &[String],
+    requester: Option<String>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let requester = requester.unwrap_or_else(|| Actor::local().subject);
+    let r = request::create(&state.catalog, &state.config, kind, &subjects, &requester, chrono::Utc::now()).await?;
+    match format {
+        Format::Json => out!("{}", serde_json::json!({ "id": r.id, "due": r.due_at.to_rfc3339(), "status": r.status })),
+        Format::Text => out!("{} request {} received; due {}", kind.as_str(), r.id, r.due_at.format("%Y-%m-%d")),
     }
     Ok(())
 }
@@ -220,13 +233,7 @@ pub(crate) async fn run(ctx: &Context, command: ErasureCommand) -> anyhow::Resul
     let now = chrono::Utc::now();
     match command {
         ErasureCommand::Create { subjects, requester, format } => {
-            let subjects = subjects.iter().map(|s| SubjectIdentifier::parse(s)).collect::<Result<Vec<_>, _>>()?;
-            let requester = requester.unwrap_or_else(|| Actor::local().subject);
-            let r = request::create(&state.catalog, &state.config, RequestKind::Erasure, &subjects, &requester, now).await?;
-            match format {
-                Format::Json => out!("{}", serde_json::json!({ "id": r.id, "due": r.due_at.to_rfc3339(), "status": r.status })),
-                Format::Text => out!("erasure request {} received; due {}", r.id, r.due_at.format("%Y-%m-%d")),
-            }
+            receive(&state, RequestKind::Erasure, &subjects, requester, format).await?;
         }
         ErasureCommand::Plan { id, format } => {
             let plan = request::plan(&state.catalog, &state.config, id, now).await?;
