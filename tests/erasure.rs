@@ -929,6 +929,9 @@ async fn copies_through_lineage_are_erased_and_downstream_owners_listed() {
         matches!(&mailing.reached_by[..], [Reach::IdentityKey { lineage_from: Some(from), confirmed: false, .. }] if from == "shop.main.customers.email"),
         "{mailing:?}"
     );
+    // The hash is no copy (a transformed value never equals the identifier): no key there.
+    let mart_id = app.catalog.source_by_name("mart").await.unwrap().id;
+    assert!(footprint::identity_keys(app.catalog.connection(), mart_id).await.unwrap().is_empty());
     assert_eq!(plan.notify.len(), 1, "{:#?}", plan.notify);
     assert_eq!(
         (plan.notify[0].dataset.as_str(), &plan.notify[0].from[..]),

@@ -117,7 +117,9 @@ pub async fn export(catalog: &Catalog, config: &Config, subjects: &[SubjectIdent
 
 /// Fulfils a stored access request: exports the subject's data with the request's sealed
 /// identifiers, then completes the request and drops them (nothing is kept to recognise the
-/// subject: an access request erases nothing). Audited under the request's id.
+/// subject: an access request erases nothing). With manual tasks, paths not followed or rows
+/// beyond the bound, the request is partially completed instead and keeps them. Audited
+/// under the request's id.
 pub async fn fulfil(catalog: &Catalog, config: &Config, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<AccessExport, ErasureError> {
     use super::entity as privacy_request;
     use super::request::{identifiers, PrivacyRequest, RequestKind, RequestStatus};
@@ -127,8 +129,8 @@ pub async fn fulfil(catalog: &Catalog, config: &Config, id: i64, now: chrono::Da
     if request.kind != RequestKind::Access {
         return Err(ErasureError::WrongKind { id, kind: request.kind.as_str() });
     }
-    if request.status != RequestStatus::Received {
-        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received" });
+    if !matches!(request.status, RequestStatus::Received | RequestStatus::PartiallyCompleted) {
+        return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "received or partially completed" });
     }
     let subjects = identifiers(catalog, config, &model).await?;
     let exported = export(catalog, config, &subjects).await?;
@@ -137,16 +139,22 @@ pub async fn fulfil(catalog: &Catalog, config: &Config, id: i64, now: chrono::Da
     if current.status != model.status {
         return Err(ErasureError::Concurrent(id));
     }
+    // What a person must still search by hand, or rows beyond the export's bound, keep the
+    // request open with its identifiers.
+    let partial = !exported.manual_tasks.is_empty() || !exported.not_followed.is_empty() || exported.datasets.iter().any(|d| d.truncated);
+    let status = if partial { RequestStatus::PartiallyCompleted } else { RequestStatus::Completed };
     let mut active = current.into_active_model();
-    active.status = Set(RequestStatus::Completed.as_str().into());
-    active.subjects_sealed = Set(None);
-    active.closed_at = Set(Some(now));
+    active.status = Set(status.as_str().into());
+    if !partial {
+        active.subjects_sealed = Set(None);
+        active.closed_at = Set(Some(now));
+    }
     active.updated_at = Set(now);
     active.update(&txn).await?;
     let rows: usize = exported.datasets.iter().map(|d| d.rows.len()).sum();
     let record = crate::audit::Record::new(crate::audit::Action::PrivacyRequestExecute, vec![crate::ids::GlobalId::privacy_request(id)])
         .before(serde_json::json!({ "status": "received" }))
-        .after(serde_json::json!({ "status": "completed", "exported_datasets": exported.datasets.len(), "exported_rows": rows }));
+        .after(serde_json::json!({ "status": status.as_str(), "exported_datasets": exported.datasets.len(), "exported_rows": rows }));
     crate::audit::append(&txn, catalog.who(), record).await?;
     txn.commit().await?;
     Ok(exported)

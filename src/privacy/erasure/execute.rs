@@ -612,12 +612,14 @@ pub struct Compaction {
 pub async fn compact(catalog: &Catalog, config: &Config, id: i64, full: bool, now: DateTime<Utc>) -> Result<Vec<Compaction>, ErasureError> {
     let model = load(catalog, id).await?;
     let request = PrivacyRequest::try_from(model.clone())?;
+    if request.kind != super::request::RequestKind::Erasure {
+        return Err(ErasureError::WrongKind { id, kind: request.kind.as_str() });
+    }
     if !matches!(request.status, RequestStatus::Completed | RequestStatus::Held | RequestStatus::PartiallyCompleted) {
         return Err(ErasureError::WrongState { id, status: request.status.as_str(), wanted: "completed, held or partially completed" });
     }
     let execution: Execution = parse(model.execution.as_deref(), "execution journal")?.unwrap_or_default();
     let plan: Option<ErasurePlan> = parse(model.plan.as_deref(), "plan")?;
-    let mut done: Vec<Compaction> = parse(model.compaction.as_deref(), "compaction")?.unwrap_or_default();
     let mut now_done = Vec::new();
     for (source, runs) in &execution {
         let mut tables: Vec<(String, String)> = Vec::new();
@@ -643,9 +645,11 @@ pub async fn compact(catalog: &Catalog, config: &Config, id: i64, full: bool, no
             ran.map_err(|e| ErasureError::Query { source_name: source.clone(), dataset: String::new(), message: e.to_string() })?;
         now_done.push(Compaction { source: source.clone(), statements, at: now });
     }
-    done.extend(now_done.iter().cloned());
     let txn = crate::store::begin_write(catalog.connection()).await?;
     let current = privacy_request::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ErasureError::NoRequest(id))?;
+    // Appended to what is recorded now, not when this run started (another may have run).
+    let mut done: Vec<Compaction> = parse(current.compaction.as_deref(), "compaction")?.unwrap_or_default();
+    done.extend(now_done.iter().cloned());
     let mut active = current.into_active_model();
     active.compaction = Set(Some(serde_json::to_string(&done).map_err(|e| ErasureError::Corrupt(e.to_string()))?));
     active.updated_at = Set(now);

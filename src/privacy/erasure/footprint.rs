@@ -47,6 +47,15 @@ impl KeyKind {
         }
     }
 
+    /// The classification category of the kind.
+    pub fn category(self) -> &'static str {
+        match self {
+            KeyKind::Email => "user.contact.email",
+            KeyKind::Phone => "user.contact.phone_number",
+            KeyKind::NationalId => "user.government_id.national_id",
+        }
+    }
+
     fn matches(self, kind: &IdentifierKind) -> bool {
         matches!(
             (self, kind),
@@ -127,8 +136,8 @@ pub async fn identity_keys<C: ConnectionTrait>(db: &C, source_id: i64) -> Result
     Ok(keys)
 }
 
-/// Columns fed through lineage (identity and transformed edges) from an identity key anywhere
-/// in the catalog: column id -> (kind, the identity key's column id).
+/// Columns fed through lineage (identity edges: the value copied as it is) from an identity
+/// key anywhere in the catalog: column id -> (kind, the identity key's column id).
 async fn lineage_copies<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, Vec<(KeyKind, i64)>>, DbErr> {
     let categories = ["user.contact.email", "user.contact.phone_number", "user.government_id.national_id"];
     let classified: Vec<(i64, String, ClassificationStatus)> = classification::Entity::find()
@@ -156,7 +165,9 @@ async fn lineage_copies<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, Vec<(
         let (walked, _) = walk_ids(db, Start::Column(start), Direction::Down, crate::lineage::propagate::MAX_HOPS as u32, 10_000).await?;
         for e in walked {
             if let (true, Some(from), Some(to)) = (seen.insert(e.id), e.from_column, e.to_column) {
-                if matches!(e.kind, crate::lineage::EdgeKind::Identity | crate::lineage::EdgeKind::Transformed) {
+                // Only exact copies: a transformed value (a hash, a domain) never equals the
+                // identifier, and a column fed by one is no key.
+                if e.kind == crate::lineage::EdgeKind::Identity {
                     edges.push((from, to, e.kind));
                 }
             }
@@ -374,7 +385,10 @@ async fn search(
         dataset: show(table),
         message: redact(&e.to_string(), subjects),
     };
-    let keyed: HashSet<TableKey> = keys.iter().map(|k| (k.namespace.clone(), k.dataset.clone())).collect();
+    // A dataset whose rows are people of their own: classified keys, not copies through lineage
+    // (a copy of the customer's e-mail in an order line does not make the line a person).
+    let keyed: HashSet<TableKey> =
+        keys.iter().filter(|k| k.via_lineage.is_none()).map(|k| (k.namespace.clone(), k.dataset.clone())).collect();
     let mut secrets: HashSet<String> = subjects.iter().map(|s| s.value().to_string()).collect();
 
     // Routes that start at a matched row.
@@ -595,7 +609,10 @@ async fn search(
     }
     let mut seen = HashSet::new();
     cut.retain(|c| seen.insert(c.clone()));
-    let (order, detach) = deletion_order(&out, &children, &datasets);
+    let (order, detach, unbroken) = deletion_order(&out, &children, &datasets);
+    cut.extend(unbroken.iter().map(|t| {
+        format!("{}: in a cycle of foreign keys among the rows to delete that no reference that may be NULL breaks; a person must settle the order", show(t))
+    }));
     for d in &mut out {
         let key = (d.namespace.clone(), d.dataset.clone());
         d.deletion_rank = order.get(&key).copied().unwrap_or(usize::MAX);
@@ -622,7 +639,7 @@ fn deletion_order(
     found: &[FootprintDataset],
     children: &HashMap<TableKey, Vec<(TableKey, &almanac_scanners::ForeignKey)>>,
     datasets: &HashMap<TableKey, &Dataset>,
-) -> (HashMap<TableKey, usize>, Vec<(TableKey, Vec<String>)>) {
+) -> (HashMap<TableKey, usize>, Vec<(TableKey, Vec<String>)>, Vec<TableKey>) {
     let keys: Vec<TableKey> = found.iter().map(|d| (d.namespace.clone(), d.dataset.clone())).collect();
     let present: HashSet<&TableKey> = keys.iter().collect();
     // For each dataset, the found datasets that must go before it (those referencing it).
@@ -634,6 +651,7 @@ fn deletion_order(
     }
     let mut order = HashMap::new();
     let mut detach = Vec::new();
+    let mut unbroken = Vec::new();
     // The references from `child` to `parent`, and whether they may be set to NULL: all their
     // columns may hold NULL, and the child's rows were not found through them (NULL there
     // and the child's own selection would find nothing).
@@ -674,6 +692,9 @@ fn deletion_order(
                 };
                 let breakable = |k: &TableKey| waiting[k].iter().all(|c| references(k, c).iter().all(|(_, nullable)| *nullable));
                 let next = waiting.keys().max_by_key(|k| (breakable(k), depth(k))).copied().unwrap_or(&keys[0]);
+                if !breakable(next) {
+                    unbroken.push(next.clone());
+                }
                 for c in &waiting[next] {
                     for (columns, nullable) in references(next, c) {
                         if nullable {
@@ -690,7 +711,7 @@ fn deletion_order(
             before.remove(next);
         }
     }
-    (order, detach)
+    (order, detach, unbroken)
 }
 
 /// The identity keys searched, as a plan records them: `namespace.dataset.column (kind)`.

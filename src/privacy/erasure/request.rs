@@ -361,13 +361,14 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
             | RequestStatus::Planned
             | RequestStatus::Approved
             | RequestStatus::Executing
+            | RequestStatus::Verifying
             | RequestStatus::PartiallyCompleted
             | RequestStatus::Held
     ) {
         return Err(ErasureError::WrongState {
             id,
             status: request.status.as_str(),
-            wanted: "received, planned, approved, executing, partially completed or held",
+            wanted: "received, planned, approved, executing, verifying, partially completed or held",
         });
     }
     if request.kind != RequestKind::Erasure {
@@ -383,7 +384,14 @@ pub async fn plan(catalog: &Catalog, config: &Config, id: i64, now: DateTime<Utc
     let policies = super::policy::in_force(catalog.connection()).await?;
     for source in database_sources(catalog, &mut manual_tasks).await? {
         let located = footprint::locate_read_only(catalog, config, &source.name, &subjects).await?;
-        let categories = super::access::column_categories(catalog, source.id, &located.selections.keys().cloned().collect()).await?;
+        let mut categories = super::access::column_categories(catalog, source.id, &located.selections.keys().cloned().collect()).await?;
+        // A copy of an identity key through lineage holds what the key holds, classified or not.
+        for k in located.footprint.identity_keys.iter().filter(|k| k.via_lineage.is_some()) {
+            let of_column = categories.entry((k.namespace.clone(), k.dataset.clone())).or_default().entry(k.column.clone()).or_default();
+            if !of_column.iter().any(|c| c == k.kind.category()) {
+                of_column.push(k.kind.category().to_string());
+            }
+        }
         let decisions =
             super::decide::decide(&source.name, &located.footprint.datasets, &located.selections, &categories, &policies, now.date_naive());
         coverage.extend(decisions.coverage.iter().cloned());

@@ -238,12 +238,29 @@ impl SourceConnection {
             }
             SourceConnection::Mysql(_) => tables.iter().map(|t| format!("OPTIMIZE TABLE {}", my(t))).collect(),
         };
+        // A large table takes longer than one statement is otherwise allowed.
+        if let SourceConnection::Postgres(c) = self {
+            sqlx::raw_sql("SET statement_timeout = 0").execute(&mut *c).await?;
+        }
         for sql in &statements {
             let text = sqlx::AssertSqlSafe(sql.clone());
             match self {
                 SourceConnection::Postgres(c) => sqlx::raw_sql(text).execute(c).await.map(|_| ())?,
-                SourceConnection::Mysql(c) => sqlx::raw_sql(text).execute(c).await.map(|_| ())?,
-                SourceConnection::Sqlite(c) => sqlx::raw_sql(text).execute(c).await.map(|_| ())?,
+                SourceConnection::Mysql(c) => {
+                    // OPTIMIZE TABLE reports a failure as a row, not as an error.
+                    for row in sqlx::raw_sql(text).fetch_all(&mut *c).await? {
+                        let kind: String = row.try_get::<String, _>("Msg_type").unwrap_or_default();
+                        if kind.eq_ignore_ascii_case("error") {
+                            let text: String = row.try_get::<String, _>("Msg_text").unwrap_or_default();
+                            return Err(sqlx::Error::Protocol(format!("{sql}: {text}")));
+                        }
+                    }
+                }
+                SourceConnection::Sqlite(c) => {
+                    sqlx::raw_sql(text).execute(&mut *c).await?;
+                    // In WAL mode the old pages stay in the log until a checkpoint.
+                    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await?;
+                }
             }
         }
         Ok(statements)
