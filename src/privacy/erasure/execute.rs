@@ -18,8 +18,9 @@ use crate::audit::{self, Action, Record};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::ids::GlobalId;
+use almanac_scanners::TypeFamily;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -192,12 +193,7 @@ async fn run_source(
                     let any = selection.shared.iter().fold(Condition::any(), |any, (_, _, c)| any.add(c.clone()));
                     let rows = conn.count(&footprint::count_of(&table, any)).await.map_err(|e| failed(&table, e))?;
                     for (columns, _, condition) in &selection.shared {
-                        let mut update = Query::update();
-                        update.table(footprint::table_ref(&table)).cond_where(condition.clone());
-                        for c in columns {
-                            update.value(Alias::new(c), null());
-                        }
-                        conn.execute(&update).await.map_err(|e| failed(&table, e))?;
+                        conn.execute(&nulling(&table, condition, columns)).await.map_err(|e| failed(&table, e))?;
                         crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
                     }
                     rows as u64
@@ -205,7 +201,7 @@ async fn run_source(
                 "detach" => {
                     let Some(own) = &selection.own else { return Err(ErasureError::PlanChanged(source_name.to_string())) };
                     let rows = conn.count(&footprint::count_of(&table, own.clone())).await.map_err(|e| failed(&table, e))?;
-                    conn.execute(&detach_statement(&table, own, &step.columns)).await.map_err(|e| failed(&table, e))?;
+                    conn.execute(&nulling(&table, own, &step.columns)).await.map_err(|e| failed(&table, e))?;
                     crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
                     rows as u64
                 }
@@ -287,17 +283,12 @@ pub(super) fn statements(
     match action {
         "unlink" => {
             for (columns, _, condition) in &selection.shared {
-                let mut update = Query::update();
-                update.table(footprint::table_ref(table)).cond_where(condition.clone());
-                for c in columns {
-                    update.value(Alias::new(c), null());
-                }
-                out.push(shown(dialect, secrets, &update, None));
+                out.push(shown(dialect, secrets, &nulling(table, condition, columns), None));
             }
         }
         "detach" => {
             if let Some(own) = &selection.own {
-                out.push(shown(dialect, secrets, &detach_statement(table, own, columns), None));
+                out.push(shown(dialect, secrets, &nulling(table, own, columns), None));
             }
         }
         "retain" => {
@@ -307,26 +298,16 @@ pub(super) fn statements(
         }
         "anonymize" => {
             let Some(own) = &selection.own else { return out };
-            let writes: Vec<&ColumnAnonymization> = anonymize.iter().filter(|a| !matches!(a.with, Strategy::Keep { .. })).collect();
+            let writes = written(anonymize);
             if writes.is_empty() {
                 return out;
             }
-            if !writes.iter().any(|a| matches!(a.with, Strategy::Hash | Strategy::Fake)) {
-                let mut update = Query::update();
-                update.table(footprint::table_ref(table)).cond_where(own.clone());
-                for a in &writes {
-                    update.value(Alias::new(&a.column), constant_value(a));
-                }
-                out.push(shown(dialect, secrets, &update, None));
+            if !per_row(&writes) {
+                out.push(shown(dialect, secrets, &constant_update(table, own, &writes), None));
                 return out;
             }
             let Some((pk, _)) = &selection.key else { return out };
-            let mut select = Query::select();
-            select.from(footprint::table_ref(table)).cond_where(own.clone()).expr(dialect.as_text(Expr::col(Alias::new(pk))));
-            for a in &writes {
-                select.expr(dialect.as_text(Expr::col(Alias::new(&a.column))));
-            }
-            out.push(shown(dialect, secrets, &select, None));
+            out.push(shown(dialect, secrets, &rows_to_anonymise(dialect, table, own, pk, &writes), None));
             let mut update = Query::update();
             update.table(footprint::table_ref(table));
             for a in &writes {
@@ -343,10 +324,8 @@ pub(super) fn statements(
         _ => {
             let Some(own) = &selection.own else { return out };
             match &selection.key {
-                Some((key, _)) => {
-                    let mut select = Query::select();
-                    select.from(footprint::table_ref(table)).cond_where(own.clone()).column(Alias::new(key));
-                    out.push(shown(dialect, secrets, &select, None));
+                Some((key, family)) => {
+                    out.push(shown(dialect, secrets, &keys_to_delete(dialect, table, own, key, *family), None));
                     let mut delete = Query::delete();
                     delete.from_table(footprint::table_ref(table)).and_where(Expr::col(Alias::new(key)).is_in([Expr::cust("<keys read>")]));
                     out.push(shown(dialect, secrets, &delete, Some(format!("per {KEYS_PER_STATEMENT} keys read by the statement above"))));
@@ -362,14 +341,57 @@ pub(super) fn statements(
     out
 }
 
-/// Sets the subject's own rows' `columns` (a foreign key closing a cycle) to NULL.
-fn detach_statement(table: &TableKey, own: &Condition, columns: &[String]) -> sea_orm::sea_query::UpdateStatement {
+/// Sets `columns` of the rows `condition` selects to NULL: other people's references to the
+/// subject's rows (unlink), or the subject's own reference closing a cycle (detach).
+fn nulling(table: &TableKey, condition: &Condition, columns: &[String]) -> sea_orm::sea_query::UpdateStatement {
     let mut update = Query::update();
-    update.table(footprint::table_ref(table)).cond_where(own.clone());
+    update.table(footprint::table_ref(table)).cond_where(condition.clone());
     for c in columns {
         update.value(Alias::new(c), null());
     }
     update
+}
+
+/// The primary keys of the rows `own` selects, read before they are deleted by key.
+fn keys_to_delete(dialect: Dialect, table: &TableKey, own: &Condition, key: &str, family: TypeFamily) -> SelectStatement {
+    let mut select = Query::select();
+    select.from(footprint::table_ref(table)).cond_where(own.clone());
+    match family {
+        TypeFamily::Integer => select.expr(dialect.as_bigint(Expr::col(Alias::new(key)))),
+        _ => select.column(Alias::new(key)),
+    };
+    select
+}
+
+/// The columns a kept row's anonymisation writes (exempt ones left out).
+fn written(anonymize: &[ColumnAnonymization]) -> Vec<&ColumnAnonymization> {
+    anonymize.iter().filter(|a| !matches!(a.with, Strategy::Keep { .. })).collect()
+}
+
+/// Some value depends on the row (keyed hash, fake value): the rows are updated one by one.
+fn per_row(writes: &[&ColumnAnonymization]) -> bool {
+    writes.iter().any(|a| matches!(a.with, Strategy::Hash | Strategy::Fake))
+}
+
+/// One statement writing the same values (NULL, fixed) into every row `own` selects.
+fn constant_update(table: &TableKey, own: &Condition, writes: &[&ColumnAnonymization]) -> sea_orm::sea_query::UpdateStatement {
+    let mut update = Query::update();
+    update.table(footprint::table_ref(table)).cond_where(own.clone());
+    for a in writes {
+        update.value(Alias::new(&a.column), constant_value(a));
+    }
+    update
+}
+
+/// The primary key and the written columns, as text, of the rows `own` selects: what a
+/// row-by-row anonymisation computes its values from.
+fn rows_to_anonymise(dialect: Dialect, table: &TableKey, own: &Condition, pk: &str, writes: &[&ColumnAnonymization]) -> SelectStatement {
+    let mut select = Query::select();
+    select.from(footprint::table_ref(table)).cond_where(own.clone()).expr(dialect.as_text(Expr::col(Alias::new(pk))));
+    for a in writes {
+        select.expr(dialect.as_text(Expr::col(Alias::new(&a.column))));
+    }
+    select
 }
 
 /// SQL's NULL as a keyword: a bound NULL parameter carries a type (text, for sqlx), which
@@ -395,17 +417,10 @@ async fn delete_rows(conn: &mut SourceConnection, table: &TableKey, selection: &
     let mut deleted = 0;
     match &selection.key {
         Some((key, family)) => {
-            let mut select = Query::select();
-            select.from(footprint::table_ref(table)).cond_where(own.clone());
+            let select = keys_to_delete(conn.dialect(), table, own, key, *family);
             let keys: Vec<Expr> = match family {
-                almanac_scanners::TypeFamily::Integer => {
-                    select.expr(conn.as_bigint(Expr::col(Alias::new(key))));
-                    conn.integers(&select).await?.into_iter().map(Expr::val).collect()
-                }
-                _ => {
-                    select.column(Alias::new(key));
-                    conn.texts(&select).await?.into_iter().map(Expr::val).collect()
-                }
+                TypeFamily::Integer => conn.integers(&select).await?.into_iter().map(Expr::val).collect(),
+                _ => conn.texts(&select).await?.into_iter().map(Expr::val).collect(),
             };
             for chunk in keys.chunks(KEYS_PER_STATEMENT) {
                 let mut delete = Query::delete();
@@ -437,28 +452,17 @@ async fn anonymize_rows(
 ) -> Result<u64, sqlx::Error> {
     let Some(own) = &selection.own else { return Ok(0) };
     let rows = conn.count(&footprint::count_of(table, own.clone())).await? as u64;
-    let writes: Vec<&ColumnAnonymization> = columns.iter().filter(|a| !matches!(a.with, Strategy::Keep { .. })).collect();
+    let writes = written(columns);
     if writes.is_empty() || rows == 0 {
         return Ok(rows);
     }
-    let constant = constant_value;
-    if !writes.iter().any(|a| matches!(a.with, Strategy::Hash | Strategy::Fake)) {
-        let mut update = Query::update();
-        update.table(footprint::table_ref(table)).cond_where(own.clone());
-        for a in &writes {
-            update.value(Alias::new(&a.column), constant(a));
-        }
-        conn.execute(&update).await?;
+    if !per_row(&writes) {
+        conn.execute(&constant_update(table, own, &writes)).await?;
         crash_point("ALMANAC_TEST_ABORT_AFTER_STATEMENTS", &STATEMENTS);
         return Ok(rows);
     }
     let (pk, family) = selection.key.clone().ok_or_else(|| sqlx::Error::Protocol("no single-column primary key to update by".into()))?;
-    let mut select = Query::select();
-    select.from(footprint::table_ref(table)).cond_where(own.clone()).expr(conn.as_text(Expr::col(Alias::new(&pk))));
-    for a in &writes {
-        select.expr(conn.as_text(Expr::col(Alias::new(&a.column))));
-    }
-    let found = conn.text_rows(&select, writes.len() + 1).await?;
+    let found = conn.text_rows(&rows_to_anonymise(conn.dialect(), table, own, &pk, &writes), writes.len() + 1).await?;
     let rng = ring::rand::SystemRandom::new();
     let mut random = || {
         let mut b = [0u8; 4];
@@ -479,7 +483,7 @@ async fn anonymize_rows(
                 }
                 (Strategy::Fake, Some(old)) if a.integer => Expr::val(fake_integer(old, &mut random)),
                 (Strategy::Fake, Some(old)) => Expr::val(fake_value(old, a.max_chars, &mut random)),
-                _ => constant(a),
+                _ => constant_value(a),
             };
             update.value(Alias::new(&a.column), value);
         }

@@ -153,11 +153,6 @@ impl SourceConnection {
         self.dialect().as_text(expr)
     }
 
-    /// `expr` as a 64-bit integer (see [`Dialect::as_bigint`]).
-    pub fn as_bigint(&self, expr: Expr) -> Expr {
-        self.dialect().as_bigint(expr)
-    }
-
     /// `expr` compared exactly (see [`Dialect::exact`]).
     pub fn exact(&self, expr: Expr) -> Expr {
         self.dialect().exact(expr)
